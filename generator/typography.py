@@ -1,0 +1,42 @@
+"""French typography and the tiny inline markup of the data (``**bold**``)."""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+# U+202F (narrow no-break space) is missing from Atkinson Hyperlegible and from
+# Liberation Sans in some versions: the no-break space stands in for it.
+_NARROW_NBSP = "\u202f"
+
+_BEFORE_PUNCT = re.compile(r"[ \u202f\u00a0]+([:;!?»])")
+_AFTER_GUILLEMET = re.compile(r"(«)[ \u202f\u00a0]+")
+_HOURS = re.compile(r"(\d) (h)\b(?: (\d\d))?")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def french_spacing(text: str) -> str:
+    """Put no-break spaces where French puts them; map characters the fonts lack.
+
+    Only spaces the writer typed are replaced, so URLs (``https://``) and
+    times (``8:00``) stay as they are.
+    """
+    text = text.replace(_NARROW_NBSP, NBSP)
+    text = _BEFORE_PUNCT.sub(NBSP + r"\1", text)
+    text = _AFTER_GUILLEMET.sub(r"\1" + NBSP, text)
+    text = _HOURS.sub(lambda m: m.group(1) + NBSP + "h" + (NBSP + m.group(3) if m.group(3) else ""), text)
+    return text.replace("'", "\u2019")
+
+
+def split_bold(text: str) -> list[tuple[str, bool]]:
+    """Split ``a **b** c`` into ``[("a ", False), ("b", True), (" c", False)]``."""
+    parts: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > pos:
+            parts.append((text[pos : match.start()], False))
+        parts.append((match.group(1), True))
+        pos = match.end()
+    if pos < len(text):
+        parts.append((text[pos:], False))
+    return parts
