@@ -1,0 +1,81 @@
+"""Reading what we produce the way a user's tools would: text, links, QR codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import zxingcpp
+from pypdf import PdfReader
+
+A4 = (595.2756, 841.8898)  # points
+
+
+def norm(text: str) -> str:
+    """Text with every kind of space folded to one plain space."""
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def pdf_pages_text(data: bytes | Path) -> list[str]:
+    if isinstance(data, Path):
+        data = data.read_bytes()
+    doc = pdfium.PdfDocument(data)
+    try:
+        return [norm(doc[i].get_textpage().get_text_range()) for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def pdf_link_uris(data: bytes | Path, page: int = 0) -> list[str]:
+    import io
+
+    if isinstance(data, Path):
+        data = data.read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    uris = []
+    for annot in reader.pages[page].get("/Annots") or []:
+        obj = annot.get_object()
+        if obj.get("/Subtype") == "/Link" and "/A" in obj:
+            uris.append(str(obj["/A"].get("/URI")))
+    return uris
+
+
+def decode_qr(data: bytes | Path, page: int = 0, dpi: int = 150) -> list[str]:
+    """Every QR code found on a greyscale render of the page, as text."""
+    if isinstance(data, Path):
+        data = data.read_bytes()
+    doc = pdfium.PdfDocument(data)
+    try:
+        image = doc[page].render(scale=dpi / 72, grayscale=True).to_pil()
+    finally:
+        doc.close()
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return sorted(r.text for r in results)
+
+
+def soffice_available() -> bool:
+    return shutil.which("soffice") is not None
+
+
+def soffice_to_pdf(docx_files: list[Path], outdir: Path) -> list[Path]:
+    """Convert with LibreOffice headless; fails clearly when a PDF is missing.
+
+    soffice exits 0 even when it could not load a file, so the PDFs are
+    checked one by one. A private profile keeps concurrent runs apart.
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docx_files)],
+            check=True, capture_output=True, timeout=240,
+            env={**os.environ, "HOME": profile},
+        )
+    pdfs = [outdir / (f.stem + ".pdf") for f in docx_files]
+    missing = [p for p in pdfs if not p.exists()]
+    assert not missing, f"LibreOffice did not convert: {missing}"
+    return pdfs
