@@ -161,6 +161,8 @@ class PersonalBox:
 
     heading: str
     name: str
+    first_name: str
+    family_name: str
     identifier_label: str
     identifier: str
     homonym_note: str
@@ -174,10 +176,12 @@ def personal_box(procedure: Procedure, person: Person) -> PersonalBox:
 
     text = procedure.personal
     group = procedure.contact(person.manager)
-    manager = f"{group.name} ({text.manager_note})" if group else ""
+    manager = f"{text.manager_note} {group.name}" if group else ""
     return PersonalBox(
         heading=french_spacing(text.heading),
         name=person.display_name,
+        first_name=person.first_name.strip(),
+        family_name=person.last_name.strip().upper(),
         identifier_label=french_spacing(text.identifier_label),
         identifier=person.identifier,
         homonym_note=french_spacing(text.homonym_note).replace(

@@ -1,0 +1,572 @@
+"""The PDF renderer: the only importer of reportlab (fonts, layout, fit, drawing).
+
+The page is laid out once per run (``Layout``): every block gets its place,
+its wrapped text and its structure tag. Drawing a sheet then only paints
+those blocks, plus the personal box for a personal sheet. The same blocks
+paint a shared form XObject for the many-page print file (``all.pdf``).
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFString
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from .. import qr
+from ..errors import RenderError
+from ..model import Paragraph as TextParagraph
+from ..model import Person, PersonalBox, Procedure, QrCode, Run, personal_box
+from ..output import atomic_write
+from . import tagging
+
+FONT = "Atkinson"
+FONT_BOLD = "Atkinson-Bold"
+ACCENT = HexColor("#000091")  # 14.9:1 on white; white on it is the same
+BLACK = HexColor("#161616")  # 17.7:1 on white
+RULE = HexColor("#8a8a8a")  # decoration only: never the only carrier of meaning
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 15 * mm
+MARGIN_TOP = 14 * mm
+MARGIN_BOTTOM = 14 * mm
+QR_SIZE = 38 * mm  # with its quiet zone: 37 modules + 8 → about 0.84 mm a module
+BODY_MAX, BODY_MIN = 12.0, 10.0
+SMALLEST = 10.0  # no text on the page is smaller than this
+
+
+def _register_fonts() -> None:
+    from ..resources import font
+
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(font("AtkinsonHyperlegible-Regular.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font("AtkinsonHyperlegible-Bold.ttf"))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    global _GLYPHS
+    _GLYPHS = _load_glyphs()
+
+
+_GLYPHS: frozenset[int] = frozenset()
+
+
+def _load_glyphs() -> frozenset[int]:
+    regular = pdfmetrics.getFont(FONT).face.charToGlyph  # type: ignore[attr-defined]
+    bold = pdfmetrics.getFont(FONT_BOLD).face.charToGlyph  # type: ignore[attr-defined]
+    return frozenset(regular) & frozenset(bold)
+
+
+def drawable(value: str) -> str:
+    """The text with every character the embedded font lacks replaced.
+
+    U+202F becomes a no-break space; an accented letter the font lacks
+    (Vietnamese, say) falls back to its base letter; anything else to "?".
+    """
+    if all(ord(ch) in _GLYPHS for ch in value):
+        return value
+    out = []
+    for ch in value:
+        if ord(ch) in _GLYPHS:
+            out.append(ch)
+        elif ch == "\u202f":
+            out.append("\u00a0")
+        else:
+            base = "".join(b for b in unicodedata.normalize("NFKD", ch) if ord(b) in _GLYPHS
+                           and not unicodedata.combining(b))
+            out.append(base or "?")
+    return "".join(out)
+
+
+def markup(runs: Iterable[Run]) -> str:
+    """Paragraph markup from runs: every piece of text is escaped first."""
+    return "".join(text(r.text, r.bold) for r in runs)
+
+
+def text(value: str, bold: bool = False) -> str:
+    """Data is text, never markup: escaped before it reaches Paragraph."""
+    safe = escape(drawable(value))
+    return f"<b>{safe}</b>" if bold else safe
+
+
+@dataclass
+class Block:
+    """One thing drawn at a fixed place: a paragraph, a shape, a QR code."""
+
+    x: float
+    y: float  # bottom of the block, in points from the bottom of the page
+    draw: Callable[[Canvas], None]
+    tag: str  # structure tag, or "Artifact" for decoration
+    parent: tuple[str, ...] = ()  # structure path, e.g. ("L", "LI:2", "LBody")
+    alt: str = ""
+    link: tuple[str, tuple[float, float, float, float]] | None = None  # url, rect
+    actual_text: str = ""
+
+
+@dataclass
+class Layout:
+    scale: float
+    body: float
+    blocks: list[Block] = field(default_factory=list)
+    box: tuple[float, float, float, float] | None = None  # personal box x, y, w, h
+    free: float = 0.0  # points left between the content and the help band
+
+
+class Styles:
+    def __init__(self, s: float) -> None:
+        body = max(BODY_MIN, BODY_MAX * s)
+        self.body_size = body
+        lead = body * 1.32
+
+        def style(name: str, size: float, leading: float, **kw: object) -> ParagraphStyle:
+            return ParagraphStyle(name, fontName=kw.pop("font", FONT), fontSize=size, leading=leading,
+                                  textColor=kw.pop("color", BLACK), splitLongWords=1, **kw)  # type: ignore[arg-type]
+
+        self.audience = style("audience", max(SMALLEST, 11 * s), 14 * s, font=FONT_BOLD, color=ACCENT)
+        self.title = style("title", 22 * s, 25.5 * s, font=FONT_BOLD, color=ACCENT)
+        self.purpose = style("purpose", body, lead)
+        self.heading = style("heading", body + 2.5 * s, (body + 2.5 * s) * 1.25, font=FONT_BOLD)
+        self.body = style("body", body, lead, spaceBefore=0)
+        self.small = style("small", SMALLEST, SMALLEST * 1.3)
+        self.url = style("url", SMALLEST, SMALLEST * 1.3, color=ACCENT)
+        self.qr_label = style("qrlabel", SMALLEST, SMALLEST * 1.25, alignment=TA_CENTER)
+        self.number = style("number", body + 2 * s, body + 2, font=FONT_BOLD, color=white, alignment=TA_CENTER)
+        self.box_name = style("boxname", body + 1, (body + 1) * 1.3)
+        self.box_label = style("boxlabel", body, lead)
+        self.box_id = style("boxid", 20 * s, 24 * s, font=FONT_BOLD, color=ACCENT)
+        self.help_label = style("helplabel", body + 1, (body + 1) * 1.3, font=FONT_BOLD, color=white)
+        self.help_hours = style("helphours", body, lead, color=white)
+        self.help_phone = style("helpphone", 24 * s, 28 * s, font=FONT_BOLD, color=white)
+
+
+def _line_widths(p: Paragraph, width: float) -> list[float]:
+    """Width of each wrapped line of a paragraph."""
+    widths = []
+    for line in p.blPara.lines:
+        extra = line[0] if isinstance(line, tuple) else line.extraSpace
+        widths.append(width - extra)
+    return widths or [0.0]
+
+
+def _para(markup_text: str, style: ParagraphStyle, width: float) -> tuple[Paragraph, float]:
+    p = Paragraph(markup_text, style)
+    _w, h = p.wrap(width, PAGE_H)
+    return p, h
+
+
+class _Builder:
+    """Places blocks from the top of the page down."""
+
+    def __init__(self, procedure: Procedure, personal: bool, s: float, extra_gap: float = 0.0,
+                 box_height: float = 0.0) -> None:
+        self.procedure = procedure
+        self.box_height = box_height
+        self.extra_gap = extra_gap
+        self.personal = personal
+        self.s = s
+        self.st = Styles(s)
+        self.layout = Layout(scale=s, body=self.st.body_size)
+        self.y = PAGE_H - MARGIN_TOP
+
+    def add(self, x: float, y: float, draw: Callable[[Canvas], None], tag: str, **kw: object) -> None:
+        self.layout.blocks.append(Block(x, y, draw, tag, **kw))  # type: ignore[arg-type]
+
+    def para(self, markup_text: str, style: ParagraphStyle, x: float, width: float, tag: str = "P",
+             gap_after: float = 0.0, **kw: object) -> float:
+        p, h = _para(markup_text, style, width)
+        self.y -= h
+        y = self.y
+        self.add(x, y, lambda c, p=p, x=x, y=y: p.drawOn(c, x, y), tag, **kw)
+        self.y -= gap_after
+        return h
+
+    def build(self) -> Layout:
+        s = self.s
+        meta = self.procedure.meta
+        width = PAGE_W - 2 * MARGIN_X
+        top = self.y
+        text_x = MARGIN_X + 5 * mm
+        self.para(text(meta.audience), self.st.audience, text_x, width - 5 * mm, gap_after=2 * s)
+        self.para(text(meta.title), self.st.title, text_x, width - 5 * mm, tag="H1", gap_after=3 * s)
+        if meta.purpose:
+            self.para(text(meta.purpose), self.st.purpose, text_x, width - 5 * mm)
+        bar_y = self.y - 1 * s
+
+        def bar(c: Canvas, y0: float = bar_y, h: float = top - bar_y + 2) -> None:
+            c.setFillColor(ACCENT)
+            c.rect(MARGIN_X, y0, 1.6 * mm, h, stroke=0, fill=1)
+
+        self.add(MARGIN_X, bar_y, bar, "Artifact")
+        self.y -= 7 * mm * s
+
+        if self.personal:
+            self._box_frame(width)
+        self._steps(width)
+        self._help(width)
+        return self.layout
+
+    # The personal box has a fixed height, so that every personal sheet shares
+    # the rest of the page (one form XObject in all.pdf).
+    def _box_frame(self, width: float) -> None:
+        h = self.box_height or _box_height(self.st)
+        self.y -= h
+        y0 = self.y
+        self.layout.box = (MARGIN_X, y0, width, h)
+
+        def frame(c: Canvas) -> None:
+            c.setStrokeColor(ACCENT)
+            c.setLineWidth(1.4)
+            c.roundRect(MARGIN_X, y0, width, h, 3 * mm, stroke=1, fill=0)
+
+        self.add(MARGIN_X, y0, frame, "Artifact")
+        self.y -= 6 * mm * self.s
+
+    def _steps(self, width: float) -> None:
+        s = self.s
+        st = self.st
+        num_d = 8 * mm * max(s, 0.9)
+        text_x = MARGIN_X + num_d + 5 * mm
+        full_w = PAGE_W - MARGIN_X - text_x
+        narrow_w = full_w - QR_SIZE - 5 * mm
+        for index, step in enumerate(self.procedure.steps):
+            li = ("L", f"LI:{step.number}")
+            if index:
+                self.y -= 1.5 * mm * s + self.extra_gap / 2
+                rule_y = self.y
+
+                def rule(c: Canvas, y: float = rule_y) -> None:
+                    c.setStrokeColor(RULE)
+                    c.setLineWidth(0.6)
+                    c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
+
+                self.add(MARGIN_X, rule_y, rule, "Artifact")
+                self.y -= 4.5 * mm * s + self.extra_gap / 2
+            step_top = self.y
+            text_w = narrow_w if step.qr else full_w
+            # The number: a filled disc (artifact) and the digit (Lbl).
+            p_num, h_num = _para(text(str(step.number)), st.number, num_d)
+            cy = step_top - num_d / 2 - 0.5 * mm
+
+            def disc(c: Canvas, cy: float = cy) -> None:
+                c.setFillColor(ACCENT)
+                c.circle(MARGIN_X + num_d / 2, cy, num_d / 2, stroke=0, fill=1)
+
+            self.add(MARGIN_X, cy - num_d / 2, disc, "Artifact")
+            ny = cy - h_num / 2 + 0.12 * st.number.fontSize
+            self.add(MARGIN_X, ny, lambda c, p=p_num, y=ny: p.drawOn(c, MARGIN_X, y), "Lbl", parent=li)
+            body = (*li, "LBody")
+            self.para(text(step.heading), st.heading, text_x, text_w, tag="H2", parent=body, gap_after=2 * s)
+            for paragraph in step.paragraphs:
+                self.para(markup(paragraph), st.body, text_x, text_w, parent=body, gap_after=2.2 * s)
+            if step.show_contacts:
+                self._contacts(text_x, text_w, body)
+            if step.qr:
+                self._url(step.qr, text_x, text_w, body)
+                self._qr(step.qr, step_top, body)
+            self.y -= 1.5 * mm * s
+
+    def _contacts(self, x: float, width: float, parent: tuple[str, ...]) -> None:
+        for group in self.procedure.contacts:
+            emails = " · ".join(text(e) for e in group.emails)
+            line = f"{text(group.name, bold=True)}\u00a0: {emails}"
+            self.para(line, self.st.body, x, width, parent=parent, gap_after=1.2 * self.s)
+
+    def _url(self, code: QrCode, x: float, width: float, parent: tuple[str, ...]) -> None:
+        p, h = _para(text(code.url), self.st.url, width)
+        self.y -= h
+        y = self.y
+        widths = _line_widths(p, width)
+
+        def draw(c: Canvas, p: Paragraph = p, y: float = y) -> None:
+            p.drawOn(c, x, y)
+            c.setStrokeColor(ACCENT)
+            c.setLineWidth(0.5)
+            # Underlined: a link is shown by more than its colour.
+            for i, line_w in enumerate(widths):
+                base = y + h - (i + 1) * p.style.leading + 0.2 * p.style.fontSize
+                c.line(x, base - 1.0, x + line_w, base - 1.0)
+
+        self.add(x, y, draw, "Link", parent=parent, link=(code.url, (x, y, x + max(widths), y + h)),
+                 alt=f"{code.label} : {code.url}")
+        self.y -= 2 * self.s
+
+    def _qr(self, code: QrCode, step_top: float, parent: tuple[str, ...]) -> None:
+        x = PAGE_W - MARGIN_X - QR_SIZE
+        y = step_top - QR_SIZE + 4 * mm * self.s  # the quiet zone rises above the heading line
+        m = qr.matrix(code.url)
+        n = len(m) + 2 * qr.QUIET_ZONE
+        module = QR_SIZE / n
+        runs = qr.dark_runs(m)
+
+        def draw(c: Canvas) -> None:
+            c.setFillColor(HexColor("#000000"))
+            path = c.beginPath()
+            for row, col, length in runs:
+                px = x + (col + qr.QUIET_ZONE) * module
+                py = y + QR_SIZE - (row + qr.QUIET_ZONE + 1) * module
+                path.rect(px, py, length * module, module)
+            c.drawPath(path, stroke=0, fill=1)
+
+        self.add(x, y, draw, "Figure", parent=parent, alt=f"Code QR\u00a0: {code.label}, ouvre {code.url}",
+                 link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)))
+        p, h = _para(text(code.label), self.st.qr_label, QR_SIZE + 10 * mm)
+        ly = y - h + 2.5 * mm * self.s
+        self.add(x - 5 * mm, ly, lambda c: p.drawOn(c, x - 5 * mm, ly), "Caption", parent=(*parent, "Figure"))
+        # The code and its label must not run past the step's own text.
+        self.y = min(self.y, ly - 1 * mm)
+
+    def _help(self, width: float) -> None:
+        s = self.s
+        st = self.st
+        help_line = self.procedure.help
+        pad = 5 * mm * s
+        phone_w = 70 * mm
+        p_label, h_label = _para(text(help_line.label), st.help_label, width - phone_w - 2 * pad)
+        p_hours, h_hours = _para(text(help_line.hours), st.help_hours, width - phone_w - 2 * pad)
+        p_phone, h_phone = _para(text(help_line.phone), st.help_phone, phone_w)
+        phone_width = p_phone.minWidth()
+        inner = max(h_label + h_hours + 1 * mm, h_phone)
+        h = inner + 2 * pad
+        y0 = MARGIN_BOTTOM
+        self.layout.free = self.y - (y0 + h) - 5 * mm * s
+
+        def band(c: Canvas) -> None:
+            c.setFillColor(ACCENT)
+            c.roundRect(MARGIN_X, y0, width, h, 2.5 * mm, stroke=0, fill=1)
+
+        self.add(MARGIN_X, y0, band, "Artifact")
+        top = y0 + h - pad
+        ly = top - h_label
+        hy = ly - 1 * mm - h_hours
+        self.add(MARGIN_X + pad, ly, lambda c: p_label.drawOn(c, MARGIN_X + pad, ly), "P", parent=("Help",))
+        self.add(MARGIN_X + pad, hy, lambda c: p_hours.drawOn(c, MARGIN_X + pad, hy), "P", parent=("Help",))
+        px = PAGE_W - MARGIN_X - pad - phone_width
+        py = y0 + (h - h_phone) / 2
+        self.add(px, py, lambda c: p_phone.drawOn(c, px - 0, py), "P", parent=("Help",))
+
+
+def layout(procedure: Procedure, personal: bool, box_height: float = 0.0) -> Layout:
+    """The largest type (12 pt body down to 10 pt) at which everything fits on one page.
+
+    ``box_height`` asks for a taller personal box than usual (a very long name).
+    """
+    _register_fonts()
+    best = None
+    for step in range(0, 11):
+        s = 1.0 - step * 0.02  # 12 pt … 9.6 pt body, clamped at 10 pt in Styles
+        result = _Builder(procedure, personal, s, box_height=box_height).build()
+        best = result
+        if result.free >= 0:
+            # Spare room goes between the steps (up to 12 mm each), not under them.
+            gaps = max(1, len(procedure.steps) - 1)
+            extra = min(result.free / (gaps + 1), 12 * mm)
+            if extra > 1:
+                return _Builder(procedure, personal, s, extra, box_height).build()
+            return result
+        if result.body <= BODY_MIN and step > 0 and BODY_MAX * s < BODY_MIN:
+            break
+    assert best is not None
+    over = -best.free / mm
+    raise RenderError(
+        f"{procedure.source}: the content does not fit on one A4 page: {over:.0f} mm too tall even with "
+        f"body text at {BODY_MIN:g} pt (the smallest allowed). Shorten the steps or remove a paragraph."
+    )
+
+
+class PdfRenderer:
+    """Draws the flyer or a personal sheet as a one-page tagged PDF."""
+
+    extension = "pdf"
+
+    def __init__(self, procedure: Procedure) -> None:
+        self.procedure = procedure
+        self.flyer_layout = layout(procedure, personal=False)
+        self.personal_layout = layout(procedure, personal=True)
+        self._tall: dict[int, Layout] = {}
+
+    # -- one document ----------------------------------------------------
+    def render(self, person: Person | None, target: str | Path | BinaryIO) -> None:
+        if isinstance(target, (str, Path)):
+            with atomic_write(Path(target)) as stream:
+                stream.write(self.to_bytes(person))
+        else:
+            target.write(self.to_bytes(person))
+
+    def to_bytes(self, person: Person | None) -> bytes:
+        buffer = io.BytesIO()
+        c = self._canvas(buffer, person)
+        tagger = tagging.Tagger(c, self.procedure.meta.title)
+        if person is None:
+            self._paint(c, self.flyer_layout, [], tagger)
+        else:
+            self._paint(c, *self._personal(person), tagger)
+        tagger.finish_page()
+        c.save()
+        return tagging.finish(buffer.getvalue(), tagger, self.procedure.meta)
+
+    def _personal(self, person: Person) -> tuple[Layout, list[Block]]:
+        """The page layout for this person and the blocks of their box.
+
+        Nearly everyone fits the usual box, and so shares the usual layout;
+        a very long name gets a taller box (and, if need be, smaller type).
+        """
+        box = personal_box(self.procedure, person)
+        page_layout = self.personal_layout
+        blocks, needed = _box_blocks(page_layout, box)
+        assert page_layout.box is not None
+        if needed > page_layout.box[3] + 0.5:
+            key = round(needed)
+            if key not in self._tall:
+                self._tall[key] = layout(self.procedure, personal=True, box_height=float(key + 1))
+            page_layout = self._tall[key]
+            blocks, _ = _box_blocks(page_layout, box)
+        return page_layout, blocks
+
+    def _canvas(self, stream: BinaryIO, person: Person | None) -> Canvas:
+        meta = self.procedure.meta
+        c = Canvas(stream, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7),
+                   initialFontName=FONT, initialFontSize=SMALLEST)
+        title = meta.title if person is None else f"{meta.title} – {person.display_name}"
+        c.setTitle(title)
+        c.setAuthor(meta.author)
+        c.setSubject(meta.subject)
+        c.setCreator("aesh-generator")
+        c.setViewerPreference("DisplayDocTitle", "true")
+        return c
+
+    def _paint(self, c: Canvas, page_layout: Layout, box_blocks: list[Block], tagger: tagging.Tagger) -> None:
+        split = _first_after_box(page_layout)
+        for block in (*page_layout.blocks[:split], *box_blocks, *page_layout.blocks[split:]):
+            tagger.block(block)
+
+    # -- the print file ----------------------------------------------------
+    def render_many(self, people: Iterable[Person], target: BinaryIO) -> int:
+        """All personal sheets in one untagged print file; the shared part is one form."""
+        meta = self.procedure.meta
+        c = Canvas(target, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7),
+                   initialFontName=FONT, initialFontSize=SMALLEST)
+        c.setTitle(meta.title)
+        c.setAuthor(meta.author)
+        c.setSubject(meta.subject)
+        c.setCreator("aesh-generator")
+        shared = self.personal_layout
+        c.beginForm("shared")
+        _draw(c, shared.blocks)
+        c.endForm()
+        count = 0
+        for person in people:
+            page_layout, box_blocks = self._personal(person)
+            if page_layout is shared:
+                c.doForm("shared")
+            else:
+                _draw(c, page_layout.blocks)
+            _draw(c, box_blocks)
+            _add_links(c, page_layout.blocks)
+            c.showPage()
+            count += 1
+        c.save()
+        return count
+
+
+def _first_after_box(page_layout: Layout) -> int:
+    """Index of the first block below the personal box (reading order)."""
+    if page_layout.box is None:
+        return len(page_layout.blocks)
+    box_y = page_layout.box[1]
+    for i, block in enumerate(page_layout.blocks):
+        if block.y < box_y - 1 and block.tag != "Artifact":
+            return i
+    return len(page_layout.blocks)
+
+
+def _draw(c: Canvas, blocks: Iterable[Block]) -> None:
+    for block in blocks:
+        c.saveState()
+        block.draw(c)
+        c.restoreState()
+
+
+def _add_links(c: Canvas, blocks: list[Block]) -> None:
+    """Link annotations of an untagged page (annotations cannot live in a form)."""
+    for block in blocks:
+        if block.link:
+            url, rect = block.link
+            c.linkURL(url, rect, relative=0, thickness=0, Contents=PDFString(block.alt or url))
+
+
+def _box_height(st: Styles) -> float:
+    """Room for a name, the identifier, a two-line note and the managing office."""
+    pad = 4.5 * mm
+    return 2 * pad + st.box_name.leading + st.box_id.leading + 3 * st.small.leading + 3.6 * mm
+
+
+def _fit_one_line(make: Callable[[float], str], style: ParagraphStyle, width: float, start: float,
+                  smallest: float) -> tuple[Paragraph, float]:
+    """Shrink the type from ``start`` (not below ``smallest``) until the text holds on one line.
+
+    ``make(size)`` gives the markup at that size; a very long name may still wrap.
+    """
+    size = start
+    while True:
+        p, h = _para(make(size), style, width)
+        if len(p.blPara.lines) <= 1 or size <= smallest:
+            return p, h
+        size = max(smallest, size - 1)
+
+
+def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
+    """The person's own lines inside the frame of the personal box, and the height they need."""
+    assert page_layout.box is not None
+    x0, y0, w, h = page_layout.box
+    st = Styles(page_layout.scale)
+    pad = 4.5 * mm
+    right_w = 58 * mm
+    left_w = w - right_w - 3 * pad
+    blocks: list[Block] = []
+
+    def put(p: Paragraph, ph: float, x: float, y_top: float, tag: str = "P") -> float:
+        by = y_top - ph
+        blocks.append(Block(x, by, lambda c, p=p, x=x, by=by: p.drawOn(c, x, by), tag, parent=("Box",)))
+        return by
+
+    name = f"{text(box.first_name)} {text(box.family_name, bold=True)}".strip()
+    y = put(*_fit_one_line(lambda size: f"<font size={size:.1f}>{name}</font>", st.box_name, left_w,
+                           st.box_name.fontSize, SMALLEST), x0 + pad, y0 + h - pad)
+
+    def ident(size: float) -> str:
+        return (f"{text(box.identifier_label)} <font size={size:.1f} color='#000091'>"
+                f"{text(box.identifier, bold=True)}</font>")
+
+    label_style = ParagraphStyle("boxident", parent=st.box_label, leading=st.box_id.leading)
+    p, ph = _fit_one_line(ident, label_style, left_w, st.box_id.fontSize, 12)
+    y = put(p, ph, x0 + pad, y - 1.2 * mm)
+    y = put(*_para(text(box.homonym_note), st.small, left_w), x0 + pad, y - 1.2 * mm)
+    if box.manager:
+        put(*_para(text(box.manager), st.small, left_w), x0 + pad, y - 1.2 * mm)
+
+    rx = x0 + w - pad - right_w
+    ry = put(*_para(text(box.numen_label), st.box_label, right_w), rx, y0 + h - pad)
+    line_y = ry - 11 * mm
+
+    def write_line(c: Canvas) -> None:
+        c.setStrokeColor(BLACK)
+        c.setLineWidth(0.8)
+        c.line(rx, line_y, rx + right_w, line_y)
+
+    blocks.append(Block(rx, line_y, write_line, "Artifact"))
+    put(*_para(text(box.numen_note), st.small, right_w), rx, line_y - 1.5 * mm)
+    lowest = min(block.y for block in blocks)
+    return blocks, (y0 + h) - lowest + pad
