@@ -9,6 +9,7 @@ paint a shared form XObject for the many-page print file (``all.pdf``).
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -33,6 +35,9 @@ from ..model import Paragraph as TextParagraph
 from ..model import Person, PersonalBox, Procedure, QrCode, Run, personal_box
 from ..output import atomic_write
 from . import tagging
+
+# Plain Flate streams: ASCII85 on top only makes files a quarter larger.
+rl_config.useA85 = 0
 
 FONT = "Atkinson"
 FONT_BOLD = "Atkinson-Bold"
@@ -150,6 +155,11 @@ class Styles:
         self.help_label = style("helplabel", body + 1, (body + 1) * 1.3, font=FONT_BOLD, color=white)
         self.help_hours = style("helphours", body, lead, color=white)
         self.help_phone = style("helpphone", 24 * s, 28 * s, font=FONT_BOLD, color=white)
+
+
+@lru_cache(maxsize=16)
+def _styles(scale: float) -> Styles:
+    return Styles(scale)
 
 
 def _line_widths(p: Paragraph, width: float) -> list[float]:
@@ -311,14 +321,18 @@ class _Builder:
         module = QR_SIZE / n
         runs = qr.dark_runs(m)
 
+        # The path is written once as PDF operators: one rectangle per run of
+        # dark modules, filled black. Every sheet reuses the same string.
+        ops = ["0 0 0 rg"]
+        for row, col, length in runs:
+            px = x + (col + qr.QUIET_ZONE) * module
+            py = y + QR_SIZE - (row + qr.QUIET_ZONE + 1) * module
+            ops.append(f"{px:.3f} {py:.3f} {length * module:.3f} {module:.3f} re")
+        ops.append("f")
+        literal = "\n".join(ops)
+
         def draw(c: Canvas) -> None:
-            c.setFillColor(HexColor("#000000"))
-            path = c.beginPath()
-            for row, col, length in runs:
-                px = x + (col + qr.QUIET_ZONE) * module
-                py = y + QR_SIZE - (row + qr.QUIET_ZONE + 1) * module
-                path.rect(px, py, length * module, module)
-            c.drawPath(path, stroke=0, fill=1)
+            c.addLiteral(literal)
 
         self.add(x, y, draw, "Figure", parent=parent, alt=f"Code QR\u00a0: {code.label}, ouvre {code.url}",
                  link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)))
@@ -437,7 +451,7 @@ class PdfRenderer:
 
     def _canvas(self, stream: BinaryIO, person: Person | None) -> Canvas:
         meta = self.procedure.meta
-        c = Canvas(stream, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7),
+        c = Canvas(stream, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7), pageCompression=1,
                    initialFontName=FONT, initialFontSize=SMALLEST)
         title = meta.title if person is None else f"{meta.title} – {person.display_name}"
         c.setTitle(title)
@@ -454,9 +468,14 @@ class PdfRenderer:
 
     # -- the print file ----------------------------------------------------
     def render_many(self, people: Iterable[Person], target: BinaryIO) -> int:
-        """All personal sheets in one untagged print file; the shared part is one form."""
+        """All personal sheets in one print file; the part shared by every page is one form.
+
+        It is for printing: untagged and without link annotations (a form
+        cannot carry per-page structure); the one-page files are the
+        accessible, clickable ones.
+        """
         meta = self.procedure.meta
-        c = Canvas(target, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7),
+        c = Canvas(target, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7), pageCompression=1,
                    initialFontName=FONT, initialFontSize=SMALLEST)
         c.setTitle(meta.title)
         c.setAuthor(meta.author)
@@ -474,7 +493,6 @@ class PdfRenderer:
             else:
                 _draw(c, page_layout.blocks)
             _draw(c, box_blocks)
-            _add_links(c, page_layout.blocks)
             c.showPage()
             count += 1
         c.save()
@@ -531,7 +549,7 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
     """The person's own lines inside the frame of the personal box, and the height they need."""
     assert page_layout.box is not None
     x0, y0, w, h = page_layout.box
-    st = Styles(page_layout.scale)
+    st = _styles(page_layout.scale)
     pad = 4.5 * mm
     right_w = 58 * mm
     left_w = w - right_w - 3 * pad

@@ -1,0 +1,133 @@
+"""Batch benchmark (``make bench``): prints figures, asserts nothing.
+
+Times the whole ``personalise`` command on a synthetic roster, as a user
+runs it, next to the straightforward loop (a fresh renderer and fresh QR
+codes for every sheet, one process). Peak memory is the largest resident
+size of the command and of its worker processes.
+
+    python benchmarks/bench.py [--people 1000] [--plain-sample 100] [--big 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FIRST = ["Marie", "Jean-Pierre", "Zoé", "Françoise", "Noël", "Anaïs", "Éloïse", "Œdipe", "Loïc", "Ångström"]
+LAST = ["Dupont", "Le Gall", "N'Diaye", "de La Fontaine", "Müller", "Çelik", "Lefèvre", "Martin", "Bœuf",
+        "Van der Berg", "Saint-Exupéry", "O'Brien"]
+
+
+def make_roster(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Prénom", "Nom", "Courriel"])
+        for i in range(count):
+            w.writerow([FIRST[i % len(FIRST)], f"{LAST[(i // len(FIRST)) % len(LAST)]} {i}",
+                        f"personne{i}@example.org"])
+
+
+def run_command(args: list[str]) -> tuple[float, float]:
+    """Wall time of a CLI run, and peak resident MB of it and its workers."""
+    code = (
+        "import resource, sys, runpy;"
+        "sys.argv=['generator', *sys.argv[1:]];"
+        "rc=0\n"
+        "try:\n runpy.run_module('generator', run_name='__main__')\n"
+        "except SystemExit as e:\n rc=e.code or 0\n"
+        "s=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        "c=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+        "print('PEAK', max(s, c), file=sys.stderr); sys.exit(rc)"
+    )
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"command failed: {args}\n{proc.stderr}")
+    peak_kb = max(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK"))
+    return wall, peak_kb / 1024
+
+
+def plain_loop(fmt: str, sample: int, out: Path) -> float:
+    """Seconds a sheet for the straightforward loop: everything rebuilt per person."""
+    from generator import qr
+    from generator.data import load_procedure
+    from generator.model import Person
+    from generator.render import renderer
+
+    procedure = load_procedure()
+    people = [Person(FIRST[i % len(FIRST)], f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(sample)]
+    renderer(fmt, procedure)  # import and font registration are not part of the loop
+    start = time.perf_counter()
+    for person in people:
+        qr.matrix.cache_clear()
+        qr.png.cache_clear()
+        renderer(fmt, procedure).render(person, out / f"{person.identifier}.{fmt}")
+    return (time.perf_counter() - start) / sample
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--plain-sample", type=int, default=100, help="sheets timed in the plain loop")
+    parser.add_argument("--big", type=int, default=0, help="also measure memory on a roster this long")
+    args = parser.parse_args()
+    n = args.people
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        roster = tmp_path / "roster.csv"
+        make_roster(roster, n)
+        rows = []
+        for fmt in ("pdf", "docx"):
+            out = tmp_path / f"out-{fmt}"
+            wall, peak = run_command(["personalise", str(roster), "--out", str(out), "--formats", fmt])
+            plain_dir = tmp_path / f"plain-{fmt}"
+            plain_dir.mkdir()
+            per_sheet = plain_loop(fmt, args.plain_sample, plain_dir)
+            plain_total = per_sheet * n
+            rows.append((fmt, wall, peak, per_sheet, plain_total))
+            extra = ""
+            if fmt == "pdf":
+                size = (out / "all.pdf").stat().st_size
+                extra = f"; all.pdf {size / 1024:.0f} KiB"
+            print(f"personalise --formats {fmt}: {n} people in {wall:.2f} s = {n / wall:.0f} {fmt.upper()}/s "
+                  f"(whole command), peak memory {peak:.0f} MB{extra}")
+            print(f"  plain loop: {per_sheet * 1000:.1f} ms a sheet ({args.plain_sample} timed) "
+                  f"→ {plain_total:.1f} s for {n}; ratio {wall / plain_total:.3f}")
+
+        from generator.data import load_procedure
+        from generator.render.pdf import PdfRenderer
+        from generator.roster import load_roster
+
+        procedure = load_procedure()
+        people = load_roster(roster, procedure).people
+        r = PdfRenderer(procedure)
+        start = time.perf_counter()
+        with open(tmp_path / "all-only.pdf", "wb") as f:
+            r.render_many(people, f)
+        t = time.perf_counter() - start
+        size = (tmp_path / "all-only.pdf").stat().st_size
+        print(f"all.pdf alone: {len(people)} pages in {t:.2f} s = {len(people) / t:.0f} pages/s, "
+              f"{size / 1024:.0f} KiB ({size / len(people):.0f} bytes a page)")
+
+        if args.big:
+            big = tmp_path / "big.csv"
+            make_roster(big, args.big)
+            wall, peak = run_command(["personalise", str(big), "--out", str(tmp_path / "big"), "--formats", "pdf"])
+            print(f"personalise --formats pdf: {args.big} people in {wall:.2f} s, peak memory {peak:.0f} MB")
+    print(f"peak memory of this script: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Roster × formats → files: personal sheets, all.pdf, manifest.csv, email drafts.
+
+Work done once per run: the model is validated, the layout computed, the QR
+codes encoded and the DOCX package prepared, in each worker process. The
+roster is cut into chunks handed to one process per core; only file names
+come back, so memory stays flat however long the roster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RosterError
+from .identifiers import safe_file_stem
+from .model import Person, Procedure
+from .output import atomic_write, inside
+from .render import Renderer, renderer
+
+MANIFEST_COLUMNS = ("row", "first_name", "last_name", "identifier", "flags", "pdf", "docx", "eml")
+CHUNK = 50
+IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
+
+
+@dataclass(frozen=True)
+class Job:
+    person: Person
+    stem: str
+
+
+@dataclass(frozen=True)
+class Written:
+    row: int | None
+    pdf: str = ""
+    docx: str = ""
+    eml: str = ""
+
+
+def build_flyer(procedure: Procedure, out: Path, formats: Sequence[str]) -> list[Path]:
+    """The generic flyer in each format: ``out/flyer.pdf``, ``out/flyer.docx``."""
+    written = []
+    for fmt in formats:
+        path = inside(out, f"flyer.{fmt}")
+        renderer(fmt, procedure).render(None, path)
+        written.append(path)
+    return written
+
+
+def single_person(procedure: Procedure, out: Path, formats: Sequence[str], **fields: str) -> list[Path]:
+    """The personal sheet of one person typed at the desk."""
+    from .roster import person_from_fields
+
+    person = person_from_fields(procedure, **fields)
+    stem = safe_file_stem(person.identifier, set())
+    written = _Worker(procedure, tuple(formats), out, eml=False).run(Job(person, stem))
+    return [out / name for name in (written.pdf, written.docx) if name]
+
+
+class _Worker:
+    """Renderers built once; writes the files of one person at a time."""
+
+    def __init__(self, procedure: Procedure, formats: tuple[str, ...], out: Path, eml: bool) -> None:
+        self.procedure = procedure
+        self.out = out
+        self.eml = eml
+        self.renderers: dict[str, Renderer] = {fmt: renderer(fmt, procedure) for fmt in formats}
+        if eml and "pdf" not in self.renderers:
+            self.renderers["pdf"] = renderer("pdf", procedure)
+        self.formats = formats
+
+    def run(self, job: Job) -> Written:
+        names = {}
+        pdf_bytes = b""
+        for fmt, r in self.renderers.items():
+            name = f"{job.stem}.{fmt}"
+            if fmt == "pdf":
+                pdf_bytes = r.to_bytes(job.person)  # type: ignore[attr-defined]
+                if fmt in self.formats:
+                    with atomic_write(inside(self.out, name)) as stream:
+                        stream.write(pdf_bytes)
+                    names[fmt] = name
+            else:
+                r.render(job.person, inside(self.out, name))
+                names[fmt] = name
+        eml = ""
+        if self.eml and job.person.email:
+            from .mail import build_message, write_draft
+
+            eml = f"{job.stem}.eml"
+            message = build_message(self.procedure, job.person, pdf_bytes, f"{job.stem}.pdf")
+            write_draft(inside(self.out, eml), message)
+        return Written(job.person.row, names.get("pdf", ""), names.get("docx", ""), eml)
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: bool) -> None:
+    global _WORKER
+    _WORKER = _Worker(procedure, formats, out, eml)
+
+
+def _run_chunk(jobs: list[Job]) -> list[Written]:
+    assert _WORKER is not None
+    return [_WORKER.run(job) for job in jobs]
+
+
+def _chunks(jobs: Sequence[Job], size: int) -> Iterator[list[Job]]:
+    for start in range(0, len(jobs), size):
+        yield list(jobs[start : start + size])
+
+
+def render_people(
+    procedure: Procedure, jobs: Sequence[Job], out: Path, formats: tuple[str, ...], eml: bool = False,
+    workers: int = 0, progress: bool = False,
+) -> Iterator[Written]:
+    """Write every person's files; yields what was written, in roster order."""
+    workers = workers or os.cpu_count() or 1
+    bar = _progress(len(jobs), progress)
+    if workers == 1 or len(jobs) < IN_PROCESS_BELOW:
+        worker = _Worker(procedure, formats, out, eml)
+        for job in jobs:
+            yield worker.run(job)
+            bar.update(1)
+        bar.close()
+        return
+    size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(procedure, formats, out, eml)) as pool:
+        # A bounded window of chunks in flight keeps memory flat.
+        pending: list[Future[list[Written]]] = []
+        chunks = _chunks(jobs, size)
+        for chunk in chunks:
+            pending.append(pool.submit(_run_chunk, chunk))
+            if len(pending) >= workers * 3:
+                break
+        while pending:
+            done = pending.pop(0).result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(pool.submit(_run_chunk, nxt))
+            for item in done:
+                yield item
+            bar.update(len(done))
+    bar.close()
+
+
+class _NoBar:
+    def update(self, _n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool) -> _NoBar:
+    if not enabled or total < 20 or not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="fiche", file=sys.stderr, leave=False)  # type: ignore[return-value]
+
+
+def write_all_pdf(procedure: Procedure, people: Iterable[Person], out: Path) -> Path:
+    """``all.pdf``: every personal sheet, one page each, in roster order."""
+    from .render.pdf import PdfRenderer
+
+    path = inside(out, "all.pdf")
+    with atomic_write(path) as stream:
+        PdfRenderer(procedure).render_many(people, stream)
+    return path
+
+
+def write_manifest(out: Path, people: Sequence[Person], written: dict[int | None, Written]) -> Path:
+    path = inside(out, "manifest.csv")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    for person in people:
+        w = written.get(person.row, Written(person.row))
+        writer.writerow([person.row, person.first_name, person.last_name, person.identifier,
+                         " ".join(person.flags), w.pdf, w.docx, w.eml])
+    with atomic_write(path) as stream:
+        stream.write(buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def plan(people: Sequence[Person]) -> list[Job]:
+    """File stems from identifiers; homonyms get distinct files."""
+    taken: set[str] = {"all", "manifest", "flyer", "sent"}
+    return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
+
+
+def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
+    from .roster import load_roster
+
+    roster = load_roster(args.roster, procedure)
+    for warning in roster.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if roster.invalid and not args.skip_invalid:
+        raise RosterError([*roster.invalid,
+                           f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"])
+    for problem in roster.invalid:
+        print(f"skipped: {problem}", file=sys.stderr)
+    people = list(roster.people)
+    if not people:
+        raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
+    out: Path = args.out
+    jobs = plan(people)
+    written: dict[int | None, Written] = {}
+    for item in render_people(procedure, jobs, out, tuple(args.formats), eml=args.eml,
+                              workers=args.jobs, progress=True):
+        written[item.row] = item
+    if "pdf" in args.formats:
+        write_all_pdf(procedure, people, out)
+    write_manifest(out, people, written)
+    homonyms = sum(1 for p in people if "homonym" in p.flags)
+    drafts = sum(1 for w in written.values() if w.eml)
+    parts = [f"{len(people)} personal sheet(s) in {out}"]
+    if "pdf" in args.formats:
+        parts.append("all.pdf to print them")
+    if args.eml:
+        parts.append(f"{drafts} email draft(s)")
+    if homonyms:
+        parts.append(f"{homonyms} homonym(s) flagged in manifest.csv")
+    if roster.invalid:
+        parts.append(f"{len(roster.invalid)} row(s) skipped")
+    print("done: " + ", ".join(parts))
+    return 0
