@@ -1,0 +1,186 @@
+"""Personal sheets from a roster: files, all.pdf, manifest, refusals, NUMEN, speed paths."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pytest
+from helpers import decode_qr, norm, pdf_pages_text
+
+from generator import batch
+from generator.cli import main
+from generator.model import Person
+
+WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
+NUMENS = ["17E0912345ABC", "08X1234567XYZ", "99Q7654321KLM"]
+
+
+def write_roster(path: Path, rows: list[list[str]], header: list[str] | None = None) -> Path:
+    header = header or ["Prénom", "Nom", "Nom de naissance", "Courriel", "NUMEN"]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One personalise run on a roster with a NUMEN column, homonyms and markup in a name."""
+    tmp = tmp_path_factory.mktemp("personalise")
+    roster = write_roster(tmp / "roster.csv", [
+        ["Marie", "Dupont", "", "marie@example.org", NUMENS[0]],
+        ["Mathieu", "Dupont", "", "", NUMENS[1]],
+        ["Seán", "O'Brien & <i>Fils</i>", "", "sean@example.org", NUMENS[2]],
+        ["", "", "", "", ""],
+        ["Françoise", "Martin", "Lefèvre", "", ""],
+    ])
+    out = tmp / "out"
+    assert main(["personalise", str(roster), "--out", str(out), "--eml"]) == 0
+    return roster, out
+
+
+def manifest(out: Path) -> list[dict[str, str]]:
+    with (out / "manifest.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_manifest_lists_every_person_with_row_identifier_flags_and_files(run: tuple[Path, Path]) -> None:
+    """manifest.csv: roster line numbers (header = 1, blank line counted), homonyms flagged, files named."""
+    _roster, out = run
+    rows = manifest(out)
+    assert list(rows[0]) == list(batch.MANIFEST_COLUMNS)
+    assert [r["row"] for r in rows] == ["2", "3", "4", "6"]
+    assert [r["identifier"] for r in rows] == ["mdupont", "mdupont", "sobrien-ifilsi", "flefevre"]
+    assert "homonym" in rows[0]["flags"].split() and "homonym" in rows[1]["flags"].split()
+    assert "homonym" not in rows[2]["flags"].split()
+    assert rows[0]["pdf"] != rows[1]["pdf"], "homonyms must get distinct files"
+    for r in rows:
+        for column in ("pdf", "docx"):
+            assert (out / r[column]).is_file()
+            assert Path(r[column]).name == r[column], "file names stay inside the folder"
+    assert rows[0]["eml"] and not rows[1]["eml"], "a draft only for persons with an address"
+
+
+def test_each_personal_pdf_is_one_page_with_identifier_and_a_decodable_code(run: tuple[Path, Path]) -> None:
+    """Each personal PDF: one page, the person's name and identifier, its QR code decodes to the URL."""
+    _roster, out = run
+    for r in manifest(out):
+        pages = pdf_pages_text(out / r["pdf"])
+        assert len(pages) == 1
+        assert r["identifier"] in pages[0]
+        assert norm(r["first_name"]) in pages[0]
+        assert decode_qr(out / r["pdf"]) == [WEBMAIL]
+
+
+def test_markup_in_a_name_is_printed_as_typed(run: tuple[Path, Path]) -> None:
+    """A roster name that looks like markup is text: printed literally, never interpreted."""
+    _roster, out = run
+    row = manifest(out)[2]
+    assert "O'BRIEN & <I>FILS</I>" in pdf_pages_text(out / row["pdf"])[0]
+
+
+def test_all_pdf_has_one_page_per_person_in_roster_order(run: tuple[Path, Path]) -> None:
+    """all.pdf: every personal sheet, one page each, in roster order, each code decodable."""
+    _roster, out = run
+    rows = manifest(out)
+    pages = pdf_pages_text(out / "all.pdf")
+    assert len(pages) == len(rows)
+    for page_text, r in zip(pages, rows, strict=True):
+        assert norm(r["first_name"]) in page_text and r["identifier"] in page_text
+    for i in range(len(rows)):
+        assert decode_qr(out / "all.pdf", page=i) == [WEBMAIL]
+
+
+def test_print_file_pages_show_the_same_text_as_the_single_files(run: tuple[Path, Path]) -> None:
+    """The shared-form pages of all.pdf carry the same text as each person's own file."""
+    _roster, out = run
+    pages = pdf_pages_text(out / "all.pdf")
+    for page_text, r in zip(pages, manifest(out), strict=True):
+        assert sorted(page_text.split()) == sorted(pdf_pages_text(out / r["pdf"])[0].split())
+
+
+def test_numen_values_never_reach_any_output_byte(run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """NUMEN values of the roster appear in no file written (also not compressed: text checked too)."""
+    _roster, out = run
+    files = [p for p in out.iterdir() if p.is_file()]
+    assert len(files) >= 10
+    for path in files:
+        data = path.read_bytes()
+        for numen in NUMENS:
+            assert numen.encode() not in data, f"{numen} in {path.name}"
+        if path.suffix == ".pdf":
+            for page in pdf_pages_text(path):
+                assert not any(n in page for n in NUMENS)
+    if (out / "flyer.pdf").exists():  # pragma: no cover - not written by personalise
+        raise AssertionError
+
+
+def test_numen_column_gives_a_warning_and_no_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The NUMEN column is ignored with a warning that names it and never echoes its values."""
+    roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont", "", "", NUMENS[0]]])
+    assert main(["personalise", str(roster), "--out", str(tmp_path / "o"), "--formats", "pdf"]) == 0
+    captured = capsys.readouterr()
+    assert "numen" in captured.err.lower()
+    assert NUMENS[0] not in captured.err + captured.out
+
+
+def test_bad_rows_refuse_the_whole_roster_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad row: exit 1, each bad row named by file and line, and nothing written."""
+    roster = write_roster(tmp_path / "r.csv", [
+        ["Marie", "Dupont", "", "", ""],
+        ["", "Durand", "", "", ""],
+        ["Luc", "Petit", "", "not-an-email", ""],
+    ])
+    out = tmp_path / "out"
+    assert main(["personalise", str(roster), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{roster}: line 3" in err and f"{roster}: line 4" in err
+    assert all(line.startswith(("error: ", "warning: ")) for line in err.strip().splitlines())
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_skip_invalid_writes_the_good_rows_and_lists_the_others(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--skip-invalid: valid rows written, skipped rows listed with their line."""
+    roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont", "", "", ""], ["", "Durand", "", "", ""]])
+    out = tmp_path / "out"
+    assert main(["personalise", str(roster), "--out", str(out), "--skip-invalid", "--formats", "pdf"]) == 0
+    assert "line 3" in capsys.readouterr().err
+    assert [r["identifier"] for r in manifest(out)] == ["mdupont"]
+
+
+def test_a_given_identifier_cannot_choose_a_path_outside_the_folder(tmp_path: Path) -> None:
+    """An Identifiant cell like ../../evil never writes outside the output folder."""
+    roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont", "../../evil"]],
+                          header=["Prénom", "Nom", "Identifiant"])
+    out = tmp_path / "a" / "b" / "out"
+    code = main(["personalise", str(roster), "--out", str(out), "--formats", "pdf"])
+    written = {p.resolve() for p in tmp_path.rglob("*") if p.is_file()} - {roster.resolve()}
+    assert all(out.resolve() in p.parents for p in written)
+    assert code in (0, 1)
+
+
+def test_person_command_writes_one_sheet(tmp_path: Path) -> None:
+    """`person` at the desk: the identifier is worked out and printed on a one-page sheet."""
+    out = tmp_path / "desk"
+    assert main(["person", "--first-name", "Jean-Pierre", "--last-name", "Le Dupond", "--out", str(out),
+                 "--formats", "pdf"]) == 0
+    pages = pdf_pages_text(out / "jle-dupond.pdf")
+    assert len(pages) == 1 and "jle-dupond" in pages[0]
+
+
+def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path, procedure) -> None:
+    """The parallel path writes byte-identical files to the in-process path."""
+    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(batch.IN_PROCESS_BELOW + 5)]
+    jobs = batch.plan(people)
+    digests = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        list(batch.render_people(procedure, jobs, out, ("pdf", "docx"), workers=workers))
+        digests[workers] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
+    assert digests[1] == digests[2]
+    assert len(digests[1]) == 2 * len(people)
