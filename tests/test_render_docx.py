@@ -1,0 +1,385 @@
+"""The DOCX flyer and personal sheets: reopened with python-docx, printed by LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from helpers import decode_qr, norm, pdf_link_uris, pdf_pages_text, soffice_available, soffice_to_pdf
+from PIL import Image
+
+from generator.data import load_procedure
+from generator.model import Person, Procedure, personal_box
+from generator.render.docx import DocxRenderer
+
+OTHER = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
+MARKUP_NAME = Person(first_name="Seán <b>", last_name="O'Brien & <i>Fils</i>", identifier="sobrien-fils")
+LONG_NAME = Person(
+    first_name="Marie-Hélène Françoise Bénédicte",
+    last_name="de La Rochefoucauld-Montmorency d'Harcourt",
+    identifier="mde-la-rochefoucauld-montmorency-dharcourt",
+    manager="aesh17",
+)
+
+
+def render(renderer: DocxRenderer, person: Person | None) -> bytes:
+    out = io.BytesIO()
+    renderer.render(person, out)
+    return out.getvalue()
+
+
+def reopen(data: bytes):
+    return Document(io.BytesIO(data))
+
+
+def all_text(doc) -> str:
+    """Every paragraph's text, tables included, in document order."""
+    return norm(" ".join(t.text or "" for t in doc.element.body.iter(qn("w:t"))))
+
+
+@pytest.fixture(scope="module")
+def renderer(procedure: Procedure) -> DocxRenderer:
+    return DocxRenderer(procedure)
+
+
+@pytest.fixture(scope="module")
+def flyer(renderer: DocxRenderer) -> bytes:
+    return render(renderer, None)
+
+
+@pytest.fixture(scope="module")
+def marie() -> Person:
+    return Person(first_name="Marie-Hélène", last_name="Dupont", identifier="mdupont", manager="vieljeux")
+
+
+@pytest.fixture(scope="module")
+def personal(renderer: DocxRenderer, marie: Person) -> bytes:
+    return render(renderer, marie)
+
+
+# --- the document, reopened --------------------------------------------------
+
+
+def test_page_is_a4_portrait_with_margins_of_at_least_12_mm(flyer: bytes) -> None:
+    """Office printers need A4 and a margin they can print."""
+    section = reopen(flyer).sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(0.5)
+    assert abs(section.page_height - Mm(297)) < Mm(0.5)
+    for margin in (section.left_margin, section.right_margin, section.top_margin, section.bottom_margin):
+        assert margin >= Mm(12)
+
+
+def test_title_headings_and_a_real_numbered_list_carry_the_structure(
+    flyer: bytes, procedure: Procedure
+) -> None:
+    """Someone editing keeps the look: Title, numbered Heading 1 per step, a numbering definition."""
+    doc = reopen(flyer)
+    by_style: dict[str, list[str]] = {}
+    for p in doc.paragraphs:
+        by_style.setdefault(p.style.name, []).append(p.text)
+    assert by_style["Title"] == [procedure.meta.title]
+    assert by_style["Heading 1"] == [step.heading for step in procedure.steps]
+    assert procedure.meta.audience in by_style["Audience"]
+    # Heading 1 numbers itself through a decimal list defined in numbering.xml.
+    heading = doc.styles["Heading 1"].element
+    num_id = heading.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    numbering = doc.part.numbering_part.element
+    num = [n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id]
+    assert len(num) == 1
+    abstract_id = num[0].find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = [
+        a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id
+    ]
+    assert abstract[0].find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val")) == "decimal"
+
+
+def test_text_is_formatted_by_styles_not_by_direct_formatting(personal: bytes) -> None:
+    """Runs name a character style at most; sizes, colours and fonts live in styles."""
+    body = reopen(personal).element.body
+    for rpr in body.iter(qn("w:rPr")):
+        assert [child.tag for child in rpr] == [qn("w:rStyle")], rpr.xml
+    for ppr in body.iter(qn("w:pPr")):
+        assert {child.tag for child in ppr} <= {qn("w:pStyle"), qn("w:jc")}, ppr.xml
+
+
+def test_font_language_and_sizes_are_set_in_the_style_defaults(flyer: bytes, procedure: Procedure) -> None:
+    """fr-FR for spelling and hyphenation, the procedure's font, body text 10 pt or more."""
+    styles = reopen(flyer).styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert rpr.find(qn("w:lang")).get(qn("w:val")) == "fr-FR"
+    fonts = rpr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == procedure.docx.font
+    assert not [a for a in fonts.attrib if "heme" in a], "a theme font would override the procedure's"
+    sizes = [int(sz.get(qn("w:val"))) for sz in styles.iter(qn("w:sz"))]
+    assert sizes and min(sizes) >= 20  # half-points
+
+
+def test_every_url_is_a_real_hyperlink_with_the_hyperlink_style(flyer: bytes, procedure: Procedure) -> None:
+    """LibreOffice keeps a link only when its run has a character style; emails are mailto links."""
+    doc = reopen(flyer)
+    targets = []
+    for link in doc.element.body.iter(qn("w:hyperlink")):
+        rel = doc.part.rels[link.get(qn("r:id"))]
+        assert rel.reltype == RT.HYPERLINK and rel.is_external
+        targets.append(rel.target_ref)
+        styles = {r.get(qn("w:val")) for r in link.iter(qn("w:rStyle"))}
+        assert styles == {"Hyperlink"}
+    emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
+    assert set(targets) == {code.url for code in procedure.qr_codes} | emails
+    assert doc.styles["Hyperlink"].type == 2  # character style
+
+
+def test_every_qr_picture_says_what_it_opens_and_is_sharp_at_38_mm(
+    flyer: bytes, procedure: Procedure
+) -> None:
+    """Alt text for screen readers; 300 dpi or more at the printed size."""
+    doc = reopen(flyer)
+    shapes = doc.inline_shapes
+    assert len(shapes) == len(procedure.qr_codes) >= 1
+    for shape, code in zip(shapes, procedure.qr_codes, strict=True):
+        doc_pr = shape._inline.docPr
+        assert code.label in doc_pr.get("descr") and code.url in doc_pr.get("descr")
+        assert doc_pr.get("title")
+        assert abs(shape.width - Mm(38)) < Mm(0.5)
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        image = Image.open(io.BytesIO(doc.part.related_parts[blip.embed].blob))
+        assert image.width / (shape.width / Mm(25.4)) >= 300
+
+
+def test_core_properties_come_from_the_procedure_without_template_leftovers(
+    flyer: bytes, procedure: Procedure
+) -> None:
+    """Title, subject, author, language; no 'python-docx', no 2013 date, no clock time."""
+    props = reopen(flyer).core_properties
+    assert props.title == procedure.meta.title
+    assert props.subject == procedure.meta.subject
+    assert props.author == procedure.meta.author
+    assert props.language == procedure.meta.language
+    assert props.created is None and props.modified is None
+    with zipfile.ZipFile(io.BytesIO(flyer)) as zf:
+        names = zf.namelist()
+        package = b"".join(zf.read(n) for n in names if not n.endswith(".png"))
+    assert b"python-docx" not in package and b"2013" not in package
+    assert not [n for n in names if "thumbnail" in n or "customXml" in n or "stylesWithEffects" in n]
+
+
+def test_same_data_gives_the_same_bytes(
+    procedure: Procedure, marie: Person, flyer: bytes, personal: bytes
+) -> None:
+    """Two renderers built apart write identical files, with fixed zip dates."""
+    again = DocxRenderer(procedure)
+    assert render(again, None) == flyer
+    assert render(again, marie) == personal
+    with zipfile.ZipFile(io.BytesIO(personal)) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+
+
+def test_a_personal_sheet_only_changes_the_document_part(flyer: bytes, personal: bytes) -> None:
+    """The per-person render patches word/document.xml; every other part is the same bytes."""
+    with zipfile.ZipFile(io.BytesIO(flyer)) as a, zipfile.ZipFile(io.BytesIO(personal)) as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        differ = [n for n in a.namelist() if a.read(n) != b.read(n)]
+    assert differ == ["word/document.xml"]
+
+
+def test_personal_sheet_shows_name_identifier_and_manager(
+    personal: bytes, marie: Person, procedure: Procedure
+) -> None:
+    """The box sits between the purpose line and the first step; the NUMEN line stays blank."""
+    doc = reopen(personal)
+    text = all_text(doc)
+    for fact in (
+        marie.display_name,
+        marie.identifier,
+        f"{marie.identifier}1",
+        "Lycée Vieljeux",
+        "Ne le communiquez à personne",
+    ):
+        assert norm(fact) in text
+    assert text.index(marie.identifier) < text.index(procedure.steps[0].heading)
+    assert text.index(norm(procedure.meta.purpose)) < text.index(marie.display_name)
+    write_in = [
+        p
+        for p in doc.element.body.iter(qn("w:p"))
+        if p.find(qn("w:pPr")) is not None
+        and p.find(qn("w:pPr")).find(qn("w:pStyle")) is not None
+        and p.find(qn("w:pPr")).find(qn("w:pStyle")).get(qn("w:val")) == "WriteIn"
+    ]
+    assert len(write_in) == 1 and "".join(write_in[0].itertext()) == ""
+
+
+def test_the_generic_flyer_has_no_personal_box(flyer: bytes, procedure: Procedure) -> None:
+    text = all_text(reopen(flyer))
+    assert norm(procedure.personal.numen_note) not in text
+    assert "mdupont1" not in text
+
+
+def test_manager_line_only_when_the_roster_names_a_known_office(
+    renderer: DocxRenderer, procedure: Procedure
+) -> None:
+    """Without a managing office (or with an unknown one) the box has no manager line."""
+    people = {
+        manager: Person(first_name="Jean", last_name="Martin", identifier="jmartin", manager=manager)
+        for manager in ("", "unknown", "aesh17")
+    }
+    manager_text = norm(personal_box(procedure, people["aesh17"]).manager)
+    assert manager_text
+    texts = {manager: all_text(reopen(render(renderer, p))) for manager, p in people.items()}
+    assert manager_text in texts["aesh17"]
+    # The office's name is in step 1 anyway: count it, box plus contact list.
+    name = norm(procedure.contact("aesh17").name)
+    assert texts["aesh17"].count(name) == texts[""].count(name) + 1 == texts["unknown"].count(name) + 1
+
+
+def test_markup_looking_name_shows_literally(renderer: DocxRenderer) -> None:
+    """A name is text: & < > and quotes are shown as typed, never parsed."""
+    data = render(renderer, MARKUP_NAME)
+    assert norm(MARKUP_NAME.display_name) in all_text(reopen(data))
+    assert "Seán <b> O'BRIEN & <I>FILS</I>" == MARKUP_NAME.display_name
+
+
+def test_control_characters_in_a_name_do_not_break_the_file(renderer: DocxRenderer) -> None:
+    person = Person(first_name="Ana\x0b", last_name="Lima\x00", identifier="alima")
+    assert "Ana LIMA" in all_text(reopen(render(renderer, person)))
+
+
+def test_render_to_a_path_writes_the_same_bytes_and_no_temporary_file(
+    renderer: DocxRenderer, personal: bytes, marie: Person, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "marie.docx"
+    renderer.render(marie, target)
+    renderer.render(marie, str(target))  # over an existing file
+    assert target.read_bytes() == personal
+    assert [p.name for p in target.parent.iterdir()] == ["marie.docx"]
+
+
+def test_per_person_render_is_a_patch_not_a_rebuild(renderer: DocxRenderer) -> None:
+    """Rebuilding with python-docx costs ~37 ms a person; the patch must stay far below."""
+    times = []
+    for i in range(30):
+        person = Person(first_name="Paul", last_name=f"Durand{i}", identifier=f"pdurand{i}")
+        start = time.perf_counter()
+        render(renderer, person)
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.010
+
+
+# --- printed by LibreOffice ---------------------------------------------------
+
+FACTS = [
+    "NUMEN",
+    "13 caractères",
+    "christabel.mineau@ac-poitiers.fr",
+    "severine.brache@ac-poitiers.fr",
+    "aesh17@ac-poitiers.fr",
+    "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522",
+    "initiale",
+    "prénom",
+    "nom de famille",
+    "sans espace",
+    "Authentification",
+    "Convergence Poitiers",
+    "05 16 52 66 86",
+    "lundi",
+    "vendredi",
+    "8 h",
+    "17 h 30",
+]
+
+
+@pytest.fixture(scope="module")
+def printed(
+    renderer: DocxRenderer, marie: Person, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Every file to print, converted in one soffice call (~1.5 s a call)."""
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path_factory.mktemp("docx")
+    files = {"flyer": None, "marie": marie, "long": LONG_NAME, "markup": MARKUP_NAME}
+    paths = []
+    for name, person in files.items():
+        renderer.render(person, folder / f"{name}.docx")
+        paths.append(folder / f"{name}.docx")
+    if OTHER.exists():
+        other = DocxRenderer(load_procedure(OTHER))
+        other.render(None, folder / "other.docx")
+        other.render(
+            Person(first_name="Zoé", last_name="Ngô", identifier="zngo"), folder / "other_personal.docx"
+        )
+        paths += [folder / "other.docx", folder / "other_personal.docx"]
+    pdfs = soffice_to_pdf(paths, folder / "pdf")
+    return {p.stem: p for p in pdfs}
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize("name", ["flyer", "marie", "long", "markup"])
+def test_libreoffice_prints_exactly_one_page(printed: dict[str, Path], name: str) -> None:
+    """The flyer and personal sheets, even with a long name and a managing office, fit one page."""
+    assert len(pdf_pages_text(printed[name])) == 1
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize("name", ["flyer", "marie"])
+def test_every_fact_of_the_brief_is_printed(printed: dict[str, Path], name: str) -> None:
+    text = pdf_pages_text(printed[name])[0]
+    missing = [fact for fact in FACTS if fact not in text]
+    assert not missing
+
+
+@pytest.mark.soffice
+def test_printed_personal_sheet_carries_name_and_identifier_as_typed(
+    printed: dict[str, Path], marie: Person
+) -> None:
+    assert norm(marie.display_name) in pdf_pages_text(printed["marie"])[0]
+    assert "mdupont" in pdf_pages_text(printed["marie"])[0]
+    assert norm(MARKUP_NAME.display_name) in pdf_pages_text(printed["markup"])[0]
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize("name", ["flyer", "marie"])
+def test_qr_codes_decode_to_their_exact_urls(
+    printed: dict[str, Path], procedure: Procedure, name: str
+) -> None:
+    """Read back from a 150 dpi greyscale render, as a phone would from a print."""
+    assert decode_qr(printed[name], dpi=150) == sorted(code.url for code in procedure.qr_codes)
+
+
+@pytest.mark.soffice
+def test_links_stay_clickable_in_the_printed_pdf(printed: dict[str, Path], procedure: Procedure) -> None:
+    uris = set(pdf_link_uris(printed["flyer"]))
+    assert {code.url for code in procedure.qr_codes} <= uris
+    assert "mailto:aesh17@ac-poitiers.fr" in uris
+
+
+@pytest.mark.soffice
+def test_another_procedure_prints_on_one_page_with_its_own_codes(printed: dict[str, Path]) -> None:
+    """Nothing of the Poitiers procedure is baked into the renderer."""
+    if not OTHER.exists():
+        pytest.skip(f"{OTHER} is not written yet")
+    other = load_procedure(OTHER)
+    for name in ("other", "other_personal"):
+        pages = pdf_pages_text(printed[name])
+        assert len(pages) == 1
+        assert norm(other.meta.title) in pages[0]
+        assert norm(other.help.phone) in pages[0]
+        assert decode_qr(printed[name], dpi=150) == sorted(code.url for code in other.qr_codes)
+    assert "zngo" in pdf_pages_text(printed["other_personal"])[0]
+
+
+def test_a_long_identifier_gets_the_smaller_identifier_style(renderer: DocxRenderer, personal: bytes) -> None:
+    """The large type is kept for identifiers that fit a line of the box."""
+
+    def identifier_styles(data: bytes) -> set[str]:
+        body = reopen(data).element.body
+        return {s.get(qn("w:val")) for s in body.iter(qn("w:rStyle")) if "Identifier" in s.get(qn("w:val"))}
+
+    assert identifier_styles(personal) == {"Identifier"}
+    assert identifier_styles(render(renderer, LONG_NAME)) == {"IdentifierLong"}
