@@ -149,6 +149,7 @@ class Styles:
         self.url = style("url", SMALLEST, SMALLEST * 1.3, color=ACCENT)
         self.qr_label = style("qrlabel", SMALLEST, SMALLEST * 1.25, alignment=TA_CENTER)
         self.number = style("number", body + 2 * s, body + 2, font=FONT_BOLD, color=white, alignment=TA_CENTER)
+        self.box_head = style("boxhead", SMALLEST + 0.5, (SMALLEST + 0.5) * 1.25, font=FONT_BOLD, color=ACCENT)
         self.box_name = style("boxname", body + 1, (body + 1) * 1.3)
         self.box_label = style("boxlabel", body, lead)
         self.box_id = style("boxid", 20 * s, 24 * s, font=FONT_BOLD, color=ACCENT)
@@ -528,7 +529,7 @@ def _add_links(c: Canvas, blocks: list[Block]) -> None:
 def _box_height(st: Styles) -> float:
     """Room for a name, the identifier, a two-line note and the managing office."""
     pad = 4.5 * mm
-    return 2 * pad + st.box_name.leading + st.box_id.leading + 3 * st.small.leading + 3.6 * mm
+    return 2 * pad + st.box_head.leading + st.box_name.leading + st.box_id.leading + 3 * st.small.leading + 4.2 * mm
 
 
 def _fit_one_line(make: Callable[[float], str], style: ParagraphStyle, width: float, start: float,
@@ -561,8 +562,9 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
         return by
 
     name = f"{text(box.first_name)} {text(box.family_name, bold=True)}".strip()
+    top = put(*_para(text(box.heading), st.box_head, left_w), x0 + pad, y0 + h - pad, tag="H2") - 0.6 * mm
     y = put(*_fit_one_line(lambda size: f"<font size={size:.1f}>{name}</font>", st.box_name, left_w,
-                           st.box_name.fontSize, SMALLEST), x0 + pad, y0 + h - pad)
+                           st.box_name.fontSize, SMALLEST), x0 + pad, top)
 
     def ident(size: float) -> str:
         return (f"{text(box.identifier_label)} <font size={size:.1f} color='#000091'>"
