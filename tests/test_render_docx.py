@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -383,3 +384,10 @@ def test_a_long_identifier_gets_the_smaller_identifier_style(renderer: DocxRende
 
     assert identifier_styles(personal) == {"Identifier"}
     assert identifier_styles(render(renderer, LONG_NAME)) == {"IdentifierLong"}
+
+
+def test_normal_is_still_the_default_paragraph_style(flyer: bytes) -> None:
+    """Replacing the template's styles must keep a default: Word and LibreOffice need one."""
+    styles = reopen(flyer).styles
+    assert styles.default(WD_STYLE_TYPE.PARAGRAPH).name == "Normal"
+    assert styles.default(WD_STYLE_TYPE.CHARACTER).name == "Default Paragraph Font"

@@ -240,6 +240,11 @@ def _page(doc: DocxDocument) -> None:
     section.left_margin = section.right_margin = Mm(MARGIN_X)
     section.top_margin = section.bottom_margin = Mm(MARGIN_Y)
     section.header_distance = section.footer_distance = Mm(8)
+    # Revision ids of the template's editing sessions: noise for whoever edits next.
+    sect_pr = section._sectPr
+    for attr in list(sect_pr.attrib):
+        if "rsid" in attr:
+            del sect_pr.attrib[attr]
 
 
 def _settings(doc: DocxDocument, language: str) -> None:
@@ -338,6 +343,7 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
             (
                 f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{style_id}"'
                 + (' w:customStyle="1"' if style_id not in _KEPT_STYLES else "")
+                + (' w:default="1"' if style_id == "Normal" else "")
                 + ">"
                 f'<w:name w:val="{name}"/>'
                 + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
