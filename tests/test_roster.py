@@ -1,0 +1,451 @@
+"""Rosters as offices export them: encodings, separators, XLSX, headers, bad rows, NUMEN, homonyms."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator.errors import RosterError
+from generator.model import Person, Procedure
+from generator.resources import example_roster
+from generator.roster import Roster, load_roster, person_from_fields
+
+HEADER = ["Prénom", "Nom", "Nom de naissance", "Courriel", "Gestionnaire"]
+ROWS = [
+    ["Marie", "Dupont", "", "marie.dupont@example.org", "vieljeux"],
+    ["Jean-Pierre", "Le Dupond", "", "jp@example.fr", "Lycée Vieljeux"],
+    ["Françoise", "Martin", "Lefèvre", "", "aesh17"],
+    ["Éloïse", "D’Artagnan-Œuvray", "", "eloise@example.org", ""],
+    ["Mathieu", "Dupont", "", "", ""],
+]
+EXPECTED = [
+    # (row, identifier, flags, manager)
+    (2, "mdupont", ("homonym",), "vieljeux"),
+    (3, "jle-dupond", (), "vieljeux"),
+    (4, "flefevre", ("birth-name",), "aesh17"),
+    (5, "edartagnan-oeuvray", (), ""),
+    (6, "mdupont", ("homonym",), ""),
+]
+NUMENS = ["17E0123456ABC", "05E9876543XYZ"]
+
+
+def write_csv(
+    path: Path,
+    rows: list[list[str]],
+    sep: str = ";",
+    encoding: str = "utf-8",
+    quoting: int = csv.QUOTE_MINIMAL,
+) -> Path:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=sep, quoting=quoting, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value not in ("", None):
+                sheet.cell(row=r, column=c, value=value)
+    book.save(path)
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def summary(roster: Roster) -> list[tuple[int | None, str, tuple[str, ...], str]]:
+    return [(p.row, p.identifier, p.flags, p.manager) for p in roster.people]
+
+
+VARIANTS = {
+    "utf8-semicolon": lambda p, rows: write_csv(p / "r.csv", rows),
+    "utf8-bom-semicolon": lambda p, rows: write_csv(p / "r.csv", rows, encoding="utf-8-sig"),
+    "cp1252-semicolon": lambda p, rows: write_csv(p / "r.csv", rows, encoding="cp1252"),
+    "utf8-comma": lambda p, rows: write_csv(p / "r.csv", rows, sep=","),
+    "cp1252-comma-quoted": lambda p, rows: write_csv(p / "r.csv", rows, ",", "cp1252", csv.QUOTE_ALL),
+    "utf16-tab": lambda p, rows: write_csv(p / "r.txt", rows, sep="\t", encoding="utf-16"),
+    "xlsx": lambda p, rows: write_xlsx(p / "r.xlsx", rows),
+}
+
+
+def test_reference_roster_gives_the_expected_people(tmp_path: Path, procedure: Procedure) -> None:
+    """The UTF-8 ; roster gives the expected identifiers, rows, flags and managers, in file order."""
+    roster = load_roster(write_csv(tmp_path / "r.csv", [HEADER, *ROWS]), procedure)
+    assert summary(roster) == EXPECTED
+    assert roster.invalid == ()
+    assert roster.people[3] == Person(
+        first_name="Éloïse",
+        last_name="D’Artagnan-Œuvray",
+        identifier="edartagnan-oeuvray",
+        email="eloise@example.org",
+        row=5,
+    )
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_same_roster_in_every_format_gives_identical_people(
+    tmp_path: Path, procedure: Procedure, variant: str
+) -> None:
+    """UTF-8 with or without BOM, cp1252, ; or , or tab, quoted fields and xlsx all read the same."""
+    reference = load_roster(write_csv(tmp_path / "ref.csv", [HEADER, *ROWS]), procedure)
+    roster = load_roster(VARIANTS[variant](tmp_path, [HEADER, *ROWS]), procedure)
+    assert roster.people == reference.people
+    assert roster.invalid == ()
+
+
+def test_headers_in_english_odd_case_and_spacing(tmp_path: Path, procedure: Procedure) -> None:
+    """English aliases, capitals, stray spaces and punctuation in headers are recognised."""
+    header = ["  FIRST NAME ", "last-name", "Maiden Name", "E-Mail", "MANAGER", " LOGIN "]
+    rows = [
+        header,
+        ["Zoé", "Martin", "Lefèvre", "zoe@example.org", "AESH17", ""],
+        ["Paul", "Durand", "", "", "", "pdurand2"],
+    ]
+    roster = load_roster(write_csv(tmp_path / "r.csv", rows, sep=","), procedure)
+    assert summary(roster) == [
+        (2, "zlefevre", ("birth-name",), "aesh17"),
+        (3, "pdurand2", ("identifier-given",), ""),
+    ]
+    assert roster.people[0].email == "zoe@example.org"
+    assert roster.warnings == ()
+
+
+def test_french_headers_with_accents_dropped_and_apostrophes(tmp_path: Path, procedure: Procedure) -> None:
+    """PRENOM, nom d'usage, Nom de famille, Adresse électronique, Service gestionnaire are recognised."""
+    header = ["PRENOM", "nom d’usage", "Nom de famille", "Adresse électronique", "Service gestionnaire"]
+    rows = [header, ["Zoé", "Martin", "Lefèvre", "zoe@example.org", "Pôle académique de gestion des AESH"]]
+    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    assert summary(roster) == [(2, "zlefevre", ("birth-name",), "aesh17")]
+
+
+def test_nom_beside_nom_d_usage_is_read_as_the_birth_name(tmp_path: Path, procedure: Procedure) -> None:
+    """A plain Nom column beside Nom d'usage is the birth name, as on French forms, with a warning."""
+    rows = [["Prénom", "Nom", "Nom d'usage"], ["Zoé", "Lefèvre", "Martin"]]
+    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    assert [(p.last_name, p.birth_name, p.identifier) for p in roster.people] == [
+        ("Martin", "Lefèvre", "zlefevre")
+    ]
+    assert any("'Nom' read as the birth name" in w for w in roster.warnings)
+
+
+def test_nom_de_famille_alone_is_the_family_name(tmp_path: Path, procedure: Procedure) -> None:
+    """A roster whose only family-name column is Nom de famille uses it as the family name."""
+    roster = load_roster(
+        write_csv(tmp_path / "r.csv", [["Prénom", "Nom de famille"], ["Zoé", "Martin"]]), procedure
+    )
+    assert [(p.last_name, p.identifier) for p in roster.people] == [("Martin", "zmartin")]
+
+
+def test_bad_rows_are_named_by_line_number_with_field_and_expectation(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """Each bad row gives one message FILE: line N: naming the column and what was expected."""
+    header = ["Prénom", "Nom", "Identifiant", "Courriel", "Gestionnaire"]
+    rows = [
+        header,
+        ["Marie", "Dupont", "", "", ""],  # line 2: fine
+        ["", "Dupont", "", "", ""],  # line 3
+        ["Marie", "", "", "", ""],  # line 4
+        ["Marie", "Dupont", "m dupont!", "", ""],  # line 5
+        ["Marie", "Dupont", "", "marie.dupont@", ""],  # line 6
+        ["Ivan", "Иванов", "", "", ""],  # line 7
+        ["Marie", "Dupont", "", "", "Lycée inconnu"],  # line 8
+        ["", "", "", "pas-une-adresse", ""],  # line 9: two problems, one message
+    ]
+    path = write_csv(tmp_path / "roster.csv", rows)
+    roster = load_roster(path, procedure)
+    assert [p.row for p in roster.people] == [2]
+    assert roster.invalid == (
+        f"{path}: line 3: Prénom is empty (expected the person's first name)",
+        f"{path}: line 4: Nom is empty (expected the person's family name)",
+        f"{path}: line 5: Identifiant 'm dupont!' is not a valid identifier "
+        "(expected lower-case letters a-z, digits and single hyphens, like mdupont)",
+        f"{path}: line 6: Courriel 'marie.dupont@' is not an email address (expected a personal address like "
+        "prenom.nom@example.fr)",
+        f"{path}: line 7: Nom 'Иванов' gives an empty identifier: it holds no letter a-z once accents are "
+        "dropped (expected a name in Latin letters, or the identifier itself)",
+        f"{path}: line 8: Gestionnaire 'Lycée inconnu' is not a managing office of the procedure "
+        "(expected one of vieljeux (Lycée Vieljeux), aesh17 (Pôle académique de gestion des AESH))",
+        f"{path}: line 9: Prénom is empty (expected the person's first name); Nom is empty (expected the "
+        "person's family name); Courriel 'pas-une-adresse' is not an email address (expected a personal "
+        "address like prenom.nom@example.fr)",
+    )
+
+
+def test_first_name_without_a_latin_letter_is_invalid(tmp_path: Path, procedure: Procedure) -> None:
+    """A first name with no letter a-z cannot give an initial: the row is invalid, naming Prénom."""
+    roster = load_roster(write_csv(tmp_path / "r.csv", [HEADER[:2], ["Иван", "Dupont"]]), procedure)
+    assert roster.people == ()
+    assert "line 2: Prénom 'Иван' has no letter a-z to take the initial from" in roster.invalid[0]
+
+
+def test_empty_rows_are_skipped_but_still_counted(tmp_path: Path, procedure: Procedure) -> None:
+    """Blank lines and rows of empty cells are skipped silently; later rows keep their file line number."""
+    text = "Prénom;Nom\n\nMarie;Dupont\n;;\n  ;  \nPaul;Durand\n\n"
+    roster = load_roster(write_text(tmp_path / "r.csv", text), procedure)
+    assert summary(roster) == [(3, "mdupont", (), ""), (6, "pdurand", (), "")]
+    assert roster.invalid == () and roster.warnings == ()
+
+
+def test_empty_rows_in_xlsx_keep_sheet_row_numbers(tmp_path: Path, procedure: Procedure) -> None:
+    """In a workbook, rows are numbered as the sheet numbers them, empty rows included."""
+    rows: list[list[object]] = [["Prénom", "Nom"], [], ["Marie", "Dupont"], [], [], ["", "Sans prénom"]]
+    roster = load_roster(write_xlsx(tmp_path / "r.xlsx", rows), procedure)
+    assert summary(roster) == [(3, "mdupont", (), "")]
+    assert roster.invalid == (
+        f"{tmp_path / 'r.xlsx'}: line 6: Prénom is empty (expected the person's first name)",
+    )
+
+
+def test_xlsx_numbers_become_text(tmp_path: Path, procedure: Procedure) -> None:
+    """Numeric cells are read as text: 3.0 is '3', an identifier typed as a number stays digits."""
+    rows: list[list[object]] = [
+        ["Prénom", "Nom", "Identifiant"],
+        ["Marie", 3.0, ""],
+        ["Paul", "Durand", 1234],
+    ]
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    roster = load_roster(path, procedure)
+    assert roster.invalid == (
+        f"{path}: line 2: Nom '3' gives an empty identifier: it holds no letter a-z once "
+        "accents are dropped (expected a name in Latin letters, or the identifier itself)",
+    )
+    assert summary(roster) == [(3, "1234", ("identifier-given",), "")]
+
+
+def test_stray_spaces_are_stripped(tmp_path: Path, procedure: Procedure) -> None:
+    """Leading, trailing, doubled and non-breaking spaces are removed from every cell."""
+    rows = [HEADER, ["  Marie\u00a0 ", " Le   Dupond ", "", " marie@example.org\u00a0", " vieljeux "]]
+    person = load_roster(write_csv(tmp_path / "r.csv", rows), procedure).people[0]
+    assert (person.first_name, person.last_name, person.email, person.manager, person.identifier) == (
+        "Marie",
+        "Le Dupond",
+        "marie@example.org",
+        "vieljeux",
+        "mle-dupond",
+    )
+
+
+def test_numen_column_is_ignored_and_its_values_appear_nowhere(tmp_path: Path, procedure: Procedure) -> None:
+    """A NUMEN column is ignored with a warning that says so; no NUMEN is in the repr of the Roster."""
+    header = ["Prénom", "Nom", "N° NUMEN", "Courriel"]
+    rows = [header, ["Marie", "Dupont", NUMENS[0], "marie@example.org"], ["", "Durand", NUMENS[1], "bad@"]]
+    for path in (write_csv(tmp_path / "r.csv", rows), write_xlsx(tmp_path / "r.xlsx", rows)):
+        roster = load_roster(path, procedure)
+        assert summary(roster) == [(2, "mdupont", (), "")]
+        assert len(roster.invalid) == 1
+        assert any("'N° NUMEN' (C) ignored" in w and "password" in w for w in roster.warnings)
+        for numen in NUMENS:
+            assert numen not in repr(roster) and numen.lower() not in repr(roster).lower()
+
+
+def test_numen_typed_in_a_used_column_is_refused_and_not_echoed(tmp_path: Path, procedure: Procedure) -> None:
+    """A NUMEN in the Identifiant or Courriel column makes the row invalid without showing the value."""
+    rows = [
+        ["Prénom", "Nom", "Identifiant", "Courriel"],
+        ["Marie", "Dupont", NUMENS[0], ""],
+        ["Paul", "Durand", "", NUMENS[1]],
+    ]
+    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    assert roster.people == ()
+    assert "line 2: Identifiant holds what looks like a NUMEN" in roster.invalid[0]
+    assert "line 3: Courriel holds what looks like a NUMEN" in roster.invalid[1]
+    assert not any(numen in repr(roster) for numen in NUMENS)
+
+
+def test_headerless_roster_error_does_not_echo_a_numen(tmp_path: Path, procedure: Procedure) -> None:
+    """When the first row is data, the error quoting it hides a NUMEN it holds."""
+    path = write_csv(tmp_path / "r.csv", [["Marie", "Nom", NUMENS[0]]])
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, procedure)
+    assert "no column for the first name" in str(caught.value)
+    assert NUMENS[0] not in str(caught.value)
+
+
+def test_homonyms_are_all_flagged(tmp_path: Path, procedure: Procedure) -> None:
+    """Every person whose identifier collides gets "homonym", a given identifier included; others do not."""
+    rows = [
+        ["Prénom", "Nom", "Identifiant"],
+        ["Marie", "Dupont", ""],
+        ["Paul", "Martin", ""],
+        ["Mathieu", "Dupont", ""],
+        ["Michel", "Durand", "mdupont"],
+        ["Marc", "Dupont", "mdupont1"],
+    ]
+    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    assert summary(roster) == [
+        (2, "mdupont", ("homonym",), ""),
+        (3, "pmartin", (), ""),
+        (4, "mdupont", ("homonym",), ""),
+        (5, "mdupont", ("identifier-given", "homonym"), ""),
+        (6, "mdupont1", ("identifier-given",), ""),
+    ]
+    assert any("lines 2, 4 and 5 give the same identifier 'mdupont'" in w for w in roster.warnings)
+
+
+def test_given_identifier_wins_and_its_case_is_normalised(tmp_path: Path, procedure: Procedure) -> None:
+    """An Identifiant cell wins over the rule; capitals are lowered, with a warning saying so."""
+    rows = [["Prénom", "Nom", "Identifiant"], ["Marie", "Dupont", " MDupont3 "]]
+    path = write_csv(tmp_path / "r.csv", rows)
+    roster = load_roster(path, procedure)
+    assert summary(roster) == [(2, "mdupont3", ("identifier-given",), "")]
+    assert roster.warnings == (f"{path}: line 2: Identifiant 'MDupont3' read as 'mdupont3'",)
+
+
+@pytest.mark.parametrize(
+    "cell", ["vieljeux", "VIELJEUX", "Lycée Vieljeux", "lycee vieljeux", " Lycée  VIELJEUX "]
+)
+def test_manager_matches_group_id_or_name(tmp_path: Path, procedure: Procedure, cell: str) -> None:
+    """The Gestionnaire cell names a contact group by id or name, without regard to case or accents."""
+    rows = [["Prénom", "Nom", "Gestionnaire"], ["Marie", "Dupont", cell]]
+    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    assert [p.manager for p in roster.people] == ["vieljeux"]
+
+
+def test_unknown_columns_are_named_in_one_warning(tmp_path: Path, procedure: Procedure) -> None:
+    """Columns the tool does not use are ignored and listed, with their letter, in a single warning."""
+    rows = [
+        ["N°", "Prénom", "Nom", "Date de naissance", "Établissement"],
+        ["1", "Marie", "Dupont", "1990", "X"],
+    ]
+    path = write_csv(tmp_path / "r.csv", rows)
+    roster = load_roster(path, procedure)
+    assert summary(roster) == [(2, "mdupont", (), "")]
+    assert roster.warnings == (
+        f"{path}: line 1: columns ignored: 'N°' (A), 'Date de naissance' (D), 'Établissement' (E)",
+    )
+
+
+def test_rows_with_only_ignored_columns_are_skipped_with_one_warning(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """A pre-numbered template row with no name is skipped, and said so once for all such lines."""
+    rows = [["N°", "Prénom", "Nom"], ["1", "Marie", "Dupont"], ["2", "", ""], ["3", "", ""], ["4", "", ""]]
+    path = write_csv(tmp_path / "r.csv", rows)
+    roster = load_roster(path, procedure)
+    assert roster.invalid == ()
+    assert (
+        f"{path}: lines 3-5 skipped: nothing in the name, identifier, email or manager columns"
+        in roster.warnings
+    )
+
+
+def test_title_row_above_the_header_is_ignored(tmp_path: Path, procedure: Procedure) -> None:
+    """A title line above the header row is skipped with a warning; line numbers still count it."""
+    path = write_text(tmp_path / "r.csv", "Session du 2 septembre;;\nPrénom;Nom\nMarie;Dupont\n")
+    roster = load_roster(path, procedure)
+    assert summary(roster) == [(3, "mdupont", (), "")]
+    assert roster.warnings == (f"{path}: line 1 above the header row (line 2) ignored",)
+
+
+def test_excel_sep_hint_line_sets_the_separator(tmp_path: Path, procedure: Procedure) -> None:
+    """Excel's "sep=," first line is obeyed and is not taken for the header."""
+    path = write_text(tmp_path / "r.csv", "sep=,\nPrénom,Nom\nMarie,Dupont;Martin\n")
+    roster = load_roster(path, procedure)
+    assert [(p.row, p.last_name) for p in roster.people] == [(3, "Dupont;Martin")]
+
+
+def test_quoted_field_with_a_newline_keeps_later_line_numbers(tmp_path: Path, procedure: Procedure) -> None:
+    """A quoted cell spanning two lines is one cell; the next row is numbered by its line in the file."""
+    path = write_text(tmp_path / "r.csv", 'Prénom;Nom\n"Marie\nClaire";Dupont\n;Durand\n')
+    roster = load_roster(path, procedure)
+    assert [(p.row, p.first_name) for p in roster.people] == [(2, "Marie Claire")]
+    assert roster.invalid == (f"{path}: line 4: Prénom is empty (expected the person's first name)",)
+
+
+def test_example_roster_is_valid_and_shows_the_hard_cases(procedure: Procedure) -> None:
+    """data/roster.example.csv loads without a bad row, with its two homonyms and a birth name."""
+    roster = load_roster(example_roster(), procedure)
+    assert roster.invalid == ()
+    assert len(roster.people) >= 8
+    assert sum("homonym" in p.flags for p in roster.people) == 2
+    assert any("birth-name" in p.flags for p in roster.people)
+    assert all(p.email.endswith(("@example.org", "@example.fr")) for p in roster.people if p.email)
+
+
+# --- file-level problems -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "file not found"),
+        ("roster.pdf", b"%PDF-1.7", "unknown extension '.pdf'"),
+        ("roster.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx or as CSV"),
+        ("empty.csv", b"", "the file is empty"),
+        ("blank.csv", b" \r\n;;;\r\n\r\n", "the file is empty"),
+        ("data.csv", b"Marie;Dupont\nPaul;Durand\n", "no header row"),
+        ("names.csv", b"Nom;Courriel\nDupont;m@example.org\n", "no column for the first name"),
+        (
+            "names2.csv",
+            "Prénom Nom;Courriel\n".encode(),
+            "no column for the first name (Prénom, First name) and the family name (Nom, Last name)",
+        ),
+        ("twice.csv", "Prénom;Nom;First name\n".encode(), "'Prénom' (A) and 'First name' (C) both give"),
+        ("fake.xlsx", b"Prenom;Nom\nMarie;Dupont\n", "not a readable .xlsx workbook"),
+        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "password-protected"),
+        ("garbage.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+        ("controls.csv", b"Pr\x01nom;Nom\x02\n", "not a text file"),
+        ("undefined.csv", b"Pr\x81nom;Nom\n\x8d\x8f", "neither UTF-8 nor Windows-1252"),
+        ("zipped.csv", b"PK\x03\x04rest", "rename it to .xlsx"),
+    ],
+)
+def test_file_level_problems_raise_roster_error(
+    tmp_path: Path, procedure: Procedure, name: str, content: bytes | None, message: str
+) -> None:
+    """A file the tool cannot use as a whole raises RosterError naming the file and the problem."""
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, procedure)
+    text = str(caught.value)
+    assert text.startswith(f"{path}: ") and message in text
+
+
+def test_folder_instead_of_file_raises(tmp_path: Path, procedure: Procedure) -> None:
+    """A folder given as roster raises RosterError saying so."""
+    (tmp_path / "r.csv").mkdir()
+    with pytest.raises(RosterError, match="is a folder"):
+        load_roster(tmp_path / "r.csv", procedure)
+
+
+# --- one person typed at the desk ---------------------------------------------
+
+
+def test_person_from_fields_checks_like_a_row(procedure: Procedure) -> None:
+    """person_from_fields computes the identifier, flags the birth name and resolves the manager."""
+    person = person_from_fields(procedure, " Zoé ", "Martin", birth_name="Lefèvre", manager="Lycée Vieljeux")
+    assert person == Person(
+        first_name="Zoé",
+        last_name="Martin",
+        identifier="zlefevre",
+        birth_name="Lefèvre",
+        manager="vieljeux",
+        flags=("birth-name",),
+    )
+
+
+def test_person_from_fields_raises_with_every_problem(procedure: Procedure) -> None:
+    """Invalid fields raise RosterError listing each problem by field name; a NUMEN is not echoed."""
+    with pytest.raises(RosterError) as caught:
+        person_from_fields(procedure, "", "Dupont", identifier=NUMENS[0], email="x@", manager="rectorat")
+    assert caught.value.problems == [
+        "identifier holds what looks like a NUMEN, which is a password: remove it from the roster (expected "
+        "the login identifier, like mdupont)",
+        "first name is empty (expected the person's first name)",
+        "email 'x@' is not an email address (expected a personal address like prenom.nom@example.fr)",
+        "manager 'rectorat' is not a managing office of the procedure (expected one of vieljeux (Lycée "
+        "Vieljeux), aesh17 (Pôle académique de gestion des AESH))",
+    ]
+    assert NUMENS[0] not in str(caught.value)
