@@ -21,6 +21,12 @@ def inside(folder: Path, name: str) -> Path:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path) -> Iterator[BinaryIO]:
     """Write to a temporary file beside ``path``, then rename it into place.
@@ -34,6 +40,9 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise DeliveryError(f"{path}: cannot write ({exc.strerror})") from None
     try:
+        # mkstemp makes owner-only files; give the usual permissions instead,
+        # so sheets in a shared office folder stay readable by colleagues.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as stream:
             yield stream
         os.replace(tmp, path)
