@@ -129,6 +129,8 @@ def load_roster(path: str | Path, procedure: Procedure) -> Roster:
             invalid.append(f"{path}: line {line}: " + "; ".join(problems))
         else:
             people.append(person)
+    if not people and not invalid:
+        warns.append(f"{path}: no person below the header row (line {header_line})")
     if skipped:
         warns.append(
             f"{path}: {_lines(skipped)} skipped: nothing in the name, identifier, email or manager columns"
@@ -483,6 +485,12 @@ def _person(
         problems.append(
             f"{label('email')} {_shown(email)} is not an email address (expected {EXPECTED['email']})"
         )
+    elif email and email.rpartition("@")[2].lower() in _office_domains(procedure):
+        # The sheet explains how to open that very mailbox: it cannot be read yet.
+        notes.append(
+            f"{label('email')} {email!r} is a professional address the person cannot open yet "
+            f"(expected {EXPECTED['email']})"
+        )
     manager = _manager(procedure, values.get("manager", ""))
     if manager is None:
         known = ", ".join(f"{g.id} ({g.name})" for g in procedure.contacts) or "none in the procedure"
@@ -527,6 +535,11 @@ def _computed(
         problem = f"{label('last')} {_shown(last)} gives an empty identifier: it holds no letter a-z once "
         return "", [], problem + f"accents are dropped {latin}"
     return "", [], f"{label('first')} {_shown(first)} has no letter a-z to take the initial from {latin}"
+
+
+def _office_domains(procedure: Procedure) -> set[str]:
+    """Mail domains of the managing offices (ac-poitiers.fr): the académie's own mailboxes."""
+    return {e.rpartition("@")[2].lower() for group in procedure.contacts for e in group.emails}
 
 
 def _manager(procedure: Procedure, value: str) -> str | None:

@@ -340,6 +340,27 @@ def test_rows_with_only_ignored_columns_are_skipped_with_one_warning(
     )
 
 
+def test_professional_address_gives_a_warning(tmp_path: Path, procedure: Procedure) -> None:
+    """An address in the académie's own domain is kept but warned about: the person cannot open it yet."""
+    rows = [["Prénom", "Nom", "Courriel"], ["Marie", "Dupont", "marie.dupont@AC-POITIERS.FR"]]
+    path = write_csv(tmp_path / "r.csv", rows)
+    roster = load_roster(path, procedure)
+    assert [p.email for p in roster.people] == ["marie.dupont@AC-POITIERS.FR"]
+    assert roster.warnings == (
+        f"{path}: line 2: Courriel 'marie.dupont@AC-POITIERS.FR' is a professional address the person "
+        "cannot open yet (expected a personal address like prenom.nom@example.fr)",
+    )
+
+
+def test_header_without_rows_gives_an_empty_roster_and_a_warning(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """A roster with a header and no person is not an error, but the warning says it is empty."""
+    path = write_text(tmp_path / "r.csv", "Prénom;Nom\n;\n")
+    roster = load_roster(path, procedure)
+    assert roster == Roster(people=(), warnings=(f"{path}: no person below the header row (line 1)",))
+
+
 def test_title_row_above_the_header_is_ignored(tmp_path: Path, procedure: Procedure) -> None:
     """A title line above the header row is skipped with a warning; line numbers still count it."""
     path = write_text(tmp_path / "r.csv", "Session du 2 septembre;;\nPrénom;Nom\nMarie;Dupont\n")
