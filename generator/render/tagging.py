@@ -7,9 +7,10 @@ structure tree (``build_tree``, pure), which ``_write`` adds to reportlab's
 document before it is saved: the tree, the parent tree, ``/StructParents``
 and ``/Tabs`` on the page, ``/MarkInfo`` and the XMP metadata.
 
-Writing through reportlab's document objects costs about 0.2 ms a page;
-reopening the saved file with pikepdf cost about 4 ms (measured for issue
-8). The price is a few private names of reportlab 5 (``Canvas._doc``,
+Writing through reportlab's document objects adds about 0.5 ms to a page
+(5.0 → 5.6 ms); reopening the saved file with pikepdf added about 4 ms
+(→ 9.0 ms; measured for issue 8, best of 15 interleaved batches). The
+price is a few private names of reportlab 5 (``Canvas._doc``,
 ``PDFPage.__NoDefault__``, ``PDFDocument._timeStamp``), all used in
 ``_write`` and ``_xmp`` only; tests/test_tagging.py reads the result back
 with pikepdf and pdfua, so a reportlab upgrade that moves them fails there.
@@ -177,8 +178,8 @@ class _Raw(PDFObject):
     """An indirect object already written out as PDF bytes.
 
     A page has some fifty small structure objects; formatting them through
-    reportlab's generic dictionaries took 1.2 ms a page, writing them here
-    takes a tenth of that.
+    reportlab's generic dictionaries took about 1.2 ms a page, writing them
+    here about a third of that.
     """
 
     def __init__(self) -> None:
