@@ -9,6 +9,7 @@ paint a shared form XObject for the many-page print file (``all.pdf``).
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -337,8 +338,14 @@ class _Builder:
 
         self.add(x, y, draw, "Figure", parent=parent, alt=f"Code QR\u00a0: {code.label}, ouvre {code.url}",
                  link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)))
-        p, h = _para(text(code.label), self.st.qr_label, QR_SIZE + 10 * mm)
-        ly = y - h + 2.5 * mm * self.s
+        label_w = QR_SIZE + 10 * mm
+        label = text(code.label)
+        if pdfmetrics.stringWidth(drawable(code.label), FONT, SMALLEST) > label_w and " (" in code.label:
+            # Break before the parenthesis, never inside it.
+            head, _, tail = code.label.partition(" (")
+            label = f"{text(head)}<br/>{text('(' + tail)}"
+        p, h = _para(label, self.st.qr_label, label_w)
+        ly = y - h  # below the code's quiet zone, which must stay white
         self.add(x - 5 * mm, ly, lambda c: p.drawOn(c, x - 5 * mm, ly), "Caption", parent=(*parent, "Figure"))
         # The code and its label must not run past the step's own text.
         self.y = min(self.y, ly - 1 * mm)
@@ -532,6 +539,25 @@ def _box_height(st: Styles) -> float:
     return 2 * pad + st.box_head.leading + st.box_name.leading + st.box_id.leading + 3 * st.small.leading + 4.2 * mm
 
 
+def _break_at_joins(value: str, font: str, size: float, width: float) -> str:
+    """Markup of ``value`` with line breaks after spaces or hyphens only.
+
+    Paragraph would cut a long hyphenated name or identifier anywhere
+    (``beauvill/iers``); an identifier cut mid-word invites typing errors.
+    """
+    pieces = [p for p in re.split(r"(?<=[ -])", drawable(value)) if p]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        if line and pdfmetrics.stringWidth((line + piece).rstrip(), font, size) > width:
+            lines.append(line.rstrip())
+            line = piece
+        else:
+            line += piece
+    lines.append(line.rstrip())
+    return "<br/>".join(escape(x) for x in lines)
+
+
 def _fit_one_line(make: Callable[[float], str], style: ParagraphStyle, width: float, start: float,
                   smallest: float) -> tuple[Paragraph, float]:
     """Shrink the type from ``start`` (not below ``smallest``) until the text holds on one line.
@@ -561,14 +587,26 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
         blocks.append(Block(x, by, lambda c, p=p, x=x, by=by: p.drawOn(c, x, by), tag, parent=("Box",)))
         return by
 
-    name = f"{text(box.first_name)} {text(box.family_name, bold=True)}".strip()
+
+    def name_at(size: float) -> str:
+        # First name and family name each break only at their own spaces and hyphens.
+        first = _break_at_joins(box.first_name, FONT, size, left_w)
+        family = _break_at_joins(box.family_name, FONT_BOLD, size, left_w)
+        one_line = f"{text(box.first_name)} {text(box.family_name, bold=True)}".strip()
+        if pdfmetrics.stringWidth(drawable(f"{box.first_name} {box.family_name}"), FONT_BOLD, size) <= left_w:
+            return f"<font size={size:.1f}>{one_line}</font>"
+        return f"<font size={size:.1f}>{first}<br/><b>{family}</b></font>"
+
     top = put(*_para(text(box.heading), st.box_head, left_w), x0 + pad, y0 + h - pad, tag="H2") - 0.6 * mm
-    y = put(*_fit_one_line(lambda size: f"<font size={size:.1f}>{name}</font>", st.box_name, left_w,
-                           st.box_name.fontSize, SMALLEST), x0 + pad, top)
+    y = put(*_fit_one_line(name_at, st.box_name, left_w, st.box_name.fontSize, SMALLEST), x0 + pad, top)
 
     def ident(size: float) -> str:
-        return (f"{text(box.identifier_label)} <font size={size:.1f} color='#000091'>"
-                f"{text(box.identifier, bold=True)}</font>")
+        label_w = pdfmetrics.stringWidth(drawable(box.identifier_label + " "), FONT, st.box_label.fontSize)
+        if label_w + pdfmetrics.stringWidth(drawable(box.identifier), FONT_BOLD, size) <= left_w:
+            value = escape(drawable(box.identifier))
+        else:
+            value = "<br/>" + _break_at_joins(box.identifier, FONT_BOLD, size, left_w)
+        return f"{text(box.identifier_label)} <font size={size:.1f} color='#000091'><b>{value}</b></font>"
 
     label_style = ParagraphStyle("boxident", parent=st.box_label, leading=st.box_id.leading)
     p, ph = _fit_one_line(ident, label_style, left_w, st.box_id.fontSize, 12)
