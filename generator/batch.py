@@ -119,21 +119,26 @@ def _chunks(jobs: Sequence[Job], size: int) -> Iterator[list[Job]]:
 
 def render_people(
     procedure: Procedure, jobs: Sequence[Job], out: Path, formats: tuple[str, ...], eml: bool = False,
-    workers: int = 0, progress: bool = False,
+    workers: int = 0, progress: bool = False, print_file: bool = False,
 ) -> Iterator[Written]:
-    """Write every person's files; yields what was written, in roster order."""
+    """Write every person's files (and ``all.pdf`` with ``print_file``); yields them in roster order."""
     workers = workers or os.cpu_count() or 1
     bar = _progress(len(jobs), progress)
+    people = [job.person for job in jobs]
     if workers == 1 or len(jobs) < IN_PROCESS_BELOW:
         worker = _Worker(procedure, formats, out, eml)
         for job in jobs:
             yield worker.run(job)
             bar.update(1)
         bar.close()
+        if print_file:
+            write_all_pdf(procedure, people, out)
         return
     size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(procedure, formats, out, eml)) as pool:
+        # The print file is one long task: started first, it runs beside the sheets.
+        print_task = pool.submit(write_all_pdf, procedure, people, out) if print_file else None
         # A bounded window of chunks in flight keeps memory flat.
         pending: list[Future[list[Written]]] = []
         chunks = _chunks(jobs, size)
@@ -149,6 +154,8 @@ def render_people(
             for item in done:
                 yield item
             bar.update(len(done))
+        if print_task is not None:
+            print_task.result()
     bar.close()
 
 
@@ -216,10 +223,8 @@ def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
     jobs = plan(people)
     written: dict[int | None, Written] = {}
     for item in render_people(procedure, jobs, out, tuple(args.formats), eml=args.eml,
-                              workers=args.jobs, progress=True):
+                              workers=args.jobs, progress=True, print_file="pdf" in args.formats):
         written[item.row] = item
-    if "pdf" in args.formats:
-        write_all_pdf(procedure, people, out)
     write_manifest(out, people, written)
     homonyms = sum(1 for p in people if "homonym" in p.flags)
     drafts = sum(1 for w in written.values() if w.eml)

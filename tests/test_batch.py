@@ -184,3 +184,14 @@ def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path, pro
         digests[workers] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
     assert digests[1] == digests[2]
     assert len(digests[1]) == 2 * len(people)
+
+
+def test_replayed_shared_part_gives_the_same_bytes_as_drawing_everything(procedure) -> None:
+    """The prepared operators of the shared part give byte-identical sheets to a full drawing."""
+    from generator.render.pdf import PdfRenderer
+
+    fast, plain = PdfRenderer(procedure), PdfRenderer(procedure, reuse=False)
+    people = [None, Person("Zoé-Ærin", "Œuvray-Ñúñez", "zoeuvray-nunez", manager="vieljeux"),
+              Person("Jean", "Dupont", "jdupont"), Person("A" * 40, "B-" * 30 + "C", "ab" * 30)]
+    for person in people:
+        assert fast.to_bytes(person) == plain.to_bytes(person), person

@@ -413,11 +413,14 @@ class PdfRenderer:
 
     extension = "pdf"
 
-    def __init__(self, procedure: Procedure) -> None:
+    def __init__(self, procedure: Procedure, reuse: bool = True) -> None:
         self.procedure = procedure
         self.flyer_layout = layout(procedure, personal=False)
         self.personal_layout = layout(procedure, personal=True)
         self._tall: dict[int, Layout] = {}
+        # Operators of the shared part of each layout, written once per run.
+        self.reuse = reuse
+        self._prepared: dict[int, tuple[str, list[tuple[str, str]], list[tagging.Tagged]]] = {}
 
     # -- one document ----------------------------------------------------
     def render(self, person: Person | None, target: str | Path | BinaryIO) -> None:
@@ -470,9 +473,53 @@ class PdfRenderer:
         return c
 
     def _paint(self, c: Canvas, page_layout: Layout, box_blocks: list[Block], tagger: tagging.Tagger) -> None:
+        """The shared blocks first (replayed when prepared), then the person's box.
+
+        Drawing order is not reading order: the structure tree puts the box
+        where it stands on the page, between the title and the steps.
+        """
         split = _first_after_box(page_layout)
-        for block in (*page_layout.blocks[:split], *box_blocks, *page_layout.blocks[split:]):
-            tagger.block(block)
+        if self.reuse:
+            self._replay(c, page_layout, tagger, split)
+        else:
+            for index, block in enumerate(page_layout.blocks):
+                tagger.block(block, order=_order(index, split))
+        for index, block in enumerate(box_blocks):
+            tagger.block(block, order=split - 0.5 + index / 1000)
+
+    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, split: int) -> None:
+        """Write the shared blocks as the operators they gave the first time.
+
+        Replaying is exact because the first use of each character fixes its
+        code in the font subset: the same characters are first used in the
+        same order here, so the same operators mean the same text.
+        """
+        key = id(page_layout)
+        if key not in self._prepared:
+            self._prepared[key] = self._prepare(page_layout, split)
+        ops, fonts, marks = self._prepared[key]
+        doc = c._doc
+        for name, chars in fonts:
+            font = pdfmetrics.getFont(name)
+            font.splitString(chars, doc)
+            font.getSubsetInternalName(0, doc)
+        c.addLiteral(ops)
+        tagger.adopt(marks)
+
+    def _prepare(self, page_layout: Layout, split: int) -> tuple[str, list[tuple[str, str]], list[tagging.Tagged]]:
+        c = self._canvas(io.BytesIO(), None)
+        tagger = tagging.Tagger(c, "")
+        start = len(c._code)
+        for index, block in enumerate(page_layout.blocks):
+            tagger.block(block, order=_order(index, split))
+        ops = "\n".join(c._code[start:])
+        doc = c._doc
+        fonts = []
+        for name in doc.fontMapping:  # in the order the fonts were first used
+            state = getattr(pdfmetrics.getFont(name), "state", {}).get(doc)
+            if state is not None:
+                fonts.append((name, "".join(map(chr, state.assignments))))
+        return ops, fonts, list(tagger.items)
 
     # -- the print file ----------------------------------------------------
     def render_many(self, people: Iterable[Person], target: BinaryIO) -> int:
@@ -505,6 +552,11 @@ class PdfRenderer:
             count += 1
         c.save()
         return count
+
+
+def _order(index: int, split: int) -> float:
+    """Reading position of shared block ``index``; the box's blocks sit just before ``split``."""
+    return float(index)
 
 
 def _first_after_box(page_layout: Layout) -> int:

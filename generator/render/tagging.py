@@ -45,6 +45,7 @@ class Tagged:
     block: Block
     mcid: int
     annot: int | None = None
+    order: float = 0.0  # reading position: the tree follows it, MCIDs follow drawing
 
 
 @dataclass(eq=False)
@@ -88,16 +89,16 @@ def build_tree(items: list[Tagged]) -> Tree:
     """
     root = Element("Document")
     nodes: dict[tuple[str, ...], Element] = {(): root}
-    owners: list[Element] = []
+    owners: list[Element | None] = [None] * len(items)
     links: list[Element | None] = []
-    for item in items:
+    for item in sorted(items, key=lambda i: i.order):
         block = item.block
         if block.tag not in LEAVES:
             raise ValueError(f"tagging: unknown structure tag {block.tag!r}")
         parent = _group(nodes, tuple(block.parent))
         element = Element(block.tag, [item.mcid], alt=block.alt if block.tag == "Figure" else "",
                           actual_text=block.actual_text)
-        owners.append(element)
+        owners[item.mcid] = element
         if block.tag == "Figure":
             nodes[(*block.parent, "Figure")] = element
         if item.annot is None:
@@ -113,7 +114,9 @@ def build_tree(items: list[Tagged]) -> Tree:
         links[item.annot] = link
     if any(link is None for link in links):
         raise ValueError("tagging: a link annotation has no Link element")
-    return Tree(root, owners, [link for link in links if link is not None])
+    if any(owner is None for owner in owners):
+        raise ValueError("tagging: MCIDs are not numbered 0 … n-1")
+    return Tree(root, [o for o in owners if o is not None], [link for link in links if link is not None])
 
 
 def _group(nodes: dict[tuple[str, ...], Element], path: tuple[str, ...]) -> Element:
@@ -137,7 +140,7 @@ class Tagger:
     items: list[Tagged] = field(default_factory=list)
     annots: int = 0
 
-    def block(self, block: Block) -> None:
+    def block(self, block: Block, order: float | None = None) -> None:
         c = self.canvas
         if block.tag == "Artifact":
             c.addLiteral("/Artifact <</Type /Layout>> BDC")
@@ -152,15 +155,29 @@ class Tagger:
         block.draw(c)
         c.restoreState()
         c.addLiteral("EMC")
-        annot = None
-        if block.link:
-            url, rect = block.link
-            # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
-            annot = self.annots
-            self.annots += 1
-            c.linkURL(url, rect, relative=0, thickness=0, Contents=PDFString(block.alt or url),
-                      StructParent=annot + 1)
-        self.items.append(Tagged(block, mcid, annot))
+        self.items.append(self._annotate(Tagged(block, mcid, None, mcid if order is None else order)))
+
+    def _annotate(self, item: Tagged) -> Tagged:
+        if not item.block.link:
+            return item
+        url, rect = item.block.link
+        # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
+        annot = self.annots
+        self.annots += 1
+        self.canvas.linkURL(url, rect, relative=0, thickness=0, Contents=PDFString(item.block.alt or url),
+                            StructParent=annot + 1)
+        return Tagged(item.block, item.mcid, annot, item.order)
+
+    def adopt(self, items: list[Tagged]) -> None:
+        """Take over blocks whose marked content was written as prepared operators.
+
+        They must come first on the page: their MCIDs and annotations are
+        numbered from zero, as they were when the operators were made.
+        """
+        if self.items or self.annots:
+            raise ValueError("tagging: prepared blocks must come first on the page")
+        for item in items:
+            self.items.append(self._annotate(Tagged(item.block, item.mcid, None, item.order)))
 
     def finish_page(self) -> None:
         """Close the page and add its structure to the document, before it is saved."""
