@@ -30,7 +30,9 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 lint: $(TEST_STAMP)
-	$(BIN)/python -m ruff check generator tests
+	$(BIN)/python -m ruff check generator tests benchmarks
+	$(BIN)/python -m ruff format --check generator benchmarks
+	$(BIN)/python -m mypy generator
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info

@@ -24,8 +24,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FIRST = ["Marie", "Jean-Pierre", "Zoé", "Françoise", "Noël", "Anaïs", "Éloïse", "Œdipe", "Loïc", "Ångström"]
-LAST = ["Dupont", "Le Gall", "N'Diaye", "de La Fontaine", "Müller", "Çelik", "Lefèvre", "Martin", "Bœuf",
-        "Van der Berg", "Saint-Exupéry", "O'Brien"]
+LAST = [
+    "Dupont",
+    "Le Gall",
+    "N'Diaye",
+    "de La Fontaine",
+    "Müller",
+    "Çelik",
+    "Lefèvre",
+    "Martin",
+    "Bœuf",
+    "Van der Berg",
+    "Saint-Exupéry",
+    "O'Brien",
+]
 
 
 def make_roster(path: Path, count: int) -> None:
@@ -33,8 +45,13 @@ def make_roster(path: Path, count: int) -> None:
         w = csv.writer(f, delimiter=";")
         w.writerow(["Prénom", "Nom", "Courriel"])
         for i in range(count):
-            w.writerow([FIRST[i % len(FIRST)], f"{LAST[(i // len(FIRST)) % len(LAST)]} {i}",
-                        f"personne{i}@example.org"])
+            w.writerow(
+                [
+                    FIRST[i % len(FIRST)],
+                    f"{LAST[(i // len(FIRST)) % len(LAST)]} {i}",
+                    f"personne{i}@example.org",
+                ]
+            )
 
 
 def run_command(args: list[str]) -> tuple[float, float]:
@@ -77,7 +94,9 @@ def plain_loop(fmt: str, sample: int, out: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--plain-sample", type=int, default=100, help="sheets timed in the plain loop")
     parser.add_argument("--big", type=int, default=0, help="also measure memory on a roster this long")
@@ -101,10 +120,14 @@ def main() -> None:
             if fmt == "pdf":
                 size = (out / "all.pdf").stat().st_size
                 extra = f"; all.pdf {size / 1024:.0f} KiB"
-            print(f"personalise --formats {fmt}: {n} people in {wall:.2f} s = {n / wall:.0f} {fmt.upper()}/s "
-                  f"(whole command), peak memory {peak:.0f} MB{extra}")
-            print(f"  plain loop: {per_sheet * 1000:.1f} ms a sheet ({args.plain_sample} timed) "
-                  f"→ {plain_total:.1f} s for {n}; ratio {wall / plain_total:.3f}")
+            print(
+                f"personalise --formats {fmt}: {n} people in {wall:.2f} s = {n / wall:.0f} {fmt.upper()}/s "
+                f"(whole command), peak memory {peak:.0f} MB{extra}"
+            )
+            print(
+                f"  plain loop: {per_sheet * 1000:.1f} ms a sheet ({args.plain_sample} timed) "
+                f"→ {plain_total:.1f} s for {n}; ratio {wall / plain_total:.3f}"
+            )
 
         from generator.data import load_procedure
         from generator.render.pdf import PdfRenderer
@@ -118,13 +141,17 @@ def main() -> None:
             r.render_many(people, f)
         t = time.perf_counter() - start
         size = (tmp_path / "all-only.pdf").stat().st_size
-        print(f"all.pdf alone: {len(people)} pages in {t:.2f} s = {len(people) / t:.0f} pages/s, "
-              f"{size / 1024:.0f} KiB ({size / len(people):.0f} bytes a page)")
+        print(
+            f"all.pdf alone: {len(people)} pages in {t:.2f} s = {len(people) / t:.0f} pages/s, "
+            f"{size / 1024:.0f} KiB ({size / len(people):.0f} bytes a page)"
+        )
 
         if args.big:
             big = tmp_path / "big.csv"
             make_roster(big, args.big)
-            wall, peak = run_command(["personalise", str(big), "--out", str(tmp_path / "big"), "--formats", "pdf"])
+            wall, peak = run_command(
+                ["personalise", str(big), "--out", str(tmp_path / "big"), "--formats", "pdf"]
+            )
             print(f"personalise --formats pdf: {args.big} people in {wall:.2f} s, peak memory {peak:.0f} MB")
     print(f"peak memory of this script: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -118,8 +118,14 @@ def _chunks(jobs: Sequence[Job], size: int) -> Iterator[list[Job]]:
 
 
 def render_people(
-    procedure: Procedure, jobs: Sequence[Job], out: Path, formats: tuple[str, ...], eml: bool = False,
-    workers: int = 0, progress: bool = False, print_file: bool = False,
+    procedure: Procedure,
+    jobs: Sequence[Job],
+    out: Path,
+    formats: tuple[str, ...],
+    eml: bool = False,
+    workers: int = 0,
+    progress: bool = False,
+    print_file: bool = False,
 ) -> Iterator[Written]:
     """Write every person's files (and ``all.pdf`` with ``print_file``); yields them in roster order."""
     workers = workers or os.cpu_count() or 1
@@ -135,8 +141,9 @@ def render_people(
             write_all_pdf(procedure, people, out)
         return
     size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(procedure, formats, out, eml)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(procedure, formats, out, eml)
+    ) as pool:
         # The print file is one long task: started first, it runs beside the sheets.
         print_task = pool.submit(write_all_pdf, procedure, people, out) if print_file else None
         # A bounded window of chunks in flight keeps memory flat.
@@ -151,8 +158,7 @@ def render_people(
             nxt = next(chunks, None)
             if nxt is not None:
                 pending.append(pool.submit(_run_chunk, nxt))
-            for item in done:
-                yield item
+            yield from done
             bar.update(len(done))
         if print_task is not None:
             print_task.result()
@@ -192,8 +198,18 @@ def write_manifest(out: Path, people: Sequence[Person], written: dict[int | None
     writer.writerow(MANIFEST_COLUMNS)
     for person in people:
         w = written.get(person.row, Written(person.row))
-        writer.writerow([person.row, person.first_name, person.last_name, person.identifier,
-                         " ".join(person.flags), w.pdf, w.docx, w.eml])
+        writer.writerow(
+            [
+                person.row,
+                person.first_name,
+                person.last_name,
+                person.identifier,
+                " ".join(person.flags),
+                w.pdf,
+                w.docx,
+                w.eml,
+            ]
+        )
     with atomic_write(path) as stream:
         stream.write(buffer.getvalue().encode("utf-8"))
     return path
@@ -212,8 +228,9 @@ def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
     for warning in roster.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if roster.invalid and not args.skip_invalid:
-        raise RosterError([*roster.invalid,
-                           f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"])
+        raise RosterError(
+            [*roster.invalid, f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"]
+        )
     for problem in roster.invalid:
         print(f"skipped: {problem}", file=sys.stderr)
     people = list(roster.people)
@@ -222,8 +239,16 @@ def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
     out: Path = args.out
     jobs = plan(people)
     written: dict[int | None, Written] = {}
-    for item in render_people(procedure, jobs, out, tuple(args.formats), eml=args.eml,
-                              workers=args.jobs, progress=True, print_file="pdf" in args.formats):
+    for item in render_people(
+        procedure,
+        jobs,
+        out,
+        tuple(args.formats),
+        eml=args.eml,
+        workers=args.jobs,
+        progress=True,
+        print_file="pdf" in args.formats,
+    ):
         written[item.row] = item
     write_manifest(out, people, written)
     homonyms = sum(1 for p in people if "homonym" in p.flags)

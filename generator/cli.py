@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_help = "procedure YAML file (default: the embedded data/procedure.yaml)"
 
     p = sub.add_parser(
-        "build", help="write the generic flyer (flyer.pdf, flyer.docx)",
+        "build",
+        help="write the generic flyer (flyer.pdf, flyer.docx)",
         description="Write the generic flyer as PDF and DOCX.",
         epilog="Example:\n  python -m generator build --data data/procedure.yaml --out output",
     )
@@ -55,29 +56,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", type=_formats, default=FORMATS, help="pdf, docx or pdf,docx (default: both)")
 
     p = sub.add_parser(
-        "check", help="validate a procedure file and print a summary",
+        "check",
+        help="validate a procedure file and print a summary",
         description="Validate a procedure file; every problem is listed with its line.",
         epilog="Example:\n  python -m generator check --data data/procedure.yaml",
     )
     p.add_argument("--data", type=Path, help=data_help)
 
     p = sub.add_parser(
-        "personalise", help="personal sheets for every person of a roster (CSV or XLSX)",
+        "personalise",
+        help="personal sheets for every person of a roster (CSV or XLSX)",
         description="One PDF and one DOCX per person of the roster, all.pdf to print them all, "
         "and manifest.csv. The roster is checked whole before anything is written.",
         epilog="Example:\n  python -m generator personalise data/roster.example.csv --out output/people",
     )
     p.add_argument("roster", type=Path, help="roster file: .csv (UTF-8 or Windows-1252, ; or ,) or .xlsx")
     p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)")
+    p.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)"
+    )
     p.add_argument("--formats", type=_formats, default=FORMATS, help="pdf, docx or pdf,docx (default: both)")
     p.add_argument("--skip-invalid", action="store_true", help="write the valid rows and list the others")
-    p.add_argument("--eml", action="store_true",
-                   help="also write an email draft (.eml) with the PDF for each person who has an address")
+    p.add_argument(
+        "--eml",
+        action="store_true",
+        help="also write an email draft (.eml) with the PDF for each person who has an address",
+    )
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
 
     p = sub.add_parser(
-        "person", help="the personal sheet of one person, typed at the desk",
+        "person",
+        help="the personal sheet of one person, typed at the desk",
         description="Write the personal sheet (PDF and DOCX) of one person.",
         epilog='Example:\n  python -m generator person --first-name "Marie-Hélène" --last-name Dupont',
     )
@@ -87,11 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--identifier", default="", help="the identifier, when the directory already gave it")
     p.add_argument("--manager", default="", help="id of the managing office in the data's contacts")
     p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)")
+    p.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)"
+    )
     p.add_argument("--formats", type=_formats, default=FORMATS, help="pdf, docx or pdf,docx (default: both)")
 
     p = sub.add_parser(
-        "send", help="send the email drafts of a personalise run through SMTP",
+        "send",
+        help="send the email drafts of a personalise run through SMTP",
         description="Send the .eml drafts listed in DIR/manifest.csv. Without --yes, only list "
         "what would be sent. The password is read from an environment variable.",
         epilog="Example:\n  SMTP_PASSWORD=… python -m generator send output/people "
@@ -102,8 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smtp-port", type=int, default=587, help="SMTP port (default: 587)")
     p.add_argument("--starttls", action="store_true", help="switch to TLS after connecting")
     p.add_argument("--user", default="", help="SMTP login, when the server asks for one")
-    p.add_argument("--password-env", default="SMTP_PASSWORD",
-                   help="environment variable holding the SMTP password (default: SMTP_PASSWORD)")
+    p.add_argument(
+        "--password-env",
+        default="SMTP_PASSWORD",
+        help="environment variable holding the SMTP password (default: SMTP_PASSWORD)",
+    )
     p.add_argument("--from", dest="from_addr", default="", help="sender address (default: the drafts' From)")
     p.add_argument("--yes", action="store_true", help="really send (without it: a dry run)")
     return parser
@@ -119,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; files already written are complete, the others were not written",
-              file=sys.stderr)
+        print(
+            "error: interrupted; files already written are complete, the others were not written",
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -147,9 +164,14 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "person":
         written = batch.single_person(
-            procedure, args.out, args.formats,
-            first_name=args.first_name, last_name=args.last_name, birth_name=args.birth_name,
-            identifier=args.identifier, manager=args.manager,
+            procedure,
+            args.out,
+            args.formats,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            birth_name=args.birth_name,
+            identifier=args.identifier,
+            manager=args.manager,
         )
         for path in written:
             print(f"wrote {path}")

@@ -23,7 +23,8 @@ _BEFORE_DECOMPOSITION = str.maketrans(
     _PLAIN + "'" * len(_APOSTROPHES) + "-" * len(_DASHES),
     _NO_LETTER,
 )
-_BEFORE_DECOMPOSITION.update(str.maketrans(_SPELLED_OUT))
+# typeshed lists only int or None values, but str.maketrans takes str values too.
+_BEFORE_DECOMPOSITION.update(str.maketrans(_SPELLED_OUT))  # type: ignore[arg-type]
 _APOSTROPHE = re.compile(r"'\s*")  # D'Artagnan, D' Artagnan → dartagnan
 _NOT_KEPT = re.compile(r"[^a-z0-9\s-]+")
 _NOT_SAFE = re.compile(r"[^a-z0-9-]+")

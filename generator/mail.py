@@ -233,7 +233,7 @@ def _already_sent(folder: Path) -> set[tuple[str, str]]:
 def _record(folder: Path, fields: Iterable[str]) -> None:
     """Append one line to sent.csv and make it durable before going on."""
     path = folder / SENT_LOG
-    lines = []
+    lines: list[tuple[str, ...]] = []
     with open(path, "a+b") as stream:
         stream.seek(0, os.SEEK_END)
         if stream.tell() == 0:

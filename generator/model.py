@@ -184,9 +184,7 @@ def personal_box(procedure: Procedure, person: Person) -> PersonalBox:
         family_name=person.last_name.strip().upper(),
         identifier_label=french_spacing(text.identifier_label),
         identifier=person.identifier,
-        homonym_note=french_spacing(text.homonym_note).replace(
-            "{identifier}", person.identifier
-        ),
+        homonym_note=french_spacing(text.homonym_note).replace("{identifier}", person.identifier),
         numen_label=french_spacing(text.numen_label),
         numen_note=french_spacing(text.numen_note),
         manager=french_spacing(manager),

@@ -50,6 +50,7 @@ def png(url: str, module_px: int = 12) -> bytes:
     size = (len(m) + 2 * QUIET_ZONE) * module_px
     image = Image.new("1", (size, size), 1)
     pixels = image.load()
+    assert pixels is not None  # a new in-memory image always has pixel access
     for y, x, length in dark_runs(m):
         top = (y + QUIET_ZONE) * module_px
         left = (x + QUIET_ZONE) * module_px

@@ -70,9 +70,20 @@ def soffice_to_pdf(docx_files: list[Path], outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docx_files)],
-            check=True, capture_output=True, timeout=240,
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, docx_files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
             env={**os.environ, "HOME": profile},
         )
     pdfs = [outdir / (f.stem + ".pdf") for f in docx_files]

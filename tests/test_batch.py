@@ -30,13 +30,16 @@ def write_roster(path: Path, rows: list[list[str]], header: list[str] | None = N
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """One personalise run on a roster with a NUMEN column, homonyms and markup in a name."""
     tmp = tmp_path_factory.mktemp("personalise")
-    roster = write_roster(tmp / "roster.csv", [
-        ["Marie", "Dupont", "", "marie@example.org", NUMENS[0]],
-        ["Mathieu", "Dupont", "", "", NUMENS[1]],
-        ["Seán", "O'Brien & <i>Fils</i>", "", "sean@example.org", NUMENS[2]],
-        ["", "", "", "", ""],
-        ["Françoise", "Martin", "Lefèvre", "", ""],
-    ])
+    roster = write_roster(
+        tmp / "roster.csv",
+        [
+            ["Marie", "Dupont", "", "marie@example.org", NUMENS[0]],
+            ["Mathieu", "Dupont", "", "", NUMENS[1]],
+            ["Seán", "O'Brien & <i>Fils</i>", "", "sean@example.org", NUMENS[2]],
+            ["", "", "", "", ""],
+            ["Françoise", "Martin", "Lefèvre", "", ""],
+        ],
+    )
     out = tmp / "out"
     assert main(["personalise", str(roster), "--out", str(out), "--eml"]) == 0
     return roster, out
@@ -102,7 +105,9 @@ def test_print_file_pages_show_the_same_text_as_the_single_files(run: tuple[Path
         assert sorted(page_text.split()) == sorted(pdf_pages_text(out / r["pdf"])[0].split())
 
 
-def test_numen_values_never_reach_any_output_byte(run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_numen_values_never_reach_any_output_byte(
+    run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     """NUMEN values of the roster appear in no file written (also not compressed: text checked too)."""
     _roster, out = run
     files = [p for p in out.iterdir() if p.is_file()]
@@ -118,7 +123,9 @@ def test_numen_values_never_reach_any_output_byte(run: tuple[Path, Path], capsys
         raise AssertionError
 
 
-def test_numen_column_gives_a_warning_and_no_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_numen_column_gives_a_warning_and_no_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The NUMEN column is ignored with a warning that names it and never echoes its values."""
     roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont", "", "", NUMENS[0]]])
     assert main(["personalise", str(roster), "--out", str(tmp_path / "o"), "--formats", "pdf"]) == 0
@@ -127,13 +134,18 @@ def test_numen_column_gives_a_warning_and_no_value(tmp_path: Path, capsys: pytes
     assert NUMENS[0] not in captured.err + captured.out
 
 
-def test_bad_rows_refuse_the_whole_roster_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_rows_refuse_the_whole_roster_and_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A bad row: exit 1, each bad row named by file and line, and nothing written."""
-    roster = write_roster(tmp_path / "r.csv", [
-        ["Marie", "Dupont", "", "", ""],
-        ["", "Durand", "", "", ""],
-        ["Luc", "Petit", "", "not-an-email", ""],
-    ])
+    roster = write_roster(
+        tmp_path / "r.csv",
+        [
+            ["Marie", "Dupont", "", "", ""],
+            ["", "Durand", "", "", ""],
+            ["Luc", "Petit", "", "not-an-email", ""],
+        ],
+    )
     out = tmp_path / "out"
     assert main(["personalise", str(roster), "--out", str(out)]) == 1
     err = capsys.readouterr().err
@@ -143,8 +155,9 @@ def test_bad_rows_refuse_the_whole_roster_and_write_nothing(tmp_path: Path, caps
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_skip_invalid_writes_the_good_rows_and_lists_the_others(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_skip_invalid_writes_the_good_rows_and_lists_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--skip-invalid: valid rows written, skipped rows listed with their line."""
     roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont", "", "", ""], ["", "Durand", "", "", ""]])
     out = tmp_path / "out"
@@ -155,8 +168,9 @@ def test_skip_invalid_writes_the_good_rows_and_lists_the_others(tmp_path: Path,
 
 def test_a_given_identifier_cannot_choose_a_path_outside_the_folder(tmp_path: Path) -> None:
     """An Identifiant cell like ../../evil never writes outside the output folder."""
-    roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont", "../../evil"]],
-                          header=["Prénom", "Nom", "Identifiant"])
+    roster = write_roster(
+        tmp_path / "r.csv", [["Marie", "Dupont", "../../evil"]], header=["Prénom", "Nom", "Identifiant"]
+    )
     out = tmp_path / "a" / "b" / "out"
     code = main(["personalise", str(roster), "--out", str(out), "--formats", "pdf"])
     written = {p.resolve() for p in tmp_path.rglob("*") if p.is_file()} - {roster.resolve()}
@@ -167,15 +181,31 @@ def test_a_given_identifier_cannot_choose_a_path_outside_the_folder(tmp_path: Pa
 def test_person_command_writes_one_sheet(tmp_path: Path) -> None:
     """`person` at the desk: the identifier is worked out and printed on a one-page sheet."""
     out = tmp_path / "desk"
-    assert main(["person", "--first-name", "Jean-Pierre", "--last-name", "Le Dupond", "--out", str(out),
-                 "--formats", "pdf"]) == 0
+    assert (
+        main(
+            [
+                "person",
+                "--first-name",
+                "Jean-Pierre",
+                "--last-name",
+                "Le Dupond",
+                "--out",
+                str(out),
+                "--formats",
+                "pdf",
+            ]
+        )
+        == 0
+    )
     pages = pdf_pages_text(out / "jle-dupond.pdf")
     assert len(pages) == 1 and "jle-dupond" in pages[0]
 
 
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path, procedure) -> None:
     """The parallel path writes byte-identical files to the in-process path."""
-    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(batch.IN_PROCESS_BELOW + 5)]
+    people = [
+        Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(batch.IN_PROCESS_BELOW + 5)
+    ]
     jobs = batch.plan(people)
     digests = {}
     for workers in (1, 2):
@@ -191,7 +221,11 @@ def test_replayed_shared_part_gives_the_same_bytes_as_drawing_everything(procedu
     from generator.render.pdf import PdfRenderer
 
     fast, plain = PdfRenderer(procedure), PdfRenderer(procedure, reuse=False)
-    people = [None, Person("Zoé-Ærin", "Œuvray-Ñúñez", "zoeuvray-nunez", manager="vieljeux"),
-              Person("Jean", "Dupont", "jdupont"), Person("A" * 40, "B-" * 30 + "C", "ab" * 30)]
+    people = [
+        None,
+        Person("Zoé-Ærin", "Œuvray-Ñúñez", "zoeuvray-nunez", manager="vieljeux"),
+        Person("Jean", "Dupont", "jdupont"),
+        Person("A" * 40, "B-" * 30 + "C", "ab" * 30),
+    ]
     for person in people:
         assert fast.to_bytes(person) == plain.to_bytes(person), person

@@ -14,7 +14,7 @@ import math
 import re
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
@@ -627,7 +627,7 @@ def _step(doc: DocxDocument, procedure: Procedure, step) -> None:
         table = _layout_table(doc, (TEXT_W - qr_w, qr_w))
         text_cell, qr_cell = table.rows[0].cells
         qr_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-        container = text_cell
+        container: Any = text_cell  # a table cell or the document: both add paragraphs
         first = text_cell.paragraphs[0]
     else:
         container = doc

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,7 +32,6 @@ from reportlab.platypus import Paragraph
 
 from .. import qr
 from ..errors import RenderError
-from ..model import Paragraph as TextParagraph
 from ..model import Person, PersonalBox, Procedure, QrCode, Run, personal_box
 from ..output import atomic_write
 from . import tagging
@@ -91,8 +90,11 @@ def drawable(value: str) -> str:
         elif ch == "\u202f":
             out.append("\u00a0")
         else:
-            base = "".join(b for b in unicodedata.normalize("NFKD", ch) if ord(b) in _GLYPHS
-                           and not unicodedata.combining(b))
+            base = "".join(
+                b
+                for b in unicodedata.normalize("NFKD", ch)
+                if ord(b) in _GLYPHS and not unicodedata.combining(b)
+            )
             out.append(base or "?")
     return "".join(out)
 
@@ -138,8 +140,15 @@ class Styles:
         lead = body * 1.32
 
         def style(name: str, size: float, leading: float, **kw: object) -> ParagraphStyle:
-            return ParagraphStyle(name, fontName=kw.pop("font", FONT), fontSize=size, leading=leading,
-                                  textColor=kw.pop("color", BLACK), splitLongWords=1, **kw)  # type: ignore[arg-type]
+            return ParagraphStyle(
+                name,
+                fontName=kw.pop("font", FONT),
+                fontSize=size,
+                leading=leading,
+                textColor=kw.pop("color", BLACK),
+                splitLongWords=1,
+                **kw,
+            )  # type: ignore[arg-type]
 
         self.audience = style("audience", max(SMALLEST, 11 * s), 14 * s, font=FONT_BOLD, color=ACCENT)
         self.title = style("title", 22 * s, 25.5 * s, font=FONT_BOLD, color=ACCENT)
@@ -149,8 +158,12 @@ class Styles:
         self.small = style("small", SMALLEST, SMALLEST * 1.3)
         self.url = style("url", SMALLEST, SMALLEST * 1.3, color=ACCENT)
         self.qr_label = style("qrlabel", SMALLEST, SMALLEST * 1.25, alignment=TA_CENTER)
-        self.number = style("number", body + 2 * s, body + 2, font=FONT_BOLD, color=white, alignment=TA_CENTER)
-        self.box_head = style("boxhead", SMALLEST + 0.5, (SMALLEST + 0.5) * 1.25, font=FONT_BOLD, color=ACCENT)
+        self.number = style(
+            "number", body + 2 * s, body + 2, font=FONT_BOLD, color=white, alignment=TA_CENTER
+        )
+        self.box_head = style(
+            "boxhead", SMALLEST + 0.5, (SMALLEST + 0.5) * 1.25, font=FONT_BOLD, color=ACCENT
+        )
         self.box_name = style("boxname", body + 1, (body + 1) * 1.3)
         self.box_label = style("boxlabel", body, lead)
         self.box_id = style("boxid", 20 * s, 24 * s, font=FONT_BOLD, color=ACCENT)
@@ -173,6 +186,15 @@ def _line_widths(p: Paragraph, width: float) -> list[float]:
     return widths or [0.0]
 
 
+def _drawer(p: Paragraph, x: float, y: float) -> Callable[[Canvas], None]:
+    """A block's draw function: the wrapped paragraph at its place."""
+
+    def draw(c: Canvas) -> None:
+        p.drawOn(c, x, y)
+
+    return draw
+
+
 def _para(markup_text: str, style: ParagraphStyle, width: float) -> tuple[Paragraph, float]:
     p = Paragraph(markup_text, style)
     _w, h = p.wrap(width, PAGE_H)
@@ -182,8 +204,9 @@ def _para(markup_text: str, style: ParagraphStyle, width: float) -> tuple[Paragr
 class _Builder:
     """Places blocks from the top of the page down."""
 
-    def __init__(self, procedure: Procedure, personal: bool, s: float, extra_gap: float = 0.0,
-                 box_height: float = 0.0) -> None:
+    def __init__(
+        self, procedure: Procedure, personal: bool, s: float, extra_gap: float = 0.0, box_height: float = 0.0
+    ) -> None:
         self.procedure = procedure
         self.box_height = box_height
         self.extra_gap = extra_gap
@@ -196,12 +219,20 @@ class _Builder:
     def add(self, x: float, y: float, draw: Callable[[Canvas], None], tag: str, **kw: object) -> None:
         self.layout.blocks.append(Block(x, y, draw, tag, **kw))  # type: ignore[arg-type]
 
-    def para(self, markup_text: str, style: ParagraphStyle, x: float, width: float, tag: str = "P",
-             gap_after: float = 0.0, **kw: object) -> float:
+    def para(
+        self,
+        markup_text: str,
+        style: ParagraphStyle,
+        x: float,
+        width: float,
+        tag: str = "P",
+        gap_after: float = 0.0,
+        **kw: object,
+    ) -> float:
         p, h = _para(markup_text, style, width)
         self.y -= h
         y = self.y
-        self.add(x, y, lambda c, p=p, x=x, y=y: p.drawOn(c, x, y), tag, **kw)
+        self.add(x, y, _drawer(p, x, y), tag, **kw)
         self.y -= gap_after
         return h
 
@@ -278,7 +309,7 @@ class _Builder:
 
             self.add(MARGIN_X, cy - num_d / 2, disc, "Artifact")
             ny = cy - h_num / 2 + 0.12 * st.number.fontSize
-            self.add(MARGIN_X, ny, lambda c, p=p_num, y=ny: p.drawOn(c, MARGIN_X, y), "Lbl", parent=li)
+            self.add(MARGIN_X, ny, _drawer(p_num, MARGIN_X, ny), "Lbl", parent=li)
             body = (*li, "LBody")
             self.para(text(step.heading), st.heading, text_x, text_w, tag="H2", parent=body, gap_after=2 * s)
             for paragraph in step.paragraphs:
@@ -311,8 +342,15 @@ class _Builder:
                 base = y + h - (i + 1) * p.style.leading + 0.2 * p.style.fontSize
                 c.line(x, base - 1.0, x + line_w, base - 1.0)
 
-        self.add(x, y, draw, "Link", parent=parent, link=(code.url, (x, y, x + max(widths), y + h)),
-                 alt=f"{code.label} : {code.url}")
+        self.add(
+            x,
+            y,
+            draw,
+            "Link",
+            parent=parent,
+            link=(code.url, (x, y, x + max(widths), y + h)),
+            alt=f"{code.label} : {code.url}",
+        )
         self.y -= 2 * self.s
 
     def _qr(self, code: QrCode, step_top: float, parent: tuple[str, ...]) -> None:
@@ -336,8 +374,15 @@ class _Builder:
         def draw(c: Canvas) -> None:
             c.addLiteral(literal)
 
-        self.add(x, y, draw, "Figure", parent=parent, alt=f"Code QR\u00a0: {code.label}, ouvre {code.url}",
-                 link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)))
+        self.add(
+            x,
+            y,
+            draw,
+            "Figure",
+            parent=parent,
+            alt=f"Code QR\u00a0: {code.label}, ouvre {code.url}",
+            link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)),
+        )
         label_w = QR_SIZE + 10 * mm
         label = text(code.label)
         if pdfmetrics.stringWidth(drawable(code.label), FONT, SMALLEST) > label_w and " (" in code.label:
@@ -462,8 +507,16 @@ class PdfRenderer:
 
     def _canvas(self, stream: BinaryIO, person: Person | None) -> Canvas:
         meta = self.procedure.meta
-        c = Canvas(stream, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7), pageCompression=1,
-                   initialFontName=FONT, initialFontSize=SMALLEST)
+        c = Canvas(
+            stream,
+            pagesize=A4,
+            invariant=1,
+            lang=meta.language,
+            pdfVersion=(1, 7),
+            pageCompression=1,
+            initialFontName=FONT,
+            initialFontSize=SMALLEST,
+        )
         title = meta.title if person is None else f"{meta.title} – {person.display_name}"
         c.setTitle(title)
         c.setAuthor(meta.author)
@@ -506,7 +559,9 @@ class PdfRenderer:
         c.addLiteral(ops)
         tagger.adopt(marks)
 
-    def _prepare(self, page_layout: Layout, split: int) -> tuple[str, list[tuple[str, str]], list[tagging.Tagged]]:
+    def _prepare(
+        self, page_layout: Layout, split: int
+    ) -> tuple[str, list[tuple[str, str]], list[tagging.Tagged]]:
         c = self._canvas(io.BytesIO(), None)
         tagger = tagging.Tagger(c, "")
         start = len(c._code)
@@ -530,8 +585,16 @@ class PdfRenderer:
         accessible, clickable ones.
         """
         meta = self.procedure.meta
-        c = Canvas(target, pagesize=A4, invariant=1, lang=meta.language, pdfVersion=(1, 7), pageCompression=1,
-                   initialFontName=FONT, initialFontSize=SMALLEST)
+        c = Canvas(
+            target,
+            pagesize=A4,
+            invariant=1,
+            lang=meta.language,
+            pdfVersion=(1, 7),
+            pageCompression=1,
+            initialFontName=FONT,
+            initialFontSize=SMALLEST,
+        )
         c.setTitle(meta.title)
         c.setAuthor(meta.author)
         c.setSubject(meta.subject)
@@ -588,7 +651,14 @@ def _add_links(c: Canvas, blocks: list[Block]) -> None:
 def _box_height(st: Styles) -> float:
     """Room for a name, the identifier, a two-line note and the managing office."""
     pad = 4.5 * mm
-    return 2 * pad + st.box_head.leading + st.box_name.leading + st.box_id.leading + 3 * st.small.leading + 4.2 * mm
+    return (
+        2 * pad
+        + st.box_head.leading
+        + st.box_name.leading
+        + st.box_id.leading
+        + 3 * st.small.leading
+        + 4.2 * mm
+    )
 
 
 def _break_at_joins(value: str, font: str, size: float, width: float) -> str:
@@ -610,8 +680,9 @@ def _break_at_joins(value: str, font: str, size: float, width: float) -> str:
     return "<br/>".join(escape(x) for x in lines)
 
 
-def _fit_one_line(make: Callable[[float], str], style: ParagraphStyle, width: float, start: float,
-                  smallest: float) -> tuple[Paragraph, float]:
+def _fit_one_line(
+    make: Callable[[float], str], style: ParagraphStyle, width: float, start: float, smallest: float
+) -> tuple[Paragraph, float]:
     """Shrink the type from ``start`` (not below ``smallest``) until the text holds on one line.
 
     ``make(size)`` gives the markup at that size; a very long name may still wrap.
@@ -636,9 +707,8 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
 
     def put(p: Paragraph, ph: float, x: float, y_top: float, tag: str = "P") -> float:
         by = y_top - ph
-        blocks.append(Block(x, by, lambda c, p=p, x=x, by=by: p.drawOn(c, x, by), tag, parent=("Box",)))
+        blocks.append(Block(x, by, _drawer(p, x, by), tag, parent=("Box",)))
         return by
-
 
     def name_at(size: float) -> str:
         # First name and family name each break only at their own spaces and hyphens.

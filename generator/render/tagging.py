@@ -32,8 +32,7 @@ if TYPE_CHECKING:
 
 # Grouping names the layout uses in a block's ``parent`` path, and the
 # standard structure type each one becomes.
-GROUPS = {"L": "L", "LI": "LI", "LBody": "LBody", "Box": "Sect", "Help": "Sect", "Sect": "Sect",
-          "Div": "Div"}
+GROUPS = {"L": "L", "LI": "LI", "LBody": "LBody", "Box": "Sect", "Help": "Sect", "Sect": "Sect", "Div": "Div"}
 # Tags a block itself may carry (its marked content is owned by that element).
 LEAVES = frozenset({"P", "H1", "H2", "H3", "Lbl", "Link", "Figure", "Caption", "Span"})
 
@@ -96,8 +95,12 @@ def build_tree(items: list[Tagged]) -> Tree:
         if block.tag not in LEAVES:
             raise ValueError(f"tagging: unknown structure tag {block.tag!r}")
         parent = _group(nodes, tuple(block.parent))
-        element = Element(block.tag, [item.mcid], alt=block.alt if block.tag == "Figure" else "",
-                          actual_text=block.actual_text)
+        element = Element(
+            block.tag,
+            [item.mcid],
+            alt=block.alt if block.tag == "Figure" else "",
+            actual_text=block.actual_text,
+        )
         owners[item.mcid] = element
         if block.tag == "Figure":
             nodes[(*block.parent, "Figure")] = element
@@ -164,8 +167,14 @@ class Tagger:
         # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
         annot = self.annots
         self.annots += 1
-        self.canvas.linkURL(url, rect, relative=0, thickness=0, Contents=PDFString(item.block.alt or url),
-                            StructParent=annot + 1)
+        self.canvas.linkURL(
+            url,
+            rect,
+            relative=0,
+            thickness=0,
+            Contents=PDFString(item.block.alt or url),
+            StructParent=annot + 1,
+        )
         return Tagged(item.block, item.mcid, annot, item.order)
 
     def adopt(self, items: list[Tagged]) -> None:
@@ -231,22 +240,31 @@ def _write(c: Canvas, tree: Tree) -> None:
 
     register(tree.root, tree_ref.format(doc).decode())
     for element, parent in order:
-        kids = [raws[id(kid)][1] if isinstance(kid, Element)
-                else f"<< /Type /OBJR /Obj {annots[kid.index]} /Pg {pg} >>" if isinstance(kid, Annot)
-                else str(kid) for kid in element.kids]
+        kids = [
+            raws[id(kid)][1]
+            if isinstance(kid, Element)
+            else f"<< /Type /OBJR /Obj {annots[kid.index]} /Pg {pg} >>"
+            if isinstance(kid, Annot)
+            else str(kid)
+            for kid in element.kids
+        ]
         k = kids[0] if len(kids) == 1 else f"[ {' '.join(kids)} ]"
         entries = f"/Type /StructElem /S /{element.type} /P {parent} /Pg {pg} /K {k}"
-        text = b"".join(b" /%s %s" % (key, PDFString(value).format(doc))
-                        for key, value in ((b"Alt", element.alt), (b"ActualText", element.actual_text))
-                        if value)
+        text = b"".join(
+            b" /%s %s" % (key, PDFString(value).format(doc))
+            for key, value in ((b"Alt", element.alt), (b"ActualText", element.actual_text))
+            if value
+        )
         raws[id(element)][0].data = b"<< " + entries.encode() + text + b" >>"
     nums = [f"0 [ {' '.join(raws[id(e)][1] for e in tree.owners)} ]"]
     nums += [f"{index + 1} {raws[id(link)][1]}" for index, link in enumerate(tree.links)]
     parent_tree = _Raw()
     parent_tree.data = f"<< /Nums [ {' '.join(nums)} ] >>".encode()
-    tree_root.data = (f"<< /Type /StructTreeRoot /K {raws[id(tree.root)][1]} "
-                      f"/ParentTree {doc.Reference(parent_tree).format(doc).decode()} "
-                      f"/ParentTreeNextKey {len(tree.links) + 1} >>").encode()
+    tree_root.data = (
+        f"<< /Type /StructTreeRoot /K {raws[id(tree.root)][1]} "
+        f"/ParentTree {doc.Reference(parent_tree).format(doc).decode()} "
+        f"/ParentTreeNextKey {len(tree.links) + 1} >>"
+    ).encode()
 
     # PDFPage writes only the keys it knows: teach this one page two more.
     page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
@@ -255,8 +273,9 @@ def _write(c: Canvas, tree: Tree) -> None:
     catalog = doc.Catalog
     catalog.StructTreeRoot = tree_ref
     catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-    catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                                 _xmp(doc))
+    catalog.Metadata = PDFStream(
+        PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), _xmp(doc)
+    )
 
 
 def _xmp(doc: object) -> bytes:
