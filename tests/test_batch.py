@@ -229,3 +229,23 @@ def test_replayed_shared_part_gives_the_same_bytes_as_drawing_everything(procedu
     ]
     for person in people:
         assert fast.to_bytes(person) == plain.to_bytes(person), person
+
+
+def test_eml_drafts_carry_the_persons_own_pdf(run: tuple[Path, Path]) -> None:
+    """personalise --eml: each draft goes to the person's address with their PDF, byte for byte."""
+    import email
+    from email import policy
+
+    _roster, out = run
+    drafts = [r for r in manifest(out) if r["eml"]]
+    assert [r["identifier"] for r in drafts] == ["mdupont", "sobrien-ifilsi"]
+    for r in drafts:
+        message = email.message_from_bytes((out / r["eml"]).read_bytes(), policy=policy.default)
+        assert message["X-Unsent"] == "1"
+        assert r["identifier"] in message["Subject"]
+        pdfs = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+        assert len(pdfs) == 1
+        assert pdfs[0].get_content() == (out / r["pdf"]).read_bytes()
+    assert email.message_from_bytes((out / drafts[0]["eml"]).read_bytes(), policy=policy.default)["To"].addresses[
+        0
+    ].addr_spec == "marie@example.org"
