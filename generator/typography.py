@@ -9,21 +9,25 @@ NBSP = "\u00a0"
 # Liberation Sans in some versions: the no-break space stands in for it.
 _NARROW_NBSP = "\u202f"
 
-_BEFORE_PUNCT = re.compile(r"[ \u202f\u00a0]+([:;!?»])")
-_AFTER_GUILLEMET = re.compile(r"(«)[ \u202f\u00a0]+")
+_BEFORE_PUNCT = re.compile(r"[ \u202f\u00a0]+([:;!?])")
+# Inside « » the space is always due, typed or not: no URL or time holds a guillemet.
+_BEFORE_GUILLEMET = re.compile(r"[ \u202f\u00a0]*»")
+_AFTER_GUILLEMET = re.compile(r"«[ \u202f\u00a0]*")
 _HOURS = re.compile(r"(\d) (h)\b(?: (\d\d))?")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 def french_spacing(text: str) -> str:
     """Put no-break spaces where French puts them; map characters the fonts lack.
 
-    Only spaces the writer typed are replaced, so URLs (``https://``) and
-    times (``8:00``) stay as they are.
+    Before : ; ! ? only spaces the writer typed are replaced, so URLs
+    (``https://``) and times (``8:00``) stay as they are; inside « » the
+    space is added when missing.
     """
     text = text.replace(_NARROW_NBSP, NBSP)
     text = _BEFORE_PUNCT.sub(NBSP + r"\1", text)
-    text = _AFTER_GUILLEMET.sub(r"\1" + NBSP, text)
+    text = _BEFORE_GUILLEMET.sub(NBSP + "»", text)
+    text = _AFTER_GUILLEMET.sub("«" + NBSP, text)
     text = _HOURS.sub(lambda m: m.group(1) + NBSP + "h" + (NBSP + m.group(3) if m.group(3) else ""), text)
     return text.replace("'", "\u2019")
 
