@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -152,10 +156,11 @@ def _run(args: argparse.Namespace) -> int:
 
     procedure = load_procedure(args.data)
     if args.command == "check":
-        groups = sum(len(g.emails) for g in procedure.contacts)
+        addresses = sum(len(g.emails) for g in procedure.contacts)
         print(
-            f"ok: {procedure.source}: {len(procedure.steps)} steps, {len(procedure.contacts)} contact groups "
-            f"({groups} addresses), {len(procedure.qr_codes)} QR code(s)"
+            f"ok: {procedure.source}: {_count(len(procedure.steps), 'step')}, "
+            f"{_count(len(procedure.contacts), 'contact group')} ({_count(addresses, 'address', 'addresses')}), "
+            f"{_count(len(procedure.qr_codes), 'QR code')}"
         )
         return 0
     if args.command == "build":

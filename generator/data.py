@@ -12,6 +12,7 @@ import yaml
 from .errors import DataError
 from .identifiers import compute_identifier
 from .model import (
+    EMAIL_PLACEHOLDERS,
     ContactGroup,
     DocxOptions,
     EmailTemplate,
@@ -493,6 +494,9 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         subject=c.text(e_node, e, "subject", "email"),
         body=c.text(e_node, e, "body", "email"),
     )
+    # A misspelt placeholder would go out, as typed, to every person.
+    for key in ("subject", "body"):
+        c.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
 
     d_node, d = section("docx", DOCX, required=False)
     docx = DocxOptions(font=c.text(d_node, d, "font", "docx", required=False, default="Arial"))

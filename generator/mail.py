@@ -66,6 +66,7 @@ def _address(name: str, addr: str, what: str) -> Address:
 
 
 def _values(procedure: Procedure, person: Person) -> dict[str, str]:
+    # Keep in step with model.EMAIL_PLACEHOLDERS, which data.py checks the templates against.
     return {
         "first_name": person.first_name,
         "last_name": person.last_name,

@@ -102,6 +102,10 @@ class PersonalText:
     manager_note: str
 
 
+# What an email subject or body may name; mail.py fills exactly these.
+EMAIL_PLACEHOLDERS = ("first_name", "last_name", "identifier", "help_phone", "help_hours", "sender_name")
+
+
 @dataclass(frozen=True)
 class EmailTemplate:
     sender: str

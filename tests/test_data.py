@@ -614,3 +614,14 @@ def test_default_data_with_a_line_replaced_fails_cleanly(tmp_path: Path, index: 
             match = re.match(rf"{re.escape(str(path))}(?::(\d+))?: ", problem)
             assert match, problem
             assert match.group(1) is None or 1 <= int(match.group(1)) <= total, problem
+
+
+def test_misspelt_email_placeholder_is_refused_before_it_reaches_anyone(tmp_path: Path) -> None:
+    """A placeholder the mail cannot fill ({identifiant}) is an error at load, with its line."""
+    old = 'subject: "Votre accès à la messagerie académique ({identifier})"'
+    path = variant(tmp_path, old, old.replace("{identifier}", "{identifiant}"))
+    with pytest.raises(DataError) as info:
+        load_procedure(path)
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:{line_of(BASE, old)}: email.subject: unknown placeholder")
+    assert "{identifiant}" in problem

@@ -438,3 +438,13 @@ def test_draft_listed_twice_is_sent_once(drafts, server) -> None:
         csv.writer(stream).writerow(["9", "M", "D", first.identifier, "", "", "", f"./{draft_name(first)}"])
     assert send(drafts, port, "--yes") == 0
     assert sorted(handler.recipients()) == sorted(p.email for p in WITH_EMAIL)
+
+
+def test_mail_fills_exactly_the_placeholders_the_data_checks() -> None:
+    """mail fills every placeholder data.py allows in a template, and no other."""
+    from generator.data import load_procedure
+    from generator.mail import _values
+    from generator.model import EMAIL_PLACEHOLDERS, Person
+
+    values = _values(load_procedure(), Person("Zoé", "Hervé", "zherve"))
+    assert set(values) == set(EMAIL_PLACEHOLDERS)
