@@ -25,6 +25,7 @@ from .output import atomic_write, inside
 from .render import Renderer, renderer
 
 MANIFEST_COLUMNS = ("row", "first_name", "last_name", "identifier", "flags", "pdf", "docx", "eml")
+RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
 
@@ -58,7 +59,12 @@ def single_person(procedure: Procedure, out: Path, formats: Sequence[str], **fie
     from .roster import person_from_fields
 
     person = person_from_fields(procedure, **fields)
-    stem = safe_file_stem(person.identifier, set())
+    # Never over another person's sheet or the folder's own files: a second
+    # Mathieu Dupont at the desk gets mdupont-2, not Marie's mdupont.pdf.
+    taken = set(RESERVED)
+    if out.is_dir():
+        taken |= {p.stem for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".eml")}
+    stem = safe_file_stem(person.identifier, taken)
     written = _Worker(procedure, tuple(formats), out, eml=False).run(Job(person, stem))
     return [out / name for name in (written.pdf, written.docx) if name]
 
@@ -71,30 +77,24 @@ class _Worker:
         self.out = out
         self.eml = eml
         self.renderers: dict[str, Renderer] = {fmt: renderer(fmt, procedure) for fmt in formats}
-        if eml and "pdf" not in self.renderers:
-            self.renderers["pdf"] = renderer("pdf", procedure)
-        self.formats = formats
+        # A draft carries the PDF even when only DOCX files are asked for.
+        self.pdf = self.renderers.get("pdf") or (renderer("pdf", procedure) if eml else None)
 
     def run(self, job: Job) -> Written:
-        names = {}
-        pdf_bytes = b""
+        names: dict[str, str] = {}
+        documents: dict[str, bytes] = {}
         for fmt, r in self.renderers.items():
-            name = f"{job.stem}.{fmt}"
-            if fmt == "pdf":
-                pdf_bytes = r.to_bytes(job.person)  # type: ignore[attr-defined]
-                if fmt in self.formats:
-                    with atomic_write(inside(self.out, name)) as stream:
-                        stream.write(pdf_bytes)
-                    names[fmt] = name
-            else:
-                r.render(job.person, inside(self.out, name))
-                names[fmt] = name
+            names[fmt] = f"{job.stem}.{fmt}"
+            documents[fmt] = r.to_bytes(job.person)
+            with atomic_write(inside(self.out, names[fmt])) as stream:
+                stream.write(documents[fmt])
         eml = ""
-        if self.eml and job.person.email:
-            from .mail import build_message, write_draft
+        if self.eml and job.person.email and self.pdf is not None:
+            from .mail import attachment_name, build_message, write_draft
 
+            pdf = documents.get("pdf") or self.pdf.to_bytes(job.person)
             eml = f"{job.stem}.eml"
-            message = build_message(self.procedure, job.person, pdf_bytes, f"{job.stem}.pdf")
+            message = build_message(self.procedure, job.person, pdf, attachment_name(job.person))
             write_draft(inside(self.out, eml), message)
         return Written(job.person.row, names.get("pdf", ""), names.get("docx", ""), eml)
 
@@ -201,8 +201,8 @@ def write_manifest(out: Path, people: Sequence[Person], written: dict[int | None
         writer.writerow(
             [
                 person.row,
-                person.first_name,
-                person.last_name,
+                _cell(person.first_name),
+                _cell(person.last_name),
                 person.identifier,
                 " ".join(person.flags),
                 w.pdf,
@@ -215,9 +215,14 @@ def write_manifest(out: Path, people: Sequence[Person], written: dict[int | None
     return path
 
 
+def _cell(value: str) -> str:
+    """A name as a spreadsheet cell: never a formula (=HYPERLINK(…) in a roster)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def plan(people: Sequence[Person]) -> list[Job]:
     """File stems from identifiers; homonyms get distinct files."""
-    taken: set[str] = {"all", "manifest", "flyer", "sent"}
+    taken = set(RESERVED)
     return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
 
 

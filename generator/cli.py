@@ -17,6 +17,16 @@ from .render import FORMATS
 DEFAULT_OUT = Path("output")
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per core) or a positive number, got {text!r}")
+    return value
+
+
 def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -82,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write an email draft (.eml) with the PDF for each person who has an address",
     )
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
 
     p = sub.add_parser(
         "person",

@@ -246,6 +246,69 @@ def test_eml_drafts_carry_the_persons_own_pdf(run: tuple[Path, Path]) -> None:
         pdfs = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
         assert len(pdfs) == 1
         assert pdfs[0].get_content() == (out / r["pdf"]).read_bytes()
-    assert email.message_from_bytes((out / drafts[0]["eml"]).read_bytes(), policy=policy.default)["To"].addresses[
-        0
-    ].addr_spec == "marie@example.org"
+    assert (
+        email.message_from_bytes((out / drafts[0]["eml"]).read_bytes(), policy=policy.default)["To"]
+        .addresses[0]
+        .addr_spec
+        == "marie@example.org"
+    )
+
+
+def test_person_at_the_desk_never_overwrites_another_sheet_or_all_pdf(tmp_path: Path) -> None:
+    """`person` after `personalise`: a homonym gets -2, and an identifier 'all' cannot replace all.pdf."""
+    out = tmp_path / "p"
+    roster = write_roster(tmp_path / "r.csv", [["Marie", "Dupont"]], header=["Prénom", "Nom"])
+    assert main(["personalise", str(roster), "--out", str(out), "--formats", "pdf"]) == 0
+    marie = (out / "mdupont.pdf").read_bytes()
+    assert main(["person", "--first-name", "Mathieu", "--last-name", "Dupont", "--out", str(out)]) == 0
+    assert (out / "mdupont.pdf").read_bytes() == marie
+    assert "Mathieu" in pdf_pages_text(out / "mdupont-2.pdf")[0]
+    assert (
+        main(
+            [
+                "person",
+                "--first-name",
+                "A",
+                "--last-name",
+                "B",
+                "--identifier",
+                "all",
+                "--out",
+                str(out),
+                "--formats",
+                "pdf",
+            ]
+        )
+        == 0
+    )
+    assert len(pdf_pages_text(out / "all.pdf")) == 1 and "Marie" in pdf_pages_text(out / "all.pdf")[0]
+    assert (out / "all-2.pdf").is_file()
+
+
+def test_manifest_names_never_become_spreadsheet_formulas(tmp_path: Path) -> None:
+    """A name typed as =HYPERLINK(…) is written to manifest.csv as text, not a formula."""
+    from generator.batch import write_manifest
+
+    person = Person('=HYPERLINK("http://x","clic")', "+Dupont", "hdupont", row=2)
+    write_manifest(tmp_path, [person], {})
+    rows = manifest(tmp_path)
+    assert rows[0]["first_name"].startswith("'=") and rows[0]["last_name"] == "'+Dupont"
+
+
+def test_negative_jobs_is_a_usage_error() -> None:
+    """--jobs -1 is refused by the command line (exit 2), not a traceback later."""
+    with pytest.raises(SystemExit) as info:
+        main(["personalise", "roster.csv", "--jobs", "-1"])
+    assert info.value.code == 2
+
+
+def test_eml_attachment_has_a_clear_name(run: tuple[Path, Path]) -> None:
+    """The attached sheet is named fiche-messagerie-<identifier>.pdf, not after the file stem."""
+    import email
+    from email import policy
+
+    _roster, out = run
+    row = next(r for r in manifest(out) if r["eml"])
+    message = email.message_from_bytes((out / row["eml"]).read_bytes(), policy=policy.default)
+    (pdf,) = [p for p in message.iter_attachments()]
+    assert pdf.get_filename() == f"fiche-messagerie-{row['identifier']}.pdf"

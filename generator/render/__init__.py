@@ -2,8 +2,9 @@
 
 A renderer is a class built once per run from a ``Procedure`` (fonts, QR
 codes and everything that is the same for every person are prepared
-there); its ``render(person, target)`` writes one document, the generic
-flyer when ``person`` is None, to a path or a binary stream.
+there); ``to_bytes(person)`` gives one document, the generic flyer when
+``person`` is None, and ``render(person, target)`` writes it to a path
+(atomically) or a binary stream.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class Renderer(Protocol):
     extension: str
 
     def __init__(self, procedure: Procedure) -> None: ...
+
+    def to_bytes(self, person: Person | None) -> bytes: ...
 
     def render(self, person: Person | None, target: Target) -> None: ...
 

@@ -111,8 +111,11 @@ class DocxRenderer:
             body.remove(el)
         self._generic = self._package(_serialise(root).encode("utf-8"))
 
+    def to_bytes(self, person: Person | None) -> bytes:
+        return self._generic if person is None else self._personal(person)
+
     def render(self, person: Person | None, target: str | Path | BinaryIO) -> None:
-        data = self._generic if person is None else self._personal(person)
+        data = self.to_bytes(person)
         if isinstance(target, (str, Path)):
             with atomic_write(Path(target)) as stream:
                 stream.write(data)
