@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,21 @@ MAX_PROBLEMS = 100
 TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
 DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language")
 LINK = ("url", "label")
-LINKS_OPTIONS = ("shared_label", "shared_note")
+LINKS_OPTIONS = ("shared_label", "shared_note", "qr_alt")
 CONTACT = ("id", "name", "emails")
 STEP = ("heading", "text", "contacts", "link")
 HELP = ("label", "phone", "hours")
 IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example")
 EXAMPLE = ("first_name", "last_name")
-PERSONAL = ("heading", "identifier_label", "homonym_note", "numen_label", "numen_note", "manager_note")
+PERSONAL = (
+    "heading",
+    "identifier_label",
+    "homonym_note",
+    "numen_label",
+    "numen_note",
+    "manager_note",
+    "birth_name_label",
+)
 EMAIL = ("sender", "sender_name", "subject", "body")
 DOCX = ("font",)
 
@@ -449,8 +458,26 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         links_map.get("shared_note") if links_map else None, "links.shared_note", shared_note, ("step",)
     )
 
+    qr_alt = c.text(
+        links_node, links_map, "qr_alt", "links", required=False, default="Code QR : {label}. Il ouvre {url}"
+    )
+    c.placeholders(links_map.get("qr_alt") if links_map else None, "links.qr_alt", qr_alt, ("label", "url"))
+
     contacts = _contacts(c, c.get(root, top, "contacts", ""))
     steps = _steps(c, c.get(root, top, "steps", ""), links, declared, shared_label, shared_note, example)
+    # What each code says to a screen reader, decided once for both renderers.
+    steps = tuple(
+        replace(
+            step,
+            qr=replace(
+                step.qr,
+                alt=french_spacing(qr_alt).replace("{label}", step.qr.label).replace("{url}", step.qr.url),
+            ),
+        )
+        if step.qr is not None
+        else step
+        for step in steps
+    )
     qr_codes = tuple(step.qr for step in steps if step.qr is not None)
 
     help_node, help_map = section("help", HELP)
@@ -483,6 +510,9 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         numen_note=c.text(p_node, p, "numen_note", "personal"),
         manager_note=c.text(
             p_node, p, "manager_note", "personal", required=False, default="votre gestionnaire"
+        ),
+        birth_name_label=c.text(
+            p_node, p, "birth_name_label", "personal", required=False, default="nom de naissance :"
         ),
     )
 

@@ -52,6 +52,7 @@ class QrCode:
     url: str
     label: str
     link_ids: tuple[str, ...]
+    alt: str = ""  # what a screen reader says of the picture
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class PersonalText:
     numen_label: str
     numen_note: str
     manager_note: str
+    birth_name_label: str = "nom de naissance :"
 
 
 # What an email subject or body may name; mail.py fills exactly these.
@@ -173,6 +175,9 @@ class PersonalBox:
     numen_label: str
     numen_note: str
     manager: str  # "" when the roster names no managing office
+    # "(nom de naissance : LEFÈVRE)" when the identifier comes from a birth
+    # name the sheet would not otherwise show; "" otherwise.
+    birth_name: str = ""
 
 
 def personal_box(procedure: Procedure, person: Person) -> PersonalBox:
@@ -192,4 +197,14 @@ def personal_box(procedure: Procedure, person: Person) -> PersonalBox:
         numen_label=french_spacing(text.numen_label),
         numen_note=french_spacing(text.numen_note),
         manager=french_spacing(manager),
+        birth_name=_birth_name_note(text, person),
     )
+
+
+def _birth_name_note(text: PersonalText, person: Person) -> str:
+    from .typography import french_spacing
+
+    birth = person.birth_name.strip()
+    if not birth or birth.upper() == person.last_name.strip().upper():
+        return ""
+    return f"({french_spacing(text.birth_name_label)} {birth.upper()})"

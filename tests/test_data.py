@@ -394,7 +394,8 @@ FIELD_CASES = {
     ),
     "duplicate contact id": (
         "  - id: aesh17", "  - id: vieljeux  # again", "# again",
-        "contacts[1].id: duplicate id (got 'vieljeux' again, first at line 34, expected a different id for each group)",
+        "contacts[1].id: duplicate id (got 'vieljeux' again, first at line "
+        f"{line_of(BASE, '- id: vieljeux')}, expected a different id for each group)",
     ),
     "bad identifier option": (
         "initial: first-letter ", "initial: initials ", "initial:",

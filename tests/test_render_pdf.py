@@ -345,8 +345,9 @@ def test_other_procedure_links_and_codes(other_renderer: PdfRenderer) -> None:
     """A made-up procedure's addresses are clickable and its QR codes decode to them."""
     data = other_renderer.to_bytes(None)
     procedure = other_renderer.procedure
+    emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
     assert {a["uri"] for a in annotations(data) if a["subtype"] == "/Link"} == {
-        link.url for link in procedure.links.values()}
+        link.url for link in procedure.links.values()} | emails
     assert decode_qr(data) == sorted(code.url for code in procedure.qr_codes)
 
 
@@ -385,10 +386,11 @@ def test_every_fact_of_the_brief_is_on_each_print_page(print_file: bytes) -> Non
 @pytest.mark.parametrize("name", DOCS)
 def test_every_url_is_a_link_with_contents(request: pytest.FixtureRequest, procedure: Procedure,
                                            name: str) -> None:
-    """Every address of the data is a clickable /Link with its exact /URI and a non-empty /Contents."""
+    """Every address of the data (web and email) is a clickable /Link with its exact /URI and /Contents."""
     annots = annotations(request.getfixturevalue(name))
     links = [a for a in annots if a["subtype"] == "/Link"]
-    assert {a["uri"] for a in links} == {link.url for link in procedure.links.values()}
+    emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
+    assert {a["uri"] for a in links} == {link.url for link in procedure.links.values()} | emails
     assert WEBMAIL in {a["uri"] for a in links}
     assert all(a["contents"].strip() for a in links), links
 

@@ -164,7 +164,11 @@ def test_structure_follows_the_page(kind: str, sheet: bytes, procedure: Procedur
             assert [_tag(k) for k in _children(li)] == ["Lbl", "LBody"]
             body = _children(li)[1]
             assert _tag(_children(body)[0]) == "H2"
-            assert {_tag(k) for k in _children(body)} <= {"H2", "P", "Link"}
+            assert {_tag(k) for k in _children(body)} <= {"H2", "P", "Link", "Div"}
+            # An office's addresses: its name, then one Link per address.
+            for div in (k for k in _children(body) if _tag(k) == "Div"):
+                kids = [_tag(k) for k in _children(div)]
+                assert kids[0] == "P" and set(kids[1:]) == {"Link"}
         # The help band closes the page as a section of paragraphs.
         assert top[-1] == "Sect"
         assert {_tag(k) for k in _children(_children(document)[-1])} == {"P"}

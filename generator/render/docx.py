@@ -69,7 +69,7 @@ _KEPT_STYLES = {
 }
 _TOKEN = re.compile("\ue000(\\w+)\ue001")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_PERSONAL_FIELDS = ("name", "identifier", "homonym_note", "manager")
+_PERSONAL_FIELDS = ("first_name", "family_name", "birth_name", "identifier", "homonym_note", "manager")
 
 
 def _token(name: str) -> str:
@@ -417,7 +417,7 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
         '<w:jc w:val="center"/><w:spacing w:after="0"/>',
         _rpr(size=10, bold=False, color="000000"),
     )
-    para("PersonName", "Person Name", '<w:spacing w:after="80"/>', _rpr(size=BODY_PT + 1, bold=True))
+    para("PersonName", "Person Name", '<w:spacing w:after="80"/>', _rpr(size=BODY_PT + 1))
     para("BoxNote", "Box Note", '<w:spacing w:before="60" w:after="0"/>', _rpr(size=10))
     para(
         "WriteIn",
@@ -610,7 +610,10 @@ def _personal(doc: DocxDocument, box: PersonalBox) -> None:
     left, right = table.rows[0].cells
     left.paragraphs[0].style = "Heading 2"
     left.paragraphs[0].add_run(box.heading)
-    left.add_paragraph(box.name, style="Person Name")
+    # As in the PDF: the family name stands out, the birth name follows it.
+    name = left.add_paragraph(box.first_name + " ", style="Person Name")
+    name.add_run(box.family_name, style="Strong")
+    name.add_run(" " + box.birth_name)
     p = left.add_paragraph(box.identifier_label + " ")
     run = p.add_run(box.identifier, style="Identifier")
     run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), _token("identifier_style"))
@@ -671,8 +674,8 @@ def _qr_picture(cell, code) -> None:
     run = p.add_run()
     shape = run.add_picture(io.BytesIO(qr.png(code.url, module_px)), width=Mm(QR_WIDTH_MM))
     doc_pr = shape._inline.docPr
-    doc_pr.set("title", f"QR code : {code.label}")
-    doc_pr.set("descr", f"QR code qui ouvre {code.label} : {code.url}")
+    doc_pr.set("title", code.label)
+    doc_pr.set("descr", code.alt or code.label)
     cell.add_paragraph(code.label, style="Caption")
 
 

@@ -25,7 +25,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -195,6 +194,35 @@ def _drawer(p: Paragraph, x: float, y: float) -> Callable[[Canvas], None]:
     return draw
 
 
+def _text_drawer(pieces: list[tuple[str, str]], x: float, y: float, size: float) -> Callable[[Canvas], None]:
+    """Draws already drawable text pieces, each in its font, one after the other on a baseline."""
+
+    def draw(c: Canvas) -> None:
+        t = c.beginText(x, y)
+        t.setFillColor(BLACK)
+        for piece, font_name in pieces:
+            t.setFont(font_name, size)
+            t.textOut(piece)
+        c.drawText(t)
+
+    return draw
+
+
+def _link_drawer(shown: str, x: float, y: float, size: float) -> Callable[[Canvas], None]:
+    """A link's text in the accent colour, underlined: shown by more than its colour."""
+    width = pdfmetrics.stringWidth(shown, FONT, size)
+
+    def draw(c: Canvas) -> None:
+        c.setFillColor(ACCENT)
+        c.setFont(FONT, size)
+        c.drawString(x, y, shown)
+        c.setStrokeColor(ACCENT)
+        c.setLineWidth(0.5)
+        c.line(x, y - 1.6, x + width, y - 1.6)
+
+    return draw
+
+
 def _para(markup_text: str, style: ParagraphStyle, width: float) -> tuple[Paragraph, float]:
     p = Paragraph(markup_text, style)
     _w, h = p.wrap(width, PAGE_H)
@@ -322,10 +350,49 @@ class _Builder:
             self.y -= 1.5 * mm * s
 
     def _contacts(self, x: float, width: float, parent: tuple[str, ...]) -> None:
-        for group in self.procedure.contacts:
-            emails = " · ".join(text(e) for e in group.emails)
-            line = f"{text(group.name, bold=True)}\u00a0: {emails}"
-            self.para(line, self.st.body, x, width, parent=parent, gap_after=1.2 * self.s)
+        """Each office: its name, then its addresses as mailto links, wrapped by hand.
+
+        Every address is its own block (a Link with its annotation); the
+        separators between them are decoration.
+        """
+        st = self.st.body
+        size, lead = st.fontSize, st.leading
+        sep_w = pdfmetrics.stringWidth(" · ", FONT, size)
+        for index, group in enumerate(self.procedure.contacts):
+            div = (*parent, f"Div:{index}")
+            head = drawable(group.name)
+            colon = "\u00a0: "
+            top = self.y
+            baseline = top - size
+            self.add(
+                x,
+                baseline,
+                _text_drawer([(head, FONT_BOLD), (colon, FONT)], x, baseline, size),
+                "P",
+                parent=div,
+            )
+            cx = x + pdfmetrics.stringWidth(head, FONT_BOLD, size) + pdfmetrics.stringWidth(colon, FONT, size)
+            for j, address in enumerate(group.emails):
+                shown = drawable(address)
+                w = pdfmetrics.stringWidth(shown, FONT, size)
+                if j and cx + sep_w + w > x + width:
+                    baseline -= lead
+                    cx = x
+                elif j:
+                    self.add(cx, baseline, _text_drawer([(" · ", FONT)], cx, baseline, size), "Artifact")
+                    cx += sep_w
+                rect = (cx, baseline - 0.25 * size, cx + w, baseline + 0.8 * size)
+                self.add(
+                    cx,
+                    baseline,
+                    _link_drawer(shown, cx, baseline, size),
+                    "Link",
+                    parent=div,
+                    link=(f"mailto:{address}", rect),
+                    alt=address,
+                )
+                cx += w
+            self.y = baseline - (lead - size) - 1.2 * self.s
 
     def _url(self, code: QrCode, x: float, width: float, parent: tuple[str, ...]) -> None:
         p, h = _para(text(code.url), self.st.url, width)
@@ -380,7 +447,7 @@ class _Builder:
             draw,
             "Figure",
             parent=parent,
-            alt=f"Code QR\u00a0: {code.label}, ouvre {code.url}",
+            alt=code.alt or code.label,
             link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)),
         )
         label_w = QR_SIZE + 10 * mm
@@ -536,7 +603,7 @@ class PdfRenderer:
             self._replay(c, page_layout, tagger, split)
         else:
             for index, block in enumerate(page_layout.blocks):
-                tagger.block(block, order=_order(index, split))
+                tagger.block(block, order=float(index))
         for index, block in enumerate(box_blocks):
             tagger.block(block, order=split - 0.5 + index / 1000)
 
@@ -566,7 +633,7 @@ class PdfRenderer:
         tagger = tagging.Tagger(c, "")
         start = len(c._code)
         for index, block in enumerate(page_layout.blocks):
-            tagger.block(block, order=_order(index, split))
+            tagger.block(block, order=float(index))
         ops = "\n".join(c._code[start:])
         doc = c._doc
         fonts = []
@@ -584,21 +651,7 @@ class PdfRenderer:
         cannot carry per-page structure); the one-page files are the
         accessible, clickable ones.
         """
-        meta = self.procedure.meta
-        c = Canvas(
-            target,
-            pagesize=A4,
-            invariant=1,
-            lang=meta.language,
-            pdfVersion=(1, 7),
-            pageCompression=1,
-            initialFontName=FONT,
-            initialFontSize=SMALLEST,
-        )
-        c.setTitle(meta.title)
-        c.setAuthor(meta.author)
-        c.setSubject(meta.subject)
-        c.setCreator("aesh-generator")
+        c = self._canvas(target, None)
         shared = self.personal_layout
         c.beginForm("shared")
         _draw(c, shared.blocks)
@@ -617,11 +670,6 @@ class PdfRenderer:
         return count
 
 
-def _order(index: int, split: int) -> float:
-    """Reading position of shared block ``index``; the box's blocks sit just before ``split``."""
-    return float(index)
-
-
 def _first_after_box(page_layout: Layout) -> int:
     """Index of the first block below the personal box (reading order)."""
     if page_layout.box is None:
@@ -638,14 +686,6 @@ def _draw(c: Canvas, blocks: Iterable[Block]) -> None:
         c.saveState()
         block.draw(c)
         c.restoreState()
-
-
-def _add_links(c: Canvas, blocks: list[Block]) -> None:
-    """Link annotations of an untagged page (annotations cannot live in a form)."""
-    for block in blocks:
-        if block.link:
-            url, rect = block.link
-            c.linkURL(url, rect, relative=0, thickness=0, Contents=PDFString(block.alt or url))
 
 
 def _box_height(st: Styles) -> float:
@@ -714,10 +754,12 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
         # First name and family name each break only at their own spaces and hyphens.
         first = _break_at_joins(box.first_name, FONT, size, left_w)
         family = _break_at_joins(box.family_name, FONT_BOLD, size, left_w)
+        birth = f" {text(box.birth_name)}" if box.birth_name else ""
         one_line = f"{text(box.first_name)} {text(box.family_name, bold=True)}".strip()
-        if pdfmetrics.stringWidth(drawable(f"{box.first_name} {box.family_name}"), FONT_BOLD, size) <= left_w:
-            return f"<font size={size:.1f}>{one_line}</font>"
-        return f"<font size={size:.1f}>{first}<br/><b>{family}</b></font>"
+        whole = f"{box.first_name} {box.family_name} {box.birth_name}"
+        if pdfmetrics.stringWidth(drawable(whole), FONT_BOLD, size) <= left_w:
+            return f"<font size={size:.1f}>{one_line}{birth}</font>"
+        return f"<font size={size:.1f}>{first}<br/><b>{family}</b>{birth}</font>"
 
     top = put(*_para(text(box.heading), st.box_head, left_w), x0 + pad, y0 + h - pad, tag="H2") - 0.6 * mm
     y = put(*_fit_one_line(name_at, st.box_name, left_w, st.box_name.fontSize, SMALLEST), x0 + pad, top)
@@ -738,7 +780,7 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
         put(*_para(text(box.manager), st.small, left_w), x0 + pad, y - 1.2 * mm)
 
     rx = x0 + w - pad - right_w
-    ry = put(*_para(text(box.numen_label), st.box_label, right_w), rx, y0 + h - pad)
+    ry = put(*_para(text(box.numen_label, bold=True), st.box_label, right_w), rx, y0 + h - pad)
     line_y = ry - 11 * mm
 
     def write_line(c: Canvas) -> None:
@@ -747,6 +789,6 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
         c.line(rx, line_y, rx + right_w, line_y)
 
     blocks.append(Block(rx, line_y, write_line, "Artifact"))
-    put(*_para(text(box.numen_note), st.small, right_w), rx, line_y - 1.5 * mm)
+    put(*_para(text(box.numen_note, bold=True), st.small, right_w), rx, line_y - 1.5 * mm)
     lowest = min(block.y for block in blocks)
     return blocks, (y0 + h) - lowest + pad

@@ -1,0 +1,84 @@
+"""One model, two renderers: the PDF and the DOCX show the same content."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from helpers import norm, pdf_pages_text
+
+from generator.model import Person, Procedure, personal_box, plain
+from generator.render.docx import DocxRenderer
+from generator.render.pdf import PdfRenderer
+
+PEOPLE = {
+    "flyer": None,
+    "birth name": Person("Françoise", "Martin", "flefevre", birth_name="Lefèvre", manager="aesh17"),
+    "markup": Person("Seán", "O'Brien & <i>Fils</i>", "sobrien-ifilsi", manager="vieljeux"),
+}
+
+
+def docx_text(data: bytes) -> str:
+    body = Document(io.BytesIO(data)).element.body
+    return norm(" ".join(t.text or "" for t in body.iter(qn("w:t"))))
+
+
+def flat(text: str) -> str:
+    """Text without spaces or typographic apostrophes; pdfium marks a line-end hyphen as U+FFFE."""
+    return "".join(norm(text).replace("\u2019", "'").replace("\ufffe", "-").split())
+
+
+@pytest.fixture(scope="module")
+def renderers(procedure: Procedure) -> tuple[PdfRenderer, DocxRenderer]:
+    return PdfRenderer(procedure), DocxRenderer(procedure)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_both_formats_carry_every_text_of_the_model(
+    renderers: tuple[PdfRenderer, DocxRenderer], procedure: Procedure, who: str
+) -> None:
+    """Every heading, sentence, contact, address, help text and personal line is in both files."""
+    person = PEOPLE[who]
+    pdf, docx = renderers
+    texts = {
+        "pdf": flat(pdf_pages_text(pdf.to_bytes(person))[0]),
+        "docx": flat(docx_text(docx.to_bytes(person))),
+    }
+    expected = [procedure.meta.title, procedure.meta.audience, procedure.meta.purpose]
+    for step in procedure.steps:
+        expected += [step.heading, *(plain(p) for p in step.paragraphs)]
+        if step.qr:
+            expected += [step.qr.url, step.qr.label]
+    expected += [e for group in procedure.contacts for e in (group.name, *group.emails)]
+    expected += [procedure.help.label, procedure.help.phone, procedure.help.hours]
+    if person is not None:
+        box = personal_box(procedure, person)
+        expected += [
+            box.heading,
+            box.first_name,
+            box.family_name,
+            box.identifier,
+            box.homonym_note,
+            box.numen_label,
+            box.numen_note,
+            box.manager,
+            box.birth_name,
+        ]
+    for name, content in texts.items():
+        missing = [e for e in expected if e and flat(e) not in content]
+        assert not missing, f"{name} lacks {missing}"
+
+
+def test_birth_name_is_shown_when_the_identifier_comes_from_it(procedure: Procedure) -> None:
+    """Françoise Martin, born Lefèvre: the sheet says why her identifier is flefevre."""
+    box = personal_box(procedure, PEOPLE["birth name"])
+    assert box.birth_name == "(nom de naissance\u00a0: LEFÈVRE)"
+    assert personal_box(procedure, Person("Marie", "Dupont", "mdupont", birth_name="DUPONT")).birth_name == ""
+
+
+def test_qr_alt_text_comes_from_the_data_and_names_what_it_opens(procedure: Procedure) -> None:
+    """The alternative text of every code is decided once, from links.qr_alt, with its label and URL."""
+    for code in procedure.qr_codes:
+        assert code.label in code.alt and code.url in code.alt
