@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -20,6 +22,20 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Formats an office may try; each gets advice rather than "unknown extension".
 _RESAVE = {".xls": "an old Excel workbook", ".ods": "a LibreOffice workbook", ".numbers": "a Numbers file"}
 HEADER_SEARCH = 5  # a title row or two may sit above the header row
+# Longest values that fit on the one-page personal sheet (the renderers are
+# checked at these limits); an email address is at most 254 characters (RFC 5321).
+MAX_FIRST_NAME = 40
+MAX_FAMILY_NAME = 60  # the family name and the birth name alike
+MAX_IDENTIFIER = 64
+MAX_EMAIL = 254
+_MAX_LENGTH = {
+    "first": MAX_FIRST_NAME,
+    "last": MAX_FAMILY_NAME,
+    "birth": MAX_FAMILY_NAME,
+    "identifier": MAX_IDENTIFIER,
+    "email": MAX_EMAIL,
+}
+_NAME_FIELDS = ("first", "last", "birth")
 
 # Field → what the cell should hold, for messages.
 EXPECTED = {
@@ -79,7 +95,14 @@ def _key(text: str) -> str:
 
 _ALIASES = {_key(name): (field, rank) for field, rank, names in _HEADER_NAMES for name in names.split("|")}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_UNCLOSED = 'a quote (") opens here and is never closed; the rest of the file was read as one cell'
+# NUMEN: 13 letters and digits, usually 2 digits, a letter, 7 digits, 3 letters.
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+_ALNUM_GROUP = re.compile(r"[A-Za-z0-9]+(?:[\s./_-]+[A-Za-z0-9]+)*")  # "17E 0912345-ABC"
+_NUMEN_SHAPE = re.compile(r"(?=([0-9]{2}[A-Za-z][A-Za-z0-9]{10}))")  # every window, overlapping
+_NUMEN_START = re.compile(r"[0-9]{2}[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -103,7 +126,7 @@ Row = tuple[int, list[str]]  # (line number in the file, cells)
 def load_roster(path: str | Path, procedure: Procedure) -> Roster:
     """Read a roster; raises RosterError when the file as a whole cannot be used."""
     path = Path(path)
-    rows = _read_rows(path)
+    rows, separator = _read_rows(path)
     nonempty = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
     if not nonempty:
         raise RosterError(
@@ -118,12 +141,12 @@ def load_roster(path: str | Path, procedure: Procedure) -> Roster:
     for line, cells in rows:
         if line <= header_line or not any(c.strip() for c in cells):
             continue
-        values = {f: _clean(cells[c.index]) if c.index < len(cells) else "" for f, c in columns.items()}
-        if not any(values.values()):
+        values = {f: cells[c.index] if c.index < len(cells) else "" for f, c in columns.items()}
+        if not any(_clean(v) for v in values.values()):
             skipped.append(line)  # content only in ignored columns
             continue
         labels = {f: c.header for f, c in columns.items()}
-        person, problems, notes = _person(procedure, values, labels, line)
+        person, problems, notes = _person(procedure, values, labels, line, separator)
         warns.extend(f"{path}: line {line}: {note}" for note in notes)
         if person is None:
             invalid.append(f"{path}: line {line}: " + "; ".join(problems))
@@ -156,9 +179,7 @@ def person_from_fields(
         "email": email,
         "manager": manager,
     }
-    person, problems, _notes = _person(
-        procedure, {f: _clean(v) for f, v in values.items()}, FIELD_LABELS, None
-    )
+    person, problems, _notes = _person(procedure, values, FIELD_LABELS, None, None)
     if person is None:
         raise RosterError(problems)
     return person
@@ -167,7 +188,8 @@ def person_from_fields(
 # --- reading the file -------------------------------------------------------
 
 
-def _read_rows(path: Path) -> list[Row]:
+def _read_rows(path: Path) -> tuple[list[Row], str | None]:
+    """The rows, and the CSV separator (None for a workbook)."""
     if not path.exists():
         raise RosterError(f"{path}: file not found (expected a roster .csv or .xlsx file)")
     if path.is_dir():
@@ -176,7 +198,7 @@ def _read_rows(path: Path) -> list[Row]:
     if suffix in _RESAVE:
         raise RosterError(f"{path}: {_RESAVE[suffix]} cannot be read; save it as .xlsx or as CSV")
     if suffix in XLSX_SUFFIXES:
-        return _xlsx_rows(path)
+        return _xlsx_rows(path), None
     if suffix in TEXT_SUFFIXES:
         try:
             raw = path.read_bytes()
@@ -224,11 +246,11 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
-def _csv_rows(path: Path, text: str) -> list[Row]:
+def _csv_rows(path: Path, text: str) -> tuple[list[Row], str | None]:
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return []
+        return [], None
     hint = re.fullmatch(r'\s*"?sep=(.)"?\s*', lines[first])  # Excel's "sep=;" first line
     delimiter = hint.group(1) if hint else _sniff(lines[first])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
@@ -241,7 +263,40 @@ def _csv_rows(path: Path, text: str) -> list[Row]:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise RosterError(f"{path}: line {start}: cannot read the CSV ({exc})") from None
-    return rows
+    _check_quotes(path, text, delimiter, rows)
+    return rows, delimiter
+
+
+def _check_quotes(path: Path, text: str, delimiter: str, rows: list[Row]) -> None:
+    """A quote opened and never closed: the csv module reads on to the end of the file as one cell.
+
+    The telltale is a cell holding a line break and the separator (the rows it
+    swallowed), or the end of the file reached inside a quote (strict parsing).
+    """
+    for start, cells in rows:
+        for index, cell in enumerate(cells):
+            if delimiter in cell and _NEWLINE.search(cell):
+                raise RosterError(f"{path}: line {_cell_line(start, cells, index)}: {_UNCLOSED}")
+    if '"' not in text or not rows:
+        return
+    strict = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True
+    )
+    try:
+        for _ in strict:
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            start, cells = rows[-1]  # the open quote is in the last cell of the last row
+            raise RosterError(
+                f"{path}: line {_cell_line(start, cells, len(cells) - 1)}: {_UNCLOSED}"
+            ) from None
+        # any other strictness (a stray quote inside a cell) is read leniently, as spreadsheets do
+
+
+def _cell_line(start: int, cells: list[str], index: int) -> int:
+    """The file line on which cell ``index`` of the row starting at line ``start`` begins."""
+    return start + sum(len(_NEWLINE.findall(cell)) for cell in cells[:index])
 
 
 def _sniff(header: str) -> str:
@@ -261,9 +316,12 @@ def _xlsx_rows(path: Path) -> list[Row]:
     )
     try:
         with path.open("rb") as file:
-            signature = file.read(4)
+            sample = file.read(65536)
     except OSError as exc:
         raise RosterError(f"{path}: cannot read the file ({exc.strerror})") from None
+    signature = sample[:4]
+    if _is_text(sample):
+        raise RosterError(f"{path}: this is CSV text, not an .xlsx workbook: rename it to .csv")
     if signature == b"\xd0\xcf\x11\xe0":
         raise RosterError(
             f"{path}: a password-protected workbook or an old .xls renamed; save it as .xlsx "
@@ -293,6 +351,26 @@ def _xlsx_rows(path: Path) -> list[Row]:
             book.close()
 
 
+def _is_text(sample: bytes) -> bool:
+    """The start of a file is text (a CSV saved under another name), not a zip or OLE container."""
+    if not sample.strip() or sample.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+        return False
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = sample.decode("utf-16", errors="replace")
+    elif b"\x00" in sample:
+        return False
+    else:
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()  # the sample may end mid-character
+        try:
+            text = decoder.decode(sample, final=False)
+        except UnicodeDecodeError:
+            try:
+                text = sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return not _CONTROL.search(text.rstrip("\x1a"))
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -302,8 +380,34 @@ def _cell_text(value: object) -> str:
 
 
 def _clean(text: str) -> str:
-    """Stray, doubled and non-breaking spaces and invisible marks removed."""
-    return " ".join(_INVISIBLE.sub("", text).split())
+    """Format characters removed, NFC, every run of spaces (non-breaking, tabs, line breaks) one space.
+
+    Format characters (Unicode category Cf) are bidi marks and overrides,
+    zero-width spaces and joiners, the soft hyphen, the BOM: invisible, they
+    would be drawn as "?" or kept in a file name. Control characters are not
+    removed here; ``_defect`` refuses them.
+    """
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(unicodedata.normalize("NFC", visible).split())
+
+
+def _defect(raw: str, field: str, label: str, separator: str | None) -> str:
+    """What makes a cell unusable before its value is even read ("" if nothing); never quotes it."""
+    expected = EXPECTED[field]
+    if any(ch in _LINE_BREAKS for ch in raw):
+        return f"{label} holds a line break (expected {expected}, on one line)"
+    control = next((ch for ch in raw if unicodedata.category(ch) == "Cc" and ch != "\t"), None)
+    if control is not None:
+        return (
+            f"{label} holds a control character (U+{ord(control):04X}), which no document can show: "
+            f"retype it (expected {expected})"
+        )
+    if separator and separator in raw:
+        shown = "tab" if separator == "\t" else repr(separator)
+        return f"{label} holds the separator {shown}: a quote may be misplaced (expected {expected})"
+    if field in _NAME_FIELDS and "@" in raw:
+        return f"{label} holds an '@': the columns may be shifted (expected {expected})"
+    return ""
 
 
 # --- the header ---------------------------------------------------------------
@@ -343,7 +447,7 @@ def _columns(path: Path, line: int, cells: list[str], warns: list[str]) -> dict[
             continue
         if "numen" in key:
             warns.append(
-                f"{path}: line {line}: column {header!r} ({_letter(index)}) ignored: the NUMEN is "
+                f"{path}: line {line}: column {_shown(header)} ({_letter(index)}) ignored: the NUMEN is "
                 "a password; this tool never reads, prints or stores it (the sheet leaves a line "
                 "to write it by hand)"
             )
@@ -415,20 +519,33 @@ def _lines(numbers: list[int], ranges: bool = True) -> str:
 # --- one person -------------------------------------------------------------
 
 
-def _looks_like_numen(value: str) -> bool:
-    """13 letters and digits, mostly digits: a NUMEN typed where it does not belong."""
-    compact = re.sub(r"[\s.-]", "", value)
-    return (
-        len(compact) == 13
-        and compact.isascii()
-        and compact.isalnum()
-        and sum(ch.isdigit() for ch in compact) >= 5
-    )
+def _holds_numen(value: str) -> bool:
+    """A NUMEN anywhere in the text: alone, inside a name or an address, spaced out, or one character off.
+
+    Every candidate needs five digits or more, so a real name (no digits) is
+    never taken for one.
+    """
+    text = unicodedata.normalize("NFKC", _clean(value))  # fullwidth digits, invisible marks inside
+    candidates = set(_ALNUM_RUN.findall(text))
+    candidates.update(re.sub(r"[^A-Za-z0-9]", "", group) for group in _ALNUM_GROUP.findall(text))
+    return any(_numen_like(candidate) for candidate in candidates)
+
+
+def _numen_like(token: str) -> bool:
+    """A run of letters and digits that is, holds, or nearly is a NUMEN."""
+    digits = sum(ch.isdigit() for ch in token)
+    if digits < 5:
+        return False
+    if len(token) == 13:
+        return True
+    if 12 <= len(token) <= 14 and _NUMEN_START.match(token):
+        return True  # a character missing or added
+    return any(sum(ch.isdigit() for ch in m.group(1)) >= 5 for m in _NUMEN_SHAPE.finditer(token))
 
 
 def _shown(value: str) -> str:
     """A cell quoted for a message; never a NUMEN."""
-    if _looks_like_numen(value):
+    if _holds_numen(value):
         return "(a value that looks like a NUMEN, not shown)"
     return repr(value if len(value) <= 60 else value[:57] + "…")
 
@@ -438,25 +555,41 @@ def _person(
     values: dict[str, str],
     labels: dict[str, str],
     row: int | None,
+    separator: str | None,
 ) -> tuple[Person | None, list[str], list[str]]:
-    """Check one row's values; returns the person or the problems, and notes for warnings."""
+    """Check one row's raw values; returns the person or the problems, and notes for warnings.
+
+    Both the roster and the one-person path come here, so a value is cleaned
+    and refused the same way wherever it was typed. No message quotes a value
+    that holds a NUMEN.
+    """
     problems: list[str] = []
     notes: list[str] = []
 
     def label(field: str) -> str:
         return labels.get(field, FIELD_LABELS[field])
 
-    hidden = {field for field in FIELD_LABELS if _looks_like_numen(values.get(field, ""))}
-    problems.extend(
-        f"{label(field)} holds what looks like a NUMEN, which is a password: remove it from the "
-        f"roster (expected {EXPECTED[field]})"
-        for field in FIELD_LABELS
-        if field in hidden
-    )
-    values = {field: "" if field in hidden else value for field, value in values.items()}
-    first, last = values.get("first", ""), values.get("last", "")
+    bad: set[str] = set()  # fields already reported: not reported again as empty
+    cleaned: dict[str, str] = {}
+    for field in FIELD_LABELS:
+        raw = values.get(field, "")
+        value = _clean(raw)
+        if _holds_numen(raw):
+            where = "from the roster" if row is not None else "and type the value alone"
+            problem = f"{label(field)} looks like it holds a NUMEN (a password): remove it {where}"
+        else:
+            problem = _defect(raw, field, label(field), separator)
+        if not problem and len(value) > _MAX_LENGTH.get(field, len(value)):
+            problem = f"{label(field)} is {len(value)} characters long ({_limit(field)})"
+        if problem:
+            problems.append(problem)
+            bad.add(field)
+            value = ""
+        cleaned[field] = value
+    values = cleaned
+    first, last = values["first"], values["last"]
     for field, value in (("first", first), ("last", last)):
-        if not value and field not in hidden:
+        if not value and field not in bad:
             problems.append(f"{label(field)} is empty (expected {EXPECTED[field]})")
     birth = values.get("birth", "")
     if not re.search(r"[^\W_]", birth):
@@ -476,8 +609,14 @@ def _person(
             flags.append("identifier-given")
             if identifier != given:
                 notes.append(f"{label('identifier')} {given!r} read as {identifier!r}")
-    elif first and last:
+    elif first and last and not bad & set(_NAME_FIELDS) and "identifier" not in bad:
         identifier, flags, problem = _computed(procedure, first, last, birth, label)
+        if not problem and len(identifier) > MAX_IDENTIFIER:
+            problem = (
+                f"the identifier computed from {label('first')} and {label('last')} is "
+                f"{len(identifier)} characters long ({_limit('identifier')}: give a shorter one "
+                f"as {label('identifier')})"
+            )
         problems.extend([problem] if problem else [])
 
     email = values.get("email", "")
@@ -511,6 +650,13 @@ def _person(
         flags=tuple(flags),
     )
     return person, problems, notes
+
+
+def _limit(field: str) -> str:
+    """The length limit of a field, as a message says it."""
+    if field == "email":
+        return f"at most {MAX_EMAIL} in an email address"
+    return f"at most {_MAX_LENGTH[field]} fit on the sheet"
 
 
 def _computed(

@@ -12,7 +12,15 @@ import pytest
 from generator.errors import RosterError
 from generator.model import Person, Procedure
 from generator.resources import example_roster
-from generator.roster import Roster, load_roster, person_from_fields
+from generator.roster import (
+    MAX_EMAIL,
+    MAX_FAMILY_NAME,
+    MAX_FIRST_NAME,
+    MAX_IDENTIFIER,
+    Roster,
+    load_roster,
+    person_from_fields,
+)
 
 HEADER = ["Prénom", "Nom", "Nom de naissance", "Courriel", "Gestionnaire"]
 ROWS = [
@@ -258,8 +266,8 @@ def test_numen_typed_in_a_used_column_is_refused_and_not_echoed(tmp_path: Path, 
     ]
     roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
     assert roster.people == ()
-    assert "line 2: Identifiant holds what looks like a NUMEN" in roster.invalid[0]
-    assert "line 3: Courriel holds what looks like a NUMEN" in roster.invalid[1]
+    assert "line 2: Identifiant looks like it holds a NUMEN (a password)" in roster.invalid[0]
+    assert "line 3: Courriel looks like it holds a NUMEN (a password)" in roster.invalid[1]
     assert not any(numen in repr(roster) for numen in NUMENS)
 
 
@@ -377,11 +385,14 @@ def test_excel_sep_hint_line_sets_the_separator(tmp_path: Path, procedure: Proce
 
 
 def test_quoted_field_with_a_newline_keeps_later_line_numbers(tmp_path: Path, procedure: Procedure) -> None:
-    """A quoted cell spanning two lines is one cell; the next row is numbered by its line in the file."""
-    path = write_text(tmp_path / "r.csv", 'Prénom;Nom\n"Marie\nClaire";Dupont\n;Durand\n')
+    """A quoted cell spanning two lines is refused as one row; the next row keeps its line in the file."""
+    path = write_text(tmp_path / "r.csv", 'Prénom;Nom\n"Marie\nClaire";Dupont\n;Durand\nPaul;Martin\n')
     roster = load_roster(path, procedure)
-    assert [(p.row, p.first_name) for p in roster.people] == [(2, "Marie Claire")]
-    assert roster.invalid == (f"{path}: line 4: Prénom is empty (expected the person's first name)",)
+    assert [(p.row, p.first_name) for p in roster.people] == [(5, "Paul")]
+    assert roster.invalid == (
+        f"{path}: line 2: Prénom holds a line break (expected the person's first name, on one line)",
+        f"{path}: line 4: Prénom is empty (expected the person's first name)",
+    )
 
 
 def test_example_roster_is_valid_and_shows_the_hard_cases(procedure: Procedure) -> None:
@@ -413,7 +424,13 @@ def test_example_roster_is_valid_and_shows_the_hard_cases(procedure: Procedure) 
             "no column for the first name (Prénom, First name) and the family name (Nom, Last name)",
         ),
         ("twice.csv", "Prénom;Nom;First name\n".encode(), "'Prénom' (A) and 'First name' (C) both give"),
-        ("fake.xlsx", b"Prenom;Nom\nMarie;Dupont\n", "not a readable .xlsx workbook"),
+        (
+            "fake.xlsx",
+            b"Prenom;Nom\nMarie;Dupont\n",
+            "this is CSV text, not an .xlsx workbook: rename it to .csv",
+        ),
+        ("broken.xlsx", b"PK\x03\x04not really a zip", "not a readable .xlsx workbook"),
+        ("binary.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a readable .xlsx workbook"),
         ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "password-protected"),
         ("garbage.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
         ("controls.csv", b"Pr\x01nom;Nom\x02\n", "not a text file"),
@@ -462,11 +479,312 @@ def test_person_from_fields_raises_with_every_problem(procedure: Procedure) -> N
     with pytest.raises(RosterError) as caught:
         person_from_fields(procedure, "", "Dupont", identifier=NUMENS[0], email="x@", manager="rectorat")
     assert caught.value.problems == [
-        "identifier holds what looks like a NUMEN, which is a password: remove it from the roster (expected "
-        "the login identifier, like mdupont)",
+        "identifier looks like it holds a NUMEN (a password): remove it and type the value alone",
         "first name is empty (expected the person's first name)",
         "email 'x@' is not an email address (expected a personal address like prenom.nom@example.fr)",
         "manager 'rectorat' is not a managing office of the procedure (expected one of vieljeux (Lycée "
         "Vieljeux), aesh17 (Pôle académique de gestion des AESH))",
     ]
     assert NUMENS[0] not in str(caught.value)
+
+
+# --- regressions: a NUMEN anywhere in a cell ----------------------------------
+
+NUMEN_CELLS = [
+    # (column, cell): the NUMEN 17E0912345ABC hidden in a value the tool uses
+    ("Nom", "Dupont 17E0912345ABC"),
+    ("Nom", "Dupont17E0912345ABC"),
+    ("Prénom", "Marie (17E0912345ABC)"),
+    ("Courriel", "17E0912345ABC@example.org"),
+    ("Courriel", "marie.17e0912345abc@example.org"),
+    ("Identifiant", "17E0912345ABCX"),
+    ("Identifiant", "17e0912345ab"),
+    ("Nom", "Dupont 17E 0912345 ABC"),
+    ("Nom", "Dupont 17E-0912345-ABC"),
+    ("Nom", "Dupont 17E\u200b0912345ABC"),
+    ("Nom", "Dupont \uff11\uff17E0912345ABC"),  # fullwidth digits
+    ("Gestionnaire", "vieljeux 17E0912345ABC"),
+]
+
+
+@pytest.mark.parametrize(("column", "cell"), NUMEN_CELLS)
+def test_numen_inside_a_name_cell_refuses_the_row(
+    tmp_path: Path, procedure: Procedure, column: str, cell: str
+) -> None:
+    """A NUMEN inside any used cell refuses the row, naming line and column, and is echoed nowhere."""
+    header = ["Prénom", "Nom", "Identifiant", "Courriel", "Gestionnaire"]
+    row = ["Marie", "Dupont", "", "m@example.org", ""]
+    row[header.index(column)] = cell
+    for path in (
+        write_csv(tmp_path / "n.csv", [header, row, ["Paul", "Durand", "", "", ""]]),
+        write_xlsx(tmp_path / "n.xlsx", [header, row, ["Paul", "Durand", "", "", ""]]),
+    ):
+        roster = load_roster(path, procedure)
+        assert roster.invalid == (
+            f"{path}: line 2: {column} looks like it holds a NUMEN (a password): remove it from the roster",
+        )
+        assert [p.row for p in roster.people] == [3]
+        shown = repr(roster).lower()
+        assert "0912345" not in shown and "\uff11\uff17" not in shown
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "birth_name", "identifier", "email", "manager"])
+def test_numen_typed_at_the_desk_inside_any_value_is_refused(procedure: Procedure, field: str) -> None:
+    """person_from_fields refuses a NUMEN inside any value, naming the field and not the value."""
+    fields = {"first_name": "Marie", "last_name": "Dupont"}
+    fields[field] = "x 17E0912345ABC@example.org" if field == "email" else "Dupont 17E0912345ABC"
+    with pytest.raises(RosterError) as caught:
+        person_from_fields(procedure, **fields)
+    label = field.replace("_", " ")
+    assert caught.value.problems[0] == (
+        f"{label} looks like it holds a NUMEN (a password): remove it and type the value alone"
+    )
+    assert "0912345" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Marie-Amélie",
+        "Jean-Pierre Le Dupond de La Tour",
+        "marie.dupont1985@example.org",
+        "jean-pierre.martin75017@example.fr",
+        "m0612345678@example.org",
+        "mdupont12",
+        "Louis XIV",
+    ],
+)
+def test_real_names_and_addresses_with_digits_are_not_taken_for_a_numen(
+    procedure: Procedure, value: str
+) -> None:
+    """No false NUMEN: real names have no digits, and ordinary addresses or identifiers pass."""
+    if "@" in value:
+        person = person_from_fields(procedure, "Marie", "Dupont", email=value)
+        assert person.email == value
+    elif value.islower():
+        assert person_from_fields(procedure, "Marie", "Dupont", identifier=value).identifier == value
+    else:
+        assert person_from_fields(procedure, value, value).first_name == value
+
+
+def test_numen_in_a_name_stops_the_personalise_command_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's repro: personalise exits non-zero, writes nothing and prints no NUMEN."""
+    from generator.cli import main
+
+    path = write_text(tmp_path / "n.csv", "Prénom;Nom;Courriel\nMarie;Dupont 17E0912345ABC;m@example.org\n")
+    out = tmp_path / "out"
+    assert main(["personalise", str(path), "--out", str(out)]) != 0
+    assert not out.exists() or not any(out.iterdir())
+    captured = capsys.readouterr()
+    assert f"{path}: line 2: Nom looks like it holds a NUMEN (a password)" in captured.err
+    assert "0912345" not in captured.out + captured.err
+
+
+# --- regressions: quotes, line breaks, separators -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            'Prénom;Nom;Courriel\nMarie;"Dupont;m@example.org\nPaul;Durand;p@example.org\nAnne;Petit;a@example.org\n',
+            2,
+        ),
+        ('Prénom;Nom\nMarie;Dupont\nPaul;"Durand\nAnne;Petit\n', 3),
+        ('Prénom;Nom\nMarie;Dupont\n"Paul\nDurand";Martin\nAnne;"Petit\n', 5),  # the last row, at the end
+        ('Prénom;Nom\nMarie;Dupont\nAnne;"Petit', 3),  # no final line break
+        ('Prénom,Nom\r\nMarie,"Dupont\r\nPaul,Durand\r\n', 2),
+    ],
+)
+def test_unclosed_quote_refuses_the_whole_file(
+    tmp_path: Path, procedure: Procedure, text: str, line: int
+) -> None:
+    """A quote opened and never closed is a file-level error naming the line, not one swallowing row."""
+    path = write_text(tmp_path / "q.csv", text)
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, procedure)
+    assert str(caught.value) == (
+        f'{path}: line {line}: a quote (") opens here and is never closed; the rest of the file was read '
+        "as one cell"
+    )
+
+
+def test_closed_quotes_and_stray_quotes_inside_a_cell_still_read(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """Properly closed quotes and a quote inside an unquoted cell are not taken for an unclosed quote."""
+    path = write_text(tmp_path / "r.csv", 'Prénom;Nom\n"Marie";"Dupont"\nPaul;Du"rand\n')
+    roster = load_roster(path, procedure)
+    assert [(p.first_name, p.last_name) for p in roster.people] == [("Marie", "Dupont"), ("Paul", 'Du"rand')]
+
+
+def test_line_break_in_a_workbook_cell_refuses_the_row(tmp_path: Path, procedure: Procedure) -> None:
+    """A cell typed with Alt+Enter holds two lines: the row is refused, naming the column."""
+    path = write_xlsx(
+        tmp_path / "r.xlsx", [["Prénom", "Nom"], ["Marie", "Dupont\nMartin"], ["Paul", "Durand"]]
+    )
+    roster = load_roster(path, procedure)
+    assert roster.invalid == (
+        f"{path}: line 2: Nom holds a line break (expected the person's family name, on one line)",
+    )
+    assert [p.row for p in roster.people] == [3]
+
+
+def test_separator_inside_a_quoted_cell_refuses_the_row(tmp_path: Path, procedure: Procedure) -> None:
+    """A cell holding the separator (a misplaced quote) refuses the row instead of merging two cells."""
+    path = write_text(tmp_path / "r.csv", 'Prénom;Nom;Courriel\nMarie;"Dupont;m@example.org"\n')
+    roster = load_roster(path, procedure)
+    assert roster.invalid == (
+        f"{path}: line 2: Nom holds the separator ';': a quote may be misplaced (expected the person's "
+        "family name)",
+    )
+
+
+def test_address_in_a_name_cell_refuses_the_row(tmp_path: Path, procedure: Procedure) -> None:
+    """An '@' in a name cell (columns shifted) refuses the row rather than making an identifier of it."""
+    path = write_csv(tmp_path / "r.csv", [["Prénom", "Nom"], ["Marie", "m.dupont@example.org"]])
+    roster = load_roster(path, procedure)
+    assert roster.invalid == (
+        f"{path}: line 2: Nom holds an '@': the columns may be shifted (expected the person's family name)",
+    )
+
+
+# --- regressions: lengths --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "limit", "unit"),
+    [
+        ("Prénom", MAX_FIRST_NAME, "fit on the sheet"),
+        ("Nom", MAX_FAMILY_NAME, "fit on the sheet"),
+        ("Nom de naissance", MAX_FAMILY_NAME, "fit on the sheet"),
+        ("Identifiant", MAX_IDENTIFIER, "fit on the sheet"),
+        ("Courriel", MAX_EMAIL, "in an email address"),
+    ],
+)
+def test_value_too_long_for_the_sheet_refuses_the_row(
+    tmp_path: Path, procedure: Procedure, column: str, limit: int, unit: str
+) -> None:
+    """A value at the limit passes; one character more refuses the row, giving the length and the limit."""
+    header = ["Prénom", "Nom", "Nom de naissance", "Identifiant", "Courriel"]
+
+    def value(length: int) -> str:
+        if column == "Courriel":
+            return "m" * (length - len("@example.org")) + "@example.org"
+        return ("d" if column == "Identifiant" else "D") + "u" * (length - 1)
+
+    rows = [header, ["Marie", "Dupont", "", "", ""], ["Marie", "Dupont", "", "", ""]]
+    rows[1][header.index(column)] = value(limit)
+    rows[2][header.index(column)] = value(limit + 1)
+    path = write_csv(tmp_path / "r.csv", rows)
+    roster = load_roster(path, procedure)
+    assert [p.row for p in roster.people] == [2]
+    assert roster.invalid == (
+        f"{path}: line 3: {column} is {limit + 1} characters long (at most {limit} {unit})",
+    )
+
+
+def test_too_long_values_are_refused_at_the_desk_too(procedure: Procedure) -> None:
+    """person_from_fields applies the same limits, and to the identifier the rule computes."""
+    with pytest.raises(RosterError) as caught:
+        person_from_fields(procedure, "M" * (MAX_FIRST_NAME + 1), "D" * (MAX_FAMILY_NAME + 1))
+    assert caught.value.problems == [
+        f"first name is {MAX_FIRST_NAME + 1} characters long (at most {MAX_FIRST_NAME} fit on the sheet)",
+        f"last name is {MAX_FAMILY_NAME + 1} characters long (at most {MAX_FAMILY_NAME} fit on the sheet)",
+    ]
+    with pytest.raises(RosterError) as caught:
+        person_from_fields(procedure, "Marie", "Œ" * MAX_FAMILY_NAME)  # spelt oe: 121 characters
+    assert caught.value.problems == [
+        f"the identifier computed from first name and last name is {1 + 2 * MAX_FAMILY_NAME} characters "
+        f"long (at most {MAX_IDENTIFIER} fit on the sheet: give a shorter one as identifier)"
+    ]
+
+
+# --- regressions: invisible and control characters ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("\u202eNOD\u202c", "NOD"),  # right-to-left override
+        ("Ma\u00adrie", "Marie"),  # soft hyphen
+        ("\ufeffMa\u200brie\u200d", "Marie"),  # BOM, zero-width space and joiner
+        ("Zoe\u0301", "Zoé"),  # decomposed accent: NFC
+        ("Marie\tClaire", "Marie Claire"),
+        ("Marie\u00a0\u202f Claire", "Marie Claire"),
+    ],
+)
+def test_invisible_characters_are_cleaned_the_same_in_a_roster_and_at_the_desk(
+    tmp_path: Path, procedure: Procedure, typed: str, kept: str
+) -> None:
+    """Format characters go, text is NFC and spaces fold, in load_roster and person_from_fields alike."""
+    roster = load_roster(
+        write_csv(tmp_path / "r.csv", [["Prénom", "Nom"], [typed, typed]], sep=","), procedure
+    )
+    desk = person_from_fields(procedure, typed, typed)
+    assert roster.invalid == ()
+    assert (roster.people[0].first_name, roster.people[0].last_name) == (kept, kept)
+    assert (desk.first_name, desk.last_name) == (kept, kept)
+    assert desk.identifier == roster.people[0].identifier
+
+
+def test_control_character_typed_at_the_desk_is_refused_as_in_a_roster(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """person --first-name $'Ma\\x01rie' is refused, as the same control character in a roster cell is."""
+    with pytest.raises(RosterError) as caught:
+        person_from_fields(procedure, "Ma\x01rie", "Dupont")
+    assert caught.value.problems == [
+        "first name holds a control character (U+0001), which no document can show: retype it "
+        "(expected the person's first name)"
+    ]
+    path = write_text(tmp_path / "r.csv", "Prénom;Nom\nMa\u009brie;Dupont\n")
+    assert load_roster(path, procedure).invalid == (
+        f"{path}: line 2: Prénom holds a control character (U+009B), which no document can show: retype it "
+        "(expected the person's first name)",
+    )
+
+
+# --- regressions: file types and formula-looking names ------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_csv_renamed_xlsx_is_named_as_csv_text(tmp_path: Path, procedure: Procedure, encoding: str) -> None:
+    """A CSV saved with the .xlsx extension is told apart from a broken workbook: rename it to .csv."""
+    path = write_csv(tmp_path / "r.xlsx", [["Prénom", "Nom"], ["Françoise", "Dupont"]], encoding=encoding)
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, procedure)
+    assert str(caught.value) == f"{path}: this is CSV text, not an .xlsx workbook: rename it to .csv"
+
+
+def test_names_starting_with_formula_characters_do_not_break_reading(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """Cells starting with =, +, - or @ are read as text: kept, or refused with a message, never a crash."""
+    rows = [
+        ["Prénom", "Nom", "Identifiant"],
+        ["=Marie", "+Dupont", ""],
+        ["-Paul", '=HYPERLINK("http://x.example","Durand")', ""],
+        ["Anne", "@Petit", ""],
+        ["Luc", "Martin", "=1+1"],
+    ]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value:
+                sheet.cell(row=r, column=c, value=value).data_type = "s"  # text, as typed after a quote
+    book.save(tmp_path / "r.xlsx")
+    for path in (write_csv(tmp_path / "r.csv", rows), tmp_path / "r.xlsx"):
+        roster = load_roster(path, procedure)
+        assert [(p.row, p.first_name, p.last_name, p.identifier) for p in roster.people][0] == (
+            2,
+            "=Marie",
+            "+Dupont",
+            "mdupont",
+        )
+        assert any("line 4: Nom holds an '@'" in message for message in roster.invalid)
+        assert any("line 5: Identifiant '=1+1' is not a valid identifier" in m for m in roster.invalid)
