@@ -20,6 +20,10 @@ from generator.model import Person, Procedure, personal_box
 from generator.render.docx import DocxRenderer
 
 OTHER = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
+# The longest names the roster accepts (roster.MAX_*), in the widest letters,
+# and the heaviest box that still takes the usual 12 pt page.
+AT_THE_LIMITS = Person("W" * 40, "W" * 60, "w" * 64, birth_name="M" * 60, manager="aesh17")
+HEAVIEST_USUAL = Person("Marie", "W" * 21, "mdupont", manager="aesh17")
 MARKUP_NAME = Person(first_name="Seán <b>", last_name="O'Brien & <i>Fils</i>", identifier="sobrien-fils")
 LONG_NAME = Person(
     first_name="Marie-Hélène Françoise Bénédicte",
@@ -291,7 +295,14 @@ def printed(
     if not soffice_available():
         pytest.skip("LibreOffice (soffice) is not installed")
     folder = tmp_path_factory.mktemp("docx")
-    files = {"flyer": None, "marie": marie, "long": LONG_NAME, "markup": MARKUP_NAME}
+    files = {
+        "flyer": None,
+        "marie": marie,
+        "long": LONG_NAME,
+        "markup": MARKUP_NAME,
+        "limits": AT_THE_LIMITS,
+        "heaviest_usual": HEAVIEST_USUAL,
+    }
     paths = []
     for name, person in files.items():
         renderer.render(person, folder / f"{name}.docx")
@@ -308,9 +319,9 @@ def printed(
 
 
 @pytest.mark.soffice
-@pytest.mark.parametrize("name", ["flyer", "marie", "long", "markup"])
+@pytest.mark.parametrize("name", ["flyer", "marie", "long", "markup", "limits", "heaviest_usual"])
 def test_libreoffice_prints_exactly_one_page(printed: dict[str, Path], name: str) -> None:
-    """The flyer and personal sheets, even with a long name and a managing office, fit one page."""
+    """The flyer and personal sheets, up to the roster's longest names in the widest letters, fit one page."""
     assert len(pdf_pages_text(printed[name])) == 1
 
 
@@ -378,3 +389,14 @@ def test_normal_is_still_the_default_paragraph_style(flyer: bytes) -> None:
     styles = reopen(flyer).styles
     assert styles.default(WD_STYLE_TYPE.PARAGRAPH).name == "Normal"
     assert styles.default(WD_STYLE_TYPE.CHARACTER).name == "Default Paragraph Font"
+
+
+def test_usual_names_keep_the_12_pt_page_and_the_longest_take_the_compact_one(procedure: Procedure) -> None:
+    """The usual box keeps 12 pt; a box with extra lines switches to the compact variant."""
+    from generator.render.docx import _fits_usual_box
+
+    assert _fits_usual_box(
+        personal_box(procedure, Person("Marie-Hélène", "Dupont", "mdupont", manager="aesh17"))
+    )
+    assert _fits_usual_box(personal_box(procedure, HEAVIEST_USUAL))
+    assert not _fits_usual_box(personal_box(procedure, AT_THE_LIMITS))

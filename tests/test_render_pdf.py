@@ -779,3 +779,14 @@ def test_a_very_long_name_still_fits_one_page(long_sheet: bytes) -> None:
     assert flat(LONG_PERSON.first_name) in text
     assert flat(LONG_PERSON.last_name.upper()) in text
     assert flat(LONG_PERSON.identifier) in text
+
+
+def test_the_longest_names_the_roster_accepts_fit_one_page(procedure: Procedure) -> None:
+    """At the roster's length limits, in the widest letters, the personal PDF is still one page."""
+    from generator.roster import MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
+
+    person = Person("W" * MAX_FIRST_NAME, "W" * MAX_FAMILY_NAME, "w" * MAX_IDENTIFIER,
+                    birth_name="M" * MAX_FAMILY_NAME, manager="aesh17")
+    data = PdfRenderer(procedure).to_bytes(person)
+    assert len(page_sizes(data)) == 1
+    assert flat("w" * MAX_IDENTIFIER) in flat(pdf_pages_text(data)[0])

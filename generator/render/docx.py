@@ -37,6 +37,8 @@ ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
 RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
 WHITE = "FFFFFF"
 BODY_PT = 12
+COMPACT_BODY_PT = 10.5  # the smallest body the brief allows is 10 pt
+BOX_SHARE = 0.68  # the personal box's left column, as a share of the text width
 LARGE_IDENTIFIER_MAX = 22  # characters shown at 20 pt; longer ones at 15 pt
 QR_WIDTH_MM = 38  # with its 4-module quiet zone, as in the PDF
 QR_DPI = 300
@@ -87,32 +89,12 @@ class DocxRenderer:
 
     def __init__(self, procedure: Procedure) -> None:
         self.procedure = procedure
-        sample = Person(first_name="", last_name="", identifier="", manager="")
-        tokens = dataclasses.replace(
-            personal_box(procedure, sample), **{f: _token(f) for f in _PERSONAL_FIELDS}
-        )
-        doc = _build(procedure, tokens)
-        body = doc.element.body
-        box = [el for el in body if el.get(_BOX_MARK) is not None]
-        for el in box:
-            del el.attrib[_BOX_MARK]
-        manager = [p for p in body.iter(qn("w:p")) if _token("manager") in "".join(p.itertext())]
-
-        out = io.BytesIO()
-        doc.save(out)
-        parts = _clean_parts(out.getvalue())
-        self._prefix = _zip_parts(parts)
-        root = doc.element
-        self._with_manager = _split_tokens(_serialise(root))
-        for p in manager:
-            p.getparent().remove(p)
-        self._without_manager = _split_tokens(_serialise(root))
-        for el in box:
-            body.remove(el)
-        self._generic = self._package(_serialise(root).encode("utf-8"))
+        self._normal = _Variant.prepare(procedure, BODY_PT)
+        # For the rare box too long for the page at 12 pt (see _fits_usual_box).
+        self._compact = _Variant.prepare(procedure, COMPACT_BODY_PT)
 
     def to_bytes(self, person: Person | None) -> bytes:
-        return self._generic if person is None else self._personal(person)
+        return self._normal.generic if person is None else self._personal(person)
 
     def render(self, person: Person | None, target: str | Path | BinaryIO) -> None:
         data = self.to_bytes(person)
@@ -124,7 +106,8 @@ class DocxRenderer:
 
     def _personal(self, person: Person) -> bytes:
         box = personal_box(self.procedure, person)
-        chunks = self._with_manager if box.manager else self._without_manager
+        variant = self._normal if _fits_usual_box(box) else self._compact
+        chunks = variant.with_manager if box.manager else variant.without_manager
         values = {f: _xml_text(getattr(box, f)) for f in _PERSONAL_FIELDS}
         # A long identifier in the large type would wrap over three lines.
         values["identifier_style"] = (
@@ -132,15 +115,104 @@ class DocxRenderer:
         )
         # Odd chunks are token names, even ones the XML around them.
         xml = "".join(values[c] if i % 2 else c for i, c in enumerate(chunks))
-        return self._package(xml.encode("utf-8"))
+        return variant.package(xml.encode("utf-8"))
 
-    def _package(self, document_xml: bytes) -> bytes:
-        """The prepared parts plus this document part, appended without recompressing the rest."""
-        out = io.BytesIO(self._prefix)
-        out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "a") as zf:
-            zf.writestr(_zip_info(DOCUMENT_PART), document_xml)
-        return out.getvalue()
+
+@dataclasses.dataclass(frozen=True)
+class _Variant:
+    """A prepared package at one body size: every part but the document, and the document in chunks."""
+
+    prefix: bytes
+    with_manager: list[str]
+    without_manager: list[str]
+    generic: bytes
+
+    @classmethod
+    def prepare(cls, procedure: Procedure, body_pt: float) -> _Variant:
+        sample = Person(first_name="", last_name="", identifier="", manager="")
+        tokens = dataclasses.replace(
+            personal_box(procedure, sample), **{f: _token(f) for f in _PERSONAL_FIELDS}
+        )
+        doc = _build(procedure, tokens, body_pt)
+        body = doc.element.body
+        box = [el for el in body if el.get(_BOX_MARK) is not None]
+        for el in box:
+            del el.attrib[_BOX_MARK]
+        manager = [p for p in body.iter(qn("w:p")) if _token("manager") in "".join(p.itertext())]
+
+        out = io.BytesIO()
+        doc.save(out)
+        prefix = _zip_parts(_clean_parts(out.getvalue()))
+        root = doc.element
+        with_manager = _split_tokens(_serialise(root))
+        for p in manager:
+            p.getparent().remove(p)
+        without_manager = _split_tokens(_serialise(root))
+        for el in box:
+            body.remove(el)
+        generic = _append_document(prefix, _serialise(root).encode("utf-8"))
+        return cls(prefix, with_manager, without_manager, generic)
+
+    def package(self, document_xml: bytes) -> bytes:
+        return _append_document(self.prefix, document_xml)
+
+
+def _append_document(prefix: bytes, document_xml: bytes) -> bytes:
+    """The prepared parts plus this document part, appended without recompressing the rest."""
+    out = io.BytesIO(prefix)
+    out.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.writestr(_zip_info(DOCUMENT_PART), document_xml)
+    return out.getvalue()
+
+
+_NARROW = set("iljtfrI.,;:'!|()[] -’")
+_WIDE = set("mwMW@")
+
+
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in points, from Arial-like average widths: on the wide side on purpose."""
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.3
+        elif ch in _WIDE:
+            em += 0.95
+        elif ch.isupper() or ch.isdigit():
+            em += 0.72
+        else:
+            em += 0.58
+    return em * size * (1.08 if bold else 1.0)
+
+
+def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
+    """Lines a greedy word wrap needs (a word longer than a line is cut)."""
+    lines, current = 1, 0.0
+    for word in text.split(" "):
+        w = _text_width(word + " ", size, bold)
+        if current and current + w > width:
+            lines += 1
+            current = 0.0
+        while w > width:  # LibreOffice and Word cut an overlong word
+            lines += 1
+            w -= width
+        current += w
+    return lines
+
+
+def _fits_usual_box(box: PersonalBox) -> bool:
+    """True when the box takes no more lines than the usual one: name and identifier on one
+    line each, the notes on two lines at most. Otherwise the compact variant is used."""
+    width = (TEXT_W * BOX_SHARE * 72 / 25.4) - 2 * BOX_MARGIN[1] / 20
+    name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
+    big = 20 if len(box.identifier) <= LARGE_IDENTIFIER_MAX else 15
+    label = _text_width(box.identifier_label + " ", BODY_PT)
+    return (
+        _lines(name, BODY_PT + 1, width, bold=True) == 1
+        and label + _text_width(box.identifier, big, bold=True) <= width
+        and _lines(box.homonym_note, 10, width) <= 2
+        and _lines(box.manager, 10, width) <= 2
+    )
 
 
 # --- packaging -------------------------------------------------------------
@@ -200,11 +272,11 @@ def _reproducible_core(data: bytes) -> bytes:
 _BOX_MARK = "personal-box"  # temporary attribute marking the box's body elements
 
 
-def _build(procedure: Procedure, box: PersonalBox) -> DocxDocument:
+def _build(procedure: Procedure, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocument:
     doc = Document()
     _prune_package(doc)
     _page(doc)
-    _styles(doc, procedure.docx.font, procedure.meta.language)
+    _styles(doc, procedure.docx.font, procedure.meta.language, body_pt)
     _numbering(doc)
     _settings(doc, procedure.meta.language)
     _core(doc, procedure)
@@ -280,6 +352,11 @@ def _core(doc: DocxDocument, procedure: Procedure) -> None:
 # --- styles ----------------------------------------------------------------
 
 
+def _half(size: float) -> float:
+    """Sizes are written in half points."""
+    return round(size * 2) / 2
+
+
 def _rpr(
     font: str | None = None,
     size: float | None = None,
@@ -308,7 +385,8 @@ def _border(side: str, size_pt: float, color: str, space: int = 4) -> str:
     return f'<w:{side} w:val="single" w:sz="{round(size_pt * 8)}" w:space="{space}" w:color="{color}"/>'
 
 
-def _styles(doc: DocxDocument, font: str, language: str) -> None:
+def _styles(doc: DocxDocument, font: str, language: str, body: float = BODY_PT) -> None:
+    scale = body / BODY_PT
     styles = doc.styles.element
     for style in styles.findall(qn("w:style")):
         if style.get(qn("w:styleId")) not in _KEPT_STYLES:
@@ -322,7 +400,7 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
         0,
         parse_xml(
             f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>"
-            + _rpr(font=font, size=BODY_PT, lang=language)
+            + _rpr(font=font, size=body, lang=language)
             + "</w:rPrDefault><w:pPrDefault><w:pPr>"
             '<w:spacing w:after="0" w:line="250" w:lineRule="auto"/>'
             "</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -370,25 +448,25 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
         )
 
     title_bar = "<w:pBdr>" + _border("left", 4.5, ACCENT, space=8) + '</w:pBdr><w:ind w:left="227"/>'
-    para("Normal", "Normal", '<w:spacing w:after="60"/>', _rpr(font=font, size=BODY_PT), based_on="")
+    para("Normal", "Normal", '<w:spacing w:after="60"/>', _rpr(font=font, size=body), based_on="")
     para(
         "Audience",
         "Audience",
         title_bar + '<w:keepNext/><w:spacing w:after="0"/>',
-        _rpr(size=BODY_PT, bold=True, color=ACCENT),
+        _rpr(size=body, bold=True, color=ACCENT),
     )
     para(
         "Title",
         "Title",
         title_bar + '<w:keepNext/><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
-        _rpr(size=20, bold=True, color=ACCENT),
+        _rpr(size=_half(20 * scale), bold=True, color=ACCENT),
         next_id="Subtitle",
     )
     para(
         "Subtitle",
         "Subtitle",
         title_bar + '<w:spacing w:before="40" w:after="200"/>',
-        _rpr(size=BODY_PT, bold=False, color="000000"),
+        _rpr(size=body, bold=False, color="000000"),
         next_id="Normal",
     )
     para(
@@ -398,14 +476,14 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
         "<w:pBdr>" + _border("top", 0.5, RULE, space=6) + "</w:pBdr>"
         f'<w:spacing w:before="140" w:after="60"/><w:ind w:left="{INDENT.twips}" '
         f'w:hanging="{INDENT.twips}"/><w:outlineLvl w:val="0"/>',
-        _rpr(size=14, bold=True, color="000000"),
+        _rpr(size=_half(14 * scale), bold=True, color="000000"),
         next_id="StepText",
     )
     para(
         "Heading2",
         "heading 2",
         '<w:keepNext/><w:spacing w:before="0" w:after="60"/><w:outlineLvl w:val="1"/>',
-        _rpr(size=BODY_PT + 1, bold=True, color=ACCENT),
+        _rpr(size=body + 1, bold=True, color=ACCENT),
         next_id="Normal",
     )
     para("StepText", "Step Text", f'<w:ind w:left="{INDENT.twips}"/>', _rpr())
@@ -417,7 +495,7 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
         '<w:jc w:val="center"/><w:spacing w:after="0"/>',
         _rpr(size=10, bold=False, color="000000"),
     )
-    para("PersonName", "Person Name", '<w:spacing w:after="80"/>', _rpr(size=BODY_PT + 1))
+    para("PersonName", "Person Name", '<w:spacing w:after="80"/>', _rpr(size=body + 1))
     para("BoxNote", "Box Note", '<w:spacing w:before="60" w:after="0"/>', _rpr(size=10))
     para(
         "WriteIn",
@@ -435,8 +513,8 @@ def _styles(doc: DocxDocument, font: str, language: str) -> None:
         based_on="Help",
     )
     char("Hyperlink", "Hyperlink", _rpr(color=ACCENT, underline=True))
-    char("Identifier", "Identifier", _rpr(size=20, bold=True, color=ACCENT))
-    char("IdentifierLong", "Identifier Long", _rpr(size=15, bold=True, color=ACCENT))
+    char("Identifier", "Identifier", _rpr(size=_half(20 * scale), bold=True, color=ACCENT))
+    char("IdentifierLong", "Identifier Long", _rpr(size=_half(15 * scale), bold=True, color=ACCENT))
     char("Strong", "Strong", _rpr(bold=True))
     _table_style(
         styles,
@@ -605,7 +683,7 @@ def _layout_table(
 
 def _personal(doc: DocxDocument, box: PersonalBox) -> None:
     table = _layout_table(
-        doc, (TEXT_W * 0.68, TEXT_W * 0.32), style="Personal Box", cell_margin=BOX_MARGIN[1]
+        doc, (TEXT_W * BOX_SHARE, TEXT_W * (1 - BOX_SHARE)), style="Personal Box", cell_margin=BOX_MARGIN[1]
     )
     left, right = table.rows[0].cells
     left.paragraphs[0].style = "Heading 2"

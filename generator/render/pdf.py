@@ -729,10 +729,17 @@ def _fit_one_line(
     """
     size = start
     while True:
-        p, h = _para(make(size), style, width)
+        # The leading follows the size, so that smaller type also takes less room.
+        leading = max(style.leading * size / start, style.fontSize * 1.2, size * 1.2)
+        p, h = _para(make(size), _leading(style, leading), width)
         if len(p.blPara.lines) <= 1 or size <= smallest:
             return p, h
         size = max(smallest, size - 1)
+
+
+@lru_cache(maxsize=256)
+def _leading(style: ParagraphStyle, leading: float) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-{leading:.1f}", parent=style, leading=leading)
 
 
 def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
@@ -741,7 +748,7 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
     x0, y0, w, h = page_layout.box
     st = _styles(page_layout.scale)
     pad = 4.5 * mm
-    right_w = 58 * mm
+    right_w = 50 * mm
     left_w = w - right_w - 3 * pad
     blocks: list[Block] = []
 
