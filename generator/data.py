@@ -339,6 +339,28 @@ class _Tree:
             return node.value
 
 
+MAX_VALUES = 100_000  # a real procedure has a few hundred
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> int:
+    """How many values the document holds once every alias is expanded (a loop counts once)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in active or not isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+        return 1
+    active.add(key)
+    children = node.value if isinstance(node, yaml.SequenceNode) else [v for _k, v in node.value]
+    total = 1
+    for child in children:
+        total += _expanded_size(child, memo, active)
+        if total > MAX_VALUES:
+            break
+    active.discard(key)
+    memo[key] = total
+    return total
+
+
 def _read(path: Path, c: _Checker) -> _Node:
     try:
         raw = path.read_bytes()
@@ -381,6 +403,15 @@ def _read(path: Path, c: _Checker) -> _Node:
         raise DataError(f"{path}: invalid YAML: {exc}") from None
     except RecursionError:
         raise DataError(f"{path}: invalid YAML: nested too deeply (expected a few levels)") from None
+    try:
+        too_many = root is not None and _expanded_size(root, {}, set()) > MAX_VALUES
+    except RecursionError:
+        raise DataError(f"{path}: invalid YAML: nested too deeply (expected a few levels)") from None
+    if too_many:
+        raise DataError(
+            f"{path}: invalid YAML: aliases (*name) expand to more than {MAX_VALUES} values "
+            "(expected a procedure written out, without nested aliases)"
+        )
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and not root.value):
         raise DataError(f"{path}:1: the file is empty (expected fields {', '.join(TOP)})")
     try:

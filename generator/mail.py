@@ -347,6 +347,12 @@ def send_command(args: argparse.Namespace) -> int:
     _check_from(args.from_addr, drafts)
     todo = [d for d in drafts if d.pending]
     done_before = len(drafts) - len(todo)
+    if not drafts:
+        print(
+            f"nothing to send: {folder / 'manifest.csv'} lists no email draft "
+            "(run personalise with --eml, on a roster with a Courriel column)"
+        )
+        return 0
 
     if not args.yes:
         for draft in drafts:

@@ -34,6 +34,11 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
     A failure leaves the previous file (if any) untouched and no partial file.
     """
     path = Path(path)
+    for folder in (path.parent, *path.parent.parents):
+        if folder.exists() and not folder.is_dir():
+            raise DeliveryError(
+                f"{folder}: is a file, expected a folder to write {path.name} into (check --out)"
+            )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

@@ -312,3 +312,12 @@ def test_eml_attachment_has_a_clear_name(run: tuple[Path, Path]) -> None:
     message = email.message_from_bytes((out / row["eml"]).read_bytes(), policy=policy.default)
     (pdf,) = [p for p in message.iter_attachments()]
     assert pdf.get_filename() == f"fiche-messagerie-{row['identifier']}.pdf"
+
+
+def test_out_that_is_a_file_gets_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """build --out pointing at a file: one error line saying it is a file, exit 1."""
+    target = tmp_path / "not-a-folder"
+    target.write_text("x")
+    assert main(["build", "--out", str(target), "--formats", "pdf"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {target}: is a file, expected a folder") and err.count("\n") == 1

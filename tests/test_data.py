@@ -626,3 +626,17 @@ def test_misspelt_email_placeholder_is_refused_before_it_reaches_anyone(tmp_path
     (problem,) = info.value.problems
     assert problem.startswith(f"{path}:{line_of(BASE, old)}: email.subject: unknown placeholder")
     assert "{identifiant}" in problem
+
+
+def test_nested_aliases_that_expand_a_billion_times_are_refused_at_once(tmp_path: Path) -> None:
+    """A 'billion laughs' of nested list aliases under steps: one clear DataError, no hang."""
+    lines = ['document: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    previous = "a"
+    for i in range(8):
+        lines.append(f"y{i}: &b{i} [{', '.join(['*' + previous] * 10)}]")
+        previous = f"b{i}"
+    lines.append(f"steps: *{previous}")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = problems(path)
+    assert len(found) == 1 and "aliases" in found[0] and found[0].startswith(f"{path}:")

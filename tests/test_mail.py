@@ -448,3 +448,15 @@ def test_mail_fills_exactly_the_placeholders_the_data_checks() -> None:
 
     values = _values(load_procedure(), Person("Zoé", "Hervé", "zherve"))
     assert set(values) == set(EMAIL_PLACEHOLDERS)
+
+
+def test_send_on_a_folder_without_drafts_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A manifest with no eml column values: send explains that personalise needs --eml."""
+    (tmp_path / "manifest.csv").write_text(
+        "row,first_name,last_name,identifier,flags,pdf,docx,eml\n2,Marie,Dupont,mdupont,,mdupont.pdf,,\n",
+        encoding="utf-8",
+    )
+    from generator.cli import main
+
+    assert main(["send", str(tmp_path), "--smtp-host", "127.0.0.1"]) == 0
+    assert "--eml" in capsys.readouterr().out
