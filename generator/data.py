@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError
-from .identifiers import compute_identifier
+from .identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from .model import (
     EMAIL_PLACEHOLDERS,
     ContactGroup,
@@ -39,8 +39,6 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 PHONE_RE = re.compile(r"^\+?[0-9 .()-]*[0-9][0-9 .()-]*$")
 PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
-INITIAL_MODES = ("first-letter", "first-name", "none")
-FAMILY_MODES = ("birth-name-first", "usage-name")
 # The identifier keeps only letters, digits and hyphens (identifiers.normalise_identifier):
 # any other joiner would silently vanish from every identifier.
 SEPARATORS = ("", "-")
