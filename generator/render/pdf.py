@@ -12,14 +12,14 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.lib.colors import HexColor, white
+from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -701,45 +701,75 @@ def _box_height(st: Styles) -> float:
     )
 
 
-def _break_at_joins(value: str, font: str, size: float, width: float) -> str:
-    """Markup of ``value`` with line breaks after spaces or hyphens only.
+@dataclass(frozen=True)
+class Span:
+    """A run of text in one font, size and colour (the personal box is set from spans)."""
 
-    Paragraph would cut a long hyphenated name or identifier anywhere
-    (``beauvill/iers``); an identifier cut mid-word invites typing errors.
+    text: str
+    font: str = FONT
+    size: float = SMALLEST
+    color: Color = BLACK
+
+
+def _wrap(spans: list[Span], width: float) -> list[list[Span]]:
+    """Lines of spans, broken after spaces and hyphens only.
+
+    The person's lines are set here rather than with Paragraph: a name is
+    plain text, and parsing markup for every sheet cost more than drawing
+    it. A name or identifier is cut mid-word only when one word is wider
+    than the line (``beauvill/iers`` invites typing errors).
     """
-    pieces = [p for p in re.split(r"(?<=[ -])", drawable(value)) if p]
-    lines: list[str] = []
-    line = ""
-    for piece in pieces:
-        if line and pdfmetrics.stringWidth((line + piece).rstrip(), font, size) > width:
-            lines.append(line.rstrip())
-            line = piece
-        else:
-            line += piece
-    lines.append(line.rstrip())
-    return "<br/>".join(escape(x) for x in lines)
+    lines: list[list[Span]] = [[]]
+    x = 0.0
+    for span in spans:
+        for token in re.split(r"(?<=[ -])", drawable(span.text)):
+            if not token:
+                continue
+            if x > 0 and x + pdfmetrics.stringWidth(token.rstrip(), span.font, span.size) > width:
+                lines.append([])
+                x = 0.0
+            while len(token) > 1 and pdfmetrics.stringWidth(token.rstrip(), span.font, span.size) > width:
+                cut = len(token) - 1
+                while cut > 1 and pdfmetrics.stringWidth(token[:cut], span.font, span.size) > width:
+                    cut -= 1
+                lines[-1].append(replace(span, text=token[:cut]))
+                lines.append([])
+                token = token[cut:]
+            lines[-1].append(replace(span, text=token))
+            x += pdfmetrics.stringWidth(token, span.font, span.size)
+    return [line for line in lines if line]
+
+
+def _spans_height(lines: list[list[Span]]) -> float:
+    return sum(max(s.size for s in line) * 1.25 for line in lines)
+
+
+def _spans_drawer(lines: list[list[Span]], x: float, y_top: float) -> Callable[[Canvas], None]:
+    def draw(c: Canvas) -> None:
+        top = y_top
+        for line in lines:
+            size = max(s.size for s in line)
+            t = c.beginText(x, top - size * 0.95)
+            for span in line:
+                t.setFont(span.font, span.size)
+                t.setFillColor(span.color)
+                t.textOut(span.text.rstrip() if span is line[-1] else span.text)
+            c.drawText(t)
+            top -= size * 1.25
+
+    return draw
 
 
 def _fit_one_line(
-    make: Callable[[float], str], style: ParagraphStyle, width: float, start: float, smallest: float
-) -> tuple[Paragraph, float]:
-    """Shrink the type from ``start`` (not below ``smallest``) until the text holds on one line.
-
-    ``make(size)`` gives the markup at that size; a very long name may still wrap.
-    """
+    make: Callable[[float], list[Span]], width: float, start: float, smallest: float
+) -> list[list[Span]]:
+    """Shrink the type from ``start`` (not below ``smallest``) until the spans hold on one line."""
     size = start
     while True:
-        # The leading follows the size, so that smaller type also takes less room.
-        leading = max(style.leading * size / start, style.fontSize * 1.2, size * 1.2)
-        p, h = _para(make(size), _leading(style, leading), width)
-        if len(p.blPara.lines) <= 1 or size <= smallest:
-            return p, h
+        lines = _wrap(make(size), width)
+        if len(lines) <= 1 or size <= smallest:
+            return lines
         size = max(smallest, size - 1)
-
-
-@lru_cache(maxsize=256)
-def _leading(style: ParagraphStyle, leading: float) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}-{leading:.1f}", parent=style, leading=leading)
 
 
 def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
@@ -748,46 +778,42 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
     x0, y0, w, h = page_layout.box
     st = _styles(page_layout.scale)
     pad = 4.5 * mm
-    right_w = 50 * mm
+    right_w = 56 * mm
     left_w = w - right_w - 3 * pad
     blocks: list[Block] = []
 
-    def put(p: Paragraph, ph: float, x: float, y_top: float, tag: str = "P") -> float:
-        by = y_top - ph
-        blocks.append(Block(x, by, _drawer(p, x, by), tag, parent=("Box",)))
-        return by
+    def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P") -> float:
+        height = _spans_height(lines)
+        blocks.append(Block(x, y_top - height, _spans_drawer(lines, x, y_top), tag, parent=("Box",)))
+        return y_top - height
 
-    def name_at(size: float) -> str:
-        # First name and family name each break only at their own spaces and hyphens.
-        first = _break_at_joins(box.first_name, FONT, size, left_w)
-        family = _break_at_joins(box.family_name, FONT_BOLD, size, left_w)
-        birth = f" {text(box.birth_name)}" if box.birth_name else ""
-        one_line = f"{text(box.first_name)} {text(box.family_name, bold=True)}".strip()
-        whole = f"{box.first_name} {box.family_name} {box.birth_name}"
-        if pdfmetrics.stringWidth(drawable(whole), FONT_BOLD, size) <= left_w:
-            return f"<font size={size:.1f}>{one_line}{birth}</font>"
-        return f"<font size={size:.1f}>{first}<br/><b>{family}</b>{birth}</font>"
+    body, small = st.box_label.fontSize, SMALLEST
+    heading = [Span(box.heading, FONT_BOLD, st.box_head.fontSize, ACCENT)]
+    top = put(_wrap(heading, left_w), x0 + pad, y0 + h - pad, tag="H2") - 0.6 * mm
 
-    top = put(*_para(text(box.heading), st.box_head, left_w), x0 + pad, y0 + h - pad, tag="H2") - 0.6 * mm
-    y = put(*_fit_one_line(name_at, st.box_name, left_w, st.box_name.fontSize, SMALLEST), x0 + pad, top)
+    def name_at(size: float) -> list[Span]:
+        spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
+        return spans + ([Span(" " + box.birth_name, FONT, size)] if box.birth_name else [])
 
-    def ident(size: float) -> str:
-        label_w = pdfmetrics.stringWidth(drawable(box.identifier_label + " "), FONT, st.box_label.fontSize)
-        if label_w + pdfmetrics.stringWidth(drawable(box.identifier), FONT_BOLD, size) <= left_w:
-            value = escape(drawable(box.identifier))
-        else:
-            value = "<br/>" + _break_at_joins(box.identifier, FONT_BOLD, size, left_w)
-        return f"{text(box.identifier_label)} <font size={size:.1f} color='#000091'><b>{value}</b></font>"
+    y = put(_fit_one_line(name_at, left_w, st.box_name.fontSize, SMALLEST), x0 + pad, top)
 
-    label_style = ParagraphStyle("boxident", parent=st.box_label, leading=st.box_id.leading)
-    p, ph = _fit_one_line(ident, label_style, left_w, st.box_id.fontSize, 12)
-    y = put(p, ph, x0 + pad, y - 1.2 * mm)
-    y = put(*_para(text(box.homonym_note), st.small, left_w), x0 + pad, y - 1.2 * mm)
+    def ident_at(size: float) -> list[Span]:
+        return [Span(box.identifier_label + " ", FONT, body), Span(box.identifier, FONT_BOLD, size, ACCENT)]
+
+    lines = _fit_one_line(ident_at, left_w, st.box_id.fontSize, 15)
+    if len(lines) > 1:
+        # Too long for the label's line: the identifier gets lines of its own,
+        # still in large type, broken only after its hyphens.
+        lines = _wrap([Span(box.identifier_label, FONT, body)], left_w) + _wrap(
+            [Span(box.identifier, FONT_BOLD, 15, ACCENT)], left_w
+        )
+    y = put(lines, x0 + pad, y - 1.2 * mm)
+    y = put(_wrap([Span(box.homonym_note, FONT, small)], left_w), x0 + pad, y - 1.2 * mm)
     if box.manager:
-        put(*_para(text(box.manager), st.small, left_w), x0 + pad, y - 1.2 * mm)
+        put(_wrap([Span(box.manager, FONT, small)], left_w), x0 + pad, y - 1.2 * mm)
 
     rx = x0 + w - pad - right_w
-    ry = put(*_para(text(box.numen_label, bold=True), st.box_label, right_w), rx, y0 + h - pad)
+    ry = put(_wrap([Span(box.numen_label, FONT_BOLD, body)], right_w), rx, y0 + h - pad)
     line_y = ry - 11 * mm
 
     def write_line(c: Canvas) -> None:
@@ -796,6 +822,6 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
         c.line(rx, line_y, rx + right_w, line_y)
 
     blocks.append(Block(rx, line_y, write_line, "Artifact"))
-    put(*_para(text(box.numen_note, bold=True), st.small, right_w), rx, line_y - 1.5 * mm)
+    put(_wrap([Span(box.numen_note, FONT_BOLD, small)], right_w), rx, line_y - 1.5 * mm)
     lowest = min(block.y for block in blocks)
     return blocks, (y0 + h) - lowest + pad
