@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from generator.data import load_procedure
 from generator.model import Person, Procedure
+
+# No per-example deadline: a busy 2-core CI machine must not turn a slow
+# example into a failure. On CI the examples are derandomised, so a run is
+# repeatable; locally they vary and keep exploring.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
