@@ -29,7 +29,7 @@ from .model import (
     Step,
 )
 from .resources import default_procedure
-from .typography import french_spacing, split_bold
+from .typography import french_spacing, no_widow, split_bold
 
 DEFAULT_DATA = default_procedure()
 
@@ -675,7 +675,7 @@ def _contacts(c: _Checker, node: _Node | None) -> tuple[ContactGroup, ...]:
 
 def _paragraph(c: _Checker, node: _Node, field: str, text: str, example: str) -> Paragraph:
     c.placeholders(node, field, text, ("example",))
-    parts = split_bold(french_spacing(text.strip().replace("{example}", example)))
+    parts = split_bold(no_widow(french_spacing(text.strip().replace("{example}", example))))
     for part, bold in parts:
         if not bold and "**" in part:
             c.fail(node.line, field, "unclosed bold mark", _show(text.strip()), "**bold** in pairs")

@@ -44,3 +44,11 @@ def split_bold(text: str) -> list[tuple[str, bool]]:
     if pos < len(text):
         parts.append((text[pos:], False))
     return parts
+
+
+_LAST_SPACE = re.compile(r" (\S{1,10})$")
+
+
+def no_widow(text: str) -> str:
+    """Bind a short last word to the one before it, so it never stands alone on a line."""
+    return _LAST_SPACE.sub(NBSP + r"\1", text.rstrip())

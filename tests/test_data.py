@@ -640,3 +640,11 @@ def test_nested_aliases_that_expand_a_billion_times_are_refused_at_once(tmp_path
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = problems(path)
     assert len(found) == 1 and "aliases" in found[0] and found[0].startswith(f"{path}:")
+
+
+def test_a_short_last_word_never_stands_alone_on_a_line() -> None:
+    """The last space of a sentence ending in a short word is a no-break space; long URLs are left alone."""
+    from generator.typography import no_widow
+
+    assert no_widow("Exemple : mdupont pour Marie Dupont.") == "Exemple : mdupont pour Marie\u00a0Dupont."
+    assert no_widow("voir https://exemple.fr/une-adresse-longue") == "voir https://exemple.fr/une-adresse-longue"

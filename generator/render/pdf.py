@@ -504,9 +504,9 @@ def layout(procedure: Procedure, personal: bool, box_height: float = 0.0) -> Lay
         result = _Builder(procedure, personal, s, box_height=box_height).build()
         best = result
         if result.free >= 0:
-            # Spare room goes between the steps (up to 12 mm each), not under them.
+            # Spare room goes between the steps (up to 8 mm each), the rest under them.
             gaps = max(1, len(procedure.steps) - 1)
-            extra = min(result.free / (gaps + 1), 12 * mm)
+            extra = min(result.free / (gaps + 1), 8 * mm)
             if extra > 1:
                 return _Builder(procedure, personal, s, extra, box_height).build()
             return result
