@@ -40,6 +40,8 @@ def _formats(text: str) -> tuple[str, ...]:
 class _Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        # No abbreviations: '--password X' must not be read as '--password-env X'.
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
 

@@ -178,3 +178,10 @@ def test_python_m_generator_check_exits_0(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 1 and result.stderr == ""
+
+
+def test_options_are_never_abbreviated_so_a_password_cannot_pass_as_its_variable() -> None:
+    """'--password X' is refused (exit 2), not read as '--password-env X' and echoed."""
+    with pytest.raises(SystemExit) as info:
+        main(["send", "out", "--smtp-host", "127.0.0.1", "--password", "Hunter2!"])
+    assert info.value.code == 2

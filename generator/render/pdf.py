@@ -450,15 +450,15 @@ class _Builder:
             alt=code.alt or code.label,
             link=(code.url, (x, y, x + QR_SIZE, y + QR_SIZE)),
         )
-        label_w = QR_SIZE + 10 * mm
+        label_w = QR_SIZE + 6 * mm  # 3 mm past each side of the code: still 12 mm from the edge
         label = text(code.label)
         if pdfmetrics.stringWidth(drawable(code.label), FONT, SMALLEST) > label_w and " (" in code.label:
             # Break before the parenthesis, never inside it.
             head, _, tail = code.label.partition(" (")
             label = f"{text(head)}<br/>{text('(' + tail)}"
         p, h = _para(label, self.st.qr_label, label_w)
-        ly = y - h  # below the code's quiet zone, which must stay white
-        self.add(x - 5 * mm, ly, lambda c: p.drawOn(c, x - 5 * mm, ly), "Caption", parent=(*parent, "Figure"))
+        ly = y - h - 1 * mm  # below the code's quiet zone, which must stay white
+        self.add(x - 3 * mm, ly, _drawer(p, x - 3 * mm, ly), "Caption", parent=(*parent, "Figure"))
         # The code and its label must not run past the step's own text.
         self.y = min(self.y, ly - 1 * mm)
 
@@ -515,8 +515,9 @@ def layout(procedure: Procedure, personal: bool, box_height: float = 0.0) -> Lay
     assert best is not None
     over = -best.free / mm
     raise RenderError(
-        f"{procedure.source}: the content does not fit on one A4 page: {over:.0f} mm too tall even with "
-        f"body text at {BODY_MIN:g} pt (the smallest allowed). Shorten the steps or remove a paragraph."
+        f"{procedure.source}: the {'personal sheet (the flyer plus the personal box)' if personal else 'flyer'} "
+        f"does not fit on one A4 page: {over:.0f} mm too tall even with body text at {BODY_MIN:g} pt "
+        "(the smallest allowed). Shorten the steps or remove a paragraph."
     )
 
 
