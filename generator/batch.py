@@ -15,14 +15,15 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import RosterError
+from .errors import RenderError, RosterError
 from .identifiers import safe_file_stem
 from .model import Person, Procedure
 from .output import atomic_write, inside
 from .render import Renderer, renderer
+from .roster import Roster
 
 MANIFEST_COLUMNS = ("row", "first_name", "last_name", "identifier", "flags", "pdf", "docx", "eml")
 RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
@@ -59,6 +60,9 @@ def single_person(procedure: Procedure, out: Path, formats: Sequence[str], **fie
     from .roster import person_from_fields
 
     person = person_from_fields(procedure, **fields)
+    problems = [p for fmt in formats if (p := renderer(fmt, procedure).problem(person))]
+    if problems:
+        raise RenderError(problems)
     # Never over another person's sheet or the folder's own files: a second
     # Mathieu Dupont at the desk gets mdupont-2, not Marie's mdupont.pdf.
     taken = set(RESERVED)
@@ -226,12 +230,26 @@ def plan(people: Sequence[Person]) -> list[Job]:
     return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
 
 
+def _check_fit(procedure: Procedure, roster: Roster, path: Path, formats: tuple[str, ...]) -> Roster:
+    """Rows whose sheet could not be made join the invalid ones, before anything is written."""
+    checkers = [renderer(fmt, procedure) for fmt in formats]
+    people, invalid = [], list(roster.invalid)
+    for person in roster.people:
+        problems = [p for r in checkers if (p := r.problem(person))]
+        if problems:
+            invalid.append(f"{path}: line {person.row}: {'; '.join(problems)}")
+        else:
+            people.append(person)
+    return replace(roster, people=tuple(people), invalid=tuple(invalid))
+
+
 def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
     from .roster import load_roster
 
     roster = load_roster(args.roster, procedure)
     for warning in roster.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    roster = _check_fit(procedure, roster, args.roster, tuple(args.formats))
     if roster.invalid and not args.skip_invalid:
         raise RosterError(
             [*roster.invalid, f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"]

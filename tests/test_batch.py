@@ -13,6 +13,7 @@ from generator import batch
 from generator.cli import main
 from generator.model import Person
 
+ROOT = Path(__file__).resolve().parent.parent
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
 NUMENS = ["17E0912345ABC", "08X1234567XYZ", "99Q7654321KLM"]
 
@@ -321,3 +322,45 @@ def test_out_that_is_a_file_gets_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     assert main(["build", "--out", str(target), "--formats", "pdf"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: {target}: is a file, expected a folder") and err.count("\n") == 1
+
+
+def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Long data plus a long name: the row is named, nothing is written; --skip-invalid writes the rest."""
+    base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
+    anchor = '      - "Vous y trouvez aussi l\'intranet académique : les services et contenus utiles à votre métier."'
+    extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
+    data = tmp_path / "long.yaml"
+    data.write_text(base.replace(anchor, anchor + ("\n" + extra) * 9), encoding="utf-8")
+    roster = write_roster(
+        tmp_path / "r.csv",
+        [
+            ["Marie", "Dupont", "", "", ""],
+            ["Marie-Christine", "de La Rochefoucauld-Montmorency", "Martin-Lefèvre", "", ""],
+        ],
+    )
+    out = tmp_path / "out"
+    assert (
+        main(["personalise", str(roster), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 1
+    )
+    err = capsys.readouterr().err
+    assert f"{roster}: line 3: the DOCX sheet would print on two pages" in err
+    assert not out.exists()
+    assert (
+        main(
+            [
+                "personalise",
+                str(roster),
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--formats",
+                "docx",
+                "--skip-invalid",
+            ]
+        )
+        == 0
+    )
+    assert [r["identifier"] for r in manifest(out)] == ["mdupont"]

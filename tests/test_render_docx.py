@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from helpers import decode_qr, norm, pdf_link_uris, pdf_pages_text, soffice_avai
 from PIL import Image
 
 from generator.data import load_procedure
+from generator.errors import RenderError
 from generator.model import Person, Procedure, personal_box
 from generator.render.docx import DocxRenderer
 
@@ -391,12 +393,68 @@ def test_normal_is_still_the_default_paragraph_style(flyer: bytes) -> None:
     assert styles.default(WD_STYLE_TYPE.CHARACTER).name == "Default Paragraph Font"
 
 
-def test_usual_names_keep_the_12_pt_page_and_the_longest_take_the_compact_one(procedure: Procedure) -> None:
-    """The usual box keeps 12 pt; a box with extra lines switches to the compact variant."""
-    from generator.render.docx import _fits_usual_box
+def test_usual_names_keep_the_12_pt_page_and_the_longest_take_a_smaller_one(
+    renderer: DocxRenderer, procedure: Procedure
+) -> None:
+    """The usual sheet keeps 12 pt; the longest names the roster allows take a smaller body."""
+    usual = personal_box(procedure, Person("Marie-Hélène", "Dupont", "mdupont", manager="aesh17"))
+    assert renderer._body(usual) == 12
+    assert renderer._body(None) == 12
+    assert renderer._body(personal_box(procedure, AT_THE_LIMITS)) < 12
 
-    assert _fits_usual_box(
-        personal_box(procedure, Person("Marie-Hélène", "Dupont", "mdupont", manager="aesh17"))
+
+def _longer(procedure: Procedure, sentences: int) -> Procedure:
+    """The procedure with ``sentences`` more sentences in its third step."""
+    from generator.model import Run
+
+    steps = list(procedure.steps)
+    text = "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."
+    steps[2] = dataclasses.replace(
+        steps[2], paragraphs=steps[2].paragraphs + tuple((Run(text),) for _ in range(sentences))
     )
-    assert _fits_usual_box(personal_box(procedure, HEAVIEST_USUAL))
-    assert not _fits_usual_box(personal_box(procedure, AT_THE_LIMITS))
+    return dataclasses.replace(procedure, steps=tuple(steps))
+
+
+@pytest.fixture(scope="module")
+def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Documents whose estimate stands just under the page, at 12 pt and at the smaller sizes."""
+    from generator.render.docx import BODIES, PAGE_CAPACITY
+
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path_factory.mktemp("limit")
+    marie = Person("Marie", "Dupont", "mdupont", manager="aesh17")
+    paths = []
+    for who, person in (("flyer", None), ("marie", marie)):
+        chosen: dict[float, int] = {}
+        for sentences in range(0, 30):
+            longer = _longer(procedure, sentences)
+            box = personal_box(longer, person) if person else None
+            try:
+                r = DocxRenderer(longer)
+            except RenderError:
+                break
+            body = r._body(box)
+            if body is None:
+                break
+            assert r._height(box, body) <= PAGE_CAPACITY
+            chosen[body] = sentences  # the last (longest) one at each size
+        for body, sentences in chosen.items():
+            path = folder / f"{who}-{body}.docx"
+            DocxRenderer(_longer(procedure, sentences)).render(person, path)
+            paths.append(path)
+        assert set(chosen) == set(BODIES), f"{who}: sizes reached {sorted(chosen)}"
+    return {p.stem: p for p in soffice_to_pdf(paths, folder / "pdf")}
+
+
+@pytest.mark.soffice
+def test_what_the_estimate_lets_through_prints_on_one_page(near_the_limit: dict[str, Path]) -> None:
+    """The longest data the DOCX accepts, at each body size, prints on one page in LibreOffice."""
+    pages = {name: len(pdf_pages_text(path)) for name, path in near_the_limit.items()}
+    assert len(pages) == 6 and set(pages.values()) == {1}, pages
+
+
+def test_data_too_long_even_at_10_pt_is_refused_with_the_overflow(procedure: Procedure) -> None:
+    """A procedure too long for one page even at 10 pt: a RenderError saying how many mm too tall."""
+    with pytest.raises(RenderError, match=r"would print on two pages: about \d+ mm too tall"):
+        DocxRenderer(_longer(procedure, 40))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import math
 import re
+import unicodedata
 import zipfile
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -25,7 +28,8 @@ from docx.shared import Mm
 from lxml import etree
 
 from .. import qr
-from ..model import Person, PersonalBox, Procedure, personal_box
+from ..errors import RenderError
+from ..model import Person, PersonalBox, Procedure, personal_box, plain
 from ..output import atomic_write
 
 if TYPE_CHECKING:
@@ -38,11 +42,17 @@ RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
 WHITE = "FFFFFF"
 BODY_PT = 12
 COMPACT_BODY_PT = 10.5  # the smallest body the brief allows is 10 pt
+BODIES = (BODY_PT, COMPACT_BODY_PT, 10.0)  # tried in this order for each sheet; 10 pt is the floor
 BOX_SHARE = 0.68  # the personal box's left column, as a share of the text width
 LARGE_IDENTIFIER_MAX = 22  # characters shown at 20 pt; longer ones at 15 pt
 QR_WIDTH_MM = 38  # with its 4-module quiet zone, as in the PDF
 QR_DPI = 300
 PAGE_W, PAGE_H, MARGIN_X, MARGIN_Y = 210, 297, 16, 13  # mm
+PT_PER_MM = 72 / 25.4
+# Estimated height (see estimated_height) below which LibreOffice prints one
+# page: measured on documents on either side of the page break, the first
+# two-page one stood at 276 mm; this keeps 8 mm to spare for Word.
+PAGE_CAPACITY = 268 * PT_PER_MM
 TEXT_W = PAGE_W - 2 * MARGIN_X
 INDENT = Mm(10)  # step text sits under the heading's text, past its number
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed, so the same data gives the same bytes
@@ -89,12 +99,50 @@ class DocxRenderer:
 
     def __init__(self, procedure: Procedure) -> None:
         self.procedure = procedure
-        self._normal = _Variant.prepare(procedure, BODY_PT)
-        # For the rare box too long for the page at 12 pt (see _fits_usual_box).
-        self._compact = _Variant.prepare(procedure, COMPACT_BODY_PT)
+        # The page without a personal box, at each body size (estimated, points).
+        self._base = {body: estimated_height(procedure, None, body) for body in BODIES}
+        self._variants: dict[float, _Variant] = {}
+        body = self._body(None)
+        if body is None:
+            raise RenderError(
+                f"{procedure.source}: the DOCX flyer would print on two pages: about "
+                f"{self._over(None):.0f} mm too tall even at {BODIES[-1]:g} pt. Shorten the steps."
+            )
+        self._flyer_body = body
+
+    def _height(self, box: PersonalBox | None, body: float) -> float:
+        return self._base[body] + (_box_height(box, body) if box is not None else 0.0)
+
+    def _body(self, box: PersonalBox | None) -> float | None:
+        """The largest body size at which the page, with this box, holds on one page."""
+        for body in BODIES:
+            if self._height(box, body) <= PAGE_CAPACITY:
+                return body
+        return None
+
+    def _over(self, box: PersonalBox | None) -> float:
+        return (self._height(box, BODIES[-1]) - PAGE_CAPACITY) / PT_PER_MM
+
+    def _variant(self, body: float) -> _Variant:
+        # Prepared on first use: a run that never meets a long name never builds the compact one.
+        if body not in self._variants:
+            self._variants[body] = _Variant.prepare(self.procedure, body)
+        return self._variants[body]
+
+    def problem(self, person: Person) -> str | None:
+        """Why this person's sheet cannot be printed on one page, or None."""
+        box = personal_box(self.procedure, person)
+        if self._body(box) is None:
+            return (
+                f"the DOCX sheet would print on two pages (about {self._over(box):.0f} mm too tall): "
+                "give a shorter identifier or name"
+            )
+        return None
 
     def to_bytes(self, person: Person | None) -> bytes:
-        return self._normal.generic if person is None else self._personal(person)
+        if person is None:
+            return self._variant(self._flyer_body).generic
+        return self._personal(person)
 
     def render(self, person: Person | None, target: str | Path | BinaryIO) -> None:
         data = self.to_bytes(person)
@@ -106,7 +154,10 @@ class DocxRenderer:
 
     def _personal(self, person: Person) -> bytes:
         box = personal_box(self.procedure, person)
-        variant = self._normal if _fits_usual_box(box) else self._compact
+        body = self._body(box)
+        if body is None:
+            raise RenderError(f"{person.display_name}: {self.problem(person)}")
+        variant = self._variant(body)
         chunks = variant.with_manager if box.manager else variant.without_manager
         values = {f: _xml_text(getattr(box, f)) for f in _PERSONAL_FIELDS}
         # A long identifier in the large type would wrap over three lines.
@@ -166,23 +217,37 @@ def _append_document(prefix: bytes, document_xml: bytes) -> bytes:
     return out.getvalue()
 
 
-_NARROW = set("iljtfrI.,;:'!|()[] -’")
-_WIDE = set("mwMW@")
+# Advance widths of Arial (the same as Helvetica and Liberation Sans), in
+# thousandths of an em, for the characters of Latin names: enough to know
+# where Word and LibreOffice will wrap a line.
+_WIDTHS = json.loads(files("generator.render").joinpath("arial_widths.json").read_text(encoding="utf-8"))
+# Fonts other than Arial's metric family, as a width ratio to Arial (wider is safer).
+_FONT_RATIO = {
+    "arial": 1.0,
+    "liberation sans": 1.0,
+    "helvetica": 1.0,
+    "arimo": 1.0,
+    "calibri": 0.9,
+    "carlito": 0.9,
+    "verdana": 1.18,
+    "tahoma": 1.02,
+    "dejavu sans": 1.1,
+    "open sans": 1.06,
+}
 
 
-def _text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in points, from Arial-like average widths: on the wide side on purpose."""
-    em = 0.0
-    for ch in text:
-        if ch in _NARROW:
-            em += 0.3
-        elif ch in _WIDE:
-            em += 0.95
-        elif ch.isupper() or ch.isdigit():
-            em += 0.72
-        else:
-            em += 0.58
-    return em * size * (1.08 if bold else 1.0)
+def _char_width(ch: str, table: dict[str, int]) -> int:
+    width = table.get(ch)
+    if width is None:
+        base = unicodedata.normalize("NFKD", ch)[:1]
+        width = table.get(base, 600)
+    return width
+
+
+def _text_width(text: str, size: float, bold: bool = False, ratio: float = 1.0) -> float:
+    """Width in points of ``text`` set in Arial (or a font ``ratio`` times as wide)."""
+    table = _WIDTHS["Helvetica-Bold" if bold else "Helvetica"]
+    return sum(_char_width(ch, table) for ch in text) * size / 1000 * ratio
 
 
 def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
@@ -200,19 +265,81 @@ def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
     return lines
 
 
-def _fits_usual_box(box: PersonalBox) -> bool:
-    """True when the box takes no more lines than the usual one: name and identifier on one
-    line each, the notes on two lines at most. Otherwise the compact variant is used."""
-    width = (TEXT_W * BOX_SHARE * 72 / 25.4) - 2 * BOX_MARGIN[1] / 20
+def _box_width() -> float:
+    return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
+
+
+def _line(size: float) -> float:
+    """Height of a line of Liberation Sans (Arial) at the document's line spacing."""
+    return size * 1.2
+
+
+def estimated_height(procedure: Procedure, box: PersonalBox | None, body: float = BODY_PT) -> float:
+    """About how tall the document stands, in points, by the word-wrap estimate of ``_lines``.
+
+    Calibrated against LibreOffice (tests/test_render_docx.py prints documents
+    near the limit): on the wide side, so that an estimate under the page
+    height means one printed page.
+    """
+    return _marks(procedure, box, body)[-1][1]
+
+
+def _marks(procedure: Procedure, box: PersonalBox | None, body: float) -> list[tuple[str, float]]:
+    """Where each part of the page starts (estimated, points from the top margin), and the end."""
+    scale = body / BODY_PT
+    width = TEXT_W * PT_PER_MM
+    indent = INDENT.mm * PT_PER_MM
+    meta = procedure.meta
+    title_w = width - 227 / 20 - 8
+    marks = []
+    height = _lines(meta.audience, body, title_w, bold=True) * _line(body)
+    height += _lines(meta.title, 20 * scale, title_w, bold=True) * 20 * scale * 1.15
+    if meta.purpose:
+        height += 2 + _lines(meta.purpose, body, title_w) * _line(body) + 10
+    marks.append(("box", height))
+    if box is not None:
+        height += _box_height(box, body)
+    for step in procedure.steps:
+        marks.append((f"step {step.number}", height + 7 + 6))
+        height += 7 + 6 + _lines(step.heading, 14 * scale, width - indent, bold=True) * _line(14 * scale) + 3
+        qr_w = (QR_WIDTH_MM + 6) * PT_PER_MM if step.qr else 0.0
+        text_w = width - indent - qr_w - (12 if step.qr else 0)
+        text = sum(_lines(plain(p), body, text_w) * _line(body) + 3 for p in step.paragraphs)
+        if step.qr:
+            text += 3 + _lines(step.qr.url, 10, text_w) * _line(10)
+            picture = QR_WIDTH_MM * PT_PER_MM + _lines(step.qr.label, 10, qr_w - 12) * _line(10) + 6
+            text = max(text, picture)
+        height += text
+        if step.show_contacts:
+            name_w = 84 * PT_PER_MM - 12
+            for group in procedure.contacts:
+                rows = max(_lines(group.name, body, name_w, bold=True), len(group.emails))
+                height += rows * _line(body) + 2
+    marks.append(("help", height + 6))
+    help_w = width * 0.6 - 20
+    help_lines = _lines(procedure.help.label, body, help_w) + _lines(procedure.help.hours, body, help_w)
+    height += 6 + 14 + max(help_lines * _line(body), 22 * 1.15) + 6
+    marks.append(("end", height))
+    return marks
+
+
+def _box_height(box: PersonalBox, body: float) -> float:
+    scale = body / BODY_PT
+    width = _box_width()
     name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
-    big = 20 if len(box.identifier) <= LARGE_IDENTIFIER_MAX else 15
-    label = _text_width(box.identifier_label + " ", BODY_PT)
-    return (
-        _lines(name, BODY_PT + 1, width, bold=True) == 1
-        and label + _text_width(box.identifier, big, bold=True) <= width
-        and _lines(box.homonym_note, 10, width) <= 2
-        and _lines(box.manager, 10, width) <= 2
-    )
+    big = (20 if len(box.identifier) <= LARGE_IDENTIFIER_MAX else 15) * scale
+    label = _text_width(box.identifier_label + " ", body)
+    ident_lines = _lines(box.identifier, big, width - label, bold=True)
+    left = _line(body + 1) + 3
+    left += _lines(name, body + 1, width, bold=True) * _line(body + 1) + 4
+    left += ident_lines * _line(big) + 3
+    left += _lines(box.homonym_note, 10, width) * _line(10) + 3
+    if box.manager:
+        left += _lines(box.manager, 10, width) * _line(10) + 3
+    right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
+    right = _lines(box.numen_label, body, right_w, bold=True) * _line(body) + 21 + _line(body)
+    right += 3 + _lines(box.numen_note, 10, right_w, bold=True) * _line(10)
+    return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 10
 
 
 # --- packaging -------------------------------------------------------------

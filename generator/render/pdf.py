@@ -555,6 +555,14 @@ class PdfRenderer:
         c.save()
         return tagging.finish(buffer.getvalue(), tagger, self.procedure.meta)
 
+    def problem(self, person: Person) -> str | None:
+        """Why this person's sheet cannot be drawn on one page, or None."""
+        try:
+            self._personal(person)
+        except RenderError as exc:
+            return "; ".join(exc.problems)
+        return None
+
     def _personal(self, person: Person) -> tuple[Layout, list[Block]]:
         """The page layout for this person and the blocks of their box.
 
