@@ -297,6 +297,9 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, from_addr: str) -> dict[str, str
     """Send ``draft`` to its pending recipients; the refused ones with their reason."""
     message = draft.message
     del message[_UNSENT]
+    # A draft may wait days before it is sent: the message is dated when it goes.
+    del message["Date"]
+    message["Date"] = formatdate(localtime=False)
     if from_addr:
         del message["From"]
         message["From"] = from_addr

@@ -41,8 +41,9 @@ def sheet(kind: str, procedure: Procedure, person: Person) -> bytes:
 
 
 @pytest.fixture(params=["default", "other"])
-def any_sheet(request: pytest.FixtureRequest, procedure: Procedure, other_procedure: Procedure,
-              person: Person) -> bytes:
+def any_sheet(
+    request: pytest.FixtureRequest, procedure: Procedure, other_procedure: Procedure, person: Person
+) -> bytes:
     chosen = procedure if request.param == "default" else other_procedure
     return _sheet(chosen, person, "personal")
 
@@ -325,6 +326,7 @@ def test_print_file_stays_untagged(procedure: Procedure, person: Person) -> None
 
 def test_unknown_structure_names_are_refused() -> None:
     """A block with a tag or group the tagger does not know fails loudly, not as a broken tree."""
+
     def nothing(c: object) -> None:
         pass
 
@@ -332,3 +334,26 @@ def test_unknown_structure_names_are_refused() -> None:
         tagging.build_tree([tagging.Tagged(Block(0, 0, nothing, "Table"), 0)])
     with pytest.raises(ValueError, match="Aside"):
         tagging.build_tree([tagging.Tagged(Block(0, 0, nothing, "P", parent=("Aside",)), 0)])
+
+
+def test_a_wrapped_heading_reads_as_one_sentence(procedure) -> None:
+    """The title wraps on two lines; its H1 carries the whole title as /ActualText (words not glued)."""
+    import io
+
+    import pikepdf
+
+    from generator.render.pdf import PdfRenderer
+
+    with pikepdf.open(io.BytesIO(PdfRenderer(procedure).to_bytes(None))) as pdf:
+        found = []
+
+        def walk(element: object) -> None:
+            if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                if element.S == "/H1":
+                    found.append(str(element.get("/ActualText", "")))
+                kids = element.get("/K")
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    walk(kid)
+
+        walk(pdf.Root.StructTreeRoot.K)
+    assert found == [procedure.meta.title]

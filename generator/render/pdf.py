@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor, white
@@ -185,6 +185,11 @@ def _line_widths(p: Paragraph, width: float) -> list[float]:
     return widths or [0.0]
 
 
+def _plain(markup_text: str) -> str:
+    """The text of markup built by ``text``/``markup`` (escaped text in <b>, <font>, <br/>)."""
+    return unescape(re.sub(r"<[^>]+>", "", markup_text.replace("<br/>", " ")))
+
+
 def _drawer(p: Paragraph, x: float, y: float) -> Callable[[Canvas], None]:
     """A block's draw function: the wrapped paragraph at its place."""
 
@@ -260,6 +265,10 @@ class _Builder:
         p, h = _para(markup_text, style, width)
         self.y -= h
         y = self.y
+        if len(p.blPara.lines) > 1:
+            # Wrapped lines carry no space between them in the page: the
+            # structure element says the sentence whole, for screen readers.
+            kw.setdefault("actual_text", _plain(markup_text))
         self.add(x, y, _drawer(p, x, y), tag, **kw)
         self.y -= gap_after
         return h
@@ -793,7 +802,10 @@ def _box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], flo
 
     def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P") -> float:
         height = _spans_height(lines)
-        blocks.append(Block(x, y_top - height, _spans_drawer(lines, x, y_top), tag, parent=("Box",)))
+        said = " ".join("".join(s.text for s in line).strip() for line in lines) if len(lines) > 1 else ""
+        blocks.append(
+            Block(x, y_top - height, _spans_drawer(lines, x, y_top), tag, parent=("Box",), actual_text=said)
+        )
         return y_top - height
 
     body, small = st.box_label.fontSize, SMALLEST
