@@ -460,3 +460,17 @@ def test_send_on_a_folder_without_drafts_says_why(tmp_path: Path, capsys: pytest
 
     assert main(["send", str(tmp_path), "--smtp-host", "127.0.0.1"]) == 0
     assert "--eml" in capsys.readouterr().out
+
+
+def test_a_draft_is_dated_when_it_is_sent_not_when_it_was_written(drafts, server) -> None:
+    """A draft written long ago goes out with the date of sending."""
+    handler, port = server
+    old = "Mon, 01 Jan 2024 08:00:00 -0000"
+    for path in drafts.glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        del message["Date"]
+        message["Date"] = old
+        path.write_bytes(message.as_bytes())
+    assert send(drafts, port, "--yes") == 0
+    assert handler.received
+    assert all(message["Date"] != old and "2024" not in message["Date"] for _, _, message in handler.received)
