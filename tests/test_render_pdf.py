@@ -800,3 +800,23 @@ def test_the_longest_names_the_roster_accepts_fit_one_page(procedure: Procedure)
     data = PdfRenderer(procedure).to_bytes(person)
     assert len(page_sizes(data)) == 1
     assert flat("w" * MAX_IDENTIFIER) in flat(pdf_pages_text(data)[0])
+
+
+def _font_programs(data: bytes) -> list[bytes]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return sorted(
+            bytes(obj.read_raw_bytes())
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream) and "/Length1" in obj
+        )
+
+
+def test_sheets_share_their_font_subsets_and_a_rare_letter_is_still_embedded(procedure: Procedure) -> None:
+    """Two ordinary names give identical embedded subsets (written once a run); a rare letter still prints."""
+    renderer = PdfRenderer(procedure)
+    zoe = renderer.to_bytes(Person("Zoé", "Lefèvre", "zlefevre"))
+    jean = renderer.to_bytes(Person("Jean-Noël", "Dupont", "jdupont"))
+    assert _font_programs(zoe) == _font_programs(jean)
+    rare = renderer.to_bytes(Person("Łucja", "Wałęsa", "lwalesa"))
+    assert _font_programs(rare) != _font_programs(zoe)
+    assert "ŁUCJA" in pdf_pages_text(rare)[0].upper() and "WAŁĘSA" in pdf_pages_text(rare)[0]

@@ -25,7 +25,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
@@ -33,7 +32,8 @@ from .. import qr
 from ..errors import RenderError
 from ..model import Person, PersonalBox, Procedure, QrCode, Run, personal_box
 from ..output import atomic_write
-from . import tagging
+from . import fonts, tagging
+from .fonts import SubsetCachingFont
 
 # Plain Flate streams: ASCII85 on top only makes files a quarter larger.
 rl_config.useA85 = 0
@@ -58,8 +58,8 @@ def _register_fonts() -> None:
 
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
-    pdfmetrics.registerFont(TTFont(FONT, str(font("AtkinsonHyperlegible-Regular.ttf"))))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font("AtkinsonHyperlegible-Bold.ttf"))))
+    pdfmetrics.registerFont(SubsetCachingFont(FONT, str(font("AtkinsonHyperlegible-Regular.ttf"))))
+    pdfmetrics.registerFont(SubsetCachingFont(FONT_BOLD, str(font("AtkinsonHyperlegible-Bold.ttf"))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
     global _GLYPHS
     _GLYPHS = _load_glyphs()
@@ -622,6 +622,9 @@ class PdfRenderer:
         else:
             for index, block in enumerate(page_layout.blocks):
                 tagger.block(block, order=float(index))
+        if box_blocks:
+            # Every sheet then has the same font subsets, written once per run.
+            fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], c._doc)
         for index, block in enumerate(box_blocks):
             tagger.block(block, order=split - 0.5 + index / 1000)
 
