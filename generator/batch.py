@@ -15,17 +15,18 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import RenderError, RosterError
 from .identifiers import safe_file_stem
 from .model import Person, Procedure
 from .output import atomic_write, inside
 from .render import Renderer, renderer
-from .roster import Roster
 
 MANIFEST_COLUMNS = ("row", "first_name", "last_name", "identifier", "flags", "pdf", "docx", "eml")
+T = TypeVar("T")
 RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
@@ -84,6 +85,14 @@ class _Worker:
         # A draft carries the PDF even when only DOCX files are asked for.
         self.pdf = self.renderers.get("pdf") or (renderer("pdf", procedure) if eml else None)
 
+    def problems(self, people: Sequence[Person]) -> list[tuple[int | None, str]]:
+        found = []
+        for person in people:
+            said = [p for r in self.renderers.values() if (p := r.problem(person))]
+            if said:
+                found.append((person.row, "; ".join(said)))
+        return found
+
     def run(self, job: Job) -> Written:
         names: dict[str, str] = {}
         documents: dict[str, bytes] = {}
@@ -116,9 +125,96 @@ def _run_chunk(jobs: list[Job]) -> list[Written]:
     return [_WORKER.run(job) for job in jobs]
 
 
-def _chunks(jobs: Sequence[Job], size: int) -> Iterator[list[Job]]:
-    for start in range(0, len(jobs), size):
-        yield list(jobs[start : start + size])
+def _check_chunk(people: list[Person]) -> list[tuple[int | None, str]]:
+    assert _WORKER is not None
+    return _WORKER.problems(people)
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+class Runner:
+    """Where the work runs: in this process for a few people, else one worker process per core.
+
+    The same workers first check every person (nothing is written), then
+    write the files; each builds its renderers once.
+    """
+
+    def __init__(
+        self,
+        procedure: Procedure,
+        formats: tuple[str, ...],
+        out: Path,
+        eml: bool = False,
+        workers: int = 0,
+        size: int = 0,
+    ) -> None:
+        self.procedure, self.formats, self.out, self.eml = procedure, formats, out, eml
+        self.workers = workers or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+        self.local: _Worker | None = None
+        if self.workers > 1 and size >= IN_PROCESS_BELOW:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_init_worker, initargs=(procedure, formats, out, eml)
+            )
+        else:
+            self.local = _Worker(procedure, formats, out, eml)
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def _size(self, count: int) -> int:
+        return max(1, min(CHUNK, count // (self.workers * 4) or 1))
+
+    def problems(self, people: Sequence[Person]) -> list[tuple[int | None, str]]:
+        """(row, what is wrong) for every person whose sheet could not be made."""
+        if self.local is not None:
+            return self.local.problems(people)
+        assert self.pool is not None
+        chunks = _chunks(people, self._size(len(people)))
+        return [found for part in self.pool.map(_check_chunk, chunks) for found in part]
+
+    def render(
+        self, jobs: Sequence[Job], print_file: bool = False, progress: bool = False
+    ) -> Iterator[Written]:
+        """Write every person's files (and ``all.pdf``); yields what was written, in roster order."""
+        bar = _progress(len(jobs), progress)
+        people = [job.person for job in jobs]
+        if self.local is not None:
+            for job in jobs:
+                yield self.local.run(job)
+                bar.update(1)
+            bar.close()
+            if print_file:
+                write_all_pdf(self.procedure, people, self.out)
+            return
+        pool = self.pool
+        assert pool is not None
+        # The print file is one long task: started first, it runs beside the sheets.
+        print_task = pool.submit(write_all_pdf, self.procedure, people, self.out) if print_file else None
+        # A bounded window of chunks in flight keeps memory flat.
+        pending: list[Future[list[Written]]] = []
+        chunks = _chunks(jobs, self._size(len(jobs)))
+        for chunk in chunks:
+            pending.append(pool.submit(_run_chunk, chunk))
+            if len(pending) >= self.workers * 3:
+                break
+        while pending:
+            done = pending.pop(0).result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(pool.submit(_run_chunk, nxt))
+            yield from done
+            bar.update(len(done))
+        if print_task is not None:
+            print_task.result()
+        bar.close()
 
 
 def render_people(
@@ -132,41 +228,8 @@ def render_people(
     print_file: bool = False,
 ) -> Iterator[Written]:
     """Write every person's files (and ``all.pdf`` with ``print_file``); yields them in roster order."""
-    workers = workers or os.cpu_count() or 1
-    bar = _progress(len(jobs), progress)
-    people = [job.person for job in jobs]
-    if workers == 1 or len(jobs) < IN_PROCESS_BELOW:
-        worker = _Worker(procedure, formats, out, eml)
-        for job in jobs:
-            yield worker.run(job)
-            bar.update(1)
-        bar.close()
-        if print_file:
-            write_all_pdf(procedure, people, out)
-        return
-    size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(procedure, formats, out, eml)
-    ) as pool:
-        # The print file is one long task: started first, it runs beside the sheets.
-        print_task = pool.submit(write_all_pdf, procedure, people, out) if print_file else None
-        # A bounded window of chunks in flight keeps memory flat.
-        pending: list[Future[list[Written]]] = []
-        chunks = _chunks(jobs, size)
-        for chunk in chunks:
-            pending.append(pool.submit(_run_chunk, chunk))
-            if len(pending) >= workers * 3:
-                break
-        while pending:
-            done = pending.pop(0).result()
-            nxt = next(chunks, None)
-            if nxt is not None:
-                pending.append(pool.submit(_run_chunk, nxt))
-            yield from done
-            bar.update(len(done))
-        if print_task is not None:
-            print_task.result()
-    bar.close()
+    with Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner:
+        yield from runner.render(jobs, print_file=print_file, progress=progress)
 
 
 class _NoBar:
@@ -230,60 +293,41 @@ def plan(people: Sequence[Person]) -> list[Job]:
     return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
 
 
-def _check_fit(procedure: Procedure, roster: Roster, path: Path, formats: tuple[str, ...]) -> Roster:
-    """Rows whose sheet could not be made join the invalid ones, before anything is written."""
-    checkers = [renderer(fmt, procedure) for fmt in formats]
-    people, invalid = [], list(roster.invalid)
-    for person in roster.people:
-        problems = [p for r in checkers if (p := r.problem(person))]
-        if problems:
-            invalid.append(f"{path}: line {person.row}: {'; '.join(problems)}")
-        else:
-            people.append(person)
-    return replace(roster, people=tuple(people), invalid=tuple(invalid))
-
-
 def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
     from .roster import load_roster
 
     roster = load_roster(args.roster, procedure)
     for warning in roster.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    roster = _check_fit(procedure, roster, args.roster, tuple(args.formats))
-    if roster.invalid and not args.skip_invalid:
-        raise RosterError(
-            [*roster.invalid, f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"]
-        )
-    for problem in roster.invalid:
-        print(f"skipped: {problem}", file=sys.stderr)
-    people = list(roster.people)
-    if not people:
-        raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
+    formats: tuple[str, ...] = tuple(args.formats)
     out: Path = args.out
-    jobs = plan(people)
-    written: dict[int | None, Written] = {}
-    for item in render_people(
-        procedure,
-        jobs,
-        out,
-        tuple(args.formats),
-        eml=args.eml,
-        workers=args.jobs,
-        progress=True,
-        print_file="pdf" in args.formats,
-    ):
-        written[item.row] = item
+    with Runner(procedure, formats, out, args.eml, args.jobs, size=len(roster.people)) as runner:
+        # A sheet too long for its page is a bad row too: found before anything is written.
+        unfit = dict(runner.problems(roster.people))
+        invalid = [*roster.invalid, *(f"{args.roster}: line {row}: {said}" for row, said in unfit.items())]
+        if invalid and not args.skip_invalid:
+            raise RosterError(
+                [*invalid, f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"]
+            )
+        for problem in invalid:
+            print(f"skipped: {problem}", file=sys.stderr)
+        people = [p for p in roster.people if p.row not in unfit]
+        if not people:
+            raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
+        written: dict[int | None, Written] = {}
+        for item in runner.render(plan(people), print_file="pdf" in formats, progress=True):
+            written[item.row] = item
     write_manifest(out, people, written)
     homonyms = sum(1 for p in people if "homonym" in p.flags)
     drafts = sum(1 for w in written.values() if w.eml)
     parts = [f"{len(people)} personal sheet(s) in {out}"]
-    if "pdf" in args.formats:
+    if "pdf" in formats:
         parts.append("all.pdf to print them")
     if args.eml:
         parts.append(f"{drafts} email draft(s)")
     if homonyms:
         parts.append(f"{homonyms} homonym(s) flagged in manifest.csv")
-    if roster.invalid:
-        parts.append(f"{len(roster.invalid)} row(s) skipped")
+    if invalid:
+        parts.append(f"{len(invalid)} row(s) skipped")
     print("done: " + ", ".join(parts))
     return 0
