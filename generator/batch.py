@@ -3,7 +3,8 @@
 Work done once per run: the model is validated, the layout computed, the QR
 codes encoded and the DOCX package prepared, in each worker process. The
 roster is cut into chunks handed to one process per core; only file names
-come back, so memory stays flat however long the roster.
+come back, so memory stays flat however long the roster. Files are made in
+a staging folder and moved into place only when every sheet is made.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import csv
 import io
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,10 +28,10 @@ from .output import atomic_write, inside
 from .render import Renderer, renderer
 
 MANIFEST_COLUMNS = ("row", "first_name", "last_name", "identifier", "flags", "pdf", "docx", "eml")
-T = TypeVar("T")
 RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Written:
     pdf: str = ""
     docx: str = ""
     eml: str = ""
+    problem: str = ""  # why nothing was written for this person
 
 
 def build_flyer(procedure: Procedure, out: Path, formats: Sequence[str]) -> list[Path]:
@@ -61,9 +64,6 @@ def single_person(procedure: Procedure, out: Path, formats: Sequence[str], **fie
     from .roster import person_from_fields
 
     person = person_from_fields(procedure, **fields)
-    problems = [p for fmt in formats if (p := renderer(fmt, procedure).problem(person))]
-    if problems:
-        raise RenderError(problems)
     # Never over another person's sheet or the folder's own files: a second
     # Mathieu Dupont at the desk gets mdupont-2, not Marie's mdupont.pdf.
     taken = set(RESERVED)
@@ -71,6 +71,8 @@ def single_person(procedure: Procedure, out: Path, formats: Sequence[str], **fie
         taken |= {p.stem for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".eml")}
     stem = safe_file_stem(person.identifier, taken)
     written = _Worker(procedure, tuple(formats), out, eml=False).run(Job(person, stem))
+    if written.problem:
+        raise RenderError(f"{person.display_name}: {written.problem}")
     return [out / name for name in (written.pdf, written.docx) if name]
 
 
@@ -85,27 +87,24 @@ class _Worker:
         # A draft carries the PDF even when only DOCX files are asked for.
         self.pdf = self.renderers.get("pdf") or (renderer("pdf", procedure) if eml else None)
 
-    def problems(self, people: Sequence[Person]) -> list[tuple[int | None, str]]:
-        found = []
-        for person in people:
-            said = [p for r in self.renderers.values() if (p := r.problem(person))]
-            if said:
-                found.append((person.row, "; ".join(said)))
-        return found
-
     def run(self, job: Job) -> Written:
+        """Every file of one person, or, when a sheet cannot be made, none and the reason."""
+        try:
+            documents = {fmt: r.to_bytes(job.person) for fmt, r in self.renderers.items()}
+            pdf = b""
+            if self.eml and job.person.email and self.pdf is not None:
+                pdf = documents.get("pdf") or self.pdf.to_bytes(job.person)
+        except RenderError as exc:  # too long for its page: a bad row
+            return Written(job.person.row, problem="; ".join(exc.problems))
         names: dict[str, str] = {}
-        documents: dict[str, bytes] = {}
-        for fmt, r in self.renderers.items():
+        for fmt, data in documents.items():
             names[fmt] = f"{job.stem}.{fmt}"
-            documents[fmt] = r.to_bytes(job.person)
             with atomic_write(inside(self.out, names[fmt])) as stream:
-                stream.write(documents[fmt])
+                stream.write(data)
         eml = ""
-        if self.eml and job.person.email and self.pdf is not None:
+        if pdf:
             from .mail import attachment_name, build_message, write_draft
 
-            pdf = documents.get("pdf") or self.pdf.to_bytes(job.person)
             eml = f"{job.stem}.eml"
             message = build_message(self.procedure, job.person, pdf, attachment_name(job.person))
             write_draft(inside(self.out, eml), message)
@@ -125,11 +124,6 @@ def _run_chunk(jobs: list[Job]) -> list[Written]:
     return [_WORKER.run(job) for job in jobs]
 
 
-def _check_chunk(people: list[Person]) -> list[tuple[int | None, str]]:
-    assert _WORKER is not None
-    return _WORKER.problems(people)
-
-
 def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -138,8 +132,9 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
 class Runner:
     """Where the work runs: in this process for a few people, else one worker process per core.
 
-    The same workers first check every person (nothing is written), then
-    write the files; each builds its renderers once.
+    Files are written into a staging folder inside ``out`` and moved into
+    place by ``commit`` once every sheet is made: a run that fails, or is
+    refused half-way, leaves ``out`` as it was.
     """
 
     def __init__(
@@ -151,16 +146,20 @@ class Runner:
         workers: int = 0,
         size: int = 0,
     ) -> None:
-        self.procedure, self.formats, self.out, self.eml = procedure, formats, out, eml
+        self.procedure, self.out = procedure, out
+        self.created = not out.exists()
+        self.staging = inside(out, f".partial-{os.getpid()}")
         self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
         self.local: _Worker | None = None
         if self.workers > 1 and size >= IN_PROCESS_BELOW:
             self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, initializer=_init_worker, initargs=(procedure, formats, out, eml)
+                max_workers=self.workers,
+                initializer=_init_worker,
+                initargs=(procedure, formats, self.staging, eml),
             )
         else:
-            self.local = _Worker(procedure, formats, out, eml)
+            self.local = _Worker(procedure, formats, self.staging, eml)
 
     def __enter__(self) -> Runner:
         return self
@@ -168,22 +167,23 @@ class Runner:
     def __exit__(self, *_exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self.created and self.out.is_dir() and not any(self.out.iterdir()):
+            self.out.rmdir()
+
+    def commit(self) -> None:
+        """Move every file this run made into ``out``."""
+        if self.staging.is_dir():
+            for path in sorted(self.staging.iterdir()):
+                os.replace(path, self.out / path.name)
 
     def _size(self, count: int) -> int:
         return max(1, min(CHUNK, count // (self.workers * 4) or 1))
 
-    def problems(self, people: Sequence[Person]) -> list[tuple[int | None, str]]:
-        """(row, what is wrong) for every person whose sheet could not be made."""
-        if self.local is not None:
-            return self.local.problems(people)
-        assert self.pool is not None
-        chunks = _chunks(people, self._size(len(people)))
-        return [found for part in self.pool.map(_check_chunk, chunks) for found in part]
-
     def render(
         self, jobs: Sequence[Job], print_file: bool = False, progress: bool = False
     ) -> Iterator[Written]:
-        """Write every person's files (and ``all.pdf``); yields what was written, in roster order."""
+        """Make every person's files (and ``all.pdf``); yields what was made, in roster order."""
         bar = _progress(len(jobs), progress)
         people = [job.person for job in jobs]
         if self.local is not None:
@@ -192,12 +192,12 @@ class Runner:
                 bar.update(1)
             bar.close()
             if print_file:
-                write_all_pdf(self.procedure, people, self.out)
+                write_all_pdf(self.procedure, people, self.staging)
             return
         pool = self.pool
         assert pool is not None
         # The print file is one long task: started first, it runs beside the sheets.
-        print_task = pool.submit(write_all_pdf, self.procedure, people, self.out) if print_file else None
+        print_task = pool.submit(write_all_pdf, self.procedure, people, self.staging) if print_file else None
         # A bounded window of chunks in flight keeps memory flat.
         pending: list[Future[list[Written]]] = []
         chunks = _chunks(jobs, self._size(len(jobs)))
@@ -226,10 +226,12 @@ def render_people(
     workers: int = 0,
     progress: bool = False,
     print_file: bool = False,
-) -> Iterator[Written]:
-    """Write every person's files (and ``all.pdf`` with ``print_file``); yields them in roster order."""
+) -> list[Written]:
+    """Make every person's files (and ``all.pdf`` with ``print_file``) in ``out``, in roster order."""
     with Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner:
-        yield from runner.render(jobs, print_file=print_file, progress=progress)
+        written = list(runner.render(jobs, print_file=print_file, progress=progress))
+        runner.commit()
+    return written
 
 
 class _NoBar:
@@ -293,33 +295,45 @@ def plan(people: Sequence[Person]) -> list[Job]:
     return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
 
 
+def _refuse(roster_path: Path, problems: list[str]) -> RosterError:
+    return RosterError(
+        [*problems, f"{roster_path}: nothing written; correct these rows or pass --skip-invalid"]
+    )
+
+
 def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
     from .roster import load_roster
 
     roster = load_roster(args.roster, procedure)
     for warning in roster.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if roster.invalid and not args.skip_invalid:
+        raise _refuse(args.roster, list(roster.invalid))
+    people = list(roster.people)
+    if not people:
+        raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
     formats: tuple[str, ...] = tuple(args.formats)
     out: Path = args.out
-    with Runner(procedure, formats, out, args.eml, args.jobs, size=len(roster.people)) as runner:
-        # A sheet too long for its page is a bad row too: found before anything is written.
-        unfit = dict(runner.problems(roster.people))
-        invalid = [*roster.invalid, *(f"{args.roster}: line {row}: {said}" for row, said in unfit.items())]
-        if invalid and not args.skip_invalid:
-            raise RosterError(
-                [*invalid, f"{args.roster}: nothing written; correct these rows or pass --skip-invalid"]
-            )
-        for problem in invalid:
-            print(f"skipped: {problem}", file=sys.stderr)
-        people = [p for p in roster.people if p.row not in unfit]
-        if not people:
-            raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
-        written: dict[int | None, Written] = {}
+    written: dict[int | None, Written] = {}
+    with Runner(procedure, formats, out, args.eml, args.jobs, size=len(people)) as runner:
         for item in runner.render(plan(people), print_file="pdf" in formats, progress=True):
             written[item.row] = item
+        # A sheet too long for its page is a bad row too; nothing has reached out/ yet.
+        unfit = [f"{args.roster}: line {w.row}: {w.problem}" for w in written.values() if w.problem]
+        invalid = [*roster.invalid, *unfit]
+        if unfit and not args.skip_invalid:
+            raise _refuse(args.roster, invalid)
+        people = [p for p in people if not written[p.row].problem]
+        if not people:
+            raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
+        if unfit and "pdf" in formats:
+            write_all_pdf(procedure, people, runner.staging)  # again, without the refused rows
+        runner.commit()
+    for problem in invalid:
+        print(f"skipped: {problem}", file=sys.stderr)
     write_manifest(out, people, written)
     homonyms = sum(1 for p in people if "homonym" in p.flags)
-    drafts = sum(1 for w in written.values() if w.eml)
+    drafts = sum(1 for p in people if written[p.row].eml)
     parts = [f"{len(people)} personal sheet(s) in {out}"]
     if "pdf" in formats:
         parts.append("all.pdf to print them")

@@ -364,3 +364,28 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
         == 0
     )
     assert [r["identifier"] for r in manifest(out)] == ["mdupont"]
+
+
+def test_a_refused_run_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
+    """Sheets are made in a staging folder: a run refused after rendering changes nothing in --out."""
+    base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
+    anchor = '      - "Vous y trouvez aussi l\'intranet académique : les services et contenus utiles à votre métier."'
+    extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
+    data = tmp_path / "long.yaml"
+    data.write_text(base.replace(anchor, anchor + ("\n" + extra) * 9), encoding="utf-8")
+    out = tmp_path / "out"
+    first = write_roster(tmp_path / "first.csv", [["Marie", "Dupont"]], header=["Prénom", "Nom"])
+    assert main(["personalise", str(first), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    second = write_roster(
+        tmp_path / "second.csv",
+        [
+            ["Marie", "Dupont", ""],
+            ["Marie-Christine", "de La Rochefoucauld-Montmorency", "Martin-Lefèvre"],
+        ],
+        header=["Prénom", "Nom", "Nom de naissance"],
+    )
+    assert (
+        main(["personalise", str(second), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 1
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

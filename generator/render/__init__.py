@@ -4,8 +4,8 @@ A renderer is a class built once per run from a ``Procedure`` (fonts, QR
 codes and everything that is the same for every person are prepared
 there); ``to_bytes(person)`` gives one document, the generic flyer when
 ``person`` is None, and ``render(person, target)`` writes it to a path
-(atomically) or a binary stream. ``problem(person)`` says, before anything
-is written, why a person's sheet could not be made (too long for the page).
+(atomically) or a binary stream. A sheet that cannot be made (too long
+for its page) raises RenderError, which the batch reports as a bad row.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ class Renderer(Protocol):
     extension: str
 
     def __init__(self, procedure: Procedure) -> None: ...
-
-    def problem(self, person: Person) -> str | None: ...
 
     def to_bytes(self, person: Person | None) -> bytes: ...
 

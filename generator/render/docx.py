@@ -129,15 +129,11 @@ class DocxRenderer:
             self._variants[body] = _Variant.prepare(self.procedure, body)
         return self._variants[body]
 
-    def problem(self, person: Person) -> str | None:
-        """Why this person's sheet cannot be printed on one page, or None."""
-        box = personal_box(self.procedure, person)
-        if self._body(box) is None:
-            return (
-                f"the DOCX sheet would print on two pages (about {self._over(box):.0f} mm too tall): "
-                "give a shorter identifier or name"
-            )
-        return None
+    def _too_tall(self, box: PersonalBox) -> str:
+        return (
+            f"the DOCX sheet would print on two pages (about {self._over(box):.0f} mm too tall): "
+            "give a shorter identifier or name"
+        )
 
     def to_bytes(self, person: Person | None) -> bytes:
         if person is None:
@@ -156,7 +152,7 @@ class DocxRenderer:
         box = personal_box(self.procedure, person)
         body = self._body(box)
         if body is None:
-            raise RenderError(f"{person.display_name}: {self.problem(person)}")
+            raise RenderError(self._too_tall(box))
         variant = self._variant(body)
         chunks = variant.with_manager if box.manager else variant.without_manager
         values = {f: _xml_text(getattr(box, f)) for f in _PERSONAL_FIELDS}

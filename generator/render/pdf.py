@@ -564,14 +564,6 @@ class PdfRenderer:
         c.save()
         return tagging.finish(buffer.getvalue(), tagger, self.procedure.meta)
 
-    def problem(self, person: Person) -> str | None:
-        """Why this person's sheet cannot be drawn on one page, or None."""
-        try:
-            self._personal(person)
-        except RenderError as exc:
-            return "; ".join(exc.problems)
-        return None
-
     def _personal(self, person: Person) -> tuple[Layout, list[Block]]:
         """The page layout for this person and the blocks of their box.
 
@@ -585,7 +577,13 @@ class PdfRenderer:
         if needed > page_layout.box[3] + 0.5:
             key = round(needed)
             if key not in self._tall:
-                self._tall[key] = layout(self.procedure, personal=True, box_height=float(key + 1))
+                try:
+                    self._tall[key] = layout(self.procedure, personal=True, box_height=float(key + 1))
+                except RenderError:
+                    raise RenderError(
+                        "the PDF sheet does not fit on one page with a name this long: "
+                        "give a shorter identifier or name"
+                    ) from None
             page_layout = self._tall[key]
             blocks, _ = _box_blocks(page_layout, box)
         return page_layout, blocks
