@@ -187,12 +187,15 @@ def test_same_data_gives_the_same_bytes(
         assert {info.date_time for info in zf.infolist()} == {(2024, 1, 1, 0, 0, 0)}
 
 
-def test_a_personal_sheet_only_changes_the_document_part(flyer: bytes, personal: bytes) -> None:
-    """The per-person render patches word/document.xml; every other part is the same bytes."""
+def test_a_personal_sheet_only_changes_the_document_part_and_its_title(
+    flyer: bytes, personal: bytes, marie: Person, procedure: Procedure
+) -> None:
+    """The per-person render patches word/document.xml and the title; every other part is the same bytes."""
     with zipfile.ZipFile(io.BytesIO(flyer)) as a, zipfile.ZipFile(io.BytesIO(personal)) as b:
         assert sorted(a.namelist()) == sorted(b.namelist())
-        differ = [n for n in a.namelist() if a.read(n) != b.read(n)]
-    assert differ == ["word/document.xml"]
+        differ = sorted(n for n in a.namelist() if a.read(n) != b.read(n))
+    assert differ == ["docProps/core.xml", "word/document.xml"]
+    assert reopen(personal).core_properties.title == f"{procedure.meta.title} – {marie.display_name}"
 
 
 def test_personal_sheet_shows_name_identifier_and_manager(

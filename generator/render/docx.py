@@ -57,6 +57,7 @@ TEXT_W = PAGE_W - 2 * MARGIN_X
 INDENT = Mm(10)  # step text sits under the heading's text, past its number
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed, so the same data gives the same bytes
 DOCUMENT_PART = "word/document.xml"
+CORE_PART = "docProps/core.xml"
 BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips
 BAND_MARGIN = (140, 200)
 
@@ -162,7 +163,8 @@ class DocxRenderer:
         )
         # Odd chunks are token names, even ones the XML around them.
         xml = "".join(values[c] if i % 2 else c for i, c in enumerate(chunks))
-        return variant.package(xml.encode("utf-8"))
+        # The title names the person, as the PDF's does.
+        return variant.package(xml.encode("utf-8"), f"{self.procedure.meta.title} – {person.display_name}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +174,7 @@ class _Variant:
     prefix: bytes
     with_manager: list[str]
     without_manager: list[str]
+    core: list[str]  # docProps/core.xml around the title, which names the person
     generic: bytes
 
     @classmethod
@@ -181,6 +184,7 @@ class _Variant:
             personal_box(procedure, sample), **{f: _token(f) for f in _PERSONAL_FIELDS}
         )
         doc = _build(procedure, tokens, body_pt)
+        doc.core_properties.title = _token("title")
         body = doc.element.body
         box = [el for el in body if el.get(_BOX_MARK) is not None]
         for el in box:
@@ -189,7 +193,9 @@ class _Variant:
 
         out = io.BytesIO()
         doc.save(out)
-        prefix = _zip_parts(_clean_parts(out.getvalue()))
+        parts = _clean_parts(out.getvalue())
+        core = _split_tokens(parts.pop(CORE_PART).decode("utf-8"))
+        prefix = _zip_parts(parts)
         root = doc.element
         with_manager = _split_tokens(_serialise(root))
         for p in manager:
@@ -197,20 +203,19 @@ class _Variant:
         without_manager = _split_tokens(_serialise(root))
         for el in box:
             body.remove(el)
-        generic = _append_document(prefix, _serialise(root).encode("utf-8"))
-        return cls(prefix, with_manager, without_manager, generic)
+        variant = cls(prefix, with_manager, without_manager, core, b"")
+        generic = variant.package(_serialise(root).encode("utf-8"), procedure.meta.title)
+        return dataclasses.replace(variant, generic=generic)
 
-    def package(self, document_xml: bytes) -> bytes:
-        return _append_document(self.prefix, document_xml)
-
-
-def _append_document(prefix: bytes, document_xml: bytes) -> bytes:
-    """The prepared parts plus this document part, appended without recompressing the rest."""
-    out = io.BytesIO(prefix)
-    out.seek(0, io.SEEK_END)
-    with zipfile.ZipFile(out, "a") as zf:
-        zf.writestr(_zip_info(DOCUMENT_PART), document_xml)
-    return out.getvalue()
+    def package(self, document_xml: bytes, title: str) -> bytes:
+        """The prepared parts plus the two that differ per person, appended without recompressing the rest."""
+        core = "".join(_xml_text(title) if i % 2 else c for i, c in enumerate(self.core))
+        out = io.BytesIO(self.prefix)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a") as zf:
+            zf.writestr(_zip_info(CORE_PART), core.encode("utf-8"))
+            zf.writestr(_zip_info(DOCUMENT_PART), document_xml)
+        return out.getvalue()
 
 
 # Advance widths of Arial (the same as Helvetica and Liberation Sans), in
