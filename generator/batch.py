@@ -14,6 +14,7 @@ import csv
 import io
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -116,6 +117,9 @@ _WORKER: _Worker | None = None
 
 def _init_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: bool) -> None:
     global _WORKER
+    # Ctrl-C is the main process's to handle: it stops handing out work and
+    # removes the staging folder; a worker that died on it would hang the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = _Worker(procedure, formats, out, eml)
 
 
@@ -196,6 +200,25 @@ class Runner:
             return
         pool = self.pool
         assert pool is not None
+        # Ctrl-C while the pool's own locks are held can deadlock it: the
+        # signal only sets a flag here, read between two chunks.
+        interrupted: list[bool] = []
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+        try:
+            yield from self._render_in_pool(pool, jobs, people, print_file, bar, interrupted)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        bar.close()
+
+    def _render_in_pool(
+        self,
+        pool: ProcessPoolExecutor,
+        jobs: Sequence[Job],
+        people: list[Person],
+        print_file: bool,
+        bar: _NoBar,
+        interrupted: list[bool],
+    ) -> Iterator[Written]:
         # The print file is one long task: started first, it runs beside the sheets.
         print_task = pool.submit(write_all_pdf, self.procedure, people, self.staging) if print_file else None
         # A bounded window of chunks in flight keeps memory flat.
@@ -207,6 +230,8 @@ class Runner:
                 break
         while pending:
             done = pending.pop(0).result()
+            if interrupted:
+                raise KeyboardInterrupt
             nxt = next(chunks, None)
             if nxt is not None:
                 pending.append(pool.submit(_run_chunk, nxt))
@@ -214,7 +239,8 @@ class Runner:
             bar.update(len(done))
         if print_task is not None:
             print_task.result()
-        bar.close()
+        if interrupted:
+            raise KeyboardInterrupt
 
 
 def render_people(
@@ -326,8 +352,6 @@ def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
         people = [p for p in people if not written[p.row].problem]
         if not people:
             raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
-        if unfit and "pdf" in formats:
-            write_all_pdf(procedure, people, runner.staging)  # again, without the refused rows
         runner.commit()
     for problem in invalid:
         print(f"skipped: {problem}", file=sys.stderr)

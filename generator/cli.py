@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print(
-            "error: interrupted; files already written are complete, the others were not written",
+            "error: interrupted; nothing was left half-written "
+            "(personalise moves its files into the output folder only at the end)",
             file=sys.stderr,
         )
         return 130

@@ -677,7 +677,10 @@ class PdfRenderer:
         c.endForm()
         count = 0
         for person in people:
-            page_layout, box_blocks = self._personal(person)
+            try:
+                page_layout, box_blocks = self._personal(person)
+            except RenderError:
+                continue  # their own sheet reports it: a print file only holds sheets that can be made
             if page_layout is shared:
                 c.doForm("shared")
             else:
