@@ -389,3 +389,25 @@ def test_a_refused_run_leaves_the_previous_output_as_it_was(tmp_path: Path) -> N
         main(["personalise", str(second), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 1
     )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_person_whose_pdf_cannot_fit_is_a_bad_row_and_skip_invalid_gets_past_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Long data and a long name: the PDF row is refused by line; --skip-invalid prints the others, all.pdf too."""
+    base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
+    anchor = "      - \"Vous y trouvez aussi l'intranet académique : les services et contenus utiles à votre métier.\""
+    extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
+    data = tmp_path / "long.yaml"
+    data.write_text(base.replace(anchor, anchor + ("\n" + extra) * 8), encoding="utf-8")
+    roster = write_roster(tmp_path / "r.csv", [
+        ["Marie", "Dupont", ""],
+        ["Marie-Christine", "de La Rochefoucauld-Montmorency-Lauraguais", "Martin-Lefèvre-Saint-Aignan"],
+    ], header=["Prénom", "Nom", "Nom de naissance"])
+    out = tmp_path / "out"
+    args = ["personalise", str(roster), "--data", str(data), "--out", str(out), "--formats", "pdf"]
+    assert main(args) == 1
+    assert f"{roster}: line 3: the PDF sheet does not fit" in capsys.readouterr().err
+    assert main([*args, "--skip-invalid"]) == 0
+    assert [r["identifier"] for r in manifest(out)] == ["mdupont"]
+    assert len(pdf_pages_text(out / "all.pdf")) == 1

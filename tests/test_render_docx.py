@@ -418,6 +418,23 @@ def _longer(procedure: Procedure, sentences: int) -> Procedure:
     return dataclasses.replace(procedure, steps=tuple(steps))
 
 
+def _variants(procedure: Procedure) -> dict[str, Procedure]:
+    """The default data, another font (missing here: LibreOffice substitutes a wider one), long addresses."""
+    long_mail = tuple(
+        dataclasses.replace(
+            group, emails=tuple(f"prenom-compose.nom-de-famille-tres-long.{e}" for e in group.emails)
+        )
+        for group in procedure.contacts
+    )
+    return {
+        "default": procedure,
+        "font": dataclasses.replace(
+            procedure, docx=dataclasses.replace(procedure.docx, font="Atkinson Hyperlegible")
+        ),
+        "mail": dataclasses.replace(procedure, contacts=long_mail),
+    }
+
+
 @pytest.fixture(scope="module")
 def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Documents whose estimate stands just under the page, at 12 pt and at the smaller sizes."""
@@ -428,33 +445,34 @@ def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactor
     folder = tmp_path_factory.mktemp("limit")
     marie = Person("Marie", "Dupont", "mdupont", manager="aesh17")
     paths = []
-    for who, person in (("flyer", None), ("marie", marie)):
-        chosen: dict[float, int] = {}
-        for sentences in range(0, 30):
-            longer = _longer(procedure, sentences)
-            box = personal_box(longer, person) if person else None
-            try:
-                r = DocxRenderer(longer)
-            except RenderError:
-                break
-            body = r._body(box)
-            if body is None:
-                break
-            assert r._height(box, body) <= PAGE_CAPACITY
-            chosen[body] = sentences  # the last (longest) one at each size
-        for body, sentences in chosen.items():
-            path = folder / f"{who}-{body}.docx"
-            DocxRenderer(_longer(procedure, sentences)).render(person, path)
-            paths.append(path)
-        assert set(chosen) == set(BODIES), f"{who}: sizes reached {sorted(chosen)}"
+    for variant, data in _variants(procedure).items():
+        for who, person in (("flyer", None), ("marie", marie)):
+            chosen: dict[float, int] = {}
+            for sentences in range(0, 30):
+                longer = _longer(data, sentences)
+                box = personal_box(longer, person) if person else None
+                try:
+                    r = DocxRenderer(longer)
+                except RenderError:
+                    break
+                body = r._body(box)
+                if body is None:
+                    break
+                assert r._height(box, body) <= PAGE_CAPACITY
+                chosen[body] = sentences  # the last (longest) one at each size
+            for body, sentences in chosen.items():
+                path = folder / f"{variant}-{who}-{body}.docx"
+                DocxRenderer(_longer(data, sentences)).render(person, path)
+                paths.append(path)
+            assert chosen, f"{variant} {who}: nothing accepted"
     return {p.stem: p for p in soffice_to_pdf(paths, folder / "pdf")}
 
 
 @pytest.mark.soffice
 def test_what_the_estimate_lets_through_prints_on_one_page(near_the_limit: dict[str, Path]) -> None:
-    """The longest data the DOCX accepts, at each body size, prints on one page in LibreOffice."""
+    """The longest data the DOCX accepts, at each body size, in Arial or another font, prints on one page."""
     pages = {name: len(pdf_pages_text(path)) for name, path in near_the_limit.items()}
-    assert len(pages) == 6 and set(pages.values()) == {1}, pages
+    assert len(pages) >= 12 and set(pages.values()) == {1}, pages
 
 
 def test_data_too_long_even_at_10_pt_is_refused_with_the_overflow(procedure: Procedure) -> None:

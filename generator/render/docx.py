@@ -101,6 +101,7 @@ class DocxRenderer:
     def __init__(self, procedure: Procedure) -> None:
         self.procedure = procedure
         # The page without a personal box, at each body size (estimated, points).
+        self._estimate = _Estimate(procedure.docx.font)
         self._base = {body: estimated_height(procedure, None, body) for body in BODIES}
         self._variants: dict[float, _Variant] = {}
         body = self._body(None)
@@ -112,7 +113,7 @@ class DocxRenderer:
         self._flyer_body = body
 
     def _height(self, box: PersonalBox | None, body: float) -> float:
-        return self._base[body] + (_box_height(box, body) if box is not None else 0.0)
+        return self._base[body] + (self._estimate.box(box, body) if box is not None else 0.0)
 
     def _body(self, box: PersonalBox | None) -> float | None:
         """The largest body size at which the page, with this box, holds on one page."""
@@ -222,19 +223,11 @@ class _Variant:
 # thousandths of an em, for the characters of Latin names: enough to know
 # where Word and LibreOffice will wrap a line.
 _WIDTHS = json.loads(files("generator.render").joinpath("arial_widths.json").read_text(encoding="utf-8"))
-# Fonts other than Arial's metric family, as a width ratio to Arial (wider is safer).
-_FONT_RATIO = {
-    "arial": 1.0,
-    "liberation sans": 1.0,
-    "helvetica": 1.0,
-    "arimo": 1.0,
-    "calibri": 0.9,
-    "carlito": 0.9,
-    "verdana": 1.18,
-    "tahoma": 1.02,
-    "dejavu sans": 1.1,
-    "open sans": 1.06,
-}
+# Arial's metric family: the widths above hold. Any other font may be
+# missing where the file is opened (LibreOffice here substitutes DejaVu Sans,
+# 14 % wider): it is estimated 15 % wider, with 10 % taller lines.
+_ARIAL_FAMILY = {"arial", "liberation sans", "helvetica", "arimo"}
+_OTHER_FONT = (1.15, 1.1)  # width ratio, line-height ratio
 
 
 def _char_width(ch: str, table: dict[str, int]) -> int:
@@ -270,11 +263,6 @@ def _box_width() -> float:
     return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
 
 
-def _line(size: float) -> float:
-    """Height of a line of Liberation Sans (Arial) at the document's line spacing."""
-    return size * 1.2
-
-
 def estimated_height(procedure: Procedure, box: PersonalBox | None, body: float = BODY_PT) -> float:
     """About how tall the document stands, in points, by the word-wrap estimate of ``_lines``.
 
@@ -282,65 +270,84 @@ def estimated_height(procedure: Procedure, box: PersonalBox | None, body: float 
     near the limit): on the wide side, so that an estimate under the page
     height means one printed page.
     """
-    return _marks(procedure, box, body)[-1][1]
+    estimate = _Estimate(procedure.docx.font)
+    return estimate.marks(procedure, None, body)[-1][1] + (estimate.box(box, body) if box else 0.0)
 
 
-def _marks(procedure: Procedure, box: PersonalBox | None, body: float) -> list[tuple[str, float]]:
-    """Where each part of the page starts (estimated, points from the top margin), and the end."""
-    scale = body / BODY_PT
-    width = TEXT_W * PT_PER_MM
-    indent = INDENT.mm * PT_PER_MM
-    meta = procedure.meta
-    title_w = width - 227 / 20 - 8
-    marks = []
-    height = _lines(meta.audience, body, title_w, bold=True) * _line(body)
-    height += _lines(meta.title, 20 * scale, title_w, bold=True) * 20 * scale * 1.15
-    if meta.purpose:
-        height += 2 + _lines(meta.purpose, body, title_w) * _line(body) + 10
-    marks.append(("box", height))
-    if box is not None:
-        height += _box_height(box, body)
-    for step in procedure.steps:
-        marks.append((f"step {step.number}", height + 7 + 6))
-        height += 7 + 6 + _lines(step.heading, 14 * scale, width - indent, bold=True) * _line(14 * scale) + 3
-        qr_w = (QR_WIDTH_MM + 6) * PT_PER_MM if step.qr else 0.0
-        text_w = width - indent - qr_w - (12 if step.qr else 0)
-        text = sum(_lines(plain(p), body, text_w) * _line(body) + 3 for p in step.paragraphs)
-        if step.qr:
-            text += 3 + _lines(step.qr.url, 10, text_w) * _line(10)
-            picture = QR_WIDTH_MM * PT_PER_MM + _lines(step.qr.label, 10, qr_w - 12) * _line(10) + 6
-            text = max(text, picture)
-        height += text
-        if step.show_contacts:
-            name_w = 84 * PT_PER_MM - 12
-            for group in procedure.contacts:
-                rows = max(_lines(group.name, body, name_w, bold=True), len(group.emails))
-                height += rows * _line(body) + 2
-    marks.append(("help", height + 6))
-    help_w = width * 0.6 - 20
-    help_lines = _lines(procedure.help.label, body, help_w) + _lines(procedure.help.hours, body, help_w)
-    height += 6 + 14 + max(help_lines * _line(body), 22 * 1.15) + 6
-    marks.append(("end", height))
-    return marks
+class _Estimate:
+    """Line counts and heights in the document's font (Arial's metrics, or a pessimistic guess)."""
 
+    def __init__(self, font: str) -> None:
+        self.width_ratio, self.line_ratio = (1.0, 1.0) if font.lower() in _ARIAL_FAMILY else _OTHER_FONT
 
-def _box_height(box: PersonalBox, body: float) -> float:
-    scale = body / BODY_PT
-    width = _box_width()
-    name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
-    big = (20 if len(box.identifier) <= LARGE_IDENTIFIER_MAX else 15) * scale
-    label = _text_width(box.identifier_label + " ", body)
-    ident_lines = _lines(box.identifier, big, width - label, bold=True)
-    left = _line(body + 1) + 3
-    left += _lines(name, body + 1, width, bold=True) * _line(body + 1) + 4
-    left += ident_lines * _line(big) + 3
-    left += _lines(box.homonym_note, 10, width) * _line(10) + 3
-    if box.manager:
-        left += _lines(box.manager, 10, width) * _line(10) + 3
-    right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
-    right = _lines(box.numen_label, body, right_w, bold=True) * _line(body) + 21 + _line(body)
-    right += 3 + _lines(box.numen_note, 10, right_w, bold=True) * _line(10)
-    return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 10
+    def lines(self, text: str, size: float, width: float, bold: bool = False) -> int:
+        return _lines(text, size, width / self.width_ratio, bold)
+
+    def line(self, size: float) -> float:
+        """Height of a line at the document's line spacing."""
+        return size * 1.2 * self.line_ratio
+
+    def marks(self, procedure: Procedure, box: PersonalBox | None, body: float) -> list[tuple[str, float]]:
+        """Where each part of the page starts (points from the top margin), and the end."""
+        lines, line = self.lines, self.line
+        scale = body / BODY_PT
+        width = TEXT_W * PT_PER_MM
+        indent = INDENT.mm * PT_PER_MM
+        meta = procedure.meta
+        title_w = width - 227 / 20 - 8
+        marks = []
+        height = lines(meta.audience, body, title_w, bold=True) * line(body)
+        height += lines(meta.title, 20 * scale, title_w, bold=True) * 20 * scale * 1.15 * self.line_ratio
+        if meta.purpose:
+            height += 2 + lines(meta.purpose, body, title_w) * line(body) + 10
+        marks.append(("box", height))
+        if box is not None:
+            height += self.box(box, body)
+        for step in procedure.steps:
+            marks.append((f"step {step.number}", height + 7 + 6))
+            height += (
+                7 + 6 + lines(step.heading, 14 * scale, width - indent, bold=True) * line(14 * scale) + 3
+            )
+            qr_w = (QR_WIDTH_MM + 6) * PT_PER_MM if step.qr else 0.0
+            text_w = width - indent - qr_w - (12 if step.qr else 0)
+            text = sum(lines(plain(p), body, text_w) * line(body) + 3 for p in step.paragraphs)
+            if step.qr:
+                text += 3 + lines(step.qr.url, 10, text_w) * line(10)
+                picture = QR_WIDTH_MM * PT_PER_MM + lines(step.qr.label, 10, qr_w - 12) * line(10) + 6
+                text = max(text, picture)
+            height += text
+            if step.show_contacts:
+                name_w = 84 * PT_PER_MM - 12
+                mail_w = width - indent - 84 * PT_PER_MM - 12
+                for group in procedure.contacts:
+                    # An address longer than its column wraps: count its lines too.
+                    addresses = sum(lines(e, body, mail_w) for e in group.emails)
+                    rows = max(lines(group.name, body, name_w, bold=True), addresses)
+                    height += rows * line(body) + 2
+        marks.append(("help", height + 6))
+        help_w = width * 0.6 - 20
+        help_lines = lines(procedure.help.label, body, help_w) + lines(procedure.help.hours, body, help_w)
+        height += 6 + 14 + max(help_lines * line(body), 22 * 1.15 * self.line_ratio) + 6
+        marks.append(("end", height))
+        return marks
+
+    def box(self, box: PersonalBox, body: float) -> float:
+        lines, line = self.lines, self.line
+        scale = body / BODY_PT
+        width = _box_width()
+        name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
+        big = (20 if len(box.identifier) <= LARGE_IDENTIFIER_MAX else 15) * scale
+        label = _text_width(box.identifier_label + " ", body) * self.width_ratio
+        left = line(body + 1) + 3
+        left += lines(name, body + 1, width, bold=True) * line(body + 1) + 4
+        left += lines(box.identifier, big, width - label, bold=True) * line(big) + 3
+        left += lines(box.homonym_note, 10, width) * line(10) + 3
+        if box.manager:
+            left += lines(box.manager, 10, width) * line(10) + 3
+        right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
+        right = lines(box.numen_label, body, right_w, bold=True) * line(body) + 21 + line(body)
+        right += 3 + lines(box.numen_note, 10, right_w, bold=True) * line(10)
+        return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 10
 
 
 # --- packaging -------------------------------------------------------------
