@@ -465,6 +465,8 @@ def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactor
                 DocxRenderer(_longer(data, sentences)).render(person, path)
                 paths.append(path)
             assert chosen, f"{variant} {who}: nothing accepted"
+            if variant == "default":
+                assert set(chosen) == set(BODIES), f"{who}: sizes reached {sorted(chosen)}"
     return {p.stem: p for p in soffice_to_pdf(paths, folder / "pdf")}
 
 
