@@ -820,3 +820,17 @@ def test_sheets_share_their_font_subsets_and_a_rare_letter_is_still_embedded(pro
     rare = renderer.to_bytes(Person("Łucja", "Wałęsa", "lwalesa"))
     assert _font_programs(rare) != _font_programs(zoe)
     assert "ŁUCJA" in pdf_pages_text(rare)[0].upper() and "WAŁĘSA" in pdf_pages_text(rare)[0]
+
+
+def test_the_font_subset_cache_stays_small_over_names_with_rare_letters(procedure: Procedure) -> None:
+    """Many names with rare letters: the per-font subset cache keeps a bounded number of entries."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from generator.render.fonts import CACHE_SIZE
+    from generator.render.pdf import FONT
+
+    renderer = PdfRenderer(procedure)
+    rare = "ĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮĴĶĹĻĽĿŁŃŅŇŌŎŐŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŹŻŽ"
+    for i in range(CACHE_SIZE + 10):
+        renderer.to_bytes(Person(f"Zo{rare[i % len(rare)]}{rare[(3 * i) % len(rare)]}", "Dupont", "zdupont"))
+    assert len(pdfmetrics.getFont(FONT)._cache) <= CACHE_SIZE

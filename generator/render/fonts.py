@@ -15,6 +15,7 @@ font, text extraction), so a change there fails loudly.
 from __future__ import annotations
 
 import zlib
+from collections import OrderedDict
 from typing import Any
 
 from reportlab.pdfbase import pdfdoc
@@ -26,6 +27,9 @@ NAME_LETTERS = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '-.,:;()’«»"
     "àâäáãåçéèêëíìîïñóòôöõøúùûüýÿæœßÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕØÚÙÛÜÝŸÆŒ"
 )
+
+
+CACHE_SIZE = 32  # distinct subsets kept per font (about 15 KB each)
 
 
 class _Raw(pdfdoc.PDFObject):
@@ -49,16 +53,22 @@ class SubsetCachingFont(TTFont):
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
-        self._cache: dict[tuple[int, tuple[int, ...]], tuple[bytes, bytes, bytes, int]] = {}
+        self._cache: OrderedDict[tuple[int, tuple[int, ...]], tuple[bytes, bytes, bytes, int]] = OrderedDict()
 
     def _parts(self, n: int, subset: list[int], base_name: str) -> tuple[bytes, bytes, bytes, int]:
         key = (n, tuple(subset))
-        if key not in self._cache:
-            widths = b"[ " + b" ".join(b"%d" % self.face.getCharWidth(c) for c in subset) + b" ]"
-            cmap = zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1"))
-            program = self.face.makeSubset(subset)
-            self._cache[key] = (widths, cmap, zlib.compress(program), len(program))
-        return self._cache[key]
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        widths = b"[ " + b" ".join(b"%d" % self.face.getCharWidth(c) for c in subset) + b" ]"
+        cmap = zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1"))
+        program = self.face.makeSubset(subset)
+        self._cache[key] = parts = (widths, cmap, zlib.compress(program), len(program))
+        # Names with rare letters make subsets seldom seen again: keep the
+        # recent ones only, so memory stays flat over any roster.
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return parts
 
     def addObjects(self, doc: Any) -> None:  # noqa: N802 (reportlab's name)
         """As TTFont.addObjects, with each subset's parts taken from the cache."""
