@@ -321,6 +321,18 @@ def plan(people: Sequence[Person]) -> list[Job]:
     return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
 
 
+def _listed(out: Path) -> set[str]:
+    """The files an earlier run's manifest.csv lists in ``out`` (none when it is missing or unreadable)."""
+    try:
+        with (out / "manifest.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return set()
+    names = {row.get(column) or "" for row in rows for column in ("pdf", "docx", "eml")}
+    # Only plain file names of ours: a hand-edited manifest cannot point elsewhere.
+    return {n for n in names if n and Path(n).name == n and Path(n).suffix in (".pdf", ".docx", ".eml")}
+
+
 def _refuse(roster_path: Path, problems: list[str]) -> RosterError:
     return RosterError(
         [*problems, f"{roster_path}: nothing written; correct these rows or pass --skip-invalid"]
@@ -352,10 +364,19 @@ def personalise_command(procedure: Procedure, args: argparse.Namespace) -> int:
         people = [p for p in people if not written[p.row].problem]
         if not people:
             raise RosterError(f"{args.roster}: no valid person in the roster; nothing written")
+        previous = _listed(out)
         runner.commit()
     for problem in invalid:
         print(f"skipped: {problem}", file=sys.stderr)
     write_manifest(out, people, written)
+    # Sheets of an earlier run in this folder that this run did not make again
+    # would be printed or attached by mistake: the old manifest says which.
+    kept = {name for p in people for name in (written[p.row].pdf, written[p.row].docx, written[p.row].eml)}
+    stale = sorted(previous - kept)
+    for name in stale:
+        inside(out, name).unlink(missing_ok=True)
+    if stale:
+        print(f"removed {len(stale)} file(s) of the previous run (listed in its manifest.csv)")
     homonyms = sum(1 for p in people if "homonym" in p.flags)
     drafts = sum(1 for p in people if written[p.row].eml)
     parts = [f"{len(people)} personal sheet(s) in {out}"]

@@ -396,14 +396,18 @@ def test_a_person_whose_pdf_cannot_fit_is_a_bad_row_and_skip_invalid_gets_past_i
 ) -> None:
     """Long data and a long name: the PDF row is refused by line; --skip-invalid prints the others, all.pdf too."""
     base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
-    anchor = "      - \"Vous y trouvez aussi l'intranet académique : les services et contenus utiles à votre métier.\""
+    anchor = '      - "Vous y trouvez aussi l\'intranet académique : les services et contenus utiles à votre métier."'
     extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
     data = tmp_path / "long.yaml"
     data.write_text(base.replace(anchor, anchor + ("\n" + extra) * 8), encoding="utf-8")
-    roster = write_roster(tmp_path / "r.csv", [
-        ["Marie", "Dupont", ""],
-        ["Marie-Christine", "de La Rochefoucauld-Montmorency-Lauraguais", "Martin-Lefèvre-Saint-Aignan"],
-    ], header=["Prénom", "Nom", "Nom de naissance"])
+    roster = write_roster(
+        tmp_path / "r.csv",
+        [
+            ["Marie", "Dupont", ""],
+            ["Marie-Christine", "de La Rochefoucauld-Montmorency-Lauraguais", "Martin-Lefèvre-Saint-Aignan"],
+        ],
+        header=["Prénom", "Nom", "Nom de naissance"],
+    )
     out = tmp_path / "out"
     args = ["personalise", str(roster), "--data", str(data), "--out", str(out), "--formats", "pdf"]
     assert main(args) == 1
@@ -411,3 +415,23 @@ def test_a_person_whose_pdf_cannot_fit_is_a_bad_row_and_skip_invalid_gets_past_i
     assert main([*args, "--skip-invalid"]) == 0
     assert [r["identifier"] for r in manifest(out)] == ["mdupont"]
     assert len(pdf_pages_text(out / "all.pdf")) == 1
+
+
+def test_a_new_run_removes_the_sheets_of_the_previous_one_in_the_same_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sheets a previous run listed and this run did not make are removed; other files stay."""
+    out = tmp_path / "out"
+    first = write_roster(
+        tmp_path / "a.csv", [["Marie", "Dupont"], ["Luc", "Petit"]], header=["Prénom", "Nom"]
+    )
+    assert main(["personalise", str(first), "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("mine")
+    second = write_roster(
+        tmp_path / "b.csv", [["Marie", "Dupont"], ["Anne", "Roux"]], header=["Prénom", "Nom"]
+    )
+    assert main(["personalise", str(second), "--out", str(out)]) == 0
+    assert "removed 2 file(s)" in capsys.readouterr().out
+    names = {p.name for p in out.iterdir()}
+    assert {"mdupont.pdf", "aroux.pdf", "notes.txt", "all.pdf", "manifest.csv"} <= names
+    assert not {"lpetit.pdf", "lpetit.docx"} & names
