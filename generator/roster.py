@@ -407,7 +407,15 @@ def _defect(raw: str, field: str, label: str, separator: str | None) -> str:
         return f"{label} holds the separator {shown}: a quote may be misplaced (expected {expected})"
     if field in _NAME_FIELDS and "@" in raw:
         return f"{label} holds an '@': the columns may be shifted (expected {expected})"
+    if field in _NAME_FIELDS and any(_not_latin(ch) for ch in raw):
+        # The sheets print Latin letters only (the embedded font has no others),
+        # and the directory builds the identifier from the Latin spelling.
+        return f"{label} has letters outside the Latin alphabet (expected {expected} in Latin letters, as on the contract)"
     return ""
+
+
+def _not_latin(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("L") and not unicodedata.name(ch, "").startswith("LATIN")
 
 
 # --- the header ---------------------------------------------------------------

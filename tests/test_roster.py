@@ -180,8 +180,8 @@ def test_bad_rows_are_named_by_line_number_with_field_and_expectation(
         "(expected lower-case letters a-z, digits and single hyphens, like mdupont)",
         f"{path}: line 6: Courriel 'marie.dupont@' is not an email address (expected a personal address like "
         "prenom.nom@example.fr)",
-        f"{path}: line 7: Nom 'Иванов' gives an empty identifier: it holds no letter a-z once accents are "
-        "dropped (expected a name in Latin letters, or the identifier itself)",
+        f"{path}: line 7: Nom has letters outside the Latin alphabet (expected the person's family name in "
+        "Latin letters, as on the contract)",
         f"{path}: line 8: Gestionnaire 'Lycée inconnu' is not a managing office of the procedure "
         "(expected one of vieljeux (Lycée Vieljeux), aesh17 (Pôle académique de gestion des AESH))",
         f"{path}: line 9: Prénom is empty (expected the person's first name); Nom is empty (expected the "
@@ -191,10 +191,11 @@ def test_bad_rows_are_named_by_line_number_with_field_and_expectation(
 
 
 def test_first_name_without_a_latin_letter_is_invalid(tmp_path: Path, procedure: Procedure) -> None:
-    """A first name with no letter a-z cannot give an initial: the row is invalid, naming Prénom."""
+    """A first name in another alphabet cannot be printed nor give an initial: the row is invalid, naming Prénom."""
     roster = load_roster(write_csv(tmp_path / "r.csv", [HEADER[:2], ["Иван", "Dupont"]]), procedure)
     assert roster.people == ()
-    assert "line 2: Prénom 'Иван' has no letter a-z to take the initial from" in roster.invalid[0]
+    assert "line 2: Prénom has letters outside the Latin alphabet" in roster.invalid[0]
+    assert "Иван" not in roster.invalid[0]
 
 
 def test_empty_rows_are_skipped_but_still_counted(tmp_path: Path, procedure: Procedure) -> None:
