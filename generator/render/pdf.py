@@ -562,7 +562,7 @@ class PdfRenderer:
             self._paint(c, *self._personal(person), tagger)
         tagger.finish_page()
         c.save()
-        return tagging.finish(buffer.getvalue(), tagger, self.procedure.meta)
+        return buffer.getvalue()
 
     def _personal(self, person: Person) -> tuple[Layout, list[Block]]:
         """The page layout for this person and the blocks of their box.

@@ -27,7 +27,6 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObject, PDFStrea
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
-    from ..model import Meta
     from .pdf import Block
 
 # Grouping names the layout uses in a block's ``parent`` path, and the
@@ -192,12 +191,6 @@ class Tagger:
         """Close the page and add its structure to the document, before it is saved."""
         self.canvas.showPage()
         _write(self.canvas, build_tree(self.items))
-
-
-def finish(data: bytes, tagger: Tagger, meta: Meta) -> bytes:
-    """The saved PDF, as is: ``Tagger.finish_page`` already wrote the structure into it."""
-    del tagger, meta
-    return data
 
 
 class _Raw(PDFObject):
