@@ -1,0 +1,33 @@
+"""The cases of the reference files: the flyer, three people at the desk, the example roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cli import main
+from generator.resources import example_roster
+
+DESK = (
+    ["--first-name", "Marie-Hélène", "--last-name", "Dupont", "--birth-name", "Martin", "--manager", "vieljeux"],
+    ["--first-name", "Seán", "--last-name", "O'Brien & <i>Fils</i>", "--identifier", "sobrien", "--manager", "aesh17"],
+    [
+        "--first-name",
+        "Anne-Charlotte-Éléonore",
+        "--last-name",
+        "de La Rochefoucauld-Montbazon-Beauvilliers-Saint-Aignan",
+    ],
+)
+# What the reference keeps of a personalise run: the drafts carry a date and a message id.
+KEPT = (".pdf", ".docx", ".csv")
+
+
+def make_all(root: Path) -> None:
+    """Writes flyer/, desk/ and people/ under ``root`` with the current code."""
+    assert main(["build", "--out", str(root / "flyer")]) == 0
+    for fields in DESK:
+        assert main(["person", *fields, "--out", str(root / "desk")]) == 0
+    people = root / "people"
+    assert main(["personalise", str(example_roster()), "--out", str(people), "--jobs", "1"]) == 0
+    for path in people.iterdir():
+        if path.suffix not in KEPT:
+            path.unlink()
