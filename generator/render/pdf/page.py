@@ -25,9 +25,9 @@ from .styles import (
     QR_SIZE,
     RULE,
     SMALLEST,
-    Styles,
     frame_height,
     markup,
+    styles_at,
     text,
 )
 
@@ -38,7 +38,7 @@ class PageBuilder(BlockPlacer):
     def __init__(
         self, page: Page, personal: bool, rung: Rung, extra_gap: float = 0.0, box_height: float = 0.0
     ) -> None:
-        super().__init__(rung.scale, Styles(rung.scale))
+        super().__init__(rung.scale, styles_at(rung.scale))
         self.page = page
         self.personal = personal
         self.extra_gap = extra_gap
