@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-# Longest values that fit on the one-page personal sheet (the renderers are
+# Longest values that fit on the one-page personal sheet (the writers are
 # checked at these limits); an email address is at most 254 characters (RFC 5321).
 MAX_FIRST_NAME = 40
 MAX_FAMILY_NAME = 60  # the family name and the birth name alike

@@ -149,10 +149,10 @@ class Checker:
                 self.fail(node.line if node else 1, field, "unknown placeholder", repr(mark), expected)
 
 
-def raise_problems(c: Checker) -> None:
-    problems = c.problems
+def raise_problems(check: Checker) -> None:
+    problems = check.problems
     if len(problems) > MAX_PROBLEMS:
         problems = problems[:MAX_PROBLEMS] + [
-            f"{c.path}: {len(problems) - MAX_PROBLEMS} more problems not shown"
+            f"{check.path}: {len(problems) - MAX_PROBLEMS} more problems not shown"
         ]
     raise DataError(problems)

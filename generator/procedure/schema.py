@@ -78,24 +78,24 @@ DOCX = ("font",)
 def load_procedure(path: str | Path | None = None) -> Procedure:
     """Load and validate a procedure file; raises DataError listing every problem."""
     path = Path(path) if path is not None else DEFAULT_DATA
-    c = Checker(path)
-    root = read_yaml(path, c, TOP)
-    top = c.mapping(root, "", TOP)
+    check = Checker(path)
+    root = read_yaml(path, check, TOP)
+    top = check.mapping(root, "", TOP)
     assert top is not None  # _read checked it
 
     def section(
         key: str, known: tuple[str, ...] | None, required: bool = True
     ) -> tuple[Node, Mapping | None]:
-        node = c.get(root, top, key, "", required)
+        node = check.get(root, top, key, "", required)
         if node is None:
             # Missing: its own fields are not reported again (optional ones take defaults).
             return Node({}, root.line), (None if required else {})
-        return node, c.mapping(node, key, known)
+        return node, check.mapping(node, key, known)
 
     doc_node, doc = section("document", DOCUMENT)
-    language = c.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
+    language = check.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
     if language and doc is not None and "language" in doc and not LANGUAGE_RE.match(language):
-        c.fail(
+        check.fail(
             doc["language"].line,
             "document.language",
             "not a language tag",
@@ -103,21 +103,21 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             "a tag like fr-FR",
         )
     meta = Meta(
-        audience=french_spacing(c.text(doc_node, doc, "audience", "document")),
-        title=french_spacing(c.text(doc_node, doc, "title", "document")),
-        purpose=french_spacing(c.text(doc_node, doc, "purpose", "document", required=False)),
-        author=c.text(doc_node, doc, "author", "document"),
-        subject=french_spacing(c.text(doc_node, doc, "subject", "document", required=False)),
+        audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
+        title=french_spacing(check.text(doc_node, doc, "title", "document")),
+        purpose=french_spacing(check.text(doc_node, doc, "purpose", "document", required=False)),
+        author=check.text(doc_node, doc, "author", "document"),
+        subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
         language=language,
     )
 
-    rule = _identifier_rule(c, *section("identifier", IDENTIFIER, required=False))
+    rule = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
     example = compute_identifier(rule, rule.example_first_name, rule.example_last_name)
 
     links_node, links_map = section("links", None)
-    links, declared = read_links(c, links_node, links_map)
-    shared_label = french_spacing(c.text(links_node, links_map, "shared_label", "links", required=False))
-    shared_note = c.text(
+    links, declared = read_links(check, links_node, links_map)
+    shared_label = french_spacing(check.text(links_node, links_map, "shared_label", "links", required=False))
+    shared_note = check.text(
         links_node,
         links_map,
         "shared_note",
@@ -125,18 +125,22 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         required=False,
         default=default_text("links", "shared_note"),
     )
-    c.placeholders(
+    check.placeholders(
         links_map.get("shared_note") if links_map else None, "links.shared_note", shared_note, ("step",)
     )
 
-    qr_alt = c.text(
+    qr_alt = check.text(
         links_node, links_map, "qr_alt", "links", required=False, default=default_text("links", "qr_alt")
     )
-    c.placeholders(links_map.get("qr_alt") if links_map else None, "links.qr_alt", qr_alt, ("label", "url"))
+    check.placeholders(
+        links_map.get("qr_alt") if links_map else None, "links.qr_alt", qr_alt, ("label", "url")
+    )
 
-    contacts = read_contacts(c, c.get(root, top, "contacts", ""))
-    steps = read_steps(c, c.get(root, top, "steps", ""), links, declared, shared_label, shared_note, example)
-    # What each code says to a screen reader, decided once for both renderers.
+    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
+    steps = read_steps(
+        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, example
+    )
+    # What each code says to a screen reader, decided once for every writer.
     steps = tuple(
         replace(
             step,
@@ -152,10 +156,10 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     qr_codes = tuple(step.qr for step in steps if step.qr is not None)
 
     help_node, help_map = section("help", HELP)
-    phone = c.text(help_node, help_map, "phone", "help")
+    phone = check.text(help_node, help_map, "phone", "help")
     if phone.strip() and not PHONE_RE.match(phone):
         assert help_map is not None
-        c.fail(
+        check.fail(
             help_map["phone"].line,
             "help.phone",
             "not a phone number",
@@ -163,23 +167,23 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             "digits, spaces and + . ( ) -",
         )
     help_line = HelpLine(
-        label=french_spacing(c.text(help_node, help_map, "label", "help")),
+        label=french_spacing(check.text(help_node, help_map, "label", "help")),
         phone=phone.strip().replace(" ", "\u00a0"),
-        hours=french_spacing(c.text(help_node, help_map, "hours", "help")),
+        hours=french_spacing(check.text(help_node, help_map, "hours", "help")),
     )
 
     p_node, p = section("personal", PERSONAL)
-    homonym_note = c.text(p_node, p, "homonym_note", "personal")
-    c.placeholders(
+    homonym_note = check.text(p_node, p, "homonym_note", "personal")
+    check.placeholders(
         p.get("homonym_note") if p else None, "personal.homonym_note", homonym_note, ("identifier",)
     )
     personal = PersonalText(
-        heading=c.text(p_node, p, "heading", "personal"),
-        identifier_label=c.text(p_node, p, "identifier_label", "personal"),
+        heading=check.text(p_node, p, "heading", "personal"),
+        identifier_label=check.text(p_node, p, "identifier_label", "personal"),
         homonym_note=homonym_note,
-        numen_label=c.text(p_node, p, "numen_label", "personal"),
-        numen_note=c.text(p_node, p, "numen_note", "personal"),
-        manager_note=c.text(
+        numen_label=check.text(p_node, p, "numen_label", "personal"),
+        numen_note=check.text(p_node, p, "numen_note", "personal"),
+        manager_note=check.text(
             p_node,
             p,
             "manager_note",
@@ -187,7 +191,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             required=False,
             default=default_text("personal", "manager_note"),
         ),
-        birth_name_label=c.text(
+        birth_name_label=check.text(
             p_node,
             p,
             "birth_name_label",
@@ -198,22 +202,22 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     )
 
     e_node, e = section("email", EMAIL)
-    sender_node = c.get(e_node, e, "sender", "email")
+    sender_node = check.get(e_node, e, "sender", "email")
     email = EmailTemplate(
-        sender=c.email(sender_node, "email.sender") if sender_node else "",
-        sender_name=c.text(e_node, e, "sender_name", "email"),
-        subject=c.text(e_node, e, "subject", "email"),
-        body=c.text(e_node, e, "body", "email"),
+        sender=check.email(sender_node, "email.sender") if sender_node else "",
+        sender_name=check.text(e_node, e, "sender_name", "email"),
+        subject=check.text(e_node, e, "subject", "email"),
+        body=check.text(e_node, e, "body", "email"),
     )
     # A misspelt placeholder would go out, as typed, to every person.
     for key in ("subject", "body"):
-        c.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
+        check.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
 
     d_node, d = section("docx", DOCX, required=False)
-    docx = DocxOptions(font=c.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font))
+    docx = DocxOptions(font=check.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font))
 
-    if c.problems:
-        raise_problems(c)
+    if check.problems:
+        raise_problems(check)
     return Procedure(
         meta=meta,
         qr_codes=qr_codes,
@@ -228,25 +232,25 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     )
 
 
-def _identifier_rule(c: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
-    ex_node = c.get(node, m, "example", "identifier", required=False)
-    ex = c.mapping(ex_node, "identifier.example", EXAMPLE) if ex_node else {}
+def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
+    ex_node = check.get(node, m, "example", "identifier", required=False)
+    ex = check.mapping(ex_node, "identifier.example", EXAMPLE) if ex_node else {}
     ex_parent = ex_node or node
     seed = IdentifierRule()  # the defaults of every option
     rule = IdentifierRule(
-        initial=c.choice(node, m, "initial", "identifier", INITIAL_MODES, seed.initial),
-        family_name=c.choice(node, m, "family_name", "identifier", FAMILY_MODES, seed.family_name),
-        joiner=c.choice(node, m, "joiner", "identifier", SEPARATORS, seed.joiner),
-        word_separator=c.choice(node, m, "word_separator", "identifier", SEPARATORS, seed.word_separator),
-        example_first_name=c.text(
+        initial=check.choice(node, m, "initial", "identifier", INITIAL_MODES, seed.initial),
+        family_name=check.choice(node, m, "family_name", "identifier", FAMILY_MODES, seed.family_name),
+        joiner=check.choice(node, m, "joiner", "identifier", SEPARATORS, seed.joiner),
+        word_separator=check.choice(node, m, "word_separator", "identifier", SEPARATORS, seed.word_separator),
+        example_first_name=check.text(
             ex_parent, ex, "first_name", "identifier.example", required=False, default=seed.example_first_name
         ),
-        example_last_name=c.text(
+        example_last_name=check.text(
             ex_parent, ex, "last_name", "identifier.example", required=False, default=seed.example_last_name
         ),
     )
     if not compute_identifier(rule, rule.example_first_name, rule.example_last_name):
-        c.fail(
+        check.fail(
             ex_parent.line,
             "identifier.example",
             "gives an empty identifier",

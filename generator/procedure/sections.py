@@ -24,7 +24,7 @@ class _Link:
     label: str
 
 
-def read_links(c: Checker, node: Node, mapping: Mapping | None) -> tuple[dict[str, _Link], set[str]]:
+def read_links(check: Checker, node: Node, mapping: Mapping | None) -> tuple[dict[str, _Link], set[str]]:
     """The links by id, and every id the file declares (valid or not, so steps do not report it again)."""
     links: dict[str, _Link] = {}
     declared: set[str] = set()
@@ -35,31 +35,31 @@ def read_links(c: Checker, node: Node, mapping: Mapping | None) -> tuple[dict[st
             continue
         declared.add(key)
         field = f"links.{key}"
-        fields = c.mapping(item, field, LINK, expected="url: and label: fields")
+        fields = check.mapping(item, field, LINK, expected="url: and label: fields")
         if fields is None:
             continue
-        url = c.url(item, fields, "url", field)
-        label = french_spacing(c.text(item, fields, "label", field))
+        url = check.url(item, fields, "url", field)
+        label = french_spacing(check.text(item, fields, "label", field))
         if url and label:
             links[key] = _Link(id=key, url=url, label=label)
     if not declared:
-        c.fail(node.line, "links", "no link", expected="at least one link with url: and label:")
+        check.fail(node.line, "links", "no link", expected="at least one link with url: and label:")
     return links, declared
 
 
-def read_contacts(c: Checker, node: Node | None) -> tuple[ContactGroup, ...]:
+def read_contacts(check: Checker, node: Node | None) -> tuple[ContactGroup, ...]:
     groups: list[ContactGroup] = []
     seen: dict[str, int] = {}  # id → line
-    for i, item in enumerate(c.sequence(node, "contacts", "a list of contact groups") or []):
+    for i, item in enumerate(check.sequence(node, "contacts", "a list of contact groups") or []):
         field = f"contacts[{i}]"
-        fields = c.mapping(item, field, CONTACT)
+        fields = check.mapping(item, field, CONTACT)
         if fields is None:
             continue
-        group_id = c.text(item, fields, "id", field)
+        group_id = check.text(item, fields, "id", field)
         if group_id:
             line = fields["id"].line
             if not ID_RE.match(group_id):
-                c.fail(
+                check.fail(
                     line,
                     f"{field}.id",
                     "not a valid id",
@@ -67,7 +67,7 @@ def read_contacts(c: Checker, node: Node | None) -> tuple[ContactGroup, ...]:
                     "lower-case letters, digits, - or _",
                 )
             elif group_id in seen:
-                c.fail(
+                check.fail(
                     line,
                     f"{field}.id",
                     "duplicate id",
@@ -75,12 +75,12 @@ def read_contacts(c: Checker, node: Node | None) -> tuple[ContactGroup, ...]:
                     "a different id for each group",
                 )
             seen.setdefault(group_id, line)
-        name = french_spacing(c.text(item, fields, "name", field))
-        emails_node = c.get(item, fields, "emails", field)
-        items = c.sequence(emails_node, f"{field}.emails", "a list of email addresses")
-        emails = tuple(c.email(e, f"{field}.emails[{j}]") for j, e in enumerate(items or []))
+        name = french_spacing(check.text(item, fields, "name", field))
+        emails_node = check.get(item, fields, "emails", field)
+        items = check.sequence(emails_node, f"{field}.emails", "a list of email addresses")
+        emails = tuple(check.email(e, f"{field}.emails[{j}]") for j, e in enumerate(items or []))
         if emails_node is not None and items == []:
-            c.fail(
+            check.fail(
                 emails_node.line,
                 f"{field}.emails",
                 "no address",
@@ -89,22 +89,22 @@ def read_contacts(c: Checker, node: Node | None) -> tuple[ContactGroup, ...]:
             )
         groups.append(ContactGroup(id=group_id, name=name, emails=emails))
     if node is not None and isinstance(node.value, list) and not node.value:
-        c.fail(node.line, "contacts", "no contact group", "an empty list", "at least one group")
+        check.fail(node.line, "contacts", "no contact group", "an empty list", "at least one group")
     return tuple(groups)
 
 
-def _paragraph(c: Checker, node: Node, field: str, text: str, example: str) -> Paragraph:
-    c.placeholders(node, field, text, ("example",))
+def _paragraph(check: Checker, node: Node, field: str, text: str, example: str) -> Paragraph:
+    check.placeholders(node, field, text, ("example",))
     parts = split_bold(no_widow(french_spacing(text.strip().replace("{example}", example))))
     for part, bold in parts:
         if not bold and "**" in part:
-            c.fail(node.line, field, "unclosed bold mark", show(text.strip()), "**bold** in pairs")
+            check.fail(node.line, field, "unclosed bold mark", show(text.strip()), "**bold** in pairs")
             break
     return tuple(Run(part, bold) for part, bold in parts)
 
 
 def read_steps(
-    c: Checker,
+    check: Checker,
     node: Node | None,
     links: dict[str, _Link],
     declared: set[str],
@@ -114,10 +114,10 @@ def read_steps(
 ) -> tuple[Step, ...]:
     steps: list[Step] = []
     drawn: dict[str, int] = {}  # url → number of the step that draws its code
-    items = c.sequence(node, "steps", "a list of steps, each with heading: and text:")
+    items = check.sequence(node, "steps", "a list of steps, each with heading: and text:")
     if items == []:
         assert node is not None
-        c.fail(node.line, "steps", "no step", "an empty list", "at least one step")
+        check.fail(node.line, "steps", "no step", "an empty list", "at least one step")
     items = items or []
     # Which links share an address decides the label of their one code.
     users: dict[str, list[str]] = {}
@@ -128,29 +128,29 @@ def read_steps(
             users[link.url].append(link.id)
     for i, item in enumerate(items):
         field = f"steps[{i}]"
-        fields = c.mapping(item, field, STEP)
+        fields = check.mapping(item, field, STEP)
         if fields is None:
             continue
-        heading = french_spacing(c.text(item, fields, "heading", field))
-        texts = c.sequence(
-            c.get(item, fields, "text", field),
+        heading = french_spacing(check.text(item, fields, "heading", field))
+        texts = check.sequence(
+            check.get(item, fields, "text", field),
             f"{field}.text",
             "a list of sentences, each on a line starting with -",
         )
         if texts == []:
-            c.fail(
+            check.fail(
                 fields["text"].line, f"{field}.text", "no sentence", "an empty list", "at least one sentence"
             )
         paragraphs: list[Paragraph] = []
         for j, t in enumerate(texts or []):
-            sentence = c.text_value(t, f"{field}.text[{j}]")
+            sentence = check.text_value(t, f"{field}.text[{j}]")
             if sentence.strip():
-                paragraphs.append(_paragraph(c, t, f"{field}.text[{j}]", sentence, example))
+                paragraphs.append(_paragraph(check, t, f"{field}.text[{j}]", sentence, example))
         show_contacts = False
         if "contacts" in fields:
             show_contacts = fields["contacts"].value is True
             if not isinstance(fields["contacts"].value, bool):
-                c.fail(
+                check.fail(
                     fields["contacts"].line,
                     f"{field}.contacts",
                     "wrong type",
@@ -158,12 +158,12 @@ def read_steps(
                     "true or false",
                 )
         qr = None
-        link_node = c.get(item, fields, "link", field, required=False)
+        link_node = check.get(item, fields, "link", field, required=False)
         if link_node is not None:
             link_id = link_node.value
             link = links.get(link_id) if isinstance(link_id, str) else None
             if link is None and not (isinstance(link_id, str) and link_id in declared):
-                c.fail(
+                check.fail(
                     link_node.line,
                     f"{field}.link",
                     "unknown link",
@@ -173,7 +173,7 @@ def read_steps(
             elif link is not None and link.url in drawn:
                 # Right after the first sentence, which says what to open.
                 note = _paragraph(
-                    c,
+                    check,
                     link_node,
                     "links.shared_note",
                     shared_note.replace("{step}", str(drawn[link.url])),

@@ -96,7 +96,7 @@ class Tree:
     """Turns composed YAML nodes into ``Node``s; reports what YAML allows and we do not."""
 
     def __init__(self, checker: Checker) -> None:
-        self.c = checker
+        self.check = checker
         self.loader = yaml.SafeLoader("")
         self.done: dict[int, Node] = {}  # aliases share one node: linear, even for "billion laughs"
         self.open: set[int] = set()
@@ -106,7 +106,9 @@ class Tree:
         if id(node) in self.done:
             return self.done[id(node)]
         if id(node) in self.open:
-            self.c.fail(line, field, "an alias refers to the mapping or list it is in", expected="no loop")
+            self.check.fail(
+                line, field, "an alias refers to the mapping or list it is in", expected="no loop"
+            )
             return Node(None, line)
         self.open.add(id(node))
         try:
@@ -122,13 +124,13 @@ class Tree:
             for key_node, value_node in node.value:
                 key_line = key_node.start_mark.line + 1
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.c.fail(
+                    self.check.fail(
                         key_line, field, "a key is not a plain name", f"a {key_node.id} key", "a field name"
                     )
                     continue
                 key = str(key_node.value)
                 if key in mapping:
-                    self.c.fail(
+                    self.check.fail(
                         key_line,
                         join(field, key),
                         "field given twice",
@@ -145,13 +147,13 @@ class Tree:
             return [self.build(item, f"{field}[{i}]") for i, item in enumerate(node.value)]
         # Scalars: let YAML decide the type (so `yes`, `12` stay what they are).
         if node.tag.startswith("!") and not node.tag.startswith("!!"):
-            self.c.fail(line, field, "unknown YAML tag", repr(node.tag), "plain values without tags")
+            self.check.fail(line, field, "unknown YAML tag", repr(node.tag), "plain values without tags")
             return node.value
         try:
             return self.loader.construct_object(node)
         except Exception as exc:  # noqa: BLE001 — any constructor failure is the data's fault
             reason = getattr(exc, "problem", None) or str(exc)
-            self.c.fail(line, field, f"unreadable value: {reason}", repr(node.value), "text in quotes")
+            self.check.fail(line, field, f"unreadable value: {reason}", repr(node.value), "text in quotes")
             return node.value
 
 
@@ -177,7 +179,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> i
     return total
 
 
-def read_yaml(path: Path, c: Checker, top_fields: tuple[str, ...]) -> Node:
+def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -231,7 +233,7 @@ def read_yaml(path: Path, c: Checker, top_fields: tuple[str, ...]) -> Node:
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and not root.value):
         raise DataError(f"{path}:1: the file is empty (expected fields {', '.join(top_fields)})")
     try:
-        node = Tree(c).build(root, "")
+        node = Tree(check).build(root, "")
     except RecursionError:
         raise DataError(f"{path}: invalid YAML: nested too deeply (expected a few levels)") from None
     if not isinstance(node.value, dict):

@@ -71,7 +71,7 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
         doc.add_paragraph(title.purpose, style="Subtitle")
 
     before = len(body)
-    _personal(doc, box)
+    _box_table(doc, box)
     for el in list(body)[before - 1 : -1]:  # everything added, not the sectPr
         el.set(BOX_MARK, "1")
 
@@ -180,7 +180,7 @@ def _layout_table(
     return table
 
 
-def _personal(doc: DocxDocument, box: PersonalBox) -> None:
+def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
     table = _layout_table(
         doc, (TEXT_W * BOX_SHARE, TEXT_W * (1 - BOX_SHARE)), style="Personal Box", cell_margin=BOX_MARGIN[1]
     )

@@ -83,7 +83,7 @@ class DocxWriter:
     def to_bytes(self, sheet: Sheet) -> bytes:
         if sheet.box is None:
             return self._variant(self._flyer_body).generic
-        return self._personal(sheet.box, sheet.title)
+        return self._personal_sheet(sheet.box, sheet.title)
 
     def write(self, sheet: Sheet, target: str | Path | BinaryIO) -> None:
         """The sheet into a file (written atomically) or a binary stream."""
@@ -97,7 +97,7 @@ class DocxWriter:
     def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
         raise RenderError("the DOCX writer makes no print file of many sheets")
 
-    def _personal(self, box: PersonalBox, title: str) -> bytes:
+    def _personal_sheet(self, box: PersonalBox, title: str) -> bytes:
         try:
             body = self._body(box)
         except Overflow as overflow:

@@ -45,23 +45,26 @@ class PageBuilder(BlockPlacer):
         self.box_height = box_height
 
     def build(self) -> Layout:
-        s = self.scale
         title = self.page.title
         width = PAGE_W - 2 * MARGIN_X
         top = self.y
         text_x = MARGIN_X + 5 * mm
-        self.para(text(title.audience), self.styles.audience, text_x, width - 5 * mm, gap_after=2 * s)
-        self.para(text(title.title), self.styles.title, text_x, width - 5 * mm, tag="H1", gap_after=3 * s)
+        self.para(
+            text(title.audience), self.styles.audience, text_x, width - 5 * mm, gap_after=2 * self.scale
+        )
+        self.para(
+            text(title.title), self.styles.title, text_x, width - 5 * mm, tag="H1", gap_after=3 * self.scale
+        )
         if title.purpose:
             self.para(text(title.purpose), self.styles.purpose, text_x, width - 5 * mm)
-        bar_y = self.y - 1 * s
+        bar_y = self.y - 1 * self.scale
 
         def bar(c: Canvas, y0: float = bar_y, h: float = top - bar_y + 2) -> None:
             c.setFillColor(ACCENT)
             c.rect(MARGIN_X, y0, 1.6 * mm, h, stroke=0, fill=1)
 
         self.add(MARGIN_X, bar_y, bar, "Artifact")
-        self.y -= 7 * mm * s
+        self.y -= 7 * mm * self.scale
 
         if self.personal:
             self._box_frame(width)
@@ -86,16 +89,14 @@ class PageBuilder(BlockPlacer):
         self.y -= 6 * mm * self.scale
 
     def _steps(self, width: float) -> None:
-        s = self.scale
-        st = self.styles
-        num_d = 8 * mm * max(s, 0.9)
+        num_d = 8 * mm * max(self.scale, 0.9)
         text_x = MARGIN_X + num_d + 5 * mm
         full_w = PAGE_W - MARGIN_X - text_x
         narrow_w = full_w - QR_SIZE - 5 * mm
         for index, step in enumerate(self.page.steps):
             li = ("L", f"LI:{step.number}")
             if index:
-                self.y -= 1.5 * mm * s + self.extra_gap / 2
+                self.y -= 1.5 * mm * self.scale + self.extra_gap / 2
                 rule_y = self.y
 
                 def rule(c: Canvas, y: float = rule_y) -> None:
@@ -104,11 +105,11 @@ class PageBuilder(BlockPlacer):
                     c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
 
                 self.add(MARGIN_X, rule_y, rule, "Artifact")
-                self.y -= 4.5 * mm * s + self.extra_gap / 2
+                self.y -= 4.5 * mm * self.scale + self.extra_gap / 2
             step_top = self.y
             text_w = narrow_w if step.qr else full_w
             # The number: a filled disc (artifact) and the digit (Lbl).
-            p_num, h_num = wrapped(text(str(step.number)), st.number, num_d)
+            p_num, h_num = wrapped(text(str(step.number)), self.styles.number, num_d)
             cy = step_top - num_d / 2 - 0.5 * mm
 
             def disc(c: Canvas, cy: float = cy) -> None:
@@ -116,18 +117,33 @@ class PageBuilder(BlockPlacer):
                 c.circle(MARGIN_X + num_d / 2, cy, num_d / 2, stroke=0, fill=1)
 
             self.add(MARGIN_X, cy - num_d / 2, disc, "Artifact")
-            ny = cy - h_num / 2 + 0.12 * st.number.fontSize
+            ny = cy - h_num / 2 + 0.12 * self.styles.number.fontSize
             self.add(MARGIN_X, ny, paragraph_drawer(p_num, MARGIN_X, ny), "Lbl", parent=li)
             body = (*li, "LBody")
-            self.para(text(step.heading), st.heading, text_x, text_w, tag="H2", parent=body, gap_after=2 * s)
+            self.para(
+                text(step.heading),
+                self.styles.heading,
+                text_x,
+                text_w,
+                tag="H2",
+                parent=body,
+                gap_after=2 * self.scale,
+            )
             for sentence in step.sentences:
-                self.para(markup(sentence), st.body, text_x, text_w, parent=body, gap_after=2.2 * s)
+                self.para(
+                    markup(sentence),
+                    self.styles.body,
+                    text_x,
+                    text_w,
+                    parent=body,
+                    gap_after=2.2 * self.scale,
+                )
             if step.contacts:
                 self._contacts(step.contacts, text_x, text_w, body)
             if step.qr:
                 self._url(step.qr, text_x, text_w, body)
                 self._qr(step.qr, step_top, body)
-            self.y -= 1.5 * mm * s
+            self.y -= 1.5 * mm * self.scale
 
     def _contacts(
         self, contacts: tuple[Contact, ...], x: float, width: float, parent: tuple[str, ...]
@@ -137,8 +153,8 @@ class PageBuilder(BlockPlacer):
         Every address is its own block (a Link with its annotation); the
         separators between them are decoration.
         """
-        st = self.styles.body
-        size, lead = st.fontSize, st.leading
+        body_style = self.styles.body
+        size, lead = body_style.fontSize, body_style.leading
         sep_w = pdfmetrics.stringWidth(" · ", FONT, size)
         for index, group in enumerate(contacts):
             div = (*parent, f"Div:{index}")
@@ -245,19 +261,17 @@ class PageBuilder(BlockPlacer):
         self.y = min(self.y, ly - 1 * mm)
 
     def _help(self, width: float) -> None:
-        s = self.scale
-        st = self.styles
         help_line = self.page.help
-        pad = 5 * mm * s
+        pad = 5 * mm * self.scale
         phone_w = 70 * mm
-        p_label, h_label = wrapped(text(help_line.label), st.help_label, width - phone_w - 2 * pad)
-        p_hours, h_hours = wrapped(text(help_line.hours), st.help_hours, width - phone_w - 2 * pad)
-        p_phone, h_phone = wrapped(text(help_line.phone), st.help_phone, phone_w)
+        p_label, h_label = wrapped(text(help_line.label), self.styles.help_label, width - phone_w - 2 * pad)
+        p_hours, h_hours = wrapped(text(help_line.hours), self.styles.help_hours, width - phone_w - 2 * pad)
+        p_phone, h_phone = wrapped(text(help_line.phone), self.styles.help_phone, phone_w)
         phone_width = p_phone.minWidth()
         inner = max(h_label + h_hours + 1 * mm, h_phone)
         h = inner + 2 * pad
         y0 = MARGIN_BOTTOM
-        self.layout.free = self.y - (y0 + h) - 5 * mm * s
+        self.layout.free = self.y - (y0 + h) - 5 * mm * self.scale
 
         def band(c: Canvas) -> None:
             c.setFillColor(ACCENT)

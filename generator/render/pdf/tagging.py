@@ -1,6 +1,6 @@
 """Tagged PDF (PDF/UA-1): marked content while drawing, then the structure tree.
 
-The PDF renderer hands every block to ``Tagger.block``; decoration is
+The PDF writer hands every block to ``Tagger.block``; decoration is
 marked as an artifact, everything else gets a marked-content id (MCID).
 When the page is finished, the blocks' tags and structure paths become a
 structure tree (``build_tree``, pure), which ``_write`` adds to reportlab's

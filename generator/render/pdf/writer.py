@@ -73,7 +73,7 @@ class PdfWriter:
         if sheet.box is None:
             self._paint(c, self.flyer_layout, [], tagger)
         else:
-            self._paint(c, *self._personal(sheet.box), tagger)
+            self._paint(c, *self._layout_and_box(sheet.box), tagger)
         tagger.finish_page()
         c.save()
         return buffer.getvalue()
@@ -87,7 +87,7 @@ class PdfWriter:
             height = needed if needed > self.personal_layout.box[3] + 0.5 else 0.0
         return PageBuilder(self.page, sheet.box is not None, rung, box_height=height).build().free
 
-    def _personal(self, box: PersonalBox) -> tuple[Layout, list[Block]]:
+    def _layout_and_box(self, box: PersonalBox) -> tuple[Layout, list[Block]]:
         """The page layout for this person and the blocks of their box.
 
         Nearly everyone fits the usual box, and so shares the usual layout;
@@ -200,7 +200,7 @@ class PdfWriter:
         for sheet in sheets:
             assert sheet.box is not None, "the print file holds personal sheets"
             try:
-                page_layout, own_blocks = self._personal(sheet.box)
+                page_layout, own_blocks = self._layout_and_box(sheet.box)
             except RenderError:
                 continue  # their own sheet reports it: a print file only holds sheets that can be made
             if page_layout is shared:
