@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import DeliveryError
+from ..errors import DeliveryError
 
 
 def inside(folder: Path, name: str) -> Path:

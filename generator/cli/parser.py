@@ -1,18 +1,11 @@
-"""The command line: ``python -m generator`` / ``aesh-generator``.
-
-Exit codes: 0 success; 1 bad data, bad roster or a document that cannot be
-made (one ``error: …`` line per problem on stderr); 2 wrong usage.
-"""
+"""The command line's arguments: every command, option and help text (argparse lives here)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import GeneratorError
-from .render import FORMATS
+from ..render import FORMATS
 
 DEFAULT_OUT = Path("output")
 
@@ -134,66 +127,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_addr", default="", help="sender address (default: the drafts' From)")
     p.add_argument("--yes", action="store_true", help="really send (without it: a dry run)")
     return parser
-
-
-def _count(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return _run(args)
-    except GeneratorError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(
-            "error: interrupted; nothing was left half-written "
-            "(personalise moves its files into the output folder only at the end)",
-            file=sys.stderr,
-        )
-        return 130
-
-
-def _run(args: argparse.Namespace) -> int:
-    from . import batch
-    from .data import load_procedure
-
-    if args.command == "send":
-        from .mail import send_command
-
-        return send_command(args)
-
-    procedure = load_procedure(args.data)
-    if args.command == "check":
-        addresses = sum(len(g.emails) for g in procedure.contacts)
-        print(
-            f"ok: {procedure.source}: {_count(len(procedure.steps), 'step')}, "
-            f"{_count(len(procedure.contacts), 'contact group')} ({_count(addresses, 'address', 'addresses')}), "
-            f"{_count(len(procedure.qr_codes), 'QR code')}"
-        )
-        return 0
-    if args.command == "build":
-        for path in batch.build_flyer(procedure, args.out, args.formats):
-            print(f"wrote {path}")
-        return 0
-    if args.command == "person":
-        written = batch.single_person(
-            procedure,
-            args.out,
-            args.formats,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            birth_name=args.birth_name,
-            identifier=args.identifier,
-            manager=args.manager,
-        )
-        for path in written:
-            print(f"wrote {path}")
-        return 0
-    if args.command == "personalise":
-        return batch.personalise_command(procedure, args)
-    raise AssertionError(args.command)  # argparse only lets known commands through

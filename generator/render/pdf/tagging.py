@@ -1,6 +1,6 @@
 """Tagged PDF (PDF/UA-1): marked content while drawing, then the structure tree.
 
-The PDF renderer hands every block to ``Tagger.block``; decoration is
+The PDF writer hands every block to ``Tagger.block``; decoration is
 marked as an artifact, everything else gets a marked-content id (MCID).
 When the page is finished, the blocks' tags and structure paths become a
 structure tree (``build_tree``, pure), which ``_write`` adds to reportlab's
@@ -10,10 +10,8 @@ and ``/Tabs`` on the page, ``/MarkInfo`` and the XMP metadata.
 Writing through reportlab's document objects adds about 0.5 ms to a page
 (5.0 → 5.6 ms); reopening the saved file with pikepdf added about 4 ms
 (→ 9.0 ms; measured for issue 8, best of 15 interleaved batches). The
-price is a few private names of reportlab 5 (``Canvas._doc``,
-``PDFPage.__NoDefault__``, ``PDFDocument._timeStamp``), all used in
-``_write`` and ``_xmp`` only; tests/test_tagging.py reads the result back
-with pikepdf and pdfua, so a reportlab upgrade that moves them fails there.
+private names of reportlab this needs are behind ``reportlab_internals``;
+tests/test_tagging.py reads the result back with pikepdf and pdfua.
 """
 
 from __future__ import annotations
@@ -24,16 +22,18 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
 
+from . import reportlab_internals as internals
+
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
-    from .pdf import Block
+    from .layout import Block
 
 # Grouping names the layout uses in a block's ``parent`` path, and the
 # standard structure type each one becomes.
-GROUPS = {"L": "L", "LI": "LI", "LBody": "LBody", "Box": "Sect", "Help": "Sect", "Sect": "Sect", "Div": "Div"}
+GROUPS = {"L": "L", "LI": "LI", "LBody": "LBody", "Box": "Sect", "Help": "Sect", "Div": "Div"}
 # Tags a block itself may carry (its marked content is owned by that element).
-LEAVES = frozenset({"P", "H1", "H2", "H3", "Lbl", "Link", "Figure", "Caption", "Span"})
+LEAVES = frozenset({"P", "H1", "H2", "Lbl", "Link", "Figure", "Caption"})
 
 
 @dataclass
@@ -210,7 +210,7 @@ class _Raw(PDFObject):
 
 def _write(c: Canvas, tree: Tree) -> None:
     """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document."""
-    doc = c._doc
+    doc = internals.document_of(c)
     page = doc.Pages.pages[-1]
     annots = [ref.format(doc).decode() for ref in page.Annots or []]
     if len(annots) != len(tree.links):
@@ -260,9 +260,7 @@ def _write(c: Canvas, tree: Tree) -> None:
     ).encode()
 
     # PDFPage writes only the keys it knows: teach this one page two more.
-    page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
-    page.StructParents = 0
-    page.Tabs = PDFName("S")
+    internals.add_page_entries(page, StructParents=0, Tabs=PDFName("S"))
     catalog = doc.Catalog
     catalog.StructTreeRoot = tree_ref
     catalog.MarkInfo = PDFDictionary({"Marked": "true"})
@@ -274,7 +272,7 @@ def _write(c: Canvas, tree: Tree) -> None:
 def _xmp(doc: object) -> bytes:
     """XMP metadata that declares PDF/UA-1 and repeats the Info dictionary (same title, dates)."""
     info = doc.info  # type: ignore[attr-defined]
-    ts = doc._timeStamp  # type: ignore[attr-defined]
+    ts = internals.creation_time(doc)
     lang = getattr(doc.Catalog, "Lang", None)  # type: ignore[attr-defined]
     lang_text = lang.s if isinstance(lang, PDFString) else ""
     y, mo, d, h, mi, s = ts.YMDhms

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from .model import IdentifierRule
+if TYPE_CHECKING:
+    from ..procedure.model import IdentifierRule
 
 # Letters that Unicode decomposition does not reduce to ASCII, and marks that
 # must be read before decomposition: a spacing acute (´) typed as an
