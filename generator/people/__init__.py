@@ -1,0 +1,1 @@
+"""People: identifier rule, roster files, headers, NUMEN, row to person."""

@@ -1,0 +1,1 @@
+"""Runs: batch planning, staging and commit, locks, worker pool, manifest."""
