@@ -122,7 +122,7 @@ def test_a_symlinked_lock_or_folder_is_refused(tmp_path: Path) -> None:
     assert target.read_text() == "mine"
     (tmp_path / "link").symlink_to(out)
     with (
-        pytest.raises(DeliveryError, match="is a symbolic link; give the real folder"),
+        pytest.raises(DeliveryError, match="is a symbolic link; this tool writes only into real folders"),
         folder_lock(tmp_path / "link"),
     ):
         pass

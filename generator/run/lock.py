@@ -13,7 +13,6 @@ another process waits on it would let two runs in).
 from __future__ import annotations
 
 import os
-import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from pathlib import Path
 import filelock
 
 from ..errors import DeliveryError
-from ..safe_files import SafeFileError, write_atomic
+from ..safe_files import SafeFileError, ensure_folder, write_atomic
 
 LOCK_NAME = ".aesh-generator.lock"
 # Who holds the lock: read only to explain a refusal, never trusted for the lock itself.
@@ -45,7 +44,7 @@ def folder_lock(folder: str | Path, *, command: str = "", wait: float = DEFAULT_
     cannot be created.
     """
     folder = Path(folder)
-    _ensure_folder(folder)
+    ensure_folder(folder)  # a real folder: a symlink could lead this run into another one
     lock_path = folder / LOCK_NAME
     _refuse_symlink(lock_path)
     lock = filelock.FileLock(str(lock_path), timeout=wait)
@@ -74,24 +73,6 @@ def is_locked(folder: str | Path) -> bool:
         return True
     probe.release()
     return False
-
-
-def _ensure_folder(folder: Path) -> None:
-    try:
-        mode = folder.lstat().st_mode
-    except FileNotFoundError:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DeliveryError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-        return
-    except OSError as exc:  # a symlink loop in a parent, a name too long…
-        raise DeliveryError(f"{folder}: cannot use this folder ({exc.strerror or exc})") from None
-    if stat.S_ISLNK(mode):
-        # The tool writes only into real folders: a link could lead a run into another one.
-        raise DeliveryError(f"{folder}: is a symbolic link; give the real folder as the output folder")
-    if not stat.S_ISDIR(mode):
-        raise DeliveryError(f"{folder}: is a file, not a folder (expected an output folder)")
 
 
 def _refuse_symlink(path: Path) -> None:
