@@ -150,8 +150,9 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLConte
 @pytest.fixture
 def drafts(tmp_path: Path, procedure) -> Path:  # type: ignore[no-untyped-def]
     """A folder as personalise --eml writes it: three drafts and the manifest."""
-    from generator.mail import attachment_name, build_message, write_draft
     from generator.model import Person
+
+    from generator.mail import attachment_name, build_message, write_draft
 
     folder = tmp_path / "people"
     folder.mkdir()
@@ -331,89 +332,7 @@ def test_a_nul_in_a_manifest_file_name_is_a_clear_error(drafts: Path, capsys) ->
     assert "manifest.csv:2" in err
 
 
-# --- procedure data that check accepts and build cannot use ------------------------------------
-
-
-def _procedure_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = PROCEDURE.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "procedure.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
-FONTS = ["Ari<al", 'Ari\\"al', "Ari&al"]
-
-
-@xfail("check does not look at docx.font: it says ok")
-@pytest.mark.parametrize("font", FONTS)
-def test_check_refuses_a_docx_font_that_build_cannot_write(tmp_path: Path, capsys, font: str) -> None:  # type: ignore[no-untyped-def]
-    """docx.font with <, " or &: check exits 1 naming docx.font (check means "this will build")."""
-    data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
-    code, _, err = run(["check", "--data", str(data)], capsys)
-    assert code == 1 and "docx.font" in err
-
-
-@xfail("the DOCX writer parses XML built with the font name unescaped: lxml XMLSyntaxError", SyntaxError)
-@pytest.mark.parametrize("font", FONTS)
-def test_build_with_a_bad_docx_font_fails_cleanly_and_keeps_earlier_files(
-    tmp_path: Path,
-    capsys,
-    font: str,  # type: ignore[no-untyped-def]
-) -> None:
-    """build exits 1 with one error line, and the flyer.pdf and flyer.docx of an earlier build stay as they were."""
-    out = tmp_path / "out"
-    assert main(["build", "--out", str(out)]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
-    code, _, err = run(["build", "--data", str(data), "--out", str(out)], capsys)
-    assert_one_clear_error(code, err)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-
-
-LONG_URL = "https://id.ac-poitiers.fr/" + "a" * 3000
-
-
-@xfail("check does not encode the QR codes: it says ok")
-def test_check_refuses_a_url_too_long_for_a_qr_code(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """A 3 000-character link: check exits 1 naming the link (no QR code holds it at level M)."""
-    webmail = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
-    data = _procedure_with(tmp_path, webmail, LONG_URL)
-    code, _, err = run(["check", "--data", str(data)], capsys)
-    assert code == 1 and "links.webmail.url" in err
-
-
-@xfail("qrcode raises ValueError('Invalid version (was 41…)'), not caught", ValueError)
-def test_build_with_a_url_too_long_for_a_qr_code_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """build: one error line, exit 1."""
-    webmail = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
-    data = _procedure_with(tmp_path, webmail, LONG_URL)
-    code, _, err = run(["build", "--data", str(data), "--out", str(tmp_path / "out")], capsys)
-    assert_one_clear_error(code, err)
-
-
-# --- arguments and paths -----------------------------------------------------------------------
-
-
-@pytest.mark.skipif(os.name == "nt", reason="POSIX byte arguments")
-@xfail("a surrogate-escaped name reaches the PDF writer: UnicodeEncodeError traceback")
-def test_an_argument_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
-    """person --first-name b'Mar\\xffie': exit 1 or 2 with one error line, never a traceback."""
-    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONUTF8": "0"}
-    argv = [
-        sys.executable,
-        "-m",
-        "generator",
-        "person",
-        b"--first-name",
-        b"Mar\xffie",
-        "--last-name",
-        "Dupont",
-    ]
-    argv += ["--formats", "pdf", "--out", str(tmp_path / "out")]
-    result = subprocess.run(argv, capture_output=True, env=env, timeout=60)
-    assert result.returncode in (1, 2)
-    assert b"Traceback" not in result.stderr and result.stderr.startswith(b"error: ")
+# --- paths ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
@@ -426,79 +345,7 @@ def test_a_symlink_loop_as_out_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert "symbolic link loop" in err
 
 
-@xfail("argparse prints 'unrecognized arguments: OPTION VALUE', the value included")
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["send", "out", "--smtp-host", "h", "--password", "hunter2-secret"],
-        ["person", "--first-name", "A", "--last-name", "B", "--numen", "13E1812345ABC"],
-    ],
-)
-def test_unknown_options_are_never_echoed(argv: list[str], capsys) -> None:  # type: ignore[no-untyped-def]
-    """An unknown option ends in exit 2 naming the option, never its value."""
-    code, out, err = run(argv, capsys)
-    assert code == 2 and argv[-2] in err
-    assert argv[-1] not in out + err and "12345" not in out + err
-
-
-@xfail("argparse says 'the following arguments are required: COMMAND' without listing them")
-def test_no_arguments_lists_the_commands(capsys) -> None:  # type: ignore[no-untyped-def]
-    """python -m generator alone: the commands and what each does, exit 2 (or 0)."""
-    code, out, err = run([], capsys)
-    assert code in (0, 2)
-    for command in ("build", "check", "personalise", "person", "send"):
-        assert f"  {command} " in out + err
-
-
-# --- rosters ---------------------------------------------------------------------------------------
-
-
-def _roster(tmp_path: Path, text: str, name: str = "roster.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@xfail("the NUMEN check misses ':', so the email error quotes the value")
-def test_a_numen_with_a_colon_in_the_email_column_is_not_printed_back(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """Courriel = 13E1812345:ABC: line and column named, the value shown nowhere."""
-    roster = _roster(tmp_path, "Prénom;Nom;Courriel\nMarie;Dupont;13E1812345:ABC\n")
-    code, out, err = run(["personalise", str(roster), "--out", str(tmp_path / "out")], capsys)
-    assert code == 1
-    assert "line 2: Courriel looks like it holds a NUMEN" in err
-    assert "12345" not in out + err
-
-
-@xfail("the NUMEN check misses the en dash: the name reaches the manifest, file names and PDFs")
-def test_a_numen_in_a_family_name_never_reaches_the_outputs(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """Nom = 'Dupont 13E1812345–ABC': the row is refused, nothing written, nothing echoed."""
-    roster = _roster(tmp_path, "Prénom;Nom\nMarie;Dupont 13E1812345\u2013ABC\n")
-    out = tmp_path / "out"
-    code, stdout, err = run(["personalise", str(roster), "--out", str(out), "--formats", "pdf"], capsys)
-    written = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file()) if out.exists() else b""
-    assert b"12345" not in written
-    assert code == 1 and "12345" not in stdout + err
-
-
-@xfail("a separator inside a correctly quoted field is taken for a misplaced quote")
-def test_a_quoted_csv_field_holding_a_comma_is_read(tmp_path: Path, procedure) -> None:  # type: ignore[no-untyped-def]
-    """Hélène,"Bérénger, épouse Martin": one person, the comma kept in the name."""
-    from generator.roster import load_roster
-
-    roster = load_roster(_roster(tmp_path, 'Prénom,Nom\nHélène,"Bérénger, épouse Martin"\n'), procedure)
-    assert roster.invalid == ()
-    assert [p.last_name for p in roster.people] == ["Bérénger, épouse Martin"]
-
-
-@xfail("a '|' file ends in 'no header row', which does not say what is wrong")
-def test_a_pipe_separated_file_says_the_separator_was_not_recognised(tmp_path: Path, procedure) -> None:  # type: ignore[no-untyped-def]
-    """Prénom|Nom: the message names the separator problem."""
-    from generator.errors import RosterError
-    from generator.roster import load_roster
-
-    with pytest.raises(RosterError) as caught:
-        load_roster(_roster(tmp_path, "Prénom|Nom|Courriel\nMarie|Dupont|m@example.org\n"), procedure)
-    assert "separator" in str(caught.value)
+# --- the person command --------------------------------------------------------------------------
 
 
 @xfail("person always picks a new stem: the second run writes mdupont-2.pdf")

@@ -1,0 +1,94 @@
+"""Issue 12, procedure data: check refuses everything build would refuse; build never ends in a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+PROCEDURE = REPO / "data" / "procedure.yaml"
+
+
+def xfail(reason: str, raises: type[BaseException] | tuple[type[BaseException], ...] = AssertionError):  # type: ignore[no-untyped-def]
+    """Today's behaviour, precisely: the test fails with ``raises`` for ``reason``."""
+    return pytest.mark.xfail(strict=True, raises=raises, reason=reason)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """The CLI in-process: exit code (SystemExit included), stdout, stderr."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_clear_error(code: int, err: str) -> None:
+    assert code in (1, 2), code
+    assert "Traceback" not in err
+    assert err.startswith("error: ") or "error:" in err
+
+
+# --- procedure data that check accepts and build cannot use ------------------------------------
+
+
+def _procedure_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = PROCEDURE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "procedure.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+FONTS = ["Ari<al", 'Ari\\"al', "Ari&al"]
+
+
+@xfail("check does not look at docx.font: it says ok")
+@pytest.mark.parametrize("font", FONTS)
+def test_check_refuses_a_docx_font_that_build_cannot_write(tmp_path: Path, capsys, font: str) -> None:  # type: ignore[no-untyped-def]
+    """docx.font with <, " or &: check exits 1 naming docx.font (check means "this will build")."""
+    data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
+    code, _, err = run(["check", "--data", str(data)], capsys)
+    assert code == 1 and "docx.font" in err
+
+
+@xfail("the DOCX writer parses XML built with the font name unescaped: lxml XMLSyntaxError", SyntaxError)
+@pytest.mark.parametrize("font", FONTS)
+def test_build_with_a_bad_docx_font_fails_cleanly_and_keeps_earlier_files(
+    tmp_path: Path,
+    capsys,
+    font: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """build exits 1 with one error line, and the flyer.pdf and flyer.docx of an earlier build stay as they were."""
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
+    code, _, err = run(["build", "--data", str(data), "--out", str(out)], capsys)
+    assert_one_clear_error(code, err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+LONG_URL = "https://id.ac-poitiers.fr/" + "a" * 3000
+
+
+@xfail("check does not encode the QR codes: it says ok")
+def test_check_refuses_a_url_too_long_for_a_qr_code(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A 3 000-character link: check exits 1 naming the link (no QR code holds it at level M)."""
+    webmail = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
+    data = _procedure_with(tmp_path, webmail, LONG_URL)
+    code, _, err = run(["check", "--data", str(data)], capsys)
+    assert code == 1 and "links.webmail.url" in err
+
+
+@xfail("qrcode raises ValueError('Invalid version (was 41…)'), not caught", ValueError)
+def test_build_with_a_url_too_long_for_a_qr_code_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """build: one error line, exit 1."""
+    webmail = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
+    data = _procedure_with(tmp_path, webmail, LONG_URL)
+    code, _, err = run(["build", "--data", str(data), "--out", str(tmp_path / "out")], capsys)
+    assert_one_clear_error(code, err)
