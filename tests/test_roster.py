@@ -60,6 +60,11 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
+def where(path: Path) -> str:
+    """A roster file as messages name it: a workbook with its sheet (openpyxl's default one here)."""
+    return f"{path}, sheet 'Sheet'" if path.suffix == ".xlsx" else str(path)
+
+
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -206,7 +211,7 @@ def test_empty_rows_in_xlsx_keep_sheet_row_numbers(tmp_path: Path, procedure: Pr
     roster = read_roster(write_xlsx(tmp_path / "r.xlsx", rows), procedure)
     assert summary(roster) == [(3, "mdupont", (), "")]
     assert roster.invalid == (
-        f"{tmp_path / 'r.xlsx'}: line 6: Prénom is empty (expected the person's first name)",
+        f"{where(tmp_path / 'r.xlsx')}: line 6: Prénom is empty (expected the person's first name)",
     )
 
 
@@ -220,7 +225,7 @@ def test_xlsx_numbers_become_text(tmp_path: Path, procedure: Procedure) -> None:
     path = write_xlsx(tmp_path / "r.xlsx", rows)
     roster = read_roster(path, procedure)
     assert roster.invalid == (
-        f"{path}: line 2: Nom '3' gives an empty identifier: it holds no letter a-z once "
+        f"{where(path)}: line 2: Nom '3' gives an empty identifier: it holds no letter a-z once "
         "accents are dropped (expected a name in Latin letters, or the identifier itself)",
     )
     assert summary(roster) == [(3, "1234", ("identifier-given",), "")]
@@ -516,7 +521,7 @@ def test_numen_inside_a_name_cell_refuses_the_row(
     ):
         roster = read_roster(path, procedure)
         assert roster.invalid == (
-            f"{path}: line 2: {column} looks like it holds a NUMEN (a password): remove it from the roster",
+            f"{where(path)}: line 2: {column} looks like it holds a NUMEN (a password): remove it from the roster",
         )
         assert [p.row for p in roster.people] == [3]
         shown = repr(roster).lower()
@@ -622,7 +627,7 @@ def test_line_break_in_a_workbook_cell_refuses_the_row(tmp_path: Path, procedure
     )
     roster = read_roster(path, procedure)
     assert roster.invalid == (
-        f"{path}: line 2: Nom holds a line break (expected the person's family name, on one line)",
+        f"{where(path)}: line 2: Nom holds a line break (expected the person's family name, on one line)",
     )
     assert [p.row for p in roster.people] == [3]
 

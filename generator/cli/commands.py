@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         return 0
     if args.command == "personalise":
-        roster = read_roster(args.roster, procedure)
+        roster = read_roster(args.roster, procedure, sheet=args.sheet)
         for warning in roster.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         bar = _ProgressBar()

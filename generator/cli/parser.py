@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example:\n  python -m generator personalise data/roster.example.csv --out output/people",
     )
     p.add_argument("roster", type=Path, help="roster file: .csv (UTF-8 or Windows-1252, ; or ,) or .xlsx")
+    p.add_argument(
+        "--sheet",
+        default=None,
+        help="the sheet of an .xlsx roster to read (default: the active sheet, or the first with a header row)",
+    )
     p.add_argument("--data", type=Path, help=data_help)
     p.add_argument(
         "--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)"

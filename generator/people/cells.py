@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..i18n import N_, _, ngettext
+
 # Longest values that fit on the one-page personal sheet (the writers are
 # checked at these limits); an email address is at most 254 characters (RFC 5321).
 MAX_FIRST_NAME = 40
@@ -19,24 +21,30 @@ MAX_LENGTH = {
 }
 NAME_FIELDS = ("first", "last", "birth")
 
-# Field → what the cell should hold, for messages.
+# Field → what the cell should hold, for messages (translated where used: ``expected()``).
 EXPECTED = {
-    "first": "the person's first name",
-    "last": "the person's family name",
-    "birth": "the birth family name, when it differs",
-    "identifier": "the login identifier, like mdupont",
-    "email": "a personal address like prenom.nom@example.fr",
-    "manager": "the managing office",
+    "first": N_("the person's first name"),
+    "last": N_("the person's family name"),
+    "birth": N_("the birth family name, when it differs"),
+    "identifier": N_("the login identifier, like mdupont"),
+    "email": N_("a personal address like prenom.nom@example.fr"),
+    "manager": N_("the managing office"),
 }
-# The names person_from_fields uses in its messages (no column to quote there).
+# The names make_person uses in its messages (no column to quote there); translated where used.
 FIELD_LABELS = {
-    "first": "first name",
-    "last": "last name",
-    "birth": "birth name",
-    "identifier": "identifier",
-    "email": "email",
-    "manager": "manager",
+    "first": N_("first name"),
+    "last": N_("last name"),
+    "birth": N_("birth name"),
+    "identifier": N_("identifier"),
+    "email": N_("email"),
+    "manager": N_("manager"),
 }
+
+
+def expected(field: str) -> str:
+    """What ``field`` should hold, in the reader's language."""
+    return _(EXPECTED[field])
+
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 
@@ -54,25 +62,40 @@ def clean(text: str) -> str:
 
 
 def defect(raw: str, field: str, label: str, separator: str | None) -> str:
-    """What makes a cell unusable before its value is even read ("" if nothing); never quotes it."""
-    expected = EXPECTED[field]
+    """What makes a cell unusable before its value is even read ("" if nothing); never quotes it.
+
+    ``separator`` is given only when the row has fewer cells than the header:
+    then a separator inside a cell means a quote swallowed the next cells. A
+    row of full width may hold one in a correctly quoted cell ("Bérénger,
+    épouse Martin").
+    """
+    wanted = expected(field)
     if any(ch in _LINE_BREAKS for ch in raw):
-        return f"{label} holds a line break (expected {expected}, on one line)"
+        return _("{label} holds a line break (expected {expected}, on one line)").format(
+            label=label, expected=wanted
+        )
     control = next((ch for ch in raw if unicodedata.category(ch) == "Cc" and ch != "\t"), None)
     if control is not None:
-        return (
-            f"{label} holds a control character (U+{ord(control):04X}), which no document can show: "
-            f"retype it (expected {expected})"
-        )
+        return _(
+            "{label} holds a control character ({code}), which no document can show: "
+            "retype it (expected {expected})"
+        ).format(label=label, code=f"U+{ord(control):04X}", expected=wanted)
     if separator and separator in raw:
-        shown = "tab" if separator == "\t" else repr(separator)
-        return f"{label} holds the separator {shown}: a quote may be misplaced (expected {expected})"
+        shown = _("tab") if separator == "\t" else repr(separator)
+        return _(
+            "{label} holds the separator {separator}: a quote may be misplaced (expected {expected})"
+        ).format(label=label, separator=shown, expected=wanted)
     if field in NAME_FIELDS and "@" in raw:
-        return f"{label} holds an '@': the columns may be shifted (expected {expected})"
+        return _("{label} holds an '@': the columns may be shifted (expected {expected})").format(
+            label=label, expected=wanted
+        )
     if field in NAME_FIELDS and any(_not_latin(ch) for ch in raw):
         # The sheets print Latin letters only (the embedded font has no others),
         # and the directory builds the identifier from the Latin spelling.
-        return f"{label} has letters outside the Latin alphabet (expected {expected} in Latin letters, as on the contract)"
+        return _(
+            "{label} has letters outside the Latin alphabet "
+            "(expected {expected} in Latin letters, as on the contract)"
+        ).format(label=label, expected=wanted)
     return ""
 
 
@@ -89,5 +112,8 @@ def line_list(numbers: list[int], ranges: bool = True) -> str:
         else:
             spans.append([n, n])
     parts = [str(a) if a == b else f"{a}-{b}" for a, b in spans]
-    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f"line {text}" if len(numbers) == 1 else f"lines {text}"
+    if len(parts) == 1:
+        text = parts[0]
+    else:
+        text = _("{items} and {last}").format(items=", ".join(parts[:-1]), last=parts[-1])
+    return ngettext("line {lines}", "lines {lines}", len(numbers)).format(lines=text)

@@ -7,59 +7,113 @@ import csv
 import io
 import re
 import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import RosterError
+from ..i18n import N_, _
+from .xlsx_guard import check_workbook
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Formats an office may try; each gets advice rather than "unknown extension".
-_RESAVE = {".xls": "an old Excel workbook", ".ods": "a LibreOffice workbook", ".numbers": "a Numbers file"}
+_RESAVE = {
+    ".xls": N_("an old Excel workbook"),
+    ".ods": N_("a LibreOffice workbook"),
+    ".numbers": N_("a Numbers file"),
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_UNCLOSED = 'a quote (") opens here and is never closed; the rest of the file was read as one cell'
+SEPARATORS = (";", ",", "\t")
+SNIFF_LINES = 5  # the header row is among the first lines (a title row or two may sit above)
 Row = tuple[int, list[str]]  # (line number in the file, cells)
+HeaderTest = Callable[[list[Row]], bool]  # do these first non-empty rows hold the header row?
 
 
-def read_rows(path: Path, sheet: str | None = None) -> tuple[list[Row], str | None]:
-    """The rows, and the CSV separator (None for a workbook)."""
+@dataclass(frozen=True)
+class RowsRead:
+    """The rows of a roster file and how they were read."""
+
+    rows: list[Row]
+    separator: str | None  # the CSV separator; None for a workbook
+    where: str  # the file (and sheet) as messages name it
+    warnings: list[str] = field(default_factory=list)
+
+
+def _unclosed() -> str:
+    return _('a quote (") opens here and is never closed; the rest of the file was read as one cell')
+
+
+def read_rows(path: Path, sheet: str | None = None, has_header: HeaderTest | None = None) -> RowsRead:
+    """The rows of a roster, read as its extension says; of a workbook, the sheet with the header row.
+
+    ``sheet`` chooses a workbook's sheet by name; otherwise the active sheet is
+    read when ``has_header`` finds the header row among its first rows, else
+    the next sheet that has one.
+    """
     if not path.exists():
-        raise RosterError(f"{path}: file not found (expected a roster .csv or .xlsx file)")
+        raise RosterError(
+            _("{path}: file not found (expected a roster .csv or .xlsx file)").format(path=path)
+        )
     if path.is_dir():
-        raise RosterError(f"{path}: is a folder (expected a roster .csv or .xlsx file)")
+        raise RosterError(_("{path}: is a folder (expected a roster .csv or .xlsx file)").format(path=path))
     suffix = path.suffix.lower()
     if suffix in _RESAVE:
-        raise RosterError(f"{path}: {_RESAVE[suffix]} cannot be read; save it as .xlsx or as CSV")
+        raise RosterError(
+            _("{path}: {what} cannot be read; save it as .xlsx or as CSV").format(
+                path=path, what=_(_RESAVE[suffix])
+            )
+        )
     if suffix in XLSX_SUFFIXES:
-        return _xlsx_rows(path, sheet), None
+        return _xlsx_rows(path, sheet, has_header)
     if suffix in TEXT_SUFFIXES:
+        if sheet is not None:
+            raise RosterError(
+                _(
+                    "{path}: --sheet {sheet} names a sheet, but a CSV file has none (expected an .xlsx workbook)"
+                ).format(path=path, sheet=sheet)
+            )
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise RosterError(f"{path}: cannot read the file ({exc.strerror})") from None
-        return _csv_rows(path, _decode(path, raw))
+            raise RosterError(
+                _("{path}: cannot read the file ({reason})").format(path=path, reason=exc.strerror)
+            ) from None
+        rows, separator = _csv_rows(path, _decode(path, raw))
+        return RowsRead(rows, separator, str(path))
     raise RosterError(
-        f"{path}: unknown extension {path.suffix or '(none)'!r} "
-        "(expected .csv or .xlsx, as a spreadsheet saves them)"
+        _("{path}: unknown extension {suffix} (expected .csv or .xlsx, as a spreadsheet saves them)").format(
+            path=path, suffix=repr(path.suffix) if path.suffix else _("(none)")
+        )
     )
 
 
 def _decode(path: Path, raw: bytes) -> str:
     """UTF-8 (with or without BOM), Windows-1252 as French Excel saves, or UTF-16 with a BOM."""
     if raw.startswith(b"PK\x03\x04"):
-        raise RosterError(f"{path}: this is a workbook (zipped), not CSV text; rename it to .xlsx")
+        raise RosterError(
+            _("{path}: this is a workbook (zipped), not CSV text; rename it to .xlsx").format(path=path)
+        )
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise RosterError(
-            f"{path}: this is an old Excel (.xls) or password-protected workbook, not CSV "
-            "text; save it as .xlsx without password, or as CSV"
+            _(
+                "{path}: this is an old Excel (.xls) or password-protected workbook, not CSV "
+                "text; save it as .xlsx without password, or as CSV"
+            ).format(path=path)
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise RosterError(f"{path}: not valid UTF-16 text (save the roster as CSV UTF-8)") from None
+            raise RosterError(
+                _("{path}: not valid UTF-16 text (save the roster as CSV UTF-8)").format(path=path)
+            ) from None
     elif b"\x00" in raw:
-        raise RosterError(f"{path}: not a text file (expected CSV text exported from a spreadsheet)")
+        raise RosterError(
+            _("{path}: not a text file (expected CSV text exported from a spreadsheet)").format(path=path)
+        )
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -68,13 +122,17 @@ def _decode(path: Path, raw: bytes) -> str:
                 text = raw.decode("cp1252")
             except UnicodeDecodeError:
                 raise RosterError(
-                    f"{path}: neither UTF-8 nor Windows-1252 text (save the roster as CSV UTF-8)"
+                    _("{path}: neither UTF-8 nor Windows-1252 text (save the roster as CSV UTF-8)").format(
+                        path=path
+                    )
                 ) from None
     text = text.rstrip("\x1a")  # the end-of-file mark some old tools add
     if _CONTROL.search(text):
         raise RosterError(
-            f"{path}: not a text file: it holds control characters "
-            "(expected CSV text exported from a spreadsheet)"
+            _(
+                "{path}: not a text file: it holds control characters "
+                "(expected CSV text exported from a spreadsheet)"
+            ).format(path=path)
         )
     return text
 
@@ -85,7 +143,10 @@ def _csv_rows(path: Path, text: str) -> tuple[list[Row], str | None]:
     if first is None:
         return [], None
     hint = re.fullmatch(r'\s*"?sep=(.)"?\s*', lines[first])  # Excel's "sep=;" first line
-    delimiter = hint.group(1) if hint else _sniff(lines[first])
+    if hint:
+        delimiter = hint.group(1)
+    else:
+        delimiter = _sniff(path, [line for line in lines[first:] if line.strip()][:SNIFF_LINES])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     rows: list[Row] = []
     start = 1
@@ -95,7 +156,9 @@ def _csv_rows(path: Path, text: str) -> tuple[list[Row], str | None]:
                 rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise RosterError(f"{path}: line {start}: cannot read the CSV ({exc})") from None
+        raise RosterError(
+            _("{path}: line {line}: cannot read the CSV ({reason})").format(path=path, line=start, reason=exc)
+        ) from None
     _check_quotes(path, text, delimiter, rows)
     return rows, delimiter
 
@@ -109,20 +172,26 @@ def _check_quotes(path: Path, text: str, delimiter: str, rows: list[Row]) -> Non
     for start, cells in rows:
         for index, cell in enumerate(cells):
             if delimiter in cell and _NEWLINE.search(cell):
-                raise RosterError(f"{path}: line {_cell_line(start, cells, index)}: {_UNCLOSED}")
+                raise RosterError(
+                    _("{path}: line {line}: {problem}").format(
+                        path=path, line=_cell_line(start, cells, index), problem=_unclosed()
+                    )
+                )
     if '"' not in text or not rows:
         return
     strict = csv.reader(
         io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True
     )
     try:
-        for _ in strict:
+        for _row in strict:
             pass
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             start, cells = rows[-1]  # the open quote is in the last cell of the last row
             raise RosterError(
-                f"{path}: line {_cell_line(start, cells, len(cells) - 1)}: {_UNCLOSED}"
+                _("{path}: line {line}: {problem}").format(
+                    path=path, line=_cell_line(start, cells, len(cells) - 1), problem=_unclosed()
+                )
             ) from None
         # any other strictness (a stray quote inside a cell) is read leniently, as spreadsheets do
 
@@ -132,60 +201,126 @@ def _cell_line(start: int, cells: list[str], index: int) -> int:
     return start + sum(len(_NEWLINE.findall(cell)) for cell in cells[:index])
 
 
-def _sniff(header: str) -> str:
-    """The separator of the header line: the most frequent of ; , tab outside quotes."""
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: unquoted.count(sep) for sep in (";", ",", "\t")}
+def _sniff(path: Path, lines: list[str]) -> str:
+    """The separator of the first lines: the most frequent of ; , tab outside quotes.
+
+    A title row above the header may hold none; when no line holds any, the
+    file uses a separator the tool does not read ("|", ":"…): say so, rather
+    than "no header row".
+    """
+    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines]
+    counts = {sep: sum(line.count(sep) for line in unquoted) for sep in SEPARATORS}
     best = max(counts, key=lambda sep: counts[sep])  # ties keep the first: ";"
-    return best if counts[best] else ";"
+    if counts[best]:
+        return best
+    others = [ch for ch in "".join(unquoted) if not (ch.isalnum() or ch.isspace() or ch in "'-_.")]
+    seen = max(set(others), key=others.count) if others else ""
+    found = _(" (the file seems to use {separator})").format(separator=repr(seen)) if seen else ""
+    raise RosterError(
+        _(
+            "{path}: the separator was not recognised{found}: expected ; or , or a tab between the "
+            "columns (save the roster from the spreadsheet as CSV, or as .xlsx)"
+        ).format(path=path, found=found)
+    )
 
 
-def _xlsx_rows(path: Path, sheet_name: str | None = None) -> list[Row]:
+def _xlsx_rows(path: Path, sheet_name: str | None, has_header: HeaderTest | None) -> RowsRead:
     import openpyxl  # only rosters need it
 
-    unreadable = (
-        f"{path}: not a readable .xlsx workbook; open it in the spreadsheet and save it "
-        "again as .xlsx (or as CSV)"
-    )
     try:
         with path.open("rb") as file:
             sample = file.read(65536)
     except OSError as exc:
-        raise RosterError(f"{path}: cannot read the file ({exc.strerror})") from None
-    signature = sample[:4]
-    if _is_text(sample):
-        raise RosterError(f"{path}: this is CSV text, not an .xlsx workbook: rename it to .csv")
-    if signature == b"\xd0\xcf\x11\xe0":
         raise RosterError(
-            f"{path}: a password-protected workbook or an old .xls renamed; save it as .xlsx "
-            "without password, or as CSV"
+            _("{path}: cannot read the file ({reason})").format(path=path, reason=exc.strerror)
+        ) from None
+    if _is_text(sample):
+        raise RosterError(
+            _("{path}: this is CSV text, not an .xlsx workbook: rename it to .csv").format(path=path)
         )
+    if sample[:4] == b"\xd0\xcf\x11\xe0":
+        raise RosterError(
+            _(
+                "{path}: a password-protected workbook or an old .xls renamed; save it as .xlsx "
+                "without password, or as CSV"
+            ).format(path=path)
+        )
+    check_workbook(path)  # a zip bomb or a sheet larger than any roster: refused before openpyxl expands it
     # openpyxl warns about styles and extensions it skips: none of them matter here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:  # zipfile, XML and openpyxl errors alike: the file is not usable
-            raise RosterError(unreadable) from None
+            raise RosterError(_unreadable(path)) from None
         try:
-            if not book.worksheets:
-                raise RosterError(f"{path}: the workbook has no worksheet")
-            if sheet_name is not None and sheet_name not in book.sheetnames:
-                raise RosterError(
-                    f"{path}: no worksheet named {sheet_name!r} (found {', '.join(book.sheetnames)})"
-                )
-            sheet = book[sheet_name] if sheet_name is not None else book.worksheets[0]
-            sheet.reset_dimensions()  # some writers record a wrong size; read every row
-            return [
-                (n, [_cell_text(v) for v in values])
-                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
+            return _read_book(path, book, sheet_name, has_header)
         except RosterError:
             raise
         except Exception:
-            raise RosterError(unreadable) from None
+            raise RosterError(_unreadable(path)) from None
         finally:
             book.close()
+
+
+def _unreadable(path: Path) -> str:
+    return _(
+        "{path}: not a readable .xlsx workbook; open it in the spreadsheet and save it "
+        "again as .xlsx (or as CSV)"
+    ).format(path=path)
+
+
+def sheet_label(path: Path, name: str) -> str:
+    """A workbook's sheet as messages name it: ``roster.xlsx, sheet 'Liste'``."""
+    return _("{path}, sheet {sheet}").format(path=path, sheet=repr(name))
+
+
+def _read_book(path: Path, book: Any, sheet_name: str | None, has_header: HeaderTest | None) -> RowsRead:
+    """The chosen sheet, or the first of (active, visible ones, hidden ones) whose first rows hold the header."""
+    if not book.worksheets:
+        raise RosterError(_("{path}: the workbook has no worksheet").format(path=path))
+    names = ", ".join(repr(n) for n in book.sheetnames)
+    if sheet_name is not None:
+        if sheet_name not in book.sheetnames:
+            raise RosterError(
+                _("{path}: no worksheet named {sheet} (found {names})").format(
+                    path=path, sheet=repr(sheet_name), names=names
+                )
+            )
+        sheet = book[sheet_name]
+        return RowsRead(list(_sheet_rows(sheet)), None, sheet_label(path, sheet.title))
+    active = book.active if book.active is not None else book.worksheets[0]
+    others = [s for s in book.worksheets if s is not active]
+    order = [active] + [s for s in others if s.sheet_state == "visible"]
+    order += [s for s in others if s.sheet_state != "visible"]
+    if len(order) == 1 or has_header is None:
+        return RowsRead(list(_sheet_rows(active)), None, sheet_label(path, active.title))
+    for sheet in order:
+        rows = _sheet_rows(sheet)
+        head: list[Row] = []
+        for line, cells in rows:
+            head.append((line, cells))
+            if sum(1 for _n, c in head if any(x.strip() for x in c)) >= SNIFF_LINES:
+                break
+        if has_header([(n, c) for n, c in head if any(x.strip() for x in c)]):
+            ignored = ", ".join(repr(s.title) for s in book.worksheets if s is not sheet)
+            note = _(
+                "{path}: read sheet {sheet}, the first with a header row (other sheets ignored: {ignored}; "
+                "choose another with --sheet)"
+            ).format(path=path, sheet=repr(sheet.title), ignored=ignored)
+            return RowsRead([*head, *rows], None, sheet_label(path, sheet.title), [note])
+    raise RosterError(
+        _(
+            "{path}: no sheet has a header row (looked at {names}; expected a row naming the columns, "
+            "such as Prénom;Nom;Courriel, among the first rows of a sheet)"
+        ).format(path=path, names=names)
+    )
+
+
+def _sheet_rows(sheet: Any) -> Iterator[Row]:
+    sheet.reset_dimensions()  # some writers record a wrong size; read every row
+    for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield n, [_cell_text(v) for v in values]
 
 
 def _is_text(sample: bytes) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import RosterError
-from .cells import EXPECTED, clean, line_list
+from ..i18n import _
+from .cells import clean, expected, line_list
 from .files import Row
 from .identifiers import ascii_fold
-from .numen_guard import shown
+from .numen import holds_numen, is_numen_header, quoted
 
 HEADER_SEARCH = 5  # a title row or two may sit above the header row
 
@@ -62,58 +62,99 @@ class _Column:
     header: str  # as written in the file, for messages
 
 
-def find_header(path: Path, candidates: list[Row], warns: list[str]) -> tuple[int, dict[str, _Column]]:
+@dataclass(frozen=True)
+class Header:
+    """The header row: its line, the column of each field, and the columns never read (NUMEN)."""
+
+    line: int
+    columns: dict[str, _Column]
+    labels: tuple[str, ...]  # each column as messages name it: its header, or its letter
+    skipped: frozenset[int]  # NUMEN columns: their cells are never read
+
+
+def has_header(candidates: list[Row]) -> bool:
+    """Whether one of these rows names the first-name and family-name columns."""
+    return any(_names_a_person(cells) for _line, cells in candidates)
+
+
+def _fields(cells: list[str]) -> set[str]:
+    return {_ALIASES[header_key(c)][0] for c in cells if header_key(c) in _ALIASES}
+
+
+def _names_a_person(cells: list[str]) -> bool:
+    fields = _fields(cells)
+    return {"first", "last"} <= fields or {"first", "birth"} <= fields
+
+
+def find_header(where: str, candidates: list[Row], warns: list[str]) -> Header:
     """The header row among the first non-empty rows, and the column of each field."""
     found = None
     for line, cells in candidates:
-        fields = {_ALIASES[header_key(c)][0] for c in cells if header_key(c) in _ALIASES}
-        if {"first", "last"} <= fields or {"first", "birth"} <= fields:
+        if _names_a_person(cells):
             found = (line, cells)
             break
-        if fields and found is None:
+        if _fields(cells) and found is None:
             found = (line, cells)  # the best guess, to say what is missing
     if found is None:
         raise RosterError(
-            f"{path}: no header row (expected a first row naming the columns, "
-            "such as Prénom;Nom;Nom de naissance;Courriel;Gestionnaire)"
+            _(
+                "{where}: no header row (expected a first row naming the columns, "
+                "such as Prénom;Nom;Nom de naissance;Courriel;Gestionnaire)"
+            ).format(where=where)
         )
     line, cells = found
     if line != candidates[0][0]:
         warns.append(
-            f"{path}: {line_list([n for n, _ in candidates if n < line])} above the header row "
-            f"(line {line}) ignored"
+            _("{where}: {lines} above the header row (line {line}) ignored").format(
+                where=where, lines=line_list([n for n, _cells in candidates if n < line]), line=line
+            )
         )
-    return line, _columns(path, line, cells, warns)
+    return _columns(where, line, cells, warns)
 
 
-def _columns(path: Path, line: int, cells: list[str], warns: list[str]) -> dict[str, _Column]:
+def _columns(where: str, line: int, cells: list[str], warns: list[str]) -> Header:
     ranked: dict[str, list[tuple[int, _Column]]] = {}
     unknown: list[str] = []
+    skipped: set[int] = set()
+    labels: list[str] = []
+    prefix = _("{where}: line {line}").format(where=where, line=line)
     for index, cell in enumerate(cells):
         header = clean(cell)
         key = header_key(header)
-        if not key:
-            continue
-        if "numen" in key:
+        labels.append(column_label(header, index))
+        if holds_numen(header):
+            skipped.add(index)
             warns.append(
-                f"{path}: line {line}: column {shown(header)} ({_letter(index)}) ignored: the NUMEN is "
-                "a password; this tool never reads, prints or stores it (the sheet leaves a line "
-                "to write it by hand)"
+                _(
+                    "{prefix}: column {letter} ignored: its header looks like a NUMEN (a password), "
+                    "which this tool never reads or shows"
+                ).format(prefix=prefix, letter=_letter(index))
             )
+        elif is_numen_header(header):
+            skipped.add(index)
+            warns.append(
+                _(
+                    "{prefix}: column {column} ({letter}) ignored: the NUMEN is a password; this tool "
+                    "never reads, prints or stores it (the sheet leaves a line to write it by hand)"
+                ).format(prefix=prefix, column=quoted(header), letter=_letter(index))
+            )
+        elif not key:
+            continue
         elif key in _ALIASES:
             field, rank = _ALIASES[key]
             ranked.setdefault(field, []).append((rank, _Column(index, header)))
         else:
-            unknown.append(f"{shown(header)} ({_letter(index)})")
+            unknown.append(f"{quoted(header)} ({_letter(index)})")
     columns: dict[str, _Column] = {}
     for field, found in ranked.items():
-        best = max(rank for rank, _ in found)
+        best = max(rank for rank, _col in found)
         top = [col for rank, col in found if rank == best]
         if len(top) > 1:
-            names = " and ".join(f"{c.header!r} ({_letter(c.index)})" for c in top)
+            names = _(" and ").join(f"{quoted(c.header)} ({_letter(c.index)})" for c in top)
             raise RosterError(
-                f"{path}: line {line}: {names} both give {EXPECTED[field]} "
-                "(expected one such column: rename or delete the other)"
+                _(
+                    "{prefix}: {names} both give {expected} (expected one such column: rename or delete the other)"
+                ).format(prefix=prefix, names=names, expected=expected(field))
             )
         columns[field] = top[0]
         others = [col for rank, col in found if rank != best]
@@ -121,25 +162,44 @@ def _columns(path: Path, line: int, cells: list[str], warns: list[str]) -> dict[
             # "Nom" beside "Nom d'usage" is the birth name, as on French forms.
             columns["birth"] = others.pop(0)
             warns.append(
-                f"{path}: line {line}: column {columns['birth'].header!r} read as the birth name, "
-                f"since {top[0].header!r} gives the usage name"
+                _(
+                    "{prefix}: column {column} read as the birth name, since {usage} gives the usage name"
+                ).format(prefix=prefix, column=quoted(columns["birth"].header), usage=quoted(top[0].header))
             )
         unknown.extend(
-            f"{c.header!r} ({_letter(c.index)}) (another column gives {EXPECTED[field]})" for c in others
+            _("{column} ({letter}) (another column gives {expected})").format(
+                column=quoted(c.header), letter=_letter(c.index), expected=expected(field)
+            )
+            for c in others
         )
     if "last" not in columns and "birth" in columns:
         columns["last"] = columns.pop("birth")  # "Nom de famille" alone is the family name
     missing = [f for f in ("first", "last") if f not in columns]
     if missing:
-        what = " and ".join(
-            {"first": "the first name (Prénom, First name)", "last": "the family name (Nom, Last name)"}[f]
+        what = _(" and ").join(
+            _("the first name (Prénom, First name)")
+            if f == "first"
+            else _("the family name (Nom, Last name)")
             for f in missing
         )
-        found_text = ", ".join(shown(clean(c)) for c in cells if clean(c)) or "nothing"
-        raise RosterError(f"{path}: line {line}: no column for {what} (found {found_text})")
+        found_text = ", ".join(quoted(clean(c)) for c in cells if clean(c)) or _("nothing")
+        raise RosterError(
+            _("{prefix}: no column for {what} (found {found})").format(
+                prefix=prefix, what=what, found=found_text
+            )
+        )
     if unknown:
-        warns.append(f"{path}: line {line}: columns ignored: {', '.join(unknown)}")
-    return columns
+        warns.append(
+            _("{prefix}: columns ignored: {columns}").format(prefix=prefix, columns=", ".join(unknown))
+        )
+    return Header(line, columns, tuple(labels), frozenset(skipped))
+
+
+def column_label(header: str, index: int) -> str:
+    """A column as a message about one of its cells names it: ``Remarques (E)``, or ``column E``."""
+    if header and not holds_numen(header):
+        return f"{header} ({_letter(index)})"
+    return _("column {letter}").format(letter=_letter(index))
 
 
 def _letter(index: int) -> str:

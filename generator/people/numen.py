@@ -51,6 +51,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from ..i18n import N_, _
+
 NUMEN_LENGTH = 13
 # Characters that part values (list items, e-mail local part and domain),
 # not the groups of one NUMEN: rules A and B stay inside them.
@@ -81,7 +83,7 @@ _INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
 _DIGIT, _LETTER = "9", "a"
 _HEAD = re.compile(r"(?=99a)")  # académie code and system letter, every position
 _STRUCTURE = re.compile(r"(?=99a99)")
-HIDDEN = "(a value that looks like a NUMEN, not shown)"
+HIDDEN = N_("(a value that looks like a NUMEN, not shown)")
 
 
 def holds_numen(text: str) -> bool:
@@ -102,7 +104,7 @@ def is_numen_header(header: str) -> bool:
 def quoted(value: str, limit: int = 60) -> str:
     """A value quoted for a message (``'Dupont'``), shortened past ``limit``; never a NUMEN."""
     if holds_numen(value):
-        return HIDDEN
+        return _(HIDDEN)
     return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
@@ -113,10 +115,13 @@ def numen_refusal(label: str, *, line: int | None = None, at_the_desk: bool = Fa
     (None for a value typed at the desk or in the web form).
     """
     # Headers are the user's own words but may themselves hold a NUMEN.
-    where = label if not holds_numen(label) else "a column"
-    action = "remove it and type the value alone" if at_the_desk else "remove it from the roster"
-    message = f"{where} looks like it holds a NUMEN (a password): {action}"
-    return f"line {line}: {message}" if line is not None else message
+    where = label if not holds_numen(label) else _("a column")
+    if at_the_desk:
+        message = _("{label} looks like it holds a NUMEN (a password): remove it and type the value alone")
+    else:
+        message = _("{label} looks like it holds a NUMEN (a password): remove it from the roster")
+    message = message.format(label=where)
+    return _("line {line}: {problem}").format(line=line, problem=message) if line is not None else message
 
 
 # --- the rules ----------------------------------------------------------------

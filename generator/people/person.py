@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import RosterError
+from ..i18n import _
 from ..procedure.checker import EMAIL_RE
 from ..procedure.model import Procedure
-from .cells import EXPECTED, FIELD_LABELS, MAX_EMAIL, MAX_IDENTIFIER, MAX_LENGTH, NAME_FIELDS, clean, defect
+from .cells import FIELD_LABELS, MAX_EMAIL, MAX_IDENTIFIER, MAX_LENGTH, NAME_FIELDS, clean, defect, expected
 from .headers import header_key
 from .identifiers import compute_identifier, is_valid_identifier
-from .numen_guard import holds_numen, shown
+from .numen import holds_numen, numen_refusal
+from .numen import quoted as shown
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def make_person(
         "email": email,
         "manager": manager,
     }
-    person, problems, _notes = check_fields(procedure, values, FIELD_LABELS, None, None)
+    labels = {field: _(label) for field, label in FIELD_LABELS.items()}
+    person, problems, _notes = check_fields(procedure, values, labels, None, None)
     if person is None:
         raise RosterError(problems)
     return person
@@ -76,7 +79,7 @@ def check_fields(
     notes: list[str] = []
 
     def label(field: str) -> str:
-        return labels.get(field, FIELD_LABELS[field])
+        return labels.get(field) or _(FIELD_LABELS[field])
 
     bad: set[str] = set()  # fields already reported: not reported again as empty
     cleaned: dict[str, str] = {}
@@ -84,12 +87,13 @@ def check_fields(
         raw = values.get(field, "")
         value = clean(raw)
         if holds_numen(raw):
-            where = "from the roster" if row is not None else "and type the value alone"
-            problem = f"{label(field)} looks like it holds a NUMEN (a password): remove it {where}"
+            problem = numen_refusal(label(field), at_the_desk=row is None)
         else:
             problem = defect(raw, field, label(field), separator)
         if not problem and len(value) > MAX_LENGTH.get(field, len(value)):
-            problem = f"{label(field)} is {len(value)} characters long ({_limit(field)})"
+            problem = _("{label} is {length} characters long ({limit})").format(
+                label=label(field), length=len(value), limit=_limit(field)
+            )
         if problem:
             problems.append(problem)
             bad.add(field)
@@ -99,7 +103,11 @@ def check_fields(
     first, last = values["first"], values["last"]
     for field, value in (("first", first), ("last", last)):
         if not value and field not in bad:
-            problems.append(f"{label(field)} is empty (expected {EXPECTED[field]})")
+            problems.append(
+                _("{label} is empty (expected {expected})").format(
+                    label=label(field), expected=expected(field)
+                )
+            )
     birth = values.get("birth", "")
     if not re.search(r"[^\W_]", birth):
         birth = ""  # "-" or "/" in a birth-name column means "none"
@@ -111,40 +119,55 @@ def check_fields(
         identifier = given.lower()
         if not is_valid_identifier(identifier):
             problems.append(
-                f"{label('identifier')} {shown(given)} is not a valid identifier (expected "
-                "lower-case letters a-z, digits and single hyphens, like mdupont)"
+                _(
+                    "{label} {value} is not a valid identifier (expected "
+                    "lower-case letters a-z, digits and single hyphens, like mdupont)"
+                ).format(label=label("identifier"), value=shown(given))
             )
         else:
             flags.append("identifier-given")
             if identifier != given:
-                notes.append(f"{label('identifier')} {given!r} read as {identifier!r}")
+                notes.append(
+                    _("{label} {given} read as {identifier}").format(
+                        label=label("identifier"), given=repr(given), identifier=repr(identifier)
+                    )
+                )
     elif first and last and not bad & set(NAME_FIELDS) and "identifier" not in bad:
         identifier, flags, problem = _computed(procedure, first, last, birth, label)
         if not problem and len(identifier) > MAX_IDENTIFIER:
-            problem = (
-                f"the identifier computed from {label('first')} and {label('last')} is "
-                f"{len(identifier)} characters long ({_limit('identifier')}: give a shorter one "
-                f"as {label('identifier')})"
+            problem = _(
+                "the identifier computed from {first} and {last} is {length} characters long "
+                "({limit}: give a shorter one as {identifier})"
+            ).format(
+                first=label("first"),
+                last=label("last"),
+                length=len(identifier),
+                limit=_limit("identifier"),
+                identifier=label("identifier"),
             )
         problems.extend([problem] if problem else [])
 
     email = values.get("email", "")
     if email and not EMAIL_RE.match(email):
         problems.append(
-            f"{label('email')} {shown(email)} is not an email address (expected {EXPECTED['email']})"
+            _("{label} {value} is not an email address (expected {expected})").format(
+                label=label("email"), value=shown(email), expected=expected("email")
+            )
         )
     elif email and email.rpartition("@")[2].lower() in _office_domains(procedure):
         # The sheet explains how to open that very mailbox: it cannot be read yet.
         notes.append(
-            f"{label('email')} {email!r} is a professional address the person cannot open yet "
-            f"(expected {EXPECTED['email']})"
+            _(
+                "{label} {value} is a professional address the person cannot open yet (expected {expected})"
+            ).format(label=label("email"), value=repr(email), expected=expected("email"))
         )
     manager = _manager(procedure, values.get("manager", ""))
     if manager is None:
-        known = ", ".join(f"{g.id} ({g.name})" for g in procedure.contacts) or "none in the procedure"
+        known = ", ".join(f"{g.id} ({g.name})" for g in procedure.contacts) or _("none in the procedure")
         problems.append(
-            f"{label('manager')} {shown(values.get('manager', ''))} is not a managing office "
-            f"of the procedure (expected one of {known})"
+            _("{label} {value} is not a managing office of the procedure (expected one of {known})").format(
+                label=label("manager"), value=shown(values.get("manager", "")), known=known
+            )
         )
     if problems:
         return None, problems, notes
@@ -164,8 +187,8 @@ def check_fields(
 def _limit(field: str) -> str:
     """The length limit of a field, as a message says it."""
     if field == "email":
-        return f"at most {MAX_EMAIL} in an email address"
-    return f"at most {MAX_LENGTH[field]} fit on the sheet"
+        return _("at most {limit} in an email address").format(limit=MAX_EMAIL)
+    return _("at most {limit} fit on the sheet").format(limit=MAX_LENGTH[field])
 
 
 def _computed(
@@ -174,22 +197,29 @@ def _computed(
     """The identifier the rule gives, its flags, and the problem ("" if none) when it gives none."""
     rule = procedure.identifier
     uses_birth = bool(birth) and rule.family_name == "birth-name-first"
-    latin = "(expected a name in Latin letters, or the identifier itself)"
+    latin = _("(expected a name in Latin letters, or the identifier itself)")
     # A birth name the rule cannot spell must not silently give way to the usage name.
     if uses_birth and not compute_identifier(rule, "a", "", birth):
         return (
             "",
             [],
-            f"{label('birth')} {shown(birth)} holds no letter a-z once accents are dropped {latin}",
+            _("{label} {value} holds no letter a-z once accents are dropped {expected}").format(
+                label=label("birth"), value=shown(birth), expected=latin
+            ),
         )
     identifier = compute_identifier(rule, first, last, birth)
     if identifier:
         changed = uses_birth and identifier != compute_identifier(rule, first, last)
         return identifier, ["birth-name"] if changed else [], ""
     if not compute_identifier(rule, "a", last, birth):
-        problem = f"{label('last')} {shown(last)} gives an empty identifier: it holds no letter a-z once "
-        return "", [], problem + f"accents are dropped {latin}"
-    return "", [], f"{label('first')} {shown(first)} has no letter a-z to take the initial from {latin}"
+        problem = _(
+            "{label} {value} gives an empty identifier: it holds no letter a-z once accents are dropped {expected}"
+        ).format(label=label("last"), value=shown(last), expected=latin)
+        return "", [], problem
+    problem = _("{label} {value} has no letter a-z to take the initial from {expected}").format(
+        label=label("first"), value=shown(first), expected=latin
+    )
+    return "", [], problem
 
 
 def _office_domains(procedure: Procedure) -> set[str]:

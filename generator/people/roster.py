@@ -7,10 +7,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import RosterError
+from ..i18n import _
 from ..procedure.model import Procedure
 from .cells import clean, line_list
 from .files import read_rows
-from .headers import HEADER_SEARCH, find_header
+from .headers import HEADER_SEARCH, column_label, find_header, has_header
+from .numen import holds_numen, numen_refusal
 from .person import Person, check_fields
 
 
@@ -25,46 +27,75 @@ class Roster:
 
 
 def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = None) -> Roster:
-    """Read a roster (of a workbook, ``sheet`` or the first one); raises RosterError when the file cannot be used."""
+    """Read a roster (of a workbook, ``sheet`` or the one with the header row); raises RosterError when unusable.
+
+    Every cell of every row is looked at for a NUMEN, those of ignored
+    columns too: such a row is refused, naming its line and column, never
+    the value. Only the cells of a NUMEN column are never read.
+    """
     path = Path(path)
-    rows, separator = read_rows(path, sheet)
+    read = read_rows(path, sheet, has_header=lambda rows: has_header(rows[:HEADER_SEARCH]))
+    where, rows = read.where, read.rows
     nonempty = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
     if not nonempty:
         raise RosterError(
-            f"{path}: the file is empty (expected a header row such as "
-            "Prénom;Nom;Courriel, then one row per person)"
+            _(
+                "{where}: the file is empty (expected a header row such as "
+                "Prénom;Nom;Courriel, then one row per person)"
+            ).format(where=where)
         )
-    warns: list[str] = []
-    header_line, columns = find_header(path, nonempty[:HEADER_SEARCH], warns)
+    warns: list[str] = list(read.warnings)
+    header = find_header(where, nonempty[:HEADER_SEARCH], warns)
+    columns = header.columns
+    used = {c.index for c in columns.values()}
+    labels = {f: c.header for f, c in columns.items()}
+    width = len(header.labels)
     people: list[Person] = []
     invalid: list[str] = []
     skipped: list[int] = []
     for line, cells in rows:
-        if line <= header_line or not any(c.strip() for c in cells):
+        if line <= header.line or not any(c.strip() for c in cells):
             continue
+        prefix = _("{where}: line {line}").format(where=where, line=line)
+        secrets = [
+            numen_refusal(header.labels[i] if i < width else column_label("", i))
+            for i, cell in enumerate(cells)
+            if i not in used and i not in header.skipped and holds_numen(cell)
+        ]
         values = {f: cells[c.index] if c.index < len(cells) else "" for f, c in columns.items()}
         if not any(clean(v) for v in values.values()):
-            skipped.append(line)  # content only in ignored columns
+            if secrets:
+                invalid.append(f"{prefix}: " + "; ".join(secrets))
+            else:
+                skipped.append(line)  # content only in ignored columns
             continue
-        labels = {f: c.header for f, c in columns.items()}
+        # A separator inside a cell is a misplaced quote only when the row came out short.
+        separator = read.separator if len(cells) < width else None
         person, problems, notes = check_fields(procedure, values, labels, line, separator)
-        warns.extend(f"{path}: line {line}: {note}" for note in notes)
-        if person is None:
-            invalid.append(f"{path}: line {line}: " + "; ".join(problems))
+        warns.extend(f"{prefix}: {note}" for note in notes)
+        if person is None or secrets:
+            invalid.append(f"{prefix}: " + "; ".join([*secrets, *problems]))
         else:
             people.append(person)
     if not people and not invalid:
-        warns.append(f"{path}: no person below the header row (line {header_line})")
+        warns.append(
+            _("{where}: no person below the header row (line {line})").format(where=where, line=header.line)
+        )
     if skipped:
         warns.append(
-            f"{path}: {line_list(skipped)} skipped: nothing in the name, identifier, email or manager columns"
+            _("{where}: {lines} skipped: nothing in the name, identifier, email or manager columns").format(
+                where=where, lines=line_list(skipped)
+            )
         )
     return Roster(
-        people=_flag_homonyms(path, people, warns), invalid=tuple(invalid), warnings=tuple(warns), source=path
+        people=_flag_homonyms(where, people, warns),
+        invalid=tuple(invalid),
+        warnings=tuple(warns),
+        source=path,
     )
 
 
-def _flag_homonyms(path: Path, people: Iterable[Person], warns: list[str]) -> tuple[Person, ...]:
+def _flag_homonyms(where: str, people: Iterable[Person], warns: list[str]) -> tuple[Person, ...]:
     """Persons whose identifiers collide get the flag "homonym"; one warning per identifier."""
     people = tuple(people)
     lines: dict[str, list[int]] = {}
@@ -73,8 +104,10 @@ def _flag_homonyms(path: Path, people: Iterable[Person], warns: list[str]) -> tu
     for identifier, rows in lines.items():
         if len(rows) > 1:
             warns.append(
-                f"{path}: {line_list(rows, ranges=False)} give the same identifier {identifier!r}: "
-                "homonyms, flagged (the directory adds a digit; check it is not one person entered twice)"
+                _(
+                    "{where}: {lines} give the same identifier {identifier}: homonyms, flagged "
+                    "(the directory adds a digit; check it is not one person entered twice)"
+                ).format(where=where, lines=line_list(rows, ranges=False), identifier=repr(identifier))
             )
     return tuple(
         replace(p, flags=(*p.flags, "homonym")) if len(lines[p.identifier]) > 1 else p for p in people
