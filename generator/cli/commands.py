@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeliveryError
+from ..i18n import _, ngettext
 from ..people.roster import read_roster
+from ..procedure.buildable import check_builds
 from ..procedure.schema import load_procedure
 from ..run.batch import BatchResult, build_flyer, run_batch, single_person
-
-
-def _count(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,16 +21,22 @@ def run(args: argparse.Namespace) -> int:
         return send(args)
     procedure = load_procedure(args.data)
     if args.command == "check":
+        check_builds(procedure)  # check means "build will work"
         addresses = sum(len(g.emails) for g in procedure.contacts)
+        steps, groups, codes = len(procedure.steps), len(procedure.contacts), len(procedure.qr_codes)
         print(
-            f"ok: {procedure.source}: {_count(len(procedure.steps), 'step')}, "
-            f"{_count(len(procedure.contacts), 'contact group')} ({_count(addresses, 'address', 'addresses')}), "
-            f"{_count(len(procedure.qr_codes), 'QR code')}"
+            _("ok: {source}: {steps}, {groups} ({addresses}), {codes}").format(
+                source=procedure.source,
+                steps=ngettext("{n} step", "{n} steps", steps).format(n=steps),
+                groups=ngettext("{n} contact group", "{n} contact groups", groups).format(n=groups),
+                addresses=ngettext("{n} address", "{n} addresses", addresses).format(n=addresses),
+                codes=ngettext("{n} QR code", "{n} QR codes", codes).format(n=codes),
+            )
         )
         return 0
     if args.command == "build":
         for path in build_flyer(procedure, args.out, args.formats):
-            print(f"wrote {path}")
+            print(_("wrote {path}").format(path=path))
         return 0
     if args.command == "person":
         written = single_person(
@@ -46,12 +50,12 @@ def run(args: argparse.Namespace) -> int:
             manager=args.manager,
         )
         for path in written:
-            print(f"wrote {path}")
+            print(_("wrote {path}").format(path=path))
         return 0
     if args.command == "personalise":
         roster = read_roster(args.roster, procedure, sheet=args.sheet)
         for warning in roster.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(_("warning: {problem}").format(problem=warning), file=sys.stderr)
         bar = _ProgressBar()
         try:
             result = run_batch(
@@ -73,20 +77,37 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(result: BatchResult, eml: bool) -> None:
     for problem in result.refused:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
     if result.removed:
-        print(f"removed {len(result.removed)} file(s) of the previous run (listed in its manifest.csv)")
+        removed = len(result.removed)
+        print(
+            ngettext(
+                "removed {n} file of the previous run (listed in its manifest.csv)",
+                "removed {n} files of the previous run (listed in its manifest.csv)",
+                removed,
+            ).format(n=removed)
+        )
     homonyms = sum(1 for row in result.rows if "homonym" in row.flags)
     drafts = sum(1 for row in result.rows if row.eml)
-    parts = [f"{len(result.rows)} personal sheet(s) in {result.out}"]
-    parts += [f"{name} to print them" for name in result.print_files]
+    sheets = len(result.rows)
+    parts = [
+        ngettext("{n} personal sheet in {out}", "{n} personal sheets in {out}", sheets).format(
+            n=sheets, out=result.out
+        )
+    ]
+    parts += [_("{name} to print them").format(name=name) for name in result.print_files]
     if eml:
-        parts.append(f"{drafts} email draft(s)")
+        parts.append(ngettext("{n} email draft", "{n} email drafts", drafts).format(n=drafts))
     if homonyms:
-        parts.append(f"{homonyms} homonym(s) flagged in manifest.csv")
+        parts.append(
+            ngettext(
+                "{n} homonym flagged in manifest.csv", "{n} homonyms flagged in manifest.csv", homonyms
+            ).format(n=homonyms)
+        )
     if result.refused:
-        parts.append(f"{len(result.refused)} row(s) skipped")
-    print("done: " + ", ".join(parts))
+        skipped = len(result.refused)
+        parts.append(ngettext("{n} row skipped", "{n} rows skipped", skipped).format(n=skipped))
+    print(_("done: {summary}").format(summary=", ".join(parts)))
 
 
 class _ProgressBar:

@@ -1,13 +1,41 @@
-"""The command line's arguments: every command, option and help text (argparse lives here)."""
+"""The command line's arguments: every command, option and help text (argparse lives here).
+
+Usage errors never show what was typed: an unknown ``--password X`` or
+``--numen …`` names the option, not its value, since a value may be a secret.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any, NoReturn
 
+from ..i18n import _, ngettext
+from ..people.numen import holds_numen
 from ..render import FORMATS
 
 DEFAULT_OUT = Path("output")
+# The arguments being parsed, so that an error message can leave their values out.
+_ARGV: ContextVar[tuple[str, ...]] = ContextVar("generator_argv", default=())
+_HIDDEN_VALUE = "(…)"
+
+
+def cores() -> int:
+    """The cores this process may use: the most worker processes worth starting."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def not_utf8(arg: str) -> bool:
+    """An argument holding bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in arg)
 
 
 def _jobs(text: str) -> int:
@@ -16,8 +44,8 @@ def _jobs(text: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 (one per core) or a positive number, got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(_("expected 0 (one per core) or a positive number"))
+    return min(value, cores())  # more processes than cores only slow the batch down
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -25,110 +53,196 @@ def _formats(text: str) -> tuple[str, ...]:
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(
-            f"unknown format {', '.join(unknown) or text!r} (expected a comma-separated list of {', '.join(FORMATS)})"
+            _("unknown format (expected a comma-separated list of {formats})").format(
+                formats=", ".join(FORMATS)
+            )
         )
     return chosen
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Every command on one line with its help ("    personalise   …").
+
+    argparse measures the commands two columns less indented than it draws
+    them, so the longest one wrapped its help onto the next line.
+    """
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+        self._action_max_length = len("    personalise") + 2
+
+
 class _Parser(argparse.ArgumentParser):
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    """argparse whose error messages never hold a value from the command line."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
         # No abbreviations: '--password X' must not be read as '--password-env X'.
         kwargs.setdefault("allow_abbrev", False)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        tokens = tuple(sys.argv[1:] if args is None else args)
+        token = _ARGV.set(tokens)
+        try:
+            namespace, extras = self.parse_known_args(list(tokens), namespace)
+            if extras:
+                self.error(_unrecognised(extras))
+            return namespace
+        finally:
+            _ARGV.reset(token)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, _("error: {problem}").format(problem=_redacted(message)) + "\n")
+
+
+def _unrecognised(extras: list[str]) -> str:
+    """The unknown options by name; their values and stray words only counted."""
+    options = [
+        e.split("=", 1)[0] for e in extras if e.startswith("-") and not holds_numen(e.split("=", 1)[0])
+    ]
+    others = len(extras) - len(options)
+    named = ", ".join(options)
+    if not others:
+        return _("unknown option(s): {options}").format(options=named)
+    hidden = ngettext("{count} other argument not shown", "{count} other arguments not shown", others).format(
+        count=others
+    )
+    if not options:
+        return _("unexpected argument(s): {hidden}").format(hidden=hidden)
+    return _("unknown option(s): {options} ({hidden})").format(options=named, hidden=hidden)
+
+
+def _redacted(message: str) -> str:
+    """argparse's message with every value typed on the command line left out.
+
+    argparse quotes values with repr() ("invalid choice: 'x'", "ignored explicit
+    argument 'x'"); each is replaced, and a message still holding a NUMEN is
+    not shown at all.
+    """
+    for token in sorted(_ARGV.get(), key=len, reverse=True):
+        for value in {token, token.split("=", 1)[-1]}:
+            if value and not re.fullmatch(r"--?[A-Za-z][A-Za-z-]*", value):
+                message = message.replace(repr(value), _HIDDEN_VALUE)
+    if holds_numen(message):
+        return _("invalid arguments (see --help)")
+    return message
+
+
+def _example(*lines: str) -> str:
+    return _("Example:") + "\n" + "\n".join(f"  python -m generator {line}" for line in lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, its help in the reader's language (built per call: the language may change)."""
     parser = _Parser(
         prog="python -m generator",
-        description="Turn a procedure kept as YAML into a one-page PDF flyer, an editable DOCX "
-        "and personal sheets with each person's login identifier.",
-        epilog="Example:\n  python -m generator build\n  python -m generator personalise data/roster.example.csv",
+        description=_(
+            "Turn a procedure kept as YAML into a one-page PDF flyer, an editable DOCX "
+            "and personal sheets with each person's login identifier."
+        ),
+        epilog=_example("build", "personalise data/roster.example.csv"),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    data_help = "procedure YAML file (default: the embedded data/procedure.yaml)"
+    data_help = _("procedure YAML file (default: the embedded data/procedure.yaml)")
+    formats_help = _("pdf, docx or pdf,docx (default: both)")
 
     p = sub.add_parser(
         "build",
-        help="write the generic flyer (flyer.pdf, flyer.docx)",
-        description="Write the generic flyer as PDF and DOCX.",
-        epilog="Example:\n  python -m generator build --data data/procedure.yaml --out output",
+        help=_("write the generic flyer (flyer.pdf, flyer.docx)"),
+        description=_("Write the generic flyer as PDF and DOCX."),
+        epilog=_example("build --data data/procedure.yaml --out output"),
     )
     p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output)")
-    p.add_argument("--formats", type=_formats, default=FORMATS, help="pdf, docx or pdf,docx (default: both)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=_("output folder (default: output)"))
+    p.add_argument("--formats", type=_formats, default=FORMATS, help=formats_help)
 
     p = sub.add_parser(
         "check",
-        help="validate a procedure file and print a summary",
-        description="Validate a procedure file; every problem is listed with its line.",
-        epilog="Example:\n  python -m generator check --data data/procedure.yaml",
+        help=_("validate a procedure file and print a summary"),
+        description=_(
+            "Validate a procedure file; every problem is listed with its line. What check accepts, build makes."
+        ),
+        epilog=_example("check --data data/procedure.yaml"),
     )
     p.add_argument("--data", type=Path, help=data_help)
 
+    people_out = _("output folder (default: output/people)")
     p = sub.add_parser(
         "personalise",
-        help="personal sheets for every person of a roster (CSV or XLSX)",
-        description="One PDF and one DOCX per person of the roster, all.pdf to print them all, "
-        "and manifest.csv. The roster is checked whole before anything is written.",
-        epilog="Example:\n  python -m generator personalise data/roster.example.csv --out output/people",
+        help=_("personal sheets for every person of a roster (CSV or XLSX)"),
+        description=_(
+            "One PDF and one DOCX per person of the roster, all.pdf to print them all, "
+            "and manifest.csv. The roster is checked whole before anything is written."
+        ),
+        epilog=_example("personalise data/roster.example.csv --out output/people"),
     )
-    p.add_argument("roster", type=Path, help="roster file: .csv (UTF-8 or Windows-1252, ; or ,) or .xlsx")
+    p.add_argument("roster", type=Path, help=_("roster file: .csv (UTF-8 or Windows-1252, ; or ,) or .xlsx"))
     p.add_argument(
         "--sheet",
         default=None,
-        help="the sheet of an .xlsx roster to read (default: the active sheet, or the first with a header row)",
+        help=_(
+            "the sheet of an .xlsx roster to read (default: the active sheet, or the first with a header row)"
+        ),
     )
     p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)"
-    )
-    p.add_argument("--formats", type=_formats, default=FORMATS, help="pdf, docx or pdf,docx (default: both)")
-    p.add_argument("--skip-invalid", action="store_true", help="write the valid rows and list the others")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help=people_out)
+    p.add_argument("--formats", type=_formats, default=FORMATS, help=formats_help)
+    p.add_argument("--skip-invalid", action="store_true", help=_("write the valid rows and list the others"))
     p.add_argument(
         "--eml",
         action="store_true",
-        help="also write an email draft (.eml) with the PDF for each person who has an address",
+        help=_("also write an email draft (.eml) with the PDF for each person who has an address"),
     )
-    p.add_argument("--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        help=_("worker processes (default: one per core; at most the {cores} cores there are)").format(
+            cores=cores()
+        ),
+    )
 
     p = sub.add_parser(
         "person",
-        help="the personal sheet of one person, typed at the desk",
-        description="Write the personal sheet (PDF and DOCX) of one person.",
-        epilog='Example:\n  python -m generator person --first-name "Marie-Hélène" --last-name Dupont',
+        help=_("the personal sheet of one person, typed at the desk"),
+        description=_("Write the personal sheet (PDF and DOCX) of one person."),
+        epilog=_example('person --first-name "Marie-Hélène" --last-name Dupont'),
     )
-    p.add_argument("--first-name", required=True, help="first name(s), as on the contract")
-    p.add_argument("--last-name", required=True, help="usage family name")
-    p.add_argument("--birth-name", default="", help="birth family name, when it differs")
-    p.add_argument("--identifier", default="", help="the identifier, when the directory already gave it")
-    p.add_argument("--manager", default="", help="id of the managing office in the data's contacts")
+    p.add_argument("--first-name", required=True, help=_("first name(s), as on the contract"))
+    p.add_argument("--last-name", required=True, help=_("usage family name"))
+    p.add_argument("--birth-name", default="", help=_("birth family name, when it differs"))
+    p.add_argument("--identifier", default="", help=_("the identifier, when the directory already gave it"))
+    p.add_argument("--manager", default="", help=_("id of the managing office in the data's contacts"))
     p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT / "people", help="output folder (default: output/people)"
-    )
-    p.add_argument("--formats", type=_formats, default=FORMATS, help="pdf, docx or pdf,docx (default: both)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help=people_out)
+    p.add_argument("--formats", type=_formats, default=FORMATS, help=formats_help)
 
     p = sub.add_parser(
         "send",
-        help="send the email drafts of a personalise run through SMTP",
-        description="Send the .eml drafts listed in DIR/manifest.csv. Without --yes, only list "
-        "what would be sent. The password is read from an environment variable.",
-        epilog="Example:\n  SMTP_PASSWORD=… python -m generator send output/people "
+        help=_("send the email drafts of a personalise run through SMTP"),
+        description=_(
+            "Send the .eml drafts listed in DIR/manifest.csv. Without --yes, only list "
+            "what would be sent. The password is read from an environment variable."
+        ),
+        epilog=_("Example:") + "\n  SMTP_PASSWORD=… python -m generator send output/people "
         "--smtp-host smtp.example.fr --smtp-port 587 --starttls --user jdupont --yes",
     )
-    p.add_argument("dir", type=Path, help="folder written by personalise --eml")
-    p.add_argument("--smtp-host", required=True, help="SMTP server name")
-    p.add_argument("--smtp-port", type=int, default=587, help="SMTP port (default: 587)")
-    p.add_argument("--starttls", action="store_true", help="switch to TLS after connecting")
-    p.add_argument("--user", default="", help="SMTP login, when the server asks for one")
+    p.add_argument("dir", type=Path, help=_("folder written by personalise --eml"))
+    p.add_argument("--smtp-host", required=True, help=_("SMTP server name"))
+    p.add_argument("--smtp-port", type=int, default=587, help=_("SMTP port (default: 587)"))
+    p.add_argument("--starttls", action="store_true", help=_("switch to TLS after connecting"))
+    p.add_argument("--user", default="", help=_("SMTP login, when the server asks for one"))
     p.add_argument(
         "--password-env",
         default="SMTP_PASSWORD",
-        help="environment variable holding the SMTP password (default: SMTP_PASSWORD)",
+        help=_("environment variable holding the SMTP password (default: SMTP_PASSWORD)"),
     )
-    p.add_argument("--from", dest="from_addr", default="", help="sender address (default: the drafts' From)")
-    p.add_argument("--yes", action="store_true", help="really send (without it: a dry run)")
+    p.add_argument(
+        "--from", dest="from_addr", default="", help=_("sender address (default: the drafts' From)")
+    )
+    p.add_argument("--yes", action="store_true", help=_("really send (without it: a dry run)"))
     return parser

@@ -19,6 +19,11 @@ PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
 # any other joiner would silently vanish from every identifier.
 SEPARATORS = ("", "-")
 MAX_PROBLEMS = 100
+# The most a QR code holds at error correction M (version 40, byte mode): every
+# link may be drawn as one, and an address longer than this cannot be.
+QR_MAX_BYTES = 2331
+# A font name goes into the DOCX's XML attributes and Word's font list (31 characters at most).
+FONT_NAME_RE = re.compile(r"[^\W_][\w .+-]{0,30}")
 
 
 class Checker:
@@ -103,6 +108,17 @@ class Checker:
                 "not an https address",
                 show(value),
                 "an address starting with https://",
+            )
+            return ""
+        size = len(value.encode("utf-8"))
+        if size > QR_MAX_BYTES:
+            assert mapping is not None
+            self.fail(
+                mapping[key].line,
+                join(field, key),
+                "too long for a QR code",
+                f"{size} bytes",
+                f"at most {QR_MAX_BYTES} (a shorter address, or a short link)",
             )
             return ""
         return value

@@ -18,6 +18,7 @@ import yaml
 from ..people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from ..resources import default_procedure
 from .checker import (
+    FONT_NAME_RE,
     LANGUAGE_RE,
     PHONE_RE,
     SEPARATORS,
@@ -214,7 +215,18 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         check.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
 
     d_node, d = section("docx", DOCX, required=False)
-    docx = DocxOptions(font=check.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font))
+    font = check.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font)
+    if not FONT_NAME_RE.fullmatch(font):
+        assert d is not None  # the default font is a valid name
+        check.fail(
+            d["font"].line,
+            "docx.font",
+            "not a font name",
+            show(font),
+            "letters, digits, spaces and . _ + - (at most 31 characters), like Arial",
+        )
+        font = DocxOptions.font
+    docx = DocxOptions(font=font)
 
     if check.problems:
         raise_problems(check)

@@ -1,0 +1,50 @@
+"""What ``check`` adds to loading: the documents of a procedure are made once, in memory, so check means "this will build".
+
+Loading refuses what the data says wrongly (fields, addresses, a font name
+the DOCX cannot hold, an address no QR code holds). Some refusals only the
+writers can make — the page does not fit on one A4 sheet, a character no
+embedded font draws — so the flyer and the personal sheet of the example
+person (``identifier.example``) are composed and written in every format,
+into memory. It takes a fraction of a second; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+from ..errors import DataError, GeneratorError
+from ..i18n import N_, _
+from .model import Procedure
+
+
+def check_builds(procedure: Procedure) -> None:
+    """Raise DataError listing what ``build`` or a personal sheet would refuse for this procedure."""
+    # Imported here: the procedure package is below the sheet and render stages.
+    from ..people.person import make_person
+    from ..render import FORMATS, render
+    from ..sheet.compose import compose
+
+    rule = procedure.identifier
+    problems: list[str] = []
+    try:
+        example = make_person(procedure, first_name=rule.example_first_name, last_name=rule.example_last_name)
+    except GeneratorError as exc:
+        problems.extend(exc.problems)
+        example = None
+    sheets = [(N_("flyer"), compose(procedure))]
+    if example is not None:
+        sheets.append((N_("personal sheet"), compose(procedure, example)))
+    for what, sheet in sheets:
+        for fmt in FORMATS:
+            try:
+                render(sheet, fmt)
+            except GeneratorError as exc:
+                source = str(procedure.source)
+                problems.extend(
+                    problem
+                    if problem.startswith(source)
+                    else _("{source}: the {format} {what} cannot be made: {problem}").format(
+                        source=source, format=fmt.upper(), what=_(what), problem=problem
+                    )
+                    for problem in exc.problems
+                )
+    if problems:
+        raise DataError(list(dict.fromkeys(problems)))
