@@ -65,16 +65,18 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
         values = {f: cells[c.index] if c.index < len(cells) else "" for f, c in columns.items()}
         if not any(clean(v) for v in values.values()):
             if secrets:
-                invalid.append(f"{prefix}: " + "; ".join(secrets))
+                invalid.append(_("{prefix}: {problems}").format(prefix=prefix, problems="; ".join(secrets)))
             else:
                 skipped.append(line)  # content only in ignored columns
             continue
         # A separator inside a cell is a misplaced quote only when the row came out short.
         separator = read.separator if len(cells) < width else None
         person, problems, notes = check_fields(procedure, values, labels, line, separator)
-        warns.extend(f"{prefix}: {note}" for note in notes)
+        warns.extend(_("{prefix}: {problems}").format(prefix=prefix, problems=note) for note in notes)
         if person is None or secrets:
-            invalid.append(f"{prefix}: " + "; ".join([*secrets, *problems]))
+            invalid.append(
+                _("{prefix}: {problems}").format(prefix=prefix, problems="; ".join([*secrets, *problems]))
+            )
         else:
             people.append(person)
     if not people and not invalid:
