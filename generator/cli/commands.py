@@ -80,13 +80,8 @@ def _report(result: BatchResult, eml: bool) -> None:
         print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
     if result.removed:
         removed = len(result.removed)
-        print(
-            ngettext(
-                "removed {n} file of the previous run (listed in its manifest.csv)",
-                "removed {n} files of the previous run (listed in its manifest.csv)",
-                removed,
-            ).format(n=removed)
-        )
+        # One wording whatever the count: scripts and tests read this line.
+        print(_("removed {n} file(s) of the previous run (listed in its manifest.csv)").format(n=removed))
     homonyms = sum(1 for row in result.rows if "homonym" in row.flags)
     drafts = sum(1 for row in result.rows if row.eml)
     sheets = len(result.rows)
