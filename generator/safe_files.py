@@ -60,21 +60,35 @@ def open_for_write(path: str | Path) -> BinaryIO:
     return _open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 
 
-def write_atomic(path: str | Path, data: bytes) -> None:
+def write_atomic(path: str | Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:
     """Replace ``path`` by a file holding ``data``, all at once; a symlink there is replaced, not followed."""
+    with open_atomic(path, mode=mode, durable=durable) as file:
+        file.write(data)
+
+
+@contextmanager
+def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) -> Iterator[BinaryIO]:
+    """A stream to a temporary file beside ``path``, renamed over ``path`` when the block ends without error.
+
+    ``mode`` goes through the umask (0o666 gives the usual permissions of a
+    shared office folder); ``durable`` syncs the data to disk before the
+    rename (a staging file that only counts once committed can skip it). A
+    failure leaves the previous file (if any) as it was and no partial file.
+    """
     path = Path(path)
     _check_parent(path)
     temporary = path.with_name(f".{path.name[:80]}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY | _CLOEXEC
     try:
-        fd = os.open(temporary, flags, 0o600)
+        fd = os.open(temporary, flags, mode)
     except OSError as exc:
         raise SafeFileError(_why(path, exc)) from None
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
+            yield file
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         if path.is_dir() and not path.is_symlink():
             raise SafeFileError(f"{path}: is a folder; cannot write a file there")
         os.replace(temporary, path)  # rename never follows a symlink at the target name
@@ -83,6 +97,30 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     finally:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def read_limited(path: str | Path, limit: int) -> bytes:
+    """The bytes of the plain file ``path`` (never through a symlink), refused when over ``limit`` bytes.
+
+    Raises FileNotFoundError when it is missing, SafeFileError otherwise.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb", opener=_read_opener) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise SafeFileError(f"{path}: is not a plain file")
+            data = file.read(limit + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or (exc.errno == errno.EMLINK and path.is_symlink()):
+            raise SafeFileError(
+                f"{path}: is a symbolic link; this tool never reads through a link: remove it"
+            ) from None
+        raise SafeFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise SafeFileError(f"{path}: larger than {limit // (1024 * 1024)} MB; not a file this tool wrote")
+    return data
 
 
 def ensure_folder(path: str | Path) -> Path:
@@ -99,6 +137,11 @@ def ensure_folder(path: str | Path) -> Path:
     except OSError as exc:
         raise SafeFileError(_why(path, exc)) from None
     if stat.S_ISLNK(mode):
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise SafeFileError(_symlink_message(path)) from None
         raise SafeFileError(f"{path}: is a symbolic link; this tool writes only into real folders")
     if not stat.S_ISDIR(mode):
         raise SafeFileError(f"{path}: is a file, not a folder")
@@ -246,6 +289,16 @@ class Journal:
         if not _valid_name(name):
             raise SafeFileError(f"{path}: not a file name inside {self.folder}")
         self.entries[name] = _state(path)
+
+    def record_as(self, name: str, path: str | Path) -> None:
+        """Note the file at ``path`` (in a staging folder) under the ``name`` it is about to be renamed to.
+
+        A rename keeps size, hash, inode and times: recorded before the move,
+        a run killed half-way through it still knows every file it placed.
+        """
+        if not _valid_name(name):
+            raise SafeFileError(f"{name!r}: not a file name inside {self.folder}")
+        self.entries[name] = _state(Path(path))
 
     def forget(self, name: str) -> None:
         self.entries.pop(name, None)
