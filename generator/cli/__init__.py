@@ -6,8 +6,11 @@ made (one ``error: …`` line per problem on stderr); 2 wrong usage.
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from ..errors import GeneratorError
 from .commands import run
@@ -20,7 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return run(args)
+        with _sigterm_as_interrupt():
+            return run(args)
     except GeneratorError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -32,3 +36,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a service stopping, ``kill``) ends a run as Ctrl-C does: workers stopped, staging removed."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
