@@ -89,7 +89,9 @@ def _free_port() -> int:
 
 
 def _serve(handler: Handler, **kwargs: object) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), server_hostname="localhost", **kwargs)
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=_free_port(), server_hostname="localhost", **kwargs
+    )
     controller.start()
     return controller
 
@@ -158,7 +160,12 @@ def _edit(draft: Path, old: bytes, new: bytes) -> None:
 
 @pytest.mark.parametrize(("user", "password"), [("jdupont", "pässwörd"), ("jdüpont", "secret")])
 def test_a_non_ascii_smtp_password_or_user_logs_in_as_utf8_or_is_a_clear_error(
-    drafts: Path, auth_server: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch, capsys, user: str, password: str  # type: ignore[no-untyped-def]
+    drafts: Path,
+    auth_server: tuple[Handler, int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
+    user: str,
+    password: str,  # type: ignore[no-untyped-def]
 ) -> None:
     """pässwörd logs in (UTF-8, as RFC 4616 says); a wrong one is one error line; the password never shows."""
     handler, port = auth_server
@@ -183,7 +190,10 @@ def test_a_host_name_idna_refuses_is_a_clear_error(drafts: Path, capsys, host: s
 
 
 def test_starttls_with_a_trusted_certificate_sends(
-    drafts: Path, certificates: tuple[ssl.SSLContext, Path], monkeypatch: pytest.MonkeyPatch, capsys  # type: ignore[no-untyped-def]
+    drafts: Path,
+    certificates: tuple[ssl.SSLContext, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """--starttls against aiosmtpd with a trustme certificate: the three drafts go out."""
     context, ca_file = certificates
@@ -199,7 +209,10 @@ def test_starttls_with_a_trusted_certificate_sends(
 
 
 def test_implicit_tls_with_a_trusted_certificate_sends(
-    drafts: Path, certificates: tuple[ssl.SSLContext, Path], monkeypatch: pytest.MonkeyPatch, capsys  # type: ignore[no-untyped-def]
+    drafts: Path,
+    certificates: tuple[ssl.SSLContext, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """--tls (SMTP over TLS from the first byte, port 465) against aiosmtpd with a trustme certificate."""
     context, ca_file = certificates
@@ -215,7 +228,9 @@ def test_implicit_tls_with_a_trusted_certificate_sends(
 
 
 def test_implicit_tls_with_an_untrusted_certificate_is_a_clear_error(
-    drafts: Path, certificates: tuple[ssl.SSLContext, Path], capsys  # type: ignore[no-untyped-def]
+    drafts: Path,
+    certificates: tuple[ssl.SSLContext, Path],
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """Without the CA: one error line, nothing sent, nothing recorded."""
     context, _ca = certificates
@@ -234,7 +249,10 @@ def test_implicit_tls_with_an_untrusted_certificate_is_a_clear_error(
 
 @pytest.mark.parametrize("header", ["To", "Cc", "Bcc"])
 def test_a_draft_with_an_added_recipient_is_refused_for_that_person(
-    drafts: Path, smtp_server: tuple[Handler, int], capsys, header: str  # type: ignore[no-untyped-def]
+    drafts: Path,
+    smtp_server: tuple[Handler, int],
+    capsys,
+    header: str,  # type: ignore[no-untyped-def]
 ) -> None:
     """An added To, Cc or Bcc: that draft goes to nobody and is reported; the others go; exit 1."""
     handler, port = smtp_server
@@ -251,7 +269,9 @@ def test_a_draft_with_an_added_recipient_is_refused_for_that_person(
     assert "refused mdupont.eml" in out
 
 
-def test_a_draft_whose_to_was_replaced_is_refused(drafts: Path, smtp_server: tuple[Handler, int], capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_whose_to_was_replaced_is_refused(
+    drafts: Path, smtp_server: tuple[Handler, int], capsys
+) -> None:  # type: ignore[no-untyped-def]
     """The To changed to another address: refused; the manifest's address is what counts."""
     handler, port = smtp_server
     _edit(drafts / "mdupont.eml", b"marie.dupont@example.org", b"someone@else.example")
@@ -261,7 +281,9 @@ def test_a_draft_whose_to_was_replaced_is_refused(drafts: Path, smtp_server: tup
 
 
 def test_a_draft_with_two_resent_blocks_is_refused_for_that_person(
-    drafts: Path, smtp_server: tuple[Handler, int], capsys  # type: ignore[no-untyped-def]
+    drafts: Path,
+    smtp_server: tuple[Handler, int],
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """The hand-edited draft is reported, the two others are sent; exit 1."""
     handler, port = smtp_server
@@ -274,7 +296,9 @@ def test_a_draft_with_two_resent_blocks_is_refused_for_that_person(
 
 
 def test_resend_sends_a_corrected_draft_again_on_purpose_only(
-    drafts: Path, smtp_server: tuple[Handler, int], capsys  # type: ignore[no-untyped-def]
+    drafts: Path,
+    smtp_server: tuple[Handler, int],
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """After a corrected draft, send --yes sends nothing; --resend mdupont sends that one only, with a new Message-ID."""
     handler, port = smtp_server
@@ -294,7 +318,9 @@ def test_resend_sends_a_corrected_draft_again_on_purpose_only(
     assert (drafts / "sent.csv").read_text().count("mdupont.eml") == 2
 
 
-def test_resend_of_an_unknown_identifier_is_a_clear_error(drafts: Path, smtp_server: tuple[Handler, int], capsys) -> None:  # type: ignore[no-untyped-def]
+def test_resend_of_an_unknown_identifier_is_a_clear_error(
+    drafts: Path, smtp_server: tuple[Handler, int], capsys
+) -> None:  # type: ignore[no-untyped-def]
     handler, port = smtp_server
     code, _, err = run(send_argv(drafts, port, "--yes", "--resend", "nobody"), capsys)
     assert_one_clear_error(code, err)
@@ -326,7 +352,10 @@ def test_a_nul_in_a_manifest_file_name_is_a_clear_error(drafts: Path, capsys) ->
 
 @posix_only
 def test_sent_csv_as_a_symlink_is_refused_and_its_target_unchanged(
-    drafts: Path, smtp_server: tuple[Handler, int], tmp_path: Path, capsys  # type: ignore[no-untyped-def]
+    drafts: Path,
+    smtp_server: tuple[Handler, int],
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """sent.csv → a user's file outside the folder: one error line, nothing sent, the file as it was."""
     handler, port = smtp_server
@@ -340,7 +369,9 @@ def test_sent_csv_as_a_symlink_is_refused_and_its_target_unchanged(
 
 
 @posix_only
-def test_a_draft_that_is_a_symlink_is_never_read(drafts: Path, smtp_server: tuple[Handler, int], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_that_is_a_symlink_is_never_read(
+    drafts: Path, smtp_server: tuple[Handler, int], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     """mdupont.eml → a file elsewhere: refused before anything is sent."""
     handler, port = smtp_server
     elsewhere = tmp_path / "elsewhere.eml"

@@ -78,6 +78,8 @@ def in_the_way(
     blocked = []
     for name, new in sorted(staged.items()):
         target = out / name
+        if name in replaceable:
+            continue  # renamed over: a link there is replaced, its target untouched
         try:
             mode = target.lstat().st_mode
         except FileNotFoundError:
@@ -89,7 +91,7 @@ def in_the_way(
             blocked.append(_("{name} (a symbolic link)").format(name=name))
         elif not stat.S_ISREG(mode):
             blocked.append(_("{name} (not a plain file)").format(name=name))
-        elif name in replaceable or not journal.removable(name) or _same_bytes(target, new):
+        elif not journal.removable(name) or _same_bytes(target, new):
             continue
         else:
             blocked.append(name)
