@@ -5,10 +5,9 @@
   and identity check on Windows), never into a FIFO or device, and never
   into a file with other hard links (appending to ``sent.csv`` hard-linked to
   a user's file would change that file).
-- ``write_atomic`` writes a temporary file beside the target and renames it
-  over the target: a reader sees the old file or the new one, never half; a
-  symlink at the target name is replaced by the new file, its target left
-  untouched.
+- ``write_atomic`` / ``open_atomic`` write a temporary file beside the target
+  and rename it over the target: never half a file; a symlink at the target
+  name is replaced, its target untouched. ``read_limited`` never follows one.
 - ``Journal`` records, in a hidden file of the folder, the size, hash and
   file identity of every file a run wrote; ``Journal.removable`` and
   ``remove_written`` delete a file only when it is still exactly what was
@@ -100,7 +99,7 @@ def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) ->
 
 
 def read_limited(path: str | Path, limit: int) -> bytes:
-    """The bytes of the plain file ``path`` (never through a symlink), refused when over ``limit`` bytes.
+    """The bytes of the plain file ``path`` (never through a link), refused over ``limit`` bytes.
 
     Raises FileNotFoundError when it is missing, SafeFileError otherwise.
     """
@@ -113,13 +112,14 @@ def read_limited(path: str | Path, limit: int) -> bytes:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        if exc.errno == errno.ELOOP or (exc.errno == errno.EMLINK and path.is_symlink()):
-            raise SafeFileError(
-                f"{path}: is a symbolic link; this tool never reads through a link: remove it"
-            ) from None
-        raise SafeFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        why = (
+            "is a symbolic link; this tool never reads through a link"
+            if exc.errno == errno.ELOOP
+            else exc.strerror
+        )
+        raise SafeFileError(f"{path}: {why}") from None
     if len(data) > limit:
-        raise SafeFileError(f"{path}: larger than {limit // (1024 * 1024)} MB; not a file this tool wrote")
+        raise SafeFileError(f"{path}: larger than {limit >> 20} MB; not a file this tool wrote")
     return data
 
 
@@ -164,10 +164,11 @@ def _open(path: Path, flags: int) -> BinaryIO:
                 f"{path}: is not a plain file (a device, pipe or socket); remove it or choose another folder"
             )
         now = _lstat(path)
-        if now is None or (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
-            raise SafeFileError(
-                f"{path}: changed while being opened; run again"
-            )  # a link swapped in (Windows)
+        if now is None or (now.st_dev, now.st_ino) != (
+            opened.st_dev,
+            opened.st_ino,
+        ):  # a link swapped in (Windows)
+            raise SafeFileError(f"{path}: changed while being opened; run again")
         if opened.st_nlink > 1:
             raise SafeFileError(
                 f"{path}: has other hard links (another name for the same file); this tool never writes "
@@ -397,13 +398,3 @@ def _sha256(path: Path) -> str:
 
 def _read_opener(path: str, flags: int) -> int:
     return os.open(path, flags | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-
-
-@contextmanager
-def journalled(folder: str | Path) -> Iterator[Journal]:
-    """Load the folder's journal, hand it to the run, save it when the run ends (even by an error)."""
-    journal = Journal.load(folder)
-    try:
-        yield journal
-    finally:
-        journal.save()
