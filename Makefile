@@ -26,9 +26,10 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 $(MO): $(PO) build_catalogs.py | $(STAMP)
 	$(BIN)/python build_catalogs.py
 
+# The examples go to their own folder: output/people holds the sheets of a real session.
 run: $(STAMP) $(MO)
-	$(BIN)/python -m generator build --out output
-	$(BIN)/python -m generator personalise data/roster.example.csv --out output/people
+	$(BIN)/python -m generator build --out output/examples
+	$(BIN)/python -m generator personalise data/roster.example.csv --out output/examples/people
 
 test: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest

@@ -5,10 +5,9 @@
   and identity check on Windows), never into a FIFO or device, and never
   into a file with other hard links (appending to ``sent.csv`` hard-linked to
   a user's file would change that file).
-- ``write_atomic`` writes a temporary file beside the target and renames it
-  over the target: a reader sees the old file or the new one, never half; a
-  symlink at the target name is replaced by the new file, its target left
-  untouched.
+- ``write_atomic`` / ``open_atomic`` write a temporary file beside the target
+  and rename it over the target: never half a file; a symlink at the target
+  name is replaced, its target untouched. ``read_limited`` never follows one.
 - ``Journal`` records, in a hidden file of the folder, the size, hash and
   file identity of every file a run wrote; ``Journal.removable`` and
   ``remove_written`` delete a file only when it is still exactly what was
@@ -60,21 +59,35 @@ def open_for_write(path: str | Path) -> BinaryIO:
     return _open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 
 
-def write_atomic(path: str | Path, data: bytes) -> None:
+def write_atomic(path: str | Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:
     """Replace ``path`` by a file holding ``data``, all at once; a symlink there is replaced, not followed."""
+    with open_atomic(path, mode=mode, durable=durable) as file:
+        file.write(data)
+
+
+@contextmanager
+def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) -> Iterator[BinaryIO]:
+    """A stream to a temporary file beside ``path``, renamed over ``path`` when the block ends without error.
+
+    ``mode`` goes through the umask (0o666 gives the usual permissions of a
+    shared office folder); ``durable`` syncs the data to disk before the
+    rename (a staging file that only counts once committed can skip it). A
+    failure leaves the previous file (if any) as it was and no partial file.
+    """
     path = Path(path)
     _check_parent(path)
     temporary = path.with_name(f".{path.name[:80]}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY | _CLOEXEC
     try:
-        fd = os.open(temporary, flags, 0o600)
+        fd = os.open(temporary, flags, mode)
     except OSError as exc:
         raise SafeFileError(_why(path, exc)) from None
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
+            yield file
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         if path.is_dir() and not path.is_symlink():
             raise SafeFileError(f"{path}: is a folder; cannot write a file there")
         os.replace(temporary, path)  # rename never follows a symlink at the target name
@@ -83,6 +96,31 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     finally:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def read_limited(path: str | Path, limit: int) -> bytes:
+    """The bytes of the plain file ``path`` (never through a link), refused over ``limit`` bytes.
+
+    Raises FileNotFoundError when it is missing, SafeFileError otherwise.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb", opener=_read_opener) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise SafeFileError(f"{path}: is not a plain file")
+            data = file.read(limit + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        why = (
+            "is a symbolic link; this tool never reads through a link"
+            if exc.errno == errno.ELOOP
+            else exc.strerror
+        )
+        raise SafeFileError(f"{path}: {why}") from None
+    if len(data) > limit:
+        raise SafeFileError(f"{path}: larger than {limit >> 20} MB; not a file this tool wrote")
+    return data
 
 
 def ensure_folder(path: str | Path) -> Path:
@@ -99,6 +137,11 @@ def ensure_folder(path: str | Path) -> Path:
     except OSError as exc:
         raise SafeFileError(_why(path, exc)) from None
     if stat.S_ISLNK(mode):
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise SafeFileError(_symlink_message(path)) from None
         raise SafeFileError(f"{path}: is a symbolic link; this tool writes only into real folders")
     if not stat.S_ISDIR(mode):
         raise SafeFileError(f"{path}: is a file, not a folder")
@@ -121,10 +164,11 @@ def _open(path: Path, flags: int) -> BinaryIO:
                 f"{path}: is not a plain file (a device, pipe or socket); remove it or choose another folder"
             )
         now = _lstat(path)
-        if now is None or (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
-            raise SafeFileError(
-                f"{path}: changed while being opened; run again"
-            )  # a link swapped in (Windows)
+        if now is None or (now.st_dev, now.st_ino) != (
+            opened.st_dev,
+            opened.st_ino,
+        ):  # a link swapped in (Windows)
+            raise SafeFileError(f"{path}: changed while being opened; run again")
         if opened.st_nlink > 1:
             raise SafeFileError(
                 f"{path}: has other hard links (another name for the same file); this tool never writes "
@@ -247,6 +291,16 @@ class Journal:
             raise SafeFileError(f"{path}: not a file name inside {self.folder}")
         self.entries[name] = _state(path)
 
+    def record_as(self, name: str, path: str | Path) -> None:
+        """Note the file at ``path`` (in a staging folder) under the ``name`` it is about to be renamed to.
+
+        A rename keeps size, hash, inode and times: recorded before the move,
+        a run killed half-way through it still knows every file it placed.
+        """
+        if not _valid_name(name):
+            raise SafeFileError(f"{name!r}: not a file name inside {self.folder}")
+        self.entries[name] = _state(Path(path))
+
     def forget(self, name: str) -> None:
         self.entries.pop(name, None)
 
@@ -344,13 +398,3 @@ def _sha256(path: Path) -> str:
 
 def _read_opener(path: str, flags: int) -> int:
     return os.open(path, flags | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-
-
-@contextmanager
-def journalled(folder: str | Path) -> Iterator[Journal]:
-    """Load the folder's journal, hand it to the run, save it when the run ends (even by an error)."""
-    journal = Journal.load(folder)
-    try:
-        yield journal
-    finally:
-        journal.save()

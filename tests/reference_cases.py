@@ -31,3 +31,7 @@ def make_all(root: Path) -> None:
     for path in people.iterdir():
         if path.suffix not in KEPT:
             path.unlink()
+    # The folders' own hidden files (lock, journal of what a run wrote) are not documents.
+    for path in root.glob("*/.*"):
+        if path.is_file() and path.parent.name in ("flyer", "desk", "people"):
+            path.unlink()

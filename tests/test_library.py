@@ -134,8 +134,8 @@ def test_issue11_with_skip_invalid_all_pdf_holds_exactly_the_manifest_rows(tmp_p
     out = tmp_path / "out"
     args = ["personalise", str(roster), "--data", str(data), "--out", str(out), "--jobs", "1"]
     assert main([*args, "--skip-invalid"]) == 0
-    with (out / "manifest.csv").open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
     assert [r["identifier"] for r in rows] == ["mdupont", "jmartin"]
     assert not (out / "mmartin-lefevre.pdf").exists()
     pages = pdf_pages_text(out / "all.pdf")
@@ -160,5 +160,6 @@ def test_run_batch_lists_a_refused_row_and_leaves_it_out_of_every_format(tmp_pat
     result = run_batch(procedure, read_roster(roster_path, procedure), tmp_path / "out", skip_invalid=True, jobs=1)
     assert [row.person.identifier for row in result.rows] == ["mdupont"]
     assert len(result.refused) == 1 and "line 3" in result.refused[0]
-    assert sorted(p.name for p in result.out.iterdir()) == ["all.pdf", "manifest.csv", "mdupont.docx", "mdupont.pdf"]
+    visible = sorted(p.name for p in result.out.iterdir() if not p.name.startswith("."))
+    assert visible == ["all.pdf", "manifest.csv", "mdupont.docx", "mdupont.pdf"]
     assert len(PdfReader(io.BytesIO((result.out / "all.pdf").read_bytes())).pages) == 1

@@ -28,7 +28,7 @@ PERSONS = [
     Person("{identifier} <b>", "Martin", "imartin", email="i.martin@example.com", row=5),
 ]
 WITH_EMAIL = [p for p in PERSONS if p.email]
-MANIFEST_FIELDS = ["row", "first_name", "last_name", "identifier", "flags", "pdf", "docx", "eml"]
+MANIFEST_FIELDS = ["row", "first_name", "last_name", "identifier", "email", "flags", "pdf", "docx", "eml"]
 
 
 def fake_pdf(person: Person) -> bytes:
@@ -112,6 +112,7 @@ def drafts(tmp_path: Path, procedure: Procedure) -> Path:
                 "first_name": person.first_name,
                 "last_name": person.last_name,
                 "identifier": person.identifier,
+                "email": person.email,
                 "flags": "",
                 "pdf": f"{person.identifier}.pdf",
                 "docx": f"{person.identifier}.docx",
@@ -396,7 +397,7 @@ def test_draft_outside_the_folder_is_refused_before_sending(drafts, server, caps
     outside = drafts.parent / "evil.eml"
     outside.write_bytes((drafts / draft_name(PERSONS[0])).read_bytes())
     with open(drafts / "manifest.csv", "a", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerow(["9", "E", "Vil", "evil", "", "", "", "../evil.eml"])
+        csv.writer(stream).writerow(["9", "E", "Vil", "evil", "marie.dupont@example.org", "", "", "", "../evil.eml"])
     assert send(drafts, port, "--yes") == 1
     err = capsys.readouterr().err
     assert "'../evil.eml'" in err and "outside" in err
@@ -436,7 +437,7 @@ def test_draft_listed_twice_is_sent_once(drafts, server) -> None:
     handler, port = server
     first = WITH_EMAIL[0]
     with open(drafts / "manifest.csv", "a", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerow(["9", "M", "D", first.identifier, "", "", "", f"./{draft_name(first)}"])
+        csv.writer(stream).writerow(["9", "M", "D", first.identifier, first.email, "", "", "", f"./{draft_name(first)}"])
     assert send(drafts, port, "--yes") == 0
     assert sorted(handler.recipients()) == sorted(p.email for p in WITH_EMAIL)
 

@@ -7,8 +7,11 @@ follow the locale (LANG=fr_FR.UTF-8: French).
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from ..errors import GeneratorError
 from ..i18n import _
@@ -54,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2)
     args = parser.parse_args(argv)
     try:
-        return run(args)
+        with _sigterm_as_interrupt():
+            return run(args)
     except GeneratorError as exc:
         for problem in exc.problems:
             print(_("error: {problem}").format(problem=problem), file=sys.stderr)
@@ -70,3 +74,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a service stopping, ``kill``) ends a run as Ctrl-C does: workers stopped, staging removed."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

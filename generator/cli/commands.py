@@ -13,7 +13,8 @@ from ..i18n import _, ngettext
 from ..people.roster import read_roster
 from ..procedure.buildable import check_builds
 from ..procedure.schema import load_procedure
-from ..run.batch import BatchResult, build_flyer, run_batch, single_person
+from ..run.batch import BatchResult, build_flyer, desk_sheet, run_batch
+from ..run.lock import folder_lock
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             print(_("wrote {path}").format(path=path))
         return 0
     if args.command == "person":
-        written = single_person(
+        desk = desk_sheet(
             procedure,
             args.out,
             args.formats,
@@ -49,8 +50,11 @@ def run(args: argparse.Namespace) -> int:
             identifier=args.identifier,
             manager=args.manager,
         )
-        for path in written:
-            print(_("wrote {path}").format(path=path))
+        for path in desk.paths:
+            if desk.existed:
+                print(_("{path}: already there with this person's sheet, unchanged").format(path=path))
+            else:
+                print(_("wrote {path}").format(path=path))
         return 0
     if args.command == "personalise":
         roster = read_roster(args.roster, procedure, sheet=args.sheet)
@@ -82,6 +86,20 @@ def _report(result: BatchResult, eml: bool) -> None:
         removed = len(result.removed)
         # One wording whatever the count: scripts and tests read this line.
         print(_("removed {n} file(s) of the previous run (listed in its manifest.csv)").format(n=removed))
+    if result.kept:
+        shown = ", ".join(f"{name} ({why})" for name, why in result.kept[:5]) + (
+            ", …" if len(result.kept) > 5 else ""
+        )
+        print(
+            ngettext(
+                "warning: kept {count} file of an earlier run that this run did not make again: {names}; "
+                "move it away if it is not wanted",
+                "warning: kept {count} files of an earlier run that this run did not make again: {names}; "
+                "move them away if they are not wanted",
+                len(result.kept),
+            ).format(count=len(result.kept), names=shown),
+            file=sys.stderr,
+        )
     homonyms = sum(1 for row in result.rows if "homonym" in row.flags)
     drafts = sum(1 for row in result.rows if row.eml)
     sheets = len(result.rows)
@@ -129,25 +147,54 @@ class _ProgressBar:
 
 def send(args: argparse.Namespace) -> int:
     """``send DIR``: list (dry run) or send the drafts of a personalise run, never twice."""
+    from ..mail.send import check_host
+
+    check_host(args.smtp_host)
+    folder = Path(args.dir)
+    if not args.yes:
+        return _send_listed(folder, args)
+    # Two `send --yes` on one folder would both read sent.csv before either writes it.
+    with folder_lock(folder, command="send"):
+        return _send_locked(folder, args)
+
+
+def _send_listed(folder: Path, args: argparse.Namespace) -> int:
+    from ..mail.outbox import pending_drafts
+
+    drafts = pending_drafts(folder, args.from_addr, args.resend)
+    if not drafts:
+        return _nothing_to_send(folder)
+    for draft in drafts:
+        if draft.problem:
+            print(_("refused {eml}: {reason}").format(eml=draft.name, reason=draft.problem))
+            continue
+        if args.resend and not draft.resend:
+            continue
+        verb = (
+            _("would send again") if draft.resend else _("would send") if draft.pending else _("already sent")
+        )
+        print(f"{verb} {draft.name} to {', '.join(draft.pending or draft.recipients)} ({draft.subject})")
+    todo = sum(1 for d in drafts if d.pending)
+    done_before = sum(1 for d in drafts if not d.pending and not d.problem)
+    print(f"dry run: {todo} to send, {done_before} already sent; nothing sent (add --yes to send)")
+    return 0
+
+
+def _nothing_to_send(folder: Path) -> int:
+    print(
+        f"nothing to send: {folder / 'manifest.csv'} lists no email draft "
+        "(run personalise with --eml, on a roster with a Courriel column)"
+    )
+    return 0
+
+
+def _send_locked(folder: Path, args: argparse.Namespace) -> int:
     from ..mail.outbox import pending_drafts
     from ..mail.send import Delivery, SmtpSettings, send_drafts
 
-    folder = Path(args.dir)
-    drafts = pending_drafts(folder, args.from_addr)
-    todo = [d for d in drafts if d.pending]
+    drafts = pending_drafts(folder, args.from_addr, args.resend)
     if not drafts:
-        print(
-            f"nothing to send: {folder / 'manifest.csv'} lists no email draft "
-            "(run personalise with --eml, on a roster with a Courriel column)"
-        )
-        return 0
-    if not args.yes:
-        for draft in drafts:
-            verb = "would send" if draft.pending else "already sent"
-            print(f"{verb} {draft.name} to {', '.join(draft.pending or draft.recipients)} ({draft.subject})")
-        done_before = len(drafts) - len(todo)
-        print(f"dry run: {len(todo)} to send, {done_before} already sent; nothing sent (add --yes to send)")
-        return 0
+        return _nothing_to_send(folder)
     password = None
     if args.user:
         password = os.environ.get(args.password_env)
@@ -166,7 +213,8 @@ def send(args: argparse.Namespace) -> int:
         else:
             print(f"sent {delivery.eml} to {delivery.recipients[0]}")
 
-    settings = SmtpSettings(args.smtp_host, args.smtp_port, args.starttls, args.user, password)
+    port = args.smtp_port or (465 if args.tls else 587)
+    settings = SmtpSettings(args.smtp_host, port, args.starttls, args.user, password, tls=args.tls)
     report = send_drafts(folder, drafts, settings, from_addr=args.from_addr, on_delivery=tell)
     print(f"sent {report.sent}, already sent {report.already}, failed {report.failed}")
     return 1 if report.failed else 0

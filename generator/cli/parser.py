@@ -233,8 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dir", type=Path, help=_("folder written by personalise --eml"))
     p.add_argument("--smtp-host", required=True, help=_("SMTP server name"))
-    p.add_argument("--smtp-port", type=int, default=587, help=_("SMTP port (default: 587)"))
-    p.add_argument("--starttls", action="store_true", help=_("switch to TLS after connecting"))
+    p.add_argument(
+        "--smtp-port", type=int, default=None, help=_("SMTP port (default: 587, or 465 with --tls)")
+    )
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument("--starttls", action="store_true", help=_("switch to TLS after connecting"))
+    tls.add_argument(
+        "--tls", action="store_true", help=_("TLS from the first byte (SMTPS, usually port 465)")
+    )
     p.add_argument("--user", default="", help=_("SMTP login, when the server asks for one"))
     p.add_argument(
         "--password-env",
@@ -245,4 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="from_addr", default="", help=_("sender address (default: the drafts' From)")
     )
     p.add_argument("--yes", action="store_true", help=_("really send (without it: a dry run)"))
+    p.add_argument(
+        "--resend",
+        action="append",
+        default=[],
+        metavar="ID",
+        help=_(
+            "send this draft again even if it went (ID: the identifier, the .eml file's name); "
+            "only the drafts named"
+        ),
+    )
     return parser

@@ -108,8 +108,8 @@ def attachment_name(person: Person) -> str:
     return f"fiche-messagerie-{person.identifier}.pdf"
 
 
-def write_draft(path: Path, message: EmailMessage) -> None:
-    """Write ``message`` as an .eml file (CRLF lines), atomically."""
+def write_draft(path: Path, message: EmailMessage, *, durable: bool = True) -> None:
+    """Write ``message`` as an .eml file (CRLF lines), atomically; a symlink there is replaced, never followed."""
     data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-    with atomic_write(Path(path)) as stream:
+    with atomic_write(Path(path), durable=durable) as stream:
         stream.write(data)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import formatdate
+from email.base64mime import body_encode as encode_base64
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from ..errors import DeliveryError
+from ..i18n import _
 from .drafts import UNSENT, one_line
-from .outbox import SENT_LOG, Draft, record
+from .outbox import SENT_LOG, Draft, check_log, record
 
 TIMEOUT = 30  # seconds; an office SMTP relay that does not answer in that time is down
 
@@ -24,6 +28,66 @@ class SmtpSettings:
     starttls: bool = False
     user: str = ""
     password: str | None = None  # read by the caller from where it keeps secrets, never from argv
+    tls: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
+
+
+def check_host(host: str) -> None:
+    """A name the resolver can take (IDNA: no empty label, none over 63 characters), or DeliveryError."""
+    reason = ""
+    if not host.strip() or any(c.isspace() or c in "/\\@" or ord(c) < 32 for c in host):
+        reason = _("not a host name")
+    else:
+        try:
+            host.encode("idna")
+        except UnicodeError as exc:
+            reason = str(exc.__cause__ or exc) or _("not a host name")
+    if reason:
+        raise DeliveryError(
+            _(
+                "--smtp-host {host!r}: not a valid host name ({reason}); give the name of the SMTP server"
+            ).format(host=host[:100], reason=reason)
+        )
+
+
+class _Utf8Auth(smtplib.SMTP):
+    """AUTH with the user name and password as UTF-8 (RFC 4616, 4954); smtplib sends only ASCII."""
+
+    def auth(self, mechanism, authobject, *, initial_response_ok=True):  # type: ignore[no-untyped-def]
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        if initial is not None:
+            response = encode_base64(initial.encode("utf-8"), eol="")
+            code, resp = self.docmd("AUTH", mechanism + " " + response)
+            self._auth_challenge_count = 1
+        else:
+            code, resp = self.docmd("AUTH", mechanism)
+            self._auth_challenge_count = 0
+        while code == 334:
+            self._auth_challenge_count += 1
+            challenge = base64.decodebytes(resp)
+            response = encode_base64(authobject(challenge).encode("utf-8"), eol="")
+            code, resp = self.docmd(response)
+            if self._auth_challenge_count > smtplib._MAXCHALLENGE:  # type: ignore[attr-defined]
+                raise smtplib.SMTPException(
+                    "Server AUTH mechanism infinite loop. Last response: " + repr((code, resp))
+                )
+        if code in (235, 503):
+            return (code, resp)
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_cram_md5(self, challenge=None):  # type: ignore[no-untyped-def]
+        if challenge is None:
+            return None
+        password = (self.password or "").encode("utf-8")  # type: ignore[attr-defined]
+        return self.user + " " + hmac.HMAC(password, challenge, "md5").hexdigest()  # type: ignore[attr-defined]
+
+
+class _SMTP(_Utf8Auth):
+    pass
+
+
+class _SMTPS(_Utf8Auth, smtplib.SMTP_SSL):
+    pass
 
 
 @dataclass(frozen=True)
@@ -48,11 +112,17 @@ class _Dropped(Exception):
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    check_host(settings.host)
     where = f"{settings.host}:{settings.port}"
     try:
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"{where}: cannot connect ({exc})") from None
+        if settings.tls:
+            smtp: smtplib.SMTP = _SMTPS(
+                settings.host, settings.port, timeout=TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            smtp = _SMTP(settings.host, settings.port, timeout=TIMEOUT)
+    except (OSError, smtplib.SMTPException, UnicodeError) as exc:
+        raise DeliveryError(_("{where}: cannot connect ({reason})").format(where=where, reason=exc)) from None
     try:
         if settings.starttls:
             smtp.ehlo()
@@ -63,7 +133,7 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     except smtplib.SMTPAuthenticationError as exc:
         smtp.close()
         raise DeliveryError(f"{where}: login refused for user {settings.user!r} ({_reason(exc)})") from None
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, UnicodeError, ValueError) as exc:
         smtp.close()
         raise DeliveryError(f"{where}: cannot open the session ({_reason(exc)})") from None
     return smtp
@@ -92,6 +162,10 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, from_addr: str) -> dict[str, str
     if from_addr:
         del message["From"]
         message["From"] = from_addr
+    if draft.resend:  # a corrected message is a new message: a relay must not drop it as a duplicate
+        domain = str(message.get("Message-ID", "")).rpartition("@")[2].rstrip(">") or "localhost"
+        del message["Message-ID"]
+        message["Message-ID"] = make_msgid(domain=domain)
     try:
         refused = smtp.send_message(message, to_addrs=draft.pending)
     except smtplib.SMTPServerDisconnected as exc:
@@ -106,6 +180,8 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, from_addr: str) -> dict[str, str
         return dict.fromkeys(draft.pending, _reason(exc))
     except smtplib.SMTPException as exc:
         return dict.fromkeys(draft.pending, _reason(exc))
+    except (ValueError, UnicodeError) as exc:  # a message smtplib cannot send as it stands
+        return dict.fromkeys(draft.pending, _("cannot be sent as it stands ({reason})").format(reason=exc))
     except OSError as exc:  # timeout, connection reset
         raise _Dropped(_reason(exc)) from None
     return {addr: _reason_of(code, msg) for addr, (code, msg) in refused.items()}
@@ -169,15 +245,20 @@ def send_drafts(
     nothing is sent twice).
     """
     todo = [d for d in drafts if d.pending]
-    report = SendReport(already=len(drafts) - len(todo))
+    edited = [d for d in drafts if d.problem]
+    report = SendReport(already=len(drafts) - len(todo) - len(edited))
 
     def tell(delivery: Delivery) -> None:
         report.deliveries.append(delivery)
         if on_delivery is not None:
             on_delivery(delivery)
 
+    for draft in edited:  # edited by hand: reported for that person, the others go
+        tell(Delivery(draft.name, draft.recipients or (draft.expected,), draft.problem))
+        report.failed += 1
     if not todo:
         return report
+    check_log(folder)  # a link or a shared file as sent.csv stops the run before anything goes
     session = _Session(settings, from_addr)
     try:
         for index, draft in enumerate(todo):
@@ -204,10 +285,13 @@ def _settle(
         try:
             now = datetime.now(UTC).isoformat(timespec="seconds")
             record(folder, (draft.name, recipient, now, message_id))
-        except OSError as exc:
+        except (OSError, DeliveryError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise DeliveryError(
-                f"{folder / SENT_LOG}: sent {draft.name} to {recipient} but cannot record it "
-                f"({exc.strerror}); stopped so that nothing is sent twice"
+                _(
+                    "{path}: sent {eml} to {recipient} but cannot record it ({reason}); "
+                    "stopped so that nothing is sent twice"
+                ).format(path=folder / SENT_LOG, eml=draft.name, recipient=recipient, reason=reason)
             ) from None
         tell(Delivery(draft.name, (recipient,)))
     for recipient, reason in refused.items():

@@ -11,17 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import RenderError, RosterError
+from ..errors import RosterError
+from ..people.identifiers import safe_file_stem
 from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
 from ..render import FORMATS, print_file, writer
-from ..sheet.compose import compose
+from ..safe_files import Journal, remove_written
+from ..sheet.compose import compose, compose_page
+from .commit import clear_dead_runs, refuse_in_the_way, signals_deferred
+from .lock import folder_lock
 from .manifest import MANIFEST, listed, write_manifest
-from .output import inside
-from .plan import Job, plan, stem_beside
+from .output import atomic_write, check_folder, inside
+from .plan import RESERVED, plan
 from .runner import Progress, Runner
-from .worker import Made, Worker
+from .worker import Made
+
+STEM_EXTENSIONS = (*FORMATS, "eml")  # a stem any of these uses belongs to someone
 
 
 @dataclass(frozen=True)
@@ -45,30 +51,105 @@ class BatchResult:
     refused: tuple[str, ...] = ()  # one message per row refused (invalid, or a sheet that cannot be made)
     print_files: tuple[str, ...] = ()  # e.g. ("all.pdf",)
     removed: tuple[str, ...] = ()  # files of an earlier run in the folder that this run did not make again
+    kept: tuple[tuple[str, str], ...] = ()  # such files left in place, each with why (changed since, …)
     manifest: str = MANIFEST
 
 
+@dataclass(frozen=True)
+class DeskResult:
+    """The files of one person typed at the desk; ``existed`` when the same sheet was already there."""
+
+    paths: tuple[Path, ...]
+    existed: bool = False
+
+
+def _place(out: Path, journal: Journal, documents: dict[str, bytes]) -> list[Path]:
+    """Write ``documents`` (name → bytes) into ``out``, refusing first if one would replace a file not ours."""
+    for name in documents:
+        inside(out, name)
+    staged = {}
+    for name, data in documents.items():
+        target = out / name
+        staged[name] = target
+        try:
+            if target.lstat().st_size == len(data) and target.read_bytes() == data:
+                continue  # the same bytes: nothing to replace
+        except OSError:
+            pass
+        if target.is_symlink() or target.exists():
+            reason = journal.removable(name)
+            if reason or target.is_symlink():
+                raise refuse_in_the_way(out, [name])
+    paths = []
+    with signals_deferred():
+        for name, data in documents.items():
+            with atomic_write(out / name) as stream:
+                stream.write(data)
+            journal.record(out / name)
+            paths.append(out / name)
+        journal.save()
+    return paths
+
+
 def build_flyer(procedure: Procedure, out: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
-    """The generic flyer in each format: ``out/flyer.pdf``, ``out/flyer.docx``."""
+    """The generic flyer in each format: ``out/flyer.pdf``, ``out/flyer.docx``.
+
+    Every format is made before any file is written: a failure leaves the earlier files as they were.
+    """
     sheet = compose(procedure)
-    written = []
-    for fmt in formats:
-        path = inside(out, f"flyer.{fmt}")
-        writer(fmt, sheet.page).write(sheet, path)
-        written.append(path)
-    return written
+    documents = {f"flyer.{fmt}": writer(fmt, sheet.page).to_bytes(sheet) for fmt in formats}
+    check_folder(out)
+    with folder_lock(out, command="build"):
+        return _place(out, Journal.load(out), documents)
 
 
 def single_person(
     procedure: Procedure, out: Path, formats: Sequence[str] = FORMATS, **fields: str
 ) -> list[Path]:
     """The personal sheet of one person typed at the desk, in each format."""
+    return list(desk_sheet(procedure, out, formats, **fields).paths)
+
+
+def desk_sheet(
+    procedure: Procedure, out: Path, formats: Sequence[str] = FORMATS, **fields: str
+) -> DeskResult:
+    """One person's sheet at the desk: the same fields twice give the same files, a homonym gets ``-2``.
+
+    The documents are made first; a stem whose files already hold exactly
+    these bytes is this person's (nothing is written again); otherwise the
+    first stem no file of the folder uses.
+    """
     person = make_person(procedure, **fields)
-    stem = stem_beside(out, person, (*FORMATS, "eml"))
-    made = Worker(procedure, tuple(formats), out, eml=False).run(Job(person, stem))
-    if made.problem:
-        raise RenderError(f"{person.display_name}: {made.problem}")
-    return [out / made.files[fmt] for fmt in FORMATS if fmt in made.files]
+    sheet = compose(procedure, person)
+    page = compose_page(procedure)
+    documents = {fmt: writer(fmt, page).to_bytes(sheet) for fmt in formats}
+    check_folder(out)
+    with folder_lock(out, command="person"):
+        taken: set[str] = set(RESERVED)
+        while True:
+            stem = safe_file_stem(person.identifier, taken)
+            paths = [out / f"{stem}.{fmt}" for fmt in formats]
+            if all(_holds(path, documents[fmt]) for path, fmt in zip(paths, formats, strict=True)):
+                return DeskResult(tuple(paths), existed=True)
+            if not any(
+                (out / f"{stem}.{ext}").exists() or (out / f"{stem}.{ext}").is_symlink()
+                for ext in STEM_EXTENSIONS
+            ):
+                break
+        named = {f"{stem}.{fmt}": documents[fmt] for fmt in formats}
+        return DeskResult(tuple(_place(out, Journal.load(out), named)))
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return (
+            path.is_file()
+            and not path.is_symlink()
+            and path.stat().st_size == len(data)
+            and path.read_bytes() == data
+        )
+    except OSError:
+        return False
 
 
 def _refuse(source: object, problems: list[str]) -> RosterError:
@@ -101,33 +182,45 @@ def run_batch(
     if not persons:
         raise RosterError(f"{source}: no valid person in the roster; nothing written")
     chosen = tuple(formats)
-    with Runner(procedure, chosen, out, eml, jobs, size=len(persons)) as runner:
-        made: list[Made] = list(runner.render(plan(persons), print_files=True, progress=progress))
-        # A sheet too long for its page is a bad row too; nothing has reached out/ yet.
-        unfit = [f"{source}: line {m.row}: {m.problem}" for m in made if m.problem]
-        refused = [*roster.invalid, *unfit]
-        if unfit and not skip_invalid:
-            raise _refuse(source, refused)
-        rows = [(p, m) for p, m in zip(persons, made, strict=True) if not m.problem]
-        if not rows:
-            raise RosterError(f"{source}: no valid person in the roster; nothing written")
-        runner.reprint([p for p, _ in rows])
-        previous = listed(out)
-        runner.commit()
-    write_manifest(out, rows)
-    # Sheets of an earlier run in this folder that this run did not make again
-    # would be printed or attached by mistake: the old manifest says which.
-    kept = {name for _, m in rows for name in (*m.files.values(), m.eml)}
-    stale = sorted(previous - kept)
-    for name in stale:
-        inside(out, name).unlink(missing_ok=True)
+    check_folder(out)
+    with folder_lock(out, command="personalise"):
+        clear_dead_runs(out)
+        with Runner(procedure, chosen, out, eml, jobs, size=len(persons)) as runner:
+            made: list[Made] = list(runner.render(plan(persons), print_files=True, progress=progress))
+            # A sheet too long for its page is a bad row too; nothing has reached out/ yet.
+            unfit = [f"{source}: line {m.row}: {m.problem}" for m in made if m.problem]
+            refused = [*roster.invalid, *unfit]
+            if unfit and not skip_invalid:
+                raise _refuse(source, refused)
+            rows = [(p, m) for p, m in zip(persons, made, strict=True) if not m.problem]
+            if not rows:
+                raise RosterError(f"{source}: no valid person in the roster; nothing written")
+            runner.reprint([p for p, _ in rows])
+            write_manifest(runner.staging, rows)
+            previous = listed(out)
+            journal = Journal.load(out)
+            moved = runner.commit(journal, replaceable=(MANIFEST,))
+        # Sheets an earlier run listed that this run did not make again would be
+        # printed or attached by mistake: removed, but only those the journal shows
+        # this tool wrote and nobody changed since (the manifest is only a hint).
+        removal = remove_written(journal, sorted(previous - set(moved)))
+        journal.save()
     return BatchResult(
         out=out,
         rows=tuple(RowResult(p, m.files, m.eml) for p, m in rows),
         refused=tuple(refused),
         print_files=tuple(f"{print_file(fmt)}.{fmt}" for fmt in chosen if print_file(fmt)),
-        removed=tuple(stale),
+        removed=removal.removed,
+        kept=removal.kept,
     )
 
 
-__all__ = ["BatchResult", "RowResult", "build_flyer", "run_batch", "single_person"]
+__all__ = [
+    "BatchResult",
+    "DeskResult",
+    "RowResult",
+    "build_flyer",
+    "desk_sheet",
+    "run_batch",
+    "single_person",
+]

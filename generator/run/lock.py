@@ -44,6 +44,7 @@ def folder_lock(folder: str | Path, *, command: str = "", wait: float = DEFAULT_
     cannot be created.
     """
     folder = Path(folder)
+    created = not folder.exists() and not folder.is_symlink()
     ensure_folder(folder)  # a real folder: a symlink could lead this run into another one
     lock_path = folder / LOCK_NAME
     _refuse_symlink(lock_path)
@@ -58,7 +59,26 @@ def folder_lock(folder: str | Path, *, command: str = "", wait: float = DEFAULT_
         _record_holder(folder, command)
         yield folder
     finally:
+        if created:
+            _remove_if_unused(folder)
         lock.release()
+
+
+def _remove_if_unused(folder: Path) -> None:
+    """A folder this run created and left with nothing but the lock: removed (a refused run writes nothing).
+
+    A run waiting on the lock meanwhile opens the lock file again at its next
+    try and finds the folder gone: it stops with a clear error, never runs
+    beside another one.
+    """
+    try:
+        names = {entry.name for entry in os.scandir(folder)}
+        if names <= {LOCK_NAME, HOLDER_NAME}:
+            for name in names:
+                os.unlink(folder / name)
+            folder.rmdir()
+    except OSError:
+        pass
 
 
 def is_locked(folder: str | Path) -> bool:

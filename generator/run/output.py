@@ -1,57 +1,49 @@
-"""Writing files safely: never half-written, never outside the output folder."""
+"""Names inside the output folder, and the atomic writes the writers use (safe_files underneath)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DeliveryError
+from ..i18n import _
+from ..safe_files import ensure_folder, open_atomic
+
+SHARED = 0o666  # through the umask: sheets in a shared office folder stay readable by colleagues
 
 
 def inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refusing any name that would leave ``folder``."""
-    folder = folder.resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or name in ("", ".", ".."):
-        raise DeliveryError(f"{name!r}: refused, a file name must stay inside {folder}")
-    return path
+    """``folder / name``, refusing any name that would leave ``folder`` (no path is resolved: no link is followed)."""
+    if name in ("", ".", "..") or any(c in name for c in "/\\\x00") or Path(name).name != name:
+        raise DeliveryError(
+            _("{name!r}: refused, a file name must stay inside {folder}").format(name=name, folder=folder)
+        )
+    return Path(folder) / name
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def check_folder(folder: Path) -> None:
+    """``folder`` and every existing parent must be folders (an ``--out`` that is a file is named)."""
+    for parent in (folder, *folder.parents):
+        if parent.is_symlink():
+            continue  # ensure_folder names a link at the folder itself; a linked parent is the user's layout
+        if parent.exists() and not parent.is_dir():
+            raise DeliveryError(
+                _("{folder}: is a file, expected a folder to write into (check --out)").format(folder=parent)
+            )
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path) -> Iterator[BinaryIO]:
-    """Write to a temporary file beside ``path``, then rename it into place.
+def atomic_write(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """Write to a temporary file beside ``path``, then rename it into place (a symlink there is replaced).
 
-    A failure leaves the previous file (if any) untouched and no partial file.
+    The folder is created when missing. A failure leaves the previous file
+    (if any) untouched and no partial file.
     """
     path = Path(path)
-    for folder in (path.parent, *path.parent.parents):
-        if folder.exists() and not folder.is_dir():
-            raise DeliveryError(
-                f"{folder}: is a file, expected a folder to write {path.name} into (check --out)"
-            )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise DeliveryError(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        # mkstemp makes owner-only files; give the usual permissions instead,
-        # so sheets in a shared office folder stay readable by colleagues.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    check_folder(path.parent)
+    if not path.parent.is_dir():
+        ensure_folder(path.parent)  # created; a dangling link or a loop is named
+    with open_atomic(path, mode=SHARED, durable=durable) as stream:
+        yield stream

@@ -4,7 +4,9 @@ The roster is cut into chunks handed to the workers; only file names come
 back, so memory stays flat however long the roster. Files are made in a
 staging folder inside the output folder and moved into place by
 ``commit`` once every sheet is made: a run that fails, or is refused
-half-way, leaves the output folder as it was.
+half-way, leaves the output folder as it was. The staging folder carries the
+process id; a run that died leaves it behind, and the next run into the
+folder removes it (``commit.clear_dead_runs``, under the folder lock).
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from typing import BinaryIO, TypeVar
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render import print_file, writer
+from ..safe_files import Journal
 from ..sheet.compose import compose, compose_page
+from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way, signals_deferred
+from .lock import folder_lock
 from .output import atomic_write, inside
 from .plan import Job
 from .worker import Made, Worker, init_worker, run_chunk
@@ -40,7 +45,7 @@ def write_print_file(procedure: Procedure, people: Iterable[Person], out: Path, 
     """The print file of ``fmt`` (``all.pdf``): every person's sheet, one page each, in roster order."""
     path = inside(out, f"{print_file(fmt)}.{fmt}")
     target: BinaryIO
-    with atomic_write(path) as target:
+    with atomic_write(path, durable=False) as target:
         writer(fmt, compose_page(procedure)).write_many((compose(procedure, p) for p in people), target)
     return path
 
@@ -59,8 +64,10 @@ class Runner:
     ) -> None:
         self.procedure, self.out = procedure, out
         self.print_formats = [fmt for fmt in formats if print_file(fmt)]
-        self.created = not out.exists()
-        self.staging = inside(out, f".partial-{os.getpid()}")
+        self.staging = inside(out, f"{STAGING_PREFIX}{os.getpid()}")
+        if not out.is_dir():
+            out.mkdir(parents=True)
+        os.mkdir(self.staging, 0o700)  # its own, new: no link or file of anyone else in it
         self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
         self.local: Worker | None = None
@@ -82,14 +89,25 @@ class Runner:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.staging, ignore_errors=True)
-        if self.created and self.out.is_dir() and not any(self.out.iterdir()):
-            self.out.rmdir()
 
-    def commit(self) -> None:
-        """Move every file this run made into ``out``."""
-        if self.staging.is_dir():
-            for path in sorted(self.staging.iterdir()):
-                os.replace(path, self.out / path.name)
+    def staged(self) -> dict[str, Path]:
+        """Every file this run made, by the name it will have in ``out``."""
+        return {path.name: path for path in self.staging.iterdir() if not path.name.endswith(".tmp")}
+
+    def commit(self, journal: Journal | None = None, replaceable: tuple[str, ...] = ()) -> list[str]:
+        """Move every file this run made into ``out``; the names moved.
+
+        Raises DeliveryError, before moving anything, when a file in ``out``
+        would be replaced that this tool did not write (``commit.in_the_way``).
+        """
+        journal = journal if journal is not None else Journal.load(self.out)
+        staged = self.staged()
+        blocked = in_the_way(self.out, journal, staged, replaceable)
+        if blocked:
+            raise refuse_in_the_way(self.out, blocked)
+        with signals_deferred():
+            move_in(self.out, journal, staged)
+        return sorted(staged)
 
     def _size(self, count: int) -> int:
         return max(1, min(CHUNK, count // (self.workers * 4) or 1))
@@ -114,12 +132,19 @@ class Runner:
         assert pool is not None
         # Ctrl-C while the pool's own locks are held can deadlock it: the
         # signal only sets a flag here, read between two chunks.
+        # SIGTERM (a service stopping, kill) is handled the same way.
         interrupted: list[bool] = []
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+        previous = {}
+        try:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                previous[sig] = signal.signal(sig, lambda *_: interrupted.append(True))
+        except ValueError:
+            pass  # not the main thread (a web request): no signal reaches it
         try:
             yield from self._render_in_pool(pool, jobs, people, print_files, progress, interrupted)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _render_in_pool(
         self,
@@ -180,7 +205,10 @@ def render_people(
     print_files: bool = False,
 ) -> list[Made]:
     """Make every person's files (and the print files with ``print_files``) in ``out``, in roster order."""
-    with Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner:
+    with (
+        folder_lock(out, command="render"),
+        Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner,
+    ):
         made = list(runner.render(jobs, print_files=print_files))
         runner.commit()
     return made

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +54,8 @@ class Worker:
         names: dict[str, str] = {}
         for fmt, data in documents.items():
             names[fmt] = f"{job.stem}.{fmt}"
-            with atomic_write(inside(self.out, names[fmt])) as stream:
+            # Into the staging folder: nothing trusts these files before the commit syncs them.
+            with atomic_write(inside(self.out, names[fmt]), durable=False) as stream:
                 stream.write(data)
         eml = ""
         if attachment:
@@ -59,11 +63,24 @@ class Worker:
 
             eml = f"{job.stem}.eml"
             message = build_message(self.procedure, job.person, attachment, attachment_name(job.person))
-            write_draft(inside(self.out, eml), message)
+            write_draft(inside(self.out, eml), message, durable=False)
         return Made(job.person.row, names, eml)
 
 
 _WORKER: Worker | None = None
+WATCH_EVERY = 0.2  # seconds between two looks at the parent process
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as the main process is gone (killed by -9, crashed).
+
+    A worker blocked on the pool's queue would otherwise wait forever, and
+    one busy with a chunk would go on writing into the staging folder.
+    """
+    while True:
+        time.sleep(WATCH_EVERY)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def init_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: bool) -> None:
@@ -72,6 +89,9 @@ def init_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: 
     # Ctrl-C is the main process's to handle: it stops handing out work and
     # removes the staging folder; a worker that died on it would hang the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The main process turns SIGTERM into Ctrl-C; a worker forked from it ends at once on SIGTERM.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
     _WORKER = Worker(procedure, formats, out, eml)
 
 
