@@ -234,3 +234,22 @@ def test_a_prefixed_sheet_is_counted_too(tmp_path: Path) -> None:
     )
     sizes = check_workbook(_workbook(tmp_path / "prefixed.xlsx", _deflated(sheet)))
     assert [(s.rows, s.cells) for s in sizes] == [(7, 3)]
+
+
+def test_a_refusal_speaks_the_reader_s_language(tmp_path: Path) -> None:
+    """The same wide sheet refused in English, then in French (no-break spaces before the colons)."""
+    from generator.i18n import has_catalog, use_language
+
+    if not has_catalog("fr"):
+        pytest.skip("the French catalog is not compiled (make)")
+    sheet = SHEET_HEAD + b'<row r="2"><c r="XFD2"><v>1</v></c></row>' + SHEET_TAIL
+    path = _workbook(tmp_path / "wide.xlsx", _deflated(sheet))
+    with use_language("en"), pytest.raises(RosterError) as english:
+        check_workbook(path)
+    assert f"{path}: not read: sheet sheet1 has a cell beyond column 256 (IV)" in str(english.value)
+    with use_language("fr"), pytest.raises(RosterError) as french:
+        check_workbook(path)
+    assert str(french.value).startswith(
+        f"{path}\u00a0: non lu\u00a0: la feuille sheet1 a une cellule au-delà de la colonne 256 (IV)"
+    )
+    assert "exportez la liste en CSV" in str(french.value)

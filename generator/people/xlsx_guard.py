@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import RosterError
+from ..i18n import _
 
 # A roster: at most 200 000 people (the académie's whole staff), a few dozen
 # columns; a signing session is 20 to 300 rows. Limits leave room above that.
@@ -77,30 +78,47 @@ def check_workbook(path: str | Path) -> tuple[SheetSize, ...]:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError):
         raise RosterError(_unreadable(path)) from None
     except OSError as exc:
-        raise RosterError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        reason = exc.strerror or exc
+        raise RosterError(
+            _("{path}: cannot read the file ({reason})").format(path=path, reason=reason)
+        ) from None
 
 
 def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     """Refusals from the zip's directory alone: nothing is decompressed."""
     if len(infos) > MAX_ENTRIES:
-        raise RosterError(_too_large(path, f"it holds {len(infos)} parts (a workbook has a few dozen)"))
+        raise RosterError(
+            _too_large(
+                path, _("it holds {count} parts (a workbook has a few dozen)").format(count=len(infos))
+            )
+        )
     total = 0
     for info in infos:
         limit = MAX_SHEET_BYTES if _is_big_part(info.filename) else MAX_OTHER_BYTES
         if info.file_size > limit:
             raise RosterError(
-                _too_large(path, f"one part expands to {_mb(info.file_size)} (at most {_mb(limit)} expected)")
+                _too_large(
+                    path,
+                    _("one part expands to {size} (at most {limit} expected)").format(
+                        size=_mb(info.file_size), limit=_mb(limit)
+                    ),
+                )
             )
         if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise RosterError(
                 _too_large(
-                    path, f"one part expands {ratio} times its stored size (a zip bomb, not a spreadsheet)"
+                    path,
+                    _(
+                        "one part expands {ratio} times its stored size (a zip bomb, not a spreadsheet)"
+                    ).format(ratio=ratio),
                 )
             )
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            raise RosterError(_too_large(path, f"its parts expand to more than {_mb(MAX_TOTAL_BYTES)}"))
+            raise RosterError(
+                _too_large(path, _("its parts expand to more than {size}").format(size=_mb(MAX_TOTAL_BYTES)))
+            )
 
 
 def _scan(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool) -> SheetSize | None:
@@ -108,8 +126,10 @@ def _scan(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool)
     with book.open(info) as stream:
         if _DTD.search(stream.read(4096)):
             raise RosterError(
-                f"{path}: a part of the workbook declares a DTD, which spreadsheets never write "
-                "(it could expand without end); save the list again as .xlsx or export it as CSV"
+                _(
+                    "{path}: a part of the workbook declares a DTD, which spreadsheets never write "
+                    "(it could expand without end); save the list again as .xlsx or export it as CSV"
+                ).format(path=path)
             )
     if not sheet:
         return None
@@ -122,7 +142,9 @@ def _scan(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool)
         while chunk := stream.read(_CHUNK):
             read += len(chunk)
             if read > cap:  # the directory understated the part
-                raise RosterError(_too_large(path, "a part expands beyond the size its directory declares"))
+                raise RosterError(
+                    _too_large(path, _("a part expands beyond the size its directory declares"))
+                )
             data = carry + chunk
             cut = data.rfind(b">") + 1
             data, carry = data[:cut], data[cut:]
@@ -156,32 +178,36 @@ def _column_number(letters: bytes) -> int:
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
+    return _("{size} MB").format(size=f"{size / (1024 * 1024):.0f}")
 
 
 def _too_large(path: Path, why: str) -> str:
-    return (
-        f"{path}: not read: {why}; a roster is far smaller. The file may be damaged or built to harm: "
+    return _(
+        "{path}: not read: {why}; a roster is far smaller. The file may be damaged or built to harm: "
         "open it in the spreadsheet and save it again, or export the list as CSV"
-    )
+    ).format(path=path, why=why)
 
 
 def _too_many(path: Path, part: str, rows: int, columns: int, cells: int) -> str:
     if rows > MAX_ROWS:
-        what = f"more than {MAX_ROWS:,} rows".replace(",", " ")
+        what = _("more than {count} rows").format(count=_thousands(MAX_ROWS))
     elif columns > MAX_COLUMNS:
-        what = f"a cell beyond column {MAX_COLUMNS} (IV)"
+        what = _("a cell beyond column {column} (IV)").format(column=MAX_COLUMNS)
     else:
-        what = f"more than {MAX_CELLS:,} cells".replace(",", " ")
-    return (
-        f"{path}: not read: sheet {PurePosixPath(part).stem} has {what}, more than a roster can be "
+        what = _("more than {count} cells").format(count=_thousands(MAX_CELLS))
+    return _(
+        "{path}: not read: sheet {sheet} has {what}, more than a roster can be "
         "(at most 200 000 people, a few dozen columns); delete what is not the list of people, "
         "or export the list as CSV"
-    )
+    ).format(path=path, sheet=PurePosixPath(part).stem, what=what)
+
+
+def _thousands(number: int) -> str:
+    """``250 000``: digits grouped by three, as both languages read them."""
+    return f"{number:,}".replace(",", " ")
 
 
 def _unreadable(path: Path) -> str:
-    return (
-        f"{path}: not a readable .xlsx workbook; open it in the spreadsheet and save it again as .xlsx "
-        "(or as CSV)"
-    )
+    return _(
+        "{path}: not a readable .xlsx workbook; open it in the spreadsheet and save it again as .xlsx (or as CSV)"
+    ).format(path=path)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError
+from ..i18n import _, ngettext
 from .yaml_lines import Mapping, Node, got, join, show
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -34,12 +35,21 @@ class Checker:
         self.problems: list[str] = []
 
     def fail(self, line: int, field: str, what: str, got: str = "", expected: str = "") -> None:
-        detail = ", ".join(
-            part for part in (got and f"got {got}", expected and f"expected {expected}") if part
-        )
-        self.problems.append(
-            f"{self.path}:{line}: {field or 'top level'}: {what}" + (f" ({detail})" if detail else "")
-        )
+        """Record ``FILE:LINE: field: what (got …, expected …)``; ``what``, ``got`` and ``expected`` come translated."""
+        parts = [
+            part
+            for part in (
+                got and _("got {got}").format(got=got),
+                expected and _("expected {expected}").format(expected=expected),
+            )
+            if part
+        ]
+        where = _("{path}:{line}: {field}").format(path=self.path, line=line, field=field or _("top level"))
+        if parts:
+            message = _("{where}: {what} ({detail})").format(where=where, what=what, detail=", ".join(parts))
+        else:
+            message = _("{where}: {what}").format(where=where, what=what)
+        self.problems.append(message)
 
     def mapping(
         self, node: Node, field: str, known: tuple[str, ...] | None, expected: str = ""
@@ -49,16 +59,19 @@ class Checker:
             self.fail(
                 node.line,
                 field,
-                "not a mapping of fields",
+                _("not a mapping of fields"),
                 got(node.value),
-                expected or f"fields {', '.join(known or ())}",
+                expected or _("fields {names}").format(names=", ".join(known or ())),
             )
             return None
         if known is not None:
             for key, child in node.value.items():
                 if key not in known:
                     self.fail(
-                        child.line, join(field, key), "unknown field", expected=f"one of {', '.join(known)}"
+                        child.line,
+                        join(field, key),
+                        _("unknown field"),
+                        expected=_("one of {choices}").format(choices=", ".join(known)),
                     )
         return node.value
 
@@ -71,7 +84,7 @@ class Checker:
         if key not in mapping or mapping[key].value is None:
             if required:
                 line = mapping[key].line if key in mapping else parent.key_line
-                self.fail(line, join(field, key), "required field is missing")
+                self.fail(line, join(field, key), _("required field is missing"))
             return None
         return mapping[key]
 
@@ -91,11 +104,17 @@ class Checker:
 
     def text_value(self, node: Node, field: str, required: bool = True, default: str = "") -> str:
         if not isinstance(node.value, str):
-            hint = " in quotes" if isinstance(node.value, (int, float, bool, datetime.date)) else ""
-            self.fail(node.line, field, "wrong type", got(node.value), f"text{hint}")
+            quoted = isinstance(node.value, (int, float, bool, datetime.date))
+            self.fail(
+                node.line,
+                field,
+                _("wrong type"),
+                got(node.value),
+                _("text in quotes") if quoted else _("text"),
+            )
             return default
         if required and not node.value.strip():
-            self.fail(node.line, field, "empty", "''", "text")
+            self.fail(node.line, field, _("empty"), "''", _("text"))
         return node.value
 
     def url(self, parent: Node, mapping: Mapping | None, key: str, field: str) -> str:
@@ -105,9 +124,9 @@ class Checker:
             self.fail(
                 mapping[key].line,
                 join(field, key),
-                "not an https address",
+                _("not an https address"),
                 show(value),
-                "an address starting with https://",
+                _("an address starting with https://"),
             )
             return ""
         size = len(value.encode("utf-8"))
@@ -116,9 +135,9 @@ class Checker:
             self.fail(
                 mapping[key].line,
                 join(field, key),
-                "too long for a QR code",
-                f"{size} bytes",
-                f"at most {QR_MAX_BYTES} (a shorter address, or a short link)",
+                _("too long for a QR code"),
+                _("{size} bytes").format(size=size),
+                _("at most {limit} (a shorter address, or a short link)").format(limit=QR_MAX_BYTES),
             )
             return ""
         return value
@@ -126,7 +145,9 @@ class Checker:
     def email(self, node: Node, field: str) -> str:
         value = node.value
         if not isinstance(value, str) or not EMAIL_RE.match(value):
-            self.fail(node.line, field, "not an email address", got(value), "an address like name@example.fr")
+            self.fail(
+                node.line, field, _("not an email address"), got(value), _("an address like name@example.fr")
+            )
             return ""
         return value
 
@@ -144,7 +165,11 @@ class Checker:
             assert mapping is not None
             shown = ", ".join(c if re.fullmatch(r"[a-z-]*[a-z]", c) else repr(c) for c in choices)
             self.fail(
-                mapping[key].line, join(field, key), "not an allowed option", show(value), f"one of {shown}"
+                mapping[key].line,
+                join(field, key),
+                _("not an allowed option"),
+                show(value),
+                _("one of {choices}").format(choices=shown),
             )
             return default
         return value
@@ -154,21 +179,24 @@ class Checker:
         if node is None:
             return None
         if not isinstance(node.value, list):
-            self.fail(node.line, field, "not a list", got(node.value), expected)
+            self.fail(node.line, field, _("not a list"), got(node.value), expected)
             return None
         return node.value
 
     def placeholders(self, node: Node | None, field: str, text: str, allowed: tuple[str, ...]) -> None:
         for mark in PLACEHOLDER_RE.findall(text):
             if mark[1:-1] not in allowed:
-                expected = " or ".join("{" + a + "}" for a in allowed) or "no placeholder"
-                self.fail(node.line if node else 1, field, "unknown placeholder", repr(mark), expected)
+                expected = _(" or ").join("{" + a + "}" for a in allowed) or _("no placeholder")
+                self.fail(node.line if node else 1, field, _("unknown placeholder"), repr(mark), expected)
 
 
 def raise_problems(check: Checker) -> None:
     problems = check.problems
     if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
         problems = problems[:MAX_PROBLEMS] + [
-            f"{check.path}: {len(problems) - MAX_PROBLEMS} more problems not shown"
+            ngettext(
+                "{path}: {count} more problem not shown", "{path}: {count} more problems not shown", more
+            ).format(path=check.path, count=more)
         ]
     raise DataError(problems)

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..i18n import _
 from ..people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from ..resources import default_procedure
 from .checker import (
@@ -99,9 +100,9 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         check.fail(
             doc["language"].line,
             "document.language",
-            "not a language tag",
+            _("not a language tag"),
             show(language),
-            "a tag like fr-FR",
+            _("a tag like fr-FR"),
         )
     meta = Meta(
         audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
@@ -163,9 +164,9 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         check.fail(
             help_map["phone"].line,
             "help.phone",
-            "not a phone number",
+            _("not a phone number"),
             show(phone),
-            "digits, spaces and + . ( ) -",
+            _("digits, spaces and + . ( ) -"),
         )
     help_line = HelpLine(
         label=french_spacing(check.text(help_node, help_map, "label", "help")),
@@ -221,9 +222,9 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         check.fail(
             d["font"].line,
             "docx.font",
-            "not a font name",
+            _("not a font name"),
             show(font),
-            "letters, digits, spaces and . _ + - (at most 31 characters), like Arial",
+            _("letters, digits, spaces and . _ + - (at most 31 characters), like Arial"),
         )
         font = DocxOptions.font
     docx = DocxOptions(font=font)
@@ -265,8 +266,8 @@ def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> Identifie
         check.fail(
             ex_parent.line,
             "identifier.example",
-            "gives an empty identifier",
+            _("gives an empty identifier"),
             show(f"{rule.example_first_name} {rule.example_last_name}"),
-            "a name with letters",
+            _("a name with letters"),
         )
     return rule

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import _
 from .checker import ID_RE, Checker
 from .model import ContactGroup, Paragraph, QrCode, Run, Step
 from .typography import french_spacing, no_widow, split_bold
@@ -35,7 +36,7 @@ def read_links(check: Checker, node: Node, mapping: Mapping | None) -> tuple[dic
             continue
         declared.add(key)
         field = f"links.{key}"
-        fields = check.mapping(item, field, LINK, expected="url: and label: fields")
+        fields = check.mapping(item, field, LINK, expected=_("url: and label: fields"))
         if fields is None:
             continue
         url = check.url(item, fields, "url", field)
@@ -43,14 +44,14 @@ def read_links(check: Checker, node: Node, mapping: Mapping | None) -> tuple[dic
         if url and label:
             links[key] = _Link(id=key, url=url, label=label)
     if not declared:
-        check.fail(node.line, "links", "no link", expected="at least one link with url: and label:")
+        check.fail(node.line, "links", _("no link"), expected=_("at least one link with url: and label:"))
     return links, declared
 
 
 def read_contacts(check: Checker, node: Node | None) -> tuple[ContactGroup, ...]:
     groups: list[ContactGroup] = []
     seen: dict[str, int] = {}  # id → line
-    for i, item in enumerate(check.sequence(node, "contacts", "a list of contact groups") or []):
+    for i, item in enumerate(check.sequence(node, "contacts", _("a list of contact groups")) or []):
         field = f"contacts[{i}]"
         fields = check.mapping(item, field, CONTACT)
         if fields is None:
@@ -62,34 +63,34 @@ def read_contacts(check: Checker, node: Node | None) -> tuple[ContactGroup, ...]
                 check.fail(
                     line,
                     f"{field}.id",
-                    "not a valid id",
+                    _("not a valid id"),
                     show(group_id),
-                    "lower-case letters, digits, - or _",
+                    _("lower-case letters, digits, - or _"),
                 )
             elif group_id in seen:
                 check.fail(
                     line,
                     f"{field}.id",
-                    "duplicate id",
-                    f"{group_id!r} again, first at line {seen[group_id]}",
-                    "a different id for each group",
+                    _("duplicate id"),
+                    _("{id} again, first at line {line}").format(id=repr(group_id), line=seen[group_id]),
+                    _("a different id for each group"),
                 )
             seen.setdefault(group_id, line)
         name = french_spacing(check.text(item, fields, "name", field))
         emails_node = check.get(item, fields, "emails", field)
-        items = check.sequence(emails_node, f"{field}.emails", "a list of email addresses")
+        items = check.sequence(emails_node, f"{field}.emails", _("a list of email addresses"))
         emails = tuple(check.email(e, f"{field}.emails[{j}]") for j, e in enumerate(items or []))
         if emails_node is not None and items == []:
             check.fail(
                 emails_node.line,
                 f"{field}.emails",
-                "no address",
-                "an empty list",
-                "at least one email address",
+                _("no address"),
+                _("an empty list"),
+                _("at least one email address"),
             )
         groups.append(ContactGroup(id=group_id, name=name, emails=emails))
     if node is not None and isinstance(node.value, list) and not node.value:
-        check.fail(node.line, "contacts", "no contact group", "an empty list", "at least one group")
+        check.fail(node.line, "contacts", _("no contact group"), _("an empty list"), _("at least one group"))
     return tuple(groups)
 
 
@@ -98,7 +99,7 @@ def _paragraph(check: Checker, node: Node, field: str, text: str, example: str) 
     parts = split_bold(no_widow(french_spacing(text.strip().replace("{example}", example))))
     for part, bold in parts:
         if not bold and "**" in part:
-            check.fail(node.line, field, "unclosed bold mark", show(text.strip()), "**bold** in pairs")
+            check.fail(node.line, field, _("unclosed bold mark"), show(text.strip()), _("**bold** in pairs"))
             break
     return tuple(Run(part, bold) for part, bold in parts)
 
@@ -114,10 +115,10 @@ def read_steps(
 ) -> tuple[Step, ...]:
     steps: list[Step] = []
     drawn: dict[str, int] = {}  # url → number of the step that draws its code
-    items = check.sequence(node, "steps", "a list of steps, each with heading: and text:")
+    items = check.sequence(node, "steps", _("a list of steps, each with heading: and text:"))
     if items == []:
         assert node is not None
-        check.fail(node.line, "steps", "no step", "an empty list", "at least one step")
+        check.fail(node.line, "steps", _("no step"), _("an empty list"), _("at least one step"))
     items = items or []
     # Which links share an address decides the label of their one code.
     users: dict[str, list[str]] = {}
@@ -135,11 +136,15 @@ def read_steps(
         texts = check.sequence(
             check.get(item, fields, "text", field),
             f"{field}.text",
-            "a list of sentences, each on a line starting with -",
+            _("a list of sentences, each on a line starting with -"),
         )
         if texts == []:
             check.fail(
-                fields["text"].line, f"{field}.text", "no sentence", "an empty list", "at least one sentence"
+                fields["text"].line,
+                f"{field}.text",
+                _("no sentence"),
+                _("an empty list"),
+                _("at least one sentence"),
             )
         paragraphs: list[Paragraph] = []
         for j, t in enumerate(texts or []):
@@ -153,9 +158,9 @@ def read_steps(
                 check.fail(
                     fields["contacts"].line,
                     f"{field}.contacts",
-                    "wrong type",
+                    _("wrong type"),
                     got(fields["contacts"].value),
-                    "true or false",
+                    _("true or false"),
                 )
         qr = None
         link_node = check.get(item, fields, "link", field, required=False)
@@ -166,9 +171,11 @@ def read_steps(
                 check.fail(
                     link_node.line,
                     f"{field}.link",
-                    "unknown link",
+                    _("unknown link"),
                     show(link_id),
-                    f"one of {', '.join(sorted(declared)) or 'the ids of the links section'}",
+                    _("one of {choices}").format(
+                        choices=", ".join(sorted(declared)) or _("the ids of the links section")
+                    ),
                 )
             elif link is not None and link.url in drawn:
                 # Right after the first sentence, which says what to open.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import DataError
+from ..i18n import _
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -63,29 +64,29 @@ def show(value: Any) -> str:
 
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, (datetime.date, datetime.datetime)):
-        return "a date"
+        return _("a date")
     if isinstance(value, bytes):
-        return "binary data"
+        return _("binary data")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     return type(value).__name__
 
 
 def got(value: Any) -> str:
-    """``a number 12``, ``text 'abc'``, ``nothing``."""
+    """``a number 12``, ``text 'abc'``, ``nothing`` (in the reader's language)."""
     if value is None:
-        return "nothing"
-    return f"{_kind(value)} {show(value)}"
+        return _("nothing")
+    return _("{kind} {value}").format(kind=_kind(value), value=show(value))
 
 
 def join(field: str, key: str) -> str:
@@ -107,7 +108,7 @@ class Tree:
             return self.done[id(node)]
         if id(node) in self.open:
             self.check.fail(
-                line, field, "an alias refers to the mapping or list it is in", expected="no loop"
+                line, field, _("an alias refers to the mapping or list it is in"), expected=_("no loop")
             )
             return Node(None, line)
         self.open.add(id(node))
@@ -125,7 +126,11 @@ class Tree:
                 key_line = key_node.start_mark.line + 1
                 if not isinstance(key_node, yaml.ScalarNode):
                     self.check.fail(
-                        key_line, field, "a key is not a plain name", f"a {key_node.id} key", "a field name"
+                        key_line,
+                        field,
+                        _("a key is not a plain name"),
+                        _("a {kind} key").format(kind=key_node.id),
+                        _("a field name"),
                     )
                     continue
                 key = str(key_node.value)
@@ -133,9 +138,9 @@ class Tree:
                     self.check.fail(
                         key_line,
                         join(field, key),
-                        "field given twice",
-                        f"another one at line {mapping[key].line}",
-                        "each field once",
+                        _("field given twice"),
+                        _("another one at line {line}").format(line=mapping[key].line),
+                        _("each field once"),
                     )
                     continue
                 child = self.build(value_node, join(field, key))
@@ -147,13 +152,21 @@ class Tree:
             return [self.build(item, f"{field}[{i}]") for i, item in enumerate(node.value)]
         # Scalars: let YAML decide the type (so `yes`, `12` stay what they are).
         if node.tag.startswith("!") and not node.tag.startswith("!!"):
-            self.check.fail(line, field, "unknown YAML tag", repr(node.tag), "plain values without tags")
+            self.check.fail(
+                line, field, _("unknown YAML tag"), repr(node.tag), _("plain values without tags")
+            )
             return node.value
         try:
             return self.loader.construct_object(node)
         except Exception as exc:  # noqa: BLE001 — any constructor failure is the data's fault
             reason = getattr(exc, "problem", None) or str(exc)
-            self.check.fail(line, field, f"unreadable value: {reason}", repr(node.value), "text in quotes")
+            self.check.fail(
+                line,
+                field,
+                _("unreadable value: {reason}").format(reason=reason),
+                repr(node.value),
+                _("text in quotes"),
+            )
             return node.value
 
 
@@ -183,62 +196,91 @@ def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(f"{path}: file not found (expected a procedure YAML file)") from None
+        raise DataError(
+            _("{path}: file not found (expected a procedure YAML file)").format(path=path)
+        ) from None
     except IsADirectoryError:
-        raise DataError(f"{path}: is a folder (expected a procedure YAML file)") from None
+        raise DataError(_("{path}: is a folder (expected a procedure YAML file)").format(path=path)) from None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise DataError(f"{path}: cannot read the file ({reason})") from None
+        raise DataError(
+            _("{path}: cannot read the file ({reason})").format(path=path, reason=reason)
+        ) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(f"{path}:1: saved as UTF-16 (expected UTF-8: save the file as UTF-8)")
+        raise DataError(
+            _("{path}:{line}: saved as UTF-16 (expected UTF-8: save the file as UTF-8)").format(
+                path=path, line=1
+            )
+        )
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DataError(f"{path}:{line}: not a text file (got a NUL byte, expected a UTF-8 YAML file)")
+        raise DataError(
+            _("{path}:{line}: not a text file (got a NUL byte, expected a UTF-8 YAML file)").format(
+                path=path, line=line
+            )
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
-            f"{path}:{line}: not valid UTF-8 "
-            f"(got byte 0x{raw[exc.start]:02x}, expected UTF-8: save the file as UTF-8)"
+            _(
+                "{path}:{line}: not valid UTF-8 (got byte {byte}, expected UTF-8: save the file as UTF-8)"
+            ).format(path=path, line=line, byte=f"0x{raw[exc.start]:02x}")
         ) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problem = exc.problem or exc.context or "syntax error"
+        problem = exc.problem or exc.context or _("syntax error")  # PyYAML's own words stay in English
         if "\t" in problem or "\\t" in problem:
-            problem += " (tabs cannot indent YAML: use spaces)"
-        raise DataError(f"{path}:{line}: invalid YAML: {problem}") from None
+            problem += _(" (tabs cannot indent YAML: use spaces)")
+        raise DataError(
+            _("{path}:{line}: invalid YAML: {problem}").format(path=path, line=line, problem=problem)
+        ) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise DataError(
-            f"{path}:{line}: invalid YAML: control character (got U+{ord(char):04X}, expected printable text)"
+            _("{path}:{line}: invalid YAML: control character (got {code}, expected printable text)").format(
+                path=path, line=line, code=f"U+{ord(char):04X}"
+            )
         ) from None
     except yaml.YAMLError as exc:
-        raise DataError(f"{path}: invalid YAML: {exc}") from None
+        raise DataError(_("{path}: invalid YAML: {problem}").format(path=path, problem=exc)) from None
     except RecursionError:
-        raise DataError(f"{path}: invalid YAML: nested too deeply (expected a few levels)") from None
+        raise DataError(_too_deep(path)) from None
     try:
         too_many = root is not None and _expanded_size(root, {}, set()) > MAX_VALUES
     except RecursionError:
-        raise DataError(f"{path}: invalid YAML: nested too deeply (expected a few levels)") from None
+        raise DataError(_too_deep(path)) from None
     if too_many:
         raise DataError(
-            f"{path}: invalid YAML: aliases (*name) expand to more than {MAX_VALUES} values "
-            "(expected a procedure written out, without nested aliases)"
+            _(
+                "{path}: invalid YAML: aliases (*name) expand to more than {limit} values "
+                "(expected a procedure written out, without nested aliases)"
+            ).format(path=path, limit=MAX_VALUES)
         )
+    fields = ", ".join(top_fields)
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and not root.value):
-        raise DataError(f"{path}:1: the file is empty (expected fields {', '.join(top_fields)})")
+        raise DataError(
+            _("{path}:{line}: the file is empty (expected fields {names})").format(
+                path=path, line=1, names=fields
+            )
+        )
     try:
         node = Tree(check).build(root, "")
     except RecursionError:
-        raise DataError(f"{path}: invalid YAML: nested too deeply (expected a few levels)") from None
+        raise DataError(_too_deep(path)) from None
     if not isinstance(node.value, dict):
         raise DataError(
-            f"{path}:{node.line}: top level: not a mapping of fields ({'got ' + got(node.value)}, "
-            f"expected fields {', '.join(top_fields)})"
+            _(
+                "{path}:{line}: top level: not a mapping of fields (got {got}, expected fields {names})"
+            ).format(path=path, line=node.line, got=got(node.value), names=fields)
         )
     return node
+
+
+def _too_deep(path: Path) -> str:
+    return _("{path}: invalid YAML: nested too deeply (expected a few levels)").format(path=path)
