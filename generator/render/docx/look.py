@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from docx.shared import Mm
 
-from ...sheet.fit import BODY_MAX, DOCX_LADDER, MM
+from ...sheet.fit import BODIES, BODY_MAX, MM
 
 ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
 RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
 WHITE = "FFFFFF"
 BODY_PT = BODY_MAX
-BODIES = tuple(rung.body for rung in DOCX_LADDER)  # tried in this order for each sheet; 10 pt is the floor
+
 PT_PER_MM = MM
 
 # The page (mm).

@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from ...errors import RenderError
 from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
-from ...sheet.fit import DOCX_LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
+from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
 from .content import BOX_MARK, build
 from .look import LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
 from .measure import Estimate, estimated_height
@@ -51,7 +51,7 @@ class DocxWriter:
         self.page = page
         # The page without a personal box, at each body size (estimated, points).
         self._estimate = Estimate(page.docx_font)
-        self._base = {rung.body: estimated_height(page, None, rung.body) for rung in DOCX_LADDER}
+        self._base = {rung.body: estimated_height(page, None, rung.body) for rung in LADDER}
         self._variants: dict[float, _Variant] = {}
         self._lock = threading.Lock()
         try:
@@ -69,7 +69,7 @@ class DocxWriter:
     def _body(self, box: PersonalBox | None) -> float:
         """The largest body size at which the page, with this box, holds on one page; raises Overflow."""
         rung = first_fit(
-            DOCX_LADDER, lambda rung: rung, lambda rung: PAGE_CAPACITY - self._height(box, rung.body)
+            LADDER, lambda rung: rung, lambda rung: PAGE_CAPACITY - self._height(box, rung.body)
         )
         return rung.body
 
