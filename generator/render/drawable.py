@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..errors import RenderError
 from ..i18n import _
 from . import fallback
@@ -18,6 +20,8 @@ def check_drawable(*values: str) -> None:
     """Raise RenderError naming every character of ``values`` that neither Atkinson nor Noto Sans draws."""
     missing: list[str] = []
     for value in values:
-        missing.extend(ch for ch in fallback.undrawable(value) if ch not in missing)
+        # Control characters are dropped by the writers (no document can hold them), not refused.
+        shown = "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
+        missing.extend(ch for ch in fallback.undrawable(shown) if ch not in missing)
     if missing:
         raise RenderError(undrawable_message(missing))

@@ -14,7 +14,6 @@ text extraction), so a change there fails loudly.
 
 from __future__ import annotations
 
-import re
 import threading
 import zlib
 from collections import OrderedDict
@@ -117,36 +116,13 @@ def pieces(value: str, font: str = FONT) -> list[tuple[str, str, float]]:
     letter is never dropped, an accent never lost, no ``?`` is printed.
     """
     try:
-        runs = fallback.segments(value)
+        runs = fallback.segments(value, whole_words=True)
     except fallback.UndrawableText as exc:
         raise RenderError(undrawable_message(exc.characters)) from None
-    if len(runs) > 1:
-        runs = _whole_words(runs)
     return [
         (piece, font, 1.0) if key == fallback.MAIN else (piece, _FALLBACK_OF.get(font, font), FALLBACK_SCALE)
         for key, piece in runs
     ]
-
-
-def _whole_words(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """A word that needs the fallback font is drawn in it whole: one face a word, not a patchwork.
-
-    Noto Sans draws every letter Atkinson Hyperlegible draws, so the word
-    stays drawable (``Nguyễn`` in Noto Sans, not ``Nguy`` + ``ễ`` + ``n``).
-    """
-    keys = [key for key, piece in runs for _ in piece]
-    text = "".join(piece for _, piece in runs)
-    for match in re.finditer(r"[^\s\-–/]+", text):
-        start, end = match.span()
-        if fallback.FALLBACK in keys[start:end]:
-            keys[start:end] = [fallback.FALLBACK] * (end - start)
-    merged: list[tuple[str, str]] = []
-    for key, ch in zip(keys, text, strict=True):
-        if merged and merged[-1][0] == key:
-            merged[-1] = (key, merged[-1][1] + ch)
-        else:
-            merged.append((key, ch))
-    return merged
 
 
 def drawable(value: str) -> str:
