@@ -453,7 +453,7 @@ def _variants(procedure: Procedure) -> dict[str, Procedure]:
 @pytest.fixture(scope="module")
 def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Documents whose estimate stands just under the page, at 12 pt and at the smaller sizes."""
-    from generator.render.docx.look import BODIES
+    from generator.sheet.fit import BODIES
     from generator.sheet.fit import LADDER as DOCX_LADDER
 
     if not soffice_available():

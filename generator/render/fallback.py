@@ -258,4 +258,3 @@ def _whole_words(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             merged.append((key, ch))
     return merged
-

@@ -38,7 +38,9 @@ class DocumentInfo:
     subject: str
     language: str
     source: Path | None  # the procedure file, named when the page does not fit
-    created: int  # the creation date (seconds since 1970): SOURCE_DATE_EPOCH, else the data file's last change
+    created: (
+        int  # the creation date (seconds since 1970): SOURCE_DATE_EPOCH, else the data file's last change
+    )
 
 
 @dataclass(frozen=True)

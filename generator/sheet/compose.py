@@ -24,7 +24,6 @@ from .blocks import (
     TitleBlock,
 )
 
-
 HOMONYM = "homonym"  # the flag the roster gives persons whose identifiers collide
 NO_DATE = 946684800  # 2000-01-01, when neither SOURCE_DATE_EPOCH nor a data file gives a date
 
@@ -85,9 +84,7 @@ def _compose_page(procedure: Procedure, date: int) -> Page:
     )
     text = procedure.personal
     return Page(
-        info=DocumentInfo(
-            meta.title, meta.author, meta.subject, meta.language, procedure.source, date
-        ),
+        info=DocumentInfo(meta.title, meta.author, meta.subject, meta.language, procedure.source, date),
         title=TitleBlock(meta.audience, meta.title, meta.purpose),
         steps=steps,
         help=HelpBand(procedure.help.label, procedure.help.phone, procedure.help.hours),

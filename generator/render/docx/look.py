@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from docx.shared import Mm
 
-from ...sheet.fit import BODIES, BODY_MAX, MM
+from ...sheet.fit import BODY_MAX, MM
 
 ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
 RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
@@ -28,7 +28,9 @@ PAGE_CAPACITY = 268 * PT_PER_MM
 
 # Columns and tables.
 INDENT = Mm(10)  # step text sits under the heading's text, past its number
-BOX_SHARE = 0.6  # the personal box's left column, as a share of the text width (the right one holds 13 boxes of 5 mm)
+BOX_SHARE = (
+    0.6  # the personal box's left column, as a share of the text width (the right one holds 13 boxes of 5 mm)
+)
 HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
 CONTACT_NAME_MM = 84  # the contacts table's column of office names
 QR_WIDTH_MM = 32  # with its 4-module quiet zone, as in the PDF (0.71 mm a module)

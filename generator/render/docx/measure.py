@@ -23,11 +23,15 @@ from .look import (
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
+    HELP_BAND_MM,
+    HELP_PAD,
     HELP_PHONE_PT,
     IDENTIFIER_LONG_PT,
     IDENTIFIER_PT,
     INDENT,
     LARGE_IDENTIFIER_MAX,
+    NUMEN_BOX_H_MM,
+    NUMEN_BOXES_BEFORE,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
     PT_PER_MM,
@@ -40,10 +44,6 @@ from .look import (
     TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
-    NUMEN_BOX_H_MM,
-    NUMEN_BOXES_BEFORE,
-    HELP_BAND_MM,
-    HELP_PAD,
 )
 
 _AFTER = PARAGRAPH_AFTER / 20  # pt after a paragraph

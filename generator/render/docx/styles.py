@@ -16,24 +16,24 @@ from .look import (
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
+    HELP_BAND_MM,
+    HELP_PAD,
     HELP_PHONE_PT,
     IDENTIFIER_LONG_PT,
     IDENTIFIER_PT,
     INDENT,
+    MARGIN_Y,
+    PAGE_H,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
     RULE,
     SMALL_PT,
     SUBTITLE_AFTER,
     SUBTITLE_BEFORE,
+    TEXT_W,
     TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
-    HELP_BAND_MM,
-    HELP_PAD,
-    MARGIN_Y,
-    PAGE_H,
-    TEXT_W,
 )
 
 TEXT_W_TWIPS = round(TEXT_W * 1440 / 25.4)
@@ -239,11 +239,16 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         _rpr(size=SMALL_PT),
     )
     # The help band: outlined, nothing filled (toner); framed at the foot by help_frame().
-    box = "<w:pBdr>" + "".join(_border(side, 1, ACCENT, space=6) for side in ("top", "left", "bottom", "right")) + "</w:pBdr>"
+    box = (
+        "<w:pBdr>"
+        + "".join(_border(side, 1, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
+        + "</w:pBdr>"
+    )
     para(
         "HelpHeading",
         "Help Heading",
-        box + f'<w:keepNext/><w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
+        box
+        + f'<w:keepNext/><w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
         _rpr(size=body + 1),
         based_on="Heading2",
     )

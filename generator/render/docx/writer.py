@@ -25,10 +25,10 @@ from ...errors import RenderError
 from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
-from .content import BOX_MARK, build
 from .. import fallback
 from ..docx_fonts import embed_in_parts
 from ..drawable import check_drawable
+from .content import BOX_MARK, build
 from .look import FALLBACK_FAMILY, LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
 from .measure import Estimate, estimated_height
 from .package import (
@@ -74,9 +74,7 @@ class DocxWriter:
 
     def _body(self, box: PersonalBox | None) -> float:
         """The largest body size at which the page, with this box, holds on one page; raises Overflow."""
-        rung = first_fit(
-            LADDER, lambda rung: rung, lambda rung: PAGE_CAPACITY - self._height(box, rung.body)
-        )
+        rung = first_fit(LADDER, lambda rung: rung, lambda rung: PAGE_CAPACITY - self._height(box, rung.body))
         return rung.body
 
     def _variant(self, body: float) -> _Variant:
@@ -154,7 +152,9 @@ def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
         fallback_rpr = re.sub(r"<w:rFonts[^>]*/>", _FALLBACK_RPR, rpr)
     elif rpr:
         # After the run's style, if any: rStyle comes first in CT_RPr.
-        fallback_rpr = re.sub(r"(<w:rPr>(?:<w:rStyle[^>]*/>)?)", lambda m: m.group(1) + _FALLBACK_RPR, rpr, count=1)
+        fallback_rpr = re.sub(
+            r"(<w:rPr>(?:<w:rStyle[^>]*/>)?)", lambda m: m.group(1) + _FALLBACK_RPR, rpr, count=1
+        )
     else:
         fallback_rpr = f"<w:rPr>{_FALLBACK_RPR}</w:rPr>"
     parts = []

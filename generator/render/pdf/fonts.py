@@ -105,7 +105,11 @@ def register() -> None:
             pdfmetrics.registerFont(SubsetCachingFont(name, str(file)))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
         pdfmetrics.registerFontFamily(
-            FALLBACK_FONT, normal=FALLBACK_FONT, bold=FALLBACK_BOLD, italic=FALLBACK_FONT, boldItalic=FALLBACK_BOLD
+            FALLBACK_FONT,
+            normal=FALLBACK_FONT,
+            bold=FALLBACK_BOLD,
+            italic=FALLBACK_FONT,
+            boldItalic=FALLBACK_BOLD,
         )
 
 

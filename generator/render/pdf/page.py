@@ -9,7 +9,6 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from ...sheet.blocks import Contact, Page, QrFigure
 from ...sheet.fit import LADDER, Overflow, Rung, first_fit, page_too_long
@@ -27,8 +26,8 @@ from .layout import (
 )
 from .styles import (
     ACCENT,
-    MARGIN_BOTTOM,
     FRAME_LINE,
+    MARGIN_BOTTOM,
     MARGIN_X,
     PAGE_W,
     QR_SIZE,

@@ -66,7 +66,12 @@ def _cut(token: list[Span], width: float) -> tuple[list[Span], list[Span]]:
 def _join(chars: list[tuple[Span, str]]) -> list[Span]:
     spans: list[Span] = []
     for span, ch in chars:
-        if spans and spans[-1].font == span.font and spans[-1].size == span.size and spans[-1].color == span.color:
+        if (
+            spans
+            and spans[-1].font == span.font
+            and spans[-1].size == span.size
+            and spans[-1].color == span.color
+        ):
             spans[-1] = replace(spans[-1], text=spans[-1].text + ch)
         else:
             spans.append(replace(span, text=ch))

@@ -97,4 +97,11 @@ def plain_text(markup_text: str) -> str:
 def frame_height(st: Styles) -> float:
     """Room for the heading, a name, the identifier and the managing office (a homonym's box is taller)."""
     pad = 3 * mm
-    return 2 * pad + st.box_head.leading + st.box_name.leading + st.box_id.leading + st.box_label.leading + 3.6 * mm
+    return (
+        2 * pad
+        + st.box_head.leading
+        + st.box_name.leading
+        + st.box_id.leading
+        + st.box_label.leading
+        + 3.6 * mm
+    )
