@@ -50,7 +50,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def long_data(tmp_path: Path, sentences: int) -> Path:
     """The default procedure with ``sentences`` long sentences more in step 3, written to a file."""
     base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
-    anchor = '      - "Vous y trouvez aussi l\'intranet académique : les services et contenus utiles à votre métier."'
+    anchor = '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
     extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
     assert base.count(anchor) == 1
     path = tmp_path / "long.yaml"
@@ -95,7 +95,7 @@ def test_markup_in_a_name_is_printed_as_typed(run: tuple[Path, Path]) -> None:
     """A roster name that looks like markup is text: printed literally, never interpreted."""
     _roster, out = run
     row = manifest(out)[2]
-    assert "O'BRIEN & <I>FILS</I>" in pdf_pages_text(out / row["pdf"])[0]
+    assert "O'Brien & <i>Fils</i>" in pdf_pages_text(out / row["pdf"])[0]  # as written (#15)
 
 
 def test_all_pdf_has_one_page_per_person_in_roster_order(run: tuple[Path, Path]) -> None:
@@ -343,7 +343,7 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Long data plus a long name: the row is named, nothing is written; --skip-invalid writes the rest."""
-    data = long_data(tmp_path, 9)
+    data = long_data(tmp_path, 10)
     roster = write_roster(
         tmp_path / "r.csv",
         [
@@ -379,7 +379,7 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
 
 def test_a_refused_run_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
     """Sheets are made in a staging folder: a run refused after rendering changes nothing in --out."""
-    data = long_data(tmp_path, 9)
+    data = long_data(tmp_path, 10)
     out = tmp_path / "out"
     first = write_roster(tmp_path / "first.csv", [["Marie", "Dupont"]], header=["Prénom", "Nom"])
     assert main(["personalise", str(first), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 0
@@ -402,7 +402,7 @@ def test_a_person_whose_pdf_cannot_fit_is_a_bad_row_and_skip_invalid_gets_past_i
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Long data and a long name: the PDF row is refused by line; --skip-invalid prints the others, all.pdf too."""
-    data = long_data(tmp_path, 8)
+    data = long_data(tmp_path, 11)
     roster = write_roster(
         tmp_path / "r.csv",
         [

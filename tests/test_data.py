@@ -88,7 +88,7 @@ def test_default_data_loads_with_four_steps_two_groups_one_code(procedure: Proce
 def test_fact1_numen_is_13_characters_given_at_signing(procedure: Procedure) -> None:
     """Fact 1: the NUMEN, 13 characters, is given at contract signing."""
     text = all_text(procedure)
-    assert "NUMEN est un identifiant de 13 caractères" in text
+    assert "NUMEN est un code de 13 caractères" in text
     assert "signature de votre contrat" in text
 
 
@@ -113,7 +113,7 @@ def test_fact3_webmail_address_is_exact_and_has_a_code(procedure: Procedure) -> 
 def test_fact4_identifier_is_initial_plus_family_name(procedure: Procedure) -> None:
     """Fact 4: initial of the first name + full family name, no space; the example says mdupont."""
     text = all_text(procedure)
-    assert "l'initiale de votre prénom suivie de votre nom de famille entier, sans espace" in text
+    assert "l'initiale de votre prénom, puis votre nom de naissance en entier, sans espace" in text
     rule = procedure.identifier
     assert (rule.initial, rule.joiner) == ("first-letter", "")
     assert compute_identifier(rule, rule.example_first_name, rule.example_last_name) == "mdupont"
@@ -124,7 +124,7 @@ def test_fact4_identifier_is_initial_plus_family_name(procedure: Procedure) -> N
 def test_fact5_password_is_the_numen_then_changeable(procedure: Procedure) -> None:
     """Fact 5: the first password is the NUMEN; it can be changed afterwards."""
     text = all_text(procedure)
-    assert "Mot de passe : votre NUMEN. Vous pourrez ensuite le personnaliser." in text
+    assert "Mot de passe : votre NUMEN. Vous pourrez le changer ensuite." in text
 
 
 def test_fact6_login_lands_in_the_mailbox(procedure: Procedure) -> None:
@@ -136,14 +136,14 @@ def test_fact7_from_a_computer_search_then_authentification(procedure: Procedure
     """Fact 7: search « Académie de Poitiers », then « Authentification »; the intranet is there too."""
     text = all_text(procedure)
     assert "Cherchez « Académie de Poitiers » dans un moteur de recherche" in text
-    assert "choisissez « Authentification »" in text
+    assert "cliquez sur « Authentification »" in text
     assert "intranet académique" in text and "services et contenus" in text
 
 
 def test_fact8_on_a_phone_convergence_and_android_home_screen(procedure: Procedure) -> None:
     """Fact 8: « Convergence Poitiers », « Authentification », Android three dots top right."""
     text = all_text(procedure)
-    assert "Ouvrez « Convergence Poitiers », puis « Authentification »." in text
+    assert "cherchez « Convergence Poitiers », puis touchez « Authentification »." in text
     assert "Android : touchez les trois points verticaux en haut à droite" in text
     assert "« Ajouter à l'écran d'accueil »" in text
 
@@ -405,8 +405,8 @@ FIELD_CASES = {
         "identifier.joiner: not an allowed option (got '.', expected one of '', '-')",
     ),
     "step text is a string": (
-        '    text:\n      - "Cherchez « Académie de Poitiers » dans un moteur de recherche, puis choisissez '
-        '« Authentification »."\n      - "Vous y trouvez aussi l\'intranet académique : les services et contenus '
+        '    text:\n      - "Cherchez « Académie de Poitiers » dans un moteur de recherche, puis cliquez sur '
+        '« Authentification »."\n      - "Vous y trouvez aussi l\'intranet académique : services et contenus '
         'utiles à votre métier."\n',
         '    text: "Cherchez sur le web."\n', "text: \"Cherchez",
         "steps[2].text: not a list (got text 'Cherchez sur le web.',"
@@ -433,7 +433,7 @@ FIELD_CASES = {
     ),
     "unclosed bold": (
         "**Mot de passe :**", "**Mot de passe :", "Mot de passe :",
-        "steps[1].text[2]: unclosed bold mark (got '**Mot de passe : votre NUMEN. Vous pourrez ensuite le pers…, "
+        "steps[1].text[2]: unclosed bold mark (got '**Mot de passe : votre NUMEN. Vous pourrez le changer ensu…, "
         "expected **bold** in pairs)",
     ),
     "misspelt placeholder": (

@@ -42,7 +42,7 @@ BASE14 = {
     "Times-BoldItalic", "Symbol", "ZapfDingbats",
 }
 
-PERSON = Person(first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2)
+PERSON = Person(first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2, flags=("homonym",))
 LONG_PERSON = Person(
     first_name="Marie-Hélène-Françoise-Bernadette-Géraldine",
     last_name="de La Tour d'Auvergne-Lauraguais-Montmorency-Saint-Aignan-Beauvilliers",
@@ -313,9 +313,9 @@ def page_sizes(data: bytes) -> list[tuple[float, float]]:
                 for p in pdf.pages]
 
 
-def glyph_set() -> frozenset[int]:
-    """Characters both embedded faces can draw (read from the TTF files, not from the renderer)."""
-    faces = [TTFont(f"check-{p.stem}", str(p)).face.charToGlyph for p in sorted(FONTS.glob("AtkinsonHyperlegible-*.ttf"))]
+def glyph_set(family: str = "AtkinsonHyperlegible") -> frozenset[int]:
+    """Characters both faces of ``family`` can draw (read from the TTF files, not from the renderer)."""
+    faces = [TTFont(f"check-{p.stem}", str(p)).face.charToGlyph for p in sorted(FONTS.glob(f"{family}-*.ttf"))]
     assert len(faces) == 2, faces
     return frozenset(faces[0]) & frozenset(faces[1])
 
@@ -363,8 +363,8 @@ FACTS = {
     "2 who gives it": ["Lycée Vieljeux", "christabel.mineau@ac-poitiers.fr",
                        "severine.brache@ac-poitiers.fr", "aesh17@ac-poitiers.fr"],
     "3 webmail address": [WEBMAIL],
-    "4 identifier rule": ["initiale de votre prénom", "nom de famille entier", "sans espace"],
-    "5 password": ["Mot de passe : votre NUMEN", "personnaliser"],
+    "4 identifier rule": ["initiale de votre prénom", "nom de naissance en entier", "sans espace"],
+    "5 password": ["Mot de passe : votre NUMEN", "le changer"],
     "6 mailbox": ["arrivez dans votre boîte de messagerie"],
     "7 from a computer": ["« Académie de Poitiers »", "« Authentification »", "intranet"],
     "8 on a phone": ["« Convergence Poitiers »", "Android", "trois points verticaux", "en haut à droite"],
@@ -377,14 +377,20 @@ FACTS = {
 def test_every_fact_of_the_brief_is_printed(request: pytest.FixtureRequest, name: str, fact: str) -> None:
     """Each of the brief's nine facts can be read in the extracted text."""
     text = pdf_pages_text(request.getfixturevalue(name))[0].replace("\u2019", "'")
-    missing = [piece for piece in FACTS[fact] if norm(piece) not in text]
+    # The address wraps at the body size (after its & or /): read it without the line break.
+    missing = [piece for piece in FACTS[fact] if norm(piece) not in text and piece not in text.replace(" ", "")]
     assert not missing, f"fact {fact}: not found {missing}"
 
 
 def test_every_fact_of_the_brief_is_on_each_print_page(print_file: bytes) -> None:
     """Each page of the print file carries the brief's facts too (the shared form is drawn)."""
     for i, text in enumerate(pdf_pages_text(print_file)):
-        missing = [piece for pieces in FACTS.values() for piece in pieces if norm(piece) not in text]
+        missing = [
+            piece
+            for pieces in FACTS.values()
+            for piece in pieces
+            if norm(piece) not in text and piece not in text.replace(" ", "")
+        ]
         assert not missing, f"page {i + 1}: not found {missing}"
 
 
@@ -599,7 +605,7 @@ from generator.procedure.schema import load_procedure
 from generator.people.person import Person
 from generator import compose, render
 procedure = load_procedure()
-p = Person(first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2)
+p = Person(first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2, flags=("homonym",))
 flyer, sheet = render(compose(procedure), "pdf"), render(compose(procedure, p), "pdf")
 print(hashlib.sha256(flyer).hexdigest(), hashlib.sha256(sheet).hexdigest())
 """
@@ -671,7 +677,8 @@ def test_lines_never_break_at_french_no_break_spaces(procedure: Procedure) -> No
 
 def _not_in_font(data: bytes, page: int = 0) -> list[str]:
     """Characters drawn that the faces lack, and codes drawn with no character (.notdef boxes)."""
-    glyphs = glyph_set()
+    # Atkinson Hyperlegible, and Noto Sans for the letters of names it lacks.
+    glyphs = glyph_set() | glyph_set("NotoSans")
     drawn = "".join(s.text for s in shown(data, page))
     assert len(drawn) > 300, "too little text: the content walk is broken"
     return sorted({f"U+{ord(ch):04X}" for ch in drawn if ch == "\x00" or ord(ch) not in glyphs})
@@ -684,16 +691,22 @@ def test_every_character_drawn_exists_in_the_font(request: pytest.FixtureRequest
         assert "\u202f" not in raw_text(data, page), name
 
 
-def test_characters_the_font_lacks_are_mapped(renderer: PdfRenderer) -> None:
-    """A name with U+202F, Vietnamese letters and CJK still draws only characters the font has."""
+def test_characters_the_font_lacks_are_drawn_by_the_fallback_font(renderer: PdfRenderer) -> None:
+    """A name with U+202F and Vietnamese letters is drawn exactly, every character in an embedded font."""
     glyphs = glyph_set()
-    person = Person(first_name="Thị\u202fNgọc", last_name="Nguyễn 李", identifier="tnguyen", row=5)
+    person = Person(first_name="Thị\u202fNgọc", last_name="Nguyễn", identifier="tnguyen", row=5)
     assert any(ord(ch) not in glyphs for ch in person.first_name + person.last_name)
     data = renderer.to_bytes(person)
     assert not _not_in_font(data)
     text = raw_text(data)
     assert "\u202f" not in text
-    assert "NGUYEN" in text.upper() and "tnguyen" in text
+    assert "Thị Ngọc Nguyễn" in norm(text) and "tnguyen" in text
+
+
+def test_a_character_no_font_has_refuses_the_sheet_naming_it(renderer: PdfRenderer) -> None:
+    """CJK (or an emoji) is in no embedded font: RenderError names it, no "?" is ever printed."""
+    with pytest.raises(RenderError, match="U\\+674E"):
+        renderer.to_bytes(Person(first_name="Li", last_name="Nguyễn 李", identifier="lnguyen", row=5))
 
 
 def test_no_replacement_mark_where_the_data_has_none(flyer: bytes, procedure: Procedure) -> None:
@@ -736,9 +749,9 @@ def test_text_contrast_is_at_least_4_5(request: pytest.FixtureRequest) -> None:
         pairs = text_contrasts(data, page)
         low = {pair: round(ratio, 2) for pair, ratio in pairs.items() if ratio < 4.5}
         assert not low, f"{name}: {low}"
-        # The reader really sees white text on the accent (the help band, the step numbers).
+        # No solid areas (toner): every text stands on white paper.
         backgrounds = {tuple(round(v, 3) for v in bg) for _fg, bg in pairs}
-        assert tuple(round(v, 3) for v in _rgb(ACCENT)) in backgrounds, name
+        assert backgrounds == {(1.0, 1.0, 1.0)}, name
 
 
 def test_palette_contrast() -> None:
@@ -754,7 +767,7 @@ def test_personal_sheet_shows_the_person(sheet: bytes, procedure: Procedure) -> 
     text = flat(pdf_pages_text(sheet)[0])
     box = personal_box(procedure, PERSON)
     assert flat(box.labels.heading) in text
-    assert flat("Zoé QUENNEVILLE") in text
+    assert flat("Zoé Quenneville") in text  # as the roster writes it: no capitals forced
     assert flat(box.labels.identifier_label + " zquenneville") in text
     assert "zquenneville1" in text
     assert flat(box.homonym_note) in text
@@ -790,7 +803,7 @@ def test_a_very_long_name_still_fits_one_page(long_sheet: bytes) -> None:
     assert len(page_sizes(long_sheet)) == 1
     text = flat(pdf_pages_text(long_sheet)[0])
     assert flat(LONG_PERSON.first_name) in text
-    assert flat(LONG_PERSON.last_name.upper()) in text
+    assert flat(LONG_PERSON.last_name) in text
     assert flat(LONG_PERSON.identifier) in text
 
 
@@ -822,7 +835,7 @@ def test_sheets_share_their_font_subsets_and_a_rare_letter_is_still_embedded(pro
     assert _font_programs(zoe) == _font_programs(jean)
     rare = renderer.to_bytes(Person("Łucja", "Wałęsa", "lwalesa"))
     assert _font_programs(rare) != _font_programs(zoe)
-    assert "ŁUCJA" in pdf_pages_text(rare)[0].upper() and "WAŁĘSA" in pdf_pages_text(rare)[0]
+    assert "Łucja Wałęsa" in pdf_pages_text(rare)[0]
 
 
 def test_the_font_subset_cache_stays_small_over_names_with_rare_letters(procedure: Procedure) -> None:

@@ -24,6 +24,7 @@ Each font's character map is read from the TTF files (cmap formats 4 and
 from __future__ import annotations
 
 import functools
+import re
 import struct
 import threading
 import unicodedata
@@ -216,7 +217,7 @@ def undrawable(text: str) -> list[str]:
     return found
 
 
-def segments(text: str) -> list[tuple[str, str]]:
+def segments(text: str, whole_words: bool = False) -> list[tuple[str, str]]:
     """``text`` cut into runs of (font key, drawable text), main font first.
 
     Joined, the runs give ``drawable_form(text)``. Raises UndrawableText
@@ -235,4 +236,25 @@ def segments(text: str) -> list[tuple[str, str]]:
             runs.append((key, cluster))
     if missing:
         raise UndrawableText(missing)
-    return runs
+    return _whole_words(runs) if whole_words and len(runs) > 1 else runs
+
+
+def _whole_words(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A word that needs the fallback font is drawn in it whole: one face a word, not a patchwork.
+
+    ``Nguyễn`` in Noto Sans, not ``Nguy`` + ``ễ`` + ``n``; a word holding a
+    character only the main font has keeps its runs.
+    """
+    keys = [key for key, piece in runs for _ in piece]
+    text = "".join(piece for _, piece in runs)
+    for match in re.finditer(r"[^\s\-–/]+", text):
+        start, end = match.span()
+        if FALLBACK in keys[start:end] and all(ord(ch) in coverage(FALLBACK) for ch in text[start:end]):
+            keys[start:end] = [FALLBACK] * (end - start)
+    merged: list[tuple[str, str]] = []
+    for key, ch in zip(keys, text, strict=True):
+        if merged and merged[-1][0] == key:
+            merged[-1] = (key, merged[-1][1] + ch)
+        else:
+            merged.append((key, ch))
+    return merged

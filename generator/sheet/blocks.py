@@ -38,6 +38,9 @@ class DocumentInfo:
     subject: str
     language: str
     source: Path | None  # the procedure file, named when the page does not fit
+    created: (
+        int  # the creation date (seconds since 1970): SOURCE_DATE_EPOCH, else the data file's last change
+    )
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class StepBlock:
     sentences: tuple[Paragraph, ...]
     contacts: tuple[Contact, ...]  # the offices listed after the sentences; () for most steps
     qr: QrFigure | None  # the code drawn beside this step, if any
+    # The code's address is printed after this many sentences ("… tapez l'adresse." then the address).
+    address_after: int = 1
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ class PersonalBox:
     first_name: str
     family_name: str
     identifier: str
-    homonym_note: str
+    homonym_note: str  # only on the sheet of a person whose identifier collides in the roster; else ""
     manager: str  # "" when the roster names no managing office
     # "(nom de naissance : LEFÈVRE)" when the identifier comes from a birth
     # name the sheet would not otherwise show; "" otherwise.

@@ -7,10 +7,10 @@ messages below say by how much, in one wording per kind of measure: a PDF
 is measured exactly ("does not fit"), a DOCX is estimated for the word
 processor that will lay it out ("would print on two pages").
 
-The ladders are those of the output the reference files hold: the PDF
-scales its whole type from 1.0 down by 2 % (body text clamped at 10 pt),
-the DOCX tries three body sizes. Merging them would change the documents,
-which is a change of design, not of structure.
+One ladder serves both formats (issue 15 unified them): body text from
+12 pt down to 10 pt by half points, titles and spacing scaled with it, so
+that the PDF and the DOCX of one person come out at the same size
+whenever both fit there.
 """
 
 from __future__ import annotations
@@ -37,18 +37,8 @@ class Rung:
     body: float
 
 
-def _pdf_ladder() -> tuple[Rung, ...]:
-    rungs = []
-    for step in range(0, 11):
-        scale = 1.0 - step * 0.02  # 12 pt … 9.6 pt body, clamped at 10 pt
-        rungs.append(Rung(scale, max(BODY_MIN, BODY_MAX * scale)))
-        if step > 0 and BODY_MAX * scale < BODY_MIN:
-            break  # the body is at its floor: smaller titles alone would not save the page
-    return tuple(rungs)
-
-
-PDF_LADDER = _pdf_ladder()
-DOCX_LADDER = tuple(Rung(body / BODY_MAX, body) for body in (BODY_MAX, 10.5, BODY_MIN))
+BODIES = (12.0, 11.5, 11.0, 10.5, 10.0)  # pt, tried in this order; BODY_MIN is the floor
+LADDER = tuple(Rung(body / BODY_MAX, body) for body in BODIES)
 
 
 class Overflow(Exception):

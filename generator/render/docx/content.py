@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -17,16 +17,16 @@ from docx.shared import Mm
 from ...sheet.blocks import Contact, DocumentInfo, HelpBand, Page, PersonalBox, QrFigure, Run, StepBlock
 from .. import qr
 from .look import (
-    ACCENT,
-    BAND_MARGIN,
     BODY_PT,
     BOX_MARGIN,
     BOX_SHARE,
     CONTACT_NAME_MM,
-    HELP_SHARE,
     INDENT,
     MARGIN_X,
     MARGIN_Y,
+    NUMEN_BOX_H_MM,
+    NUMEN_BOX_W_MM,
+    NUMEN_BOXES,
     PAGE_H,
     PAGE_W,
     QR_COLUMN_MM,
@@ -35,7 +35,7 @@ from .look import (
     TEXT_W,
 )
 from .package import token
-from .styles import write_numbering, write_styles
+from .styles import help_frame, write_numbering, write_styles
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -66,7 +66,7 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
 
     title = page.title
     doc.add_paragraph(title.audience, style="Audience")
-    doc.add_paragraph(title.title, style="Title")
+    doc.add_paragraph(title.title, style="Heading 1")  # one H1: Word's "Title" style is no heading
     if title.purpose:
         doc.add_paragraph(title.purpose, style="Subtitle")
 
@@ -79,6 +79,9 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
         _step(doc, step)
     _help(doc, page.help)
     return doc
+
+
+NOTO = "Noto Sans"  # the family the DOCX names for letters Atkinson Hyperlegible lacks
 
 
 def _prune_package(doc: DocxDocument) -> None:
@@ -135,13 +138,13 @@ def _runs(paragraph: Paragraph, runs: Iterable[Run]) -> None:
         paragraph.add_run(run.text, style="Strong" if run.bold else None)
 
 
-def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
+def _hyperlink(paragraph: Paragraph, url: str, text: str, style: str = "Hyperlink") -> None:
     rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), rid)
     link.set(qn("w:history"), "1")
     paragraph._p.append(link)
-    run = paragraph.add_run(text, style="Hyperlink")
+    run = paragraph.add_run(text, style=style)
     link.append(run._r)
 
 
@@ -185,7 +188,7 @@ def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
         doc, (TEXT_W * BOX_SHARE, TEXT_W * (1 - BOX_SHARE)), style="Personal Box", cell_margin=BOX_MARGIN[1]
     )
     left, right = table.rows[0].cells
-    left.paragraphs[0].style = "Heading 2"
+    left.paragraphs[0].style = "Box Heading"
     left.paragraphs[0].add_run(box.labels.heading)
     # As in the PDF: the family name stands out, the birth name follows it.
     name = left.add_paragraph(box.first_name + " ", style="Person Name")
@@ -194,17 +197,17 @@ def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
     p = left.add_paragraph(box.labels.identifier_label + " ")
     run = p.add_run(box.identifier, style="Identifier")
     run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), token("identifier_style"))
-    left.add_paragraph(box.homonym_note, style="Box Note")
+    left.add_paragraph(box.homonym_note, style="Homonym Note")
     left.add_paragraph(box.manager, style="Box Note")
     right.paragraphs[0].add_run(box.labels.numen_label, style="Strong")
-    right.add_paragraph(style="Write-in Line")
+    _numen_boxes(right)
     right.add_paragraph(style="Box Note").add_run(box.labels.numen_note, style="Strong")
     for t in table._tbl.iter(qn("w:t")):
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _step(doc: DocxDocument, step: StepBlock) -> None:
-    doc.add_paragraph(step.heading, style="Heading 1")
+    doc.add_paragraph(step.heading, style="Step Heading")
     if step.qr is not None:
         table = _layout_table(doc, (TEXT_W - QR_COLUMN_MM, QR_COLUMN_MM))
         text_cell, qr_cell = table.rows[0].cells
@@ -214,18 +217,19 @@ def _step(doc: DocxDocument, step: StepBlock) -> None:
     else:
         container = doc
         first = None
-    for sentence in step.sentences:
+    for index, sentence in enumerate(step.sentences):
         if first is not None:
             first.style = "Step Text"
             p, first = first, None
         else:
             p = container.add_paragraph(style="Step Text")
         _runs(p, sentence)
+        if step.qr is not None and index + 1 == step.address_after:
+            # The address to type, right after "tapez l'adresse".
+            _hyperlink(container.add_paragraph(style="Address"), step.qr.url, step.qr.url, "Web Address")
     if step.contacts:
         _contacts(doc, step.contacts)
     if step.qr is not None:
-        p = text_cell.add_paragraph(style="Address")
-        _hyperlink(p, step.qr.url, step.qr.url)
         _qr_picture(qr_cell, step.qr)
 
 
@@ -255,23 +259,37 @@ def _qr_picture(cell: Any, code: QrFigure) -> None:
     cell.add_paragraph(code.caption, style="Caption")
 
 
+def _numen_boxes(cell: Any) -> None:
+    """Thirteen boxes, one a character of the NUMEN: a one-row table inside the box's right column."""
+    table = cell.add_table(rows=1, cols=NUMEN_BOXES)
+    # python-docx closes the cell with an empty paragraph after the table; the note follows instead.
+    after = table._tbl.getnext()
+    if after is not None and after.tag == qn("w:p") and not "".join(after.itertext()):
+        after.getparent().remove(after)
+    table.style = cell.part.document.styles["NUMEN Boxes"]
+    tbl_pr = table._tbl.tblPr
+    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
+    row = table.rows[0]
+    row.height = Mm(NUMEN_BOX_H_MM)
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+    for c in row.cells:
+        c.width = Mm(NUMEN_BOX_W_MM)
+        c.paragraphs[0].style = "NUMEN Box"
+    for col in table.columns:
+        col.width = Mm(NUMEN_BOX_W_MM)
+
+
 def _help(doc: DocxDocument, band: HelpBand) -> None:
-    doc.add_paragraph(style="Spacer")
-    table = _layout_table(
-        doc, (TEXT_W * HELP_SHARE, TEXT_W * (1 - HELP_SHARE)), style="Help Band", cell_margin=BAND_MARGIN[1]
-    )
-    left, right = table.rows[0].cells
-    # Cell shading from a table style is not read by every editor: say it here too.
-    for cell in (left, right):
-        cell._tc.get_or_add_tcPr().append(
-            parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{ACCENT}"/>')
-        )
-    right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    left.paragraphs[0].style = "Help"
-    left.paragraphs[0].add_run(band.label, style="Strong")
-    left.add_paragraph(band.hours, style="Help")
-    right.paragraphs[0].style = "Help Phone"
-    right.paragraphs[0].add_run(band.phone)
-    # Word ends a document that ends with a table with a paragraph of its own:
-    # a small one of ours keeps that line from pushing anything to a second page.
-    doc.add_paragraph(style="Spacer")
+    """The help line at the foot of the page: framed paragraphs in one outlined box, nothing filled.
+
+    The frame (``w:framePr``, bottom of the margin) keeps the band where the
+    PDF has it, whatever the height of the steps, and the body still reads
+    it last; consecutive paragraphs with the same frame and borders make one
+    box, so no empty paragraph and no table is needed.
+    """
+    heading = doc.add_paragraph(band.label, style="Help Heading")
+    p = doc.add_paragraph(band.hours, style="Help")
+    p.add_run("\t")
+    p.add_run(band.phone, style="Help Phone")
+    for paragraph in (heading, p):
+        paragraph._p.get_or_add_pPr().find(qn("w:pStyle")).addnext(parse_xml(help_frame()))

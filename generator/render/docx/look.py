@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from docx.shared import Mm
 
-from ...sheet.fit import BODY_MAX, DOCX_LADDER, MM
+from ...sheet.fit import BODY_MAX, MM
 
 ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
 RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
 WHITE = "FFFFFF"
 BODY_PT = BODY_MAX
-BODIES = tuple(rung.body for rung in DOCX_LADDER)  # tried in this order for each sheet; 10 pt is the floor
+
 PT_PER_MM = MM
 
 # The page (mm).
@@ -28,10 +28,12 @@ PAGE_CAPACITY = 268 * PT_PER_MM
 
 # Columns and tables.
 INDENT = Mm(10)  # step text sits under the heading's text, past its number
-BOX_SHARE = 0.68  # the personal box's left column, as a share of the text width
+BOX_SHARE = (
+    0.6  # the personal box's left column, as a share of the text width (the right one holds 13 boxes of 5 mm)
+)
 HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
 CONTACT_NAME_MM = 84  # the contacts table's column of office names
-QR_WIDTH_MM = 38  # with its 4-module quiet zone, as in the PDF
+QR_WIDTH_MM = 32  # with its 4-module quiet zone, as in the PDF (0.71 mm a module)
 QR_COLUMN_MM = QR_WIDTH_MM + 6  # the code's column beside the step's text
 QR_DPI = 300
 BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips
@@ -41,7 +43,7 @@ BAND_MARGIN = (140, 200)
 TITLE_PT = 20
 HEADING_PT = 14
 SMALL_PT = 10  # addresses, captions, the notes of the personal box
-HELP_PHONE_PT = 22
+HELP_PHONE_PT = 24  # black on white, 24 pt or more (#15)
 IDENTIFIER_PT = 20
 IDENTIFIER_LONG_PT = 15
 LARGE_IDENTIFIER_MAX = 22  # characters shown at IDENTIFIER_PT; longer ones at IDENTIFIER_LONG_PT
@@ -54,5 +56,10 @@ HEADING_BEFORE = 140
 HEADING_RULE_SPACE = 6  # pt between the rule above a step and its heading
 PARAGRAPH_AFTER = 60  # after a sentence, a heading, a note
 PERSON_NAME_AFTER = 80
-WRITE_IN_BEFORE = 420  # room to write the NUMEN by hand
+NUMEN_BOXES = 13  # one box a character of the NUMEN
+NUMEN_BOX_W_MM, NUMEN_BOX_H_MM = 5, 7
+NUMEN_BOXES_BEFORE = 80  # twips between the NUMEN label and its boxes
+HELP_PAD = 120  # twips between the help band's outline and its text
+HELP_BAND_MM = 25  # the help band's height (label, hours and a 24 pt phone, outline): framed this far above the bottom margin
+FALLBACK_FAMILY = "Noto Sans"  # letters Atkinson Hyperlegible lacks (the fonts the PDF embeds)
 CONTACT_NAME_AFTER = 40

@@ -15,7 +15,6 @@ from importlib.resources import files
 
 from ...sheet.blocks import Page, PersonalBox, plain
 from .look import (
-    BAND_MARGIN,
     BODY_PT,
     BOX_MARGIN,
     BOX_SHARE,
@@ -24,12 +23,15 @@ from .look import (
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
+    HELP_BAND_MM,
+    HELP_PAD,
     HELP_PHONE_PT,
-    HELP_SHARE,
     IDENTIFIER_LONG_PT,
     IDENTIFIER_PT,
     INDENT,
     LARGE_IDENTIFIER_MAX,
+    NUMEN_BOX_H_MM,
+    NUMEN_BOXES_BEFORE,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
     PT_PER_MM,
@@ -42,12 +44,10 @@ from .look import (
     TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
-    WRITE_IN_BEFORE,
 )
 
 _AFTER = PARAGRAPH_AFTER / 20  # pt after a paragraph
 _STEP_TOP = HEADING_BEFORE / 20 + HEADING_RULE_SPACE  # pt above a step's heading: its spacing and its rule
-_SPACER = 6  # pt: the Spacer paragraph around the help band (line="120" exact)
 
 # Advance widths of Arial (the same as Helvetica and Liberation Sans), in
 # thousandths of an em, for the characters of Latin names: enough to know
@@ -140,7 +140,8 @@ class Estimate:
             text_w = width - indent - qr_w - (12 if step.qr else 0)
             text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
             if step.qr:
-                text += _AFTER + lines(step.qr.url, SMALL_PT, text_w) * line(SMALL_PT)
+                # The address, at the body size; it breaks only where the word processor can.
+                text += _AFTER + lines(step.qr.url, body, text_w - 6) * line(body)
                 picture = (
                     QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
                 )
@@ -154,11 +155,11 @@ class Estimate:
                     addresses = sum(lines(e, body, mail_w) for e in group.emails)
                     rows = max(lines(group.name, body, name_w, bold=True), addresses)
                     height += rows * line(body) + CONTACT_NAME_AFTER / 20
-        marks.append(("help", height + _SPACER))
-        help_w = width * HELP_SHARE - 20
-        help_lines = lines(page.help.label, body, help_w) + lines(page.help.hours, body, help_w)
-        band = HELP_PHONE_PT * 1.15 * self.line_ratio
-        height += _SPACER + 2 * BAND_MARGIN[0] / 20 + max(help_lines * line(body), band) + _SPACER
+        marks.append(("help", height))
+        # The band is framed at the foot of the page: it takes its own height there.
+        help_lines = lines(page.help.label, body + 1, width - 2 * HELP_PAD / 20) * line(body + 1)
+        band = max(line(body), HELP_PHONE_PT * 1.15 * self.line_ratio)
+        height += max(12 + help_lines + band + 12, HELP_BAND_MM * PT_PER_MM)  # framed at the foot
         marks.append(("end", height))
         return marks
 
@@ -172,17 +173,18 @@ class Estimate:
         left = line(body + 1) + _AFTER
         left += lines(name, body + 1, width, bold=True) * line(body + 1) + PERSON_NAME_AFTER / 20
         left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
-        left += lines(box.homonym_note, SMALL_PT, width) * line(SMALL_PT) + _AFTER
+        if box.homonym_note:
+            left += lines(box.homonym_note, body, width - 12) * line(body) + _AFTER
         if box.manager:
-            left += lines(box.manager, SMALL_PT, width) * line(SMALL_PT) + _AFTER
+            left += lines(box.manager, body, width) * line(body) + _AFTER
         right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
         right = (
             lines(box.labels.numen_label, body, right_w, bold=True) * line(body)
-            + WRITE_IN_BEFORE / 20
-            + line(body)
+            + NUMEN_BOXES_BEFORE / 20
+            + NUMEN_BOX_H_MM * PT_PER_MM
         )
-        right += _AFTER + lines(box.labels.numen_note, SMALL_PT, right_w, bold=True) * line(SMALL_PT)
-        return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 10
+        right += _AFTER + lines(box.labels.numen_note, body, right_w, bold=True) * line(body)
+        return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 4
 
 
 def estimated_height(page: Page, box: PersonalBox | None, body: float = BODY_PT) -> float:

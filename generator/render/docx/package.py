@@ -20,6 +20,11 @@ def token(name: str) -> str:
     return f"\ue000{name}\ue001"
 
 
+def without_invalid(value: str) -> str:
+    """The text without the characters XML cannot hold (controls, lone surrogates)."""
+    return _XML_INVALID.sub("", value)
+
+
 def xml_text(value: str) -> str:
     """Person text as XML character data: shown exactly as typed, never as markup."""
     value = _XML_INVALID.sub("", value)

@@ -10,29 +10,33 @@ from lxml import etree
 
 from .look import (
     ACCENT,
-    BAND_MARGIN,
     BODY_PT,
     BOX_MARGIN,
     CONTACT_NAME_AFTER,
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
+    HELP_BAND_MM,
+    HELP_PAD,
     HELP_PHONE_PT,
     IDENTIFIER_LONG_PT,
     IDENTIFIER_PT,
     INDENT,
+    MARGIN_Y,
+    PAGE_H,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
     RULE,
     SMALL_PT,
     SUBTITLE_AFTER,
     SUBTITLE_BEFORE,
+    TEXT_W,
     TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
-    WHITE,
-    WRITE_IN_BEFORE,
 )
+
+TEXT_W_TWIPS = round(TEXT_W * 1440 / 25.4)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -43,7 +47,6 @@ _KEPT_STYLES = {
     "TableNormal",
     "NoList",
     "TableGrid",
-    "Title",
     "Subtitle",
     "Heading1",
     "Heading2",
@@ -168,9 +171,10 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         _rpr(size=body, bold=True, color=ACCENT),
     )
     para(
-        "Title",
-        "Title",
-        title_bar + '<w:keepNext/><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
+        "Heading1",
+        "heading 1",
+        title_bar + '<w:keepNext/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+        '<w:outlineLvl w:val="0"/>',
         _rpr(size=_half(TITLE_PT * scale), bold=True, color=ACCENT),
         next_id="Subtitle",
     )
@@ -181,30 +185,36 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         _rpr(size=body, bold=False, color="000000"),
         next_id="Normal",
     )
-    para(
-        "Heading1",
-        "heading 1",
-        '<w:keepNext/><w:keepLines/><w:numPr><w:numId w:val="1"/></w:numPr>'
-        "<w:pBdr>" + _border("top", 0.5, RULE, space=HEADING_RULE_SPACE) + "</w:pBdr>"
-        f'<w:spacing w:before="{HEADING_BEFORE}" w:after="{PARAGRAPH_AFTER}"/><w:ind w:left="{INDENT.twips}" '
-        f'w:hanging="{INDENT.twips}"/><w:outlineLvl w:val="0"/>',
-        _rpr(size=_half(HEADING_PT * scale), bold=True, color="000000"),
-        next_id="StepText",
-    )
+    # Every other heading is level 2: the box's, each step's and the help band's.
     para(
         "Heading2",
         "heading 2",
         f'<w:keepNext/><w:spacing w:before="0" w:after="{PARAGRAPH_AFTER}"/><w:outlineLvl w:val="1"/>',
-        _rpr(size=body + 1, bold=True, color=ACCENT),
+        _rpr(size=body, bold=True, color=ACCENT),
         next_id="Normal",
+    )
+    para("BoxHeading", "Box Heading", "", _rpr(), based_on="Heading2")
+    para(
+        "StepHeading",
+        "Step Heading",
+        '<w:keepNext/><w:keepLines/><w:numPr><w:numId w:val="1"/></w:numPr>'
+        "<w:pBdr>" + _border("top", 0.5, RULE, space=HEADING_RULE_SPACE) + "</w:pBdr>"
+        f'<w:spacing w:before="{HEADING_BEFORE}" w:after="{PARAGRAPH_AFTER}"/><w:ind w:left="{INDENT.twips}" '
+        f'w:hanging="{INDENT.twips}"/><w:outlineLvl w:val="1"/>',
+        _rpr(size=_half(HEADING_PT * scale), bold=True, color="000000"),
+        based_on="Heading2",
+        next_id="StepText",
     )
     para("StepText", "Step Text", f'<w:ind w:left="{INDENT.twips}"/>', _rpr())
     para("ContactName", "Contact Name", f'<w:spacing w:after="{CONTACT_NAME_AFTER}"/>', _rpr(bold=True))
+    # The address to type: at the body size, not underlined (an underline hides the _ of
+    # iwc_static); a rule on its left and the link colour say it is the address.
     para(
         "Address",
         "Address",
-        f'<w:ind w:left="{INDENT.twips}"/><w:spacing w:before="60"/>',
-        _rpr(size=SMALL_PT),
+        "<w:pBdr>" + _border("left", 1.5, ACCENT, space=4) + f'</w:pBdr><w:ind w:left="{INDENT.twips}"/>'
+        f'<w:spacing w:before="0" w:after="{PARAGRAPH_AFTER}"/>',
+        _rpr(),
     )
     para(
         "Caption",
@@ -213,25 +223,45 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         _rpr(size=SMALL_PT, bold=False, color="000000"),
     )
     para("PersonName", "Person Name", f'<w:spacing w:after="{PERSON_NAME_AFTER}"/>', _rpr(size=body + 1))
-    para("BoxNote", "Box Note", f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/>', _rpr(size=SMALL_PT))
+    para("BoxNote", "Box Note", f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/>', _rpr())
     para(
-        "WriteIn",
-        "Write-in Line",
-        "<w:pBdr>"
-        + _border("bottom", 1, "000000", space=1)
-        + f'</w:pBdr><w:spacing w:before="{WRITE_IN_BEFORE}"/>',
+        "HomonymNote",
+        "Homonym Note",
+        "<w:pBdr>" + _border("left", 2, "000000", space=4) + "</w:pBdr>"
+        f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/><w:ind w:left="120"/>',
         _rpr(),
+        based_on="BoxNote",
     )
-    para("Spacer", "Spacer", '<w:spacing w:after="0" w:line="120" w:lineRule="exact"/>', _rpr(size=10))
-    para("Help", "Help", '<w:spacing w:after="0"/>', _rpr(color=WHITE))
     para(
-        "HelpPhone",
-        "Help Phone",
-        '<w:jc w:val="right"/><w:spacing w:after="0"/>',
-        _rpr(size=HELP_PHONE_PT, bold=True, color=WHITE),
-        based_on="Help",
+        "NUMENBox",
+        "NUMEN Box",
+        '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
+        _rpr(size=SMALL_PT),
+    )
+    # The help band: outlined, nothing filled (toner); framed at the foot by help_frame().
+    box = (
+        "<w:pBdr>"
+        + "".join(_border(side, 1, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
+        + "</w:pBdr>"
+    )
+    para(
+        "HelpHeading",
+        "Help Heading",
+        box
+        + f'<w:keepNext/><w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
+        _rpr(size=body + 1),
+        based_on="Heading2",
+    )
+    para(
+        "Help",
+        "Help",
+        box + f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W_TWIPS - 4 * HELP_PAD}"/></w:tabs>'
+        f'<w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
+        _rpr(color="000000"),
     )
     char("Hyperlink", "Hyperlink", _rpr(color=ACCENT, underline=True))
+    char("WebAddress", "Web Address", _rpr(color=ACCENT))
+    char("HelpPhone", "Help Phone", _rpr(size=HELP_PHONE_PT, bold=True, color="000000"))
     char("Identifier", "Identifier", _rpr(size=_half(IDENTIFIER_PT * scale), bold=True, color=ACCENT))
     char(
         "IdentifierLong",
@@ -251,11 +281,13 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
     )
     _table_style(
         styles,
-        "HelpBand",
-        "Help Band",
+        "NUMENBoxes",
+        "NUMEN Boxes",
+        "<w:tblBorders>"
+        + "".join(_border(side, 0.75, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
+        + "</w:tblBorders>",
         "",
-        f'<w:shd w:val="clear" w:color="auto" w:fill="{ACCENT}"/>',
-        margins=BAND_MARGIN,
+        margins=(0, 0),
     )
     _table_style(styles, "Layout", "Layout Table", "", "", margins=(0, 0))
 
@@ -332,6 +364,19 @@ def _table_style(
     )
 
 
+def help_frame() -> str:
+    """The frame of the help band's paragraphs, at the foot of the page.
+
+    Written in each paragraph (LibreOffice ignores a frame set in a style),
+    at a fixed place from the page's top (it ignores yAlign="bottom" too).
+    """
+    y = round((PAGE_H - MARGIN_Y - HELP_BAND_MM) * 1440 / 25.4)
+    return (
+        f'<w:framePr {nsdecls("w")} w:w="{TEXT_W_TWIPS}" w:hAnchor="margin" w:vAnchor="page" '
+        f'w:xAlign="left" w:y="{y}"/>'
+    )
+
+
 def write_numbering(doc: DocxDocument) -> None:
     """One real list definition: the step headings number themselves 1, 2, 3…"""
     numbering = doc.part.numbering_part.element
@@ -341,7 +386,7 @@ def write_numbering(doc: DocxDocument) -> None:
         parse_xml(
             f'<w:abstractNum {nsdecls("w")} w:abstractNumId="1">'
             '<w:nsid w:val="5A3E0F11"/><w:multiLevelType w:val="singleLevel"/>'
-            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading1"/>'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="StepHeading"/>'
             '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{INDENT.twips}" w:hanging="{INDENT.twips}"/></w:pPr>'
             + _rpr(bold=True, color=ACCENT)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import threading
 import zipfile
 from collections.abc import Iterable
+from copy import deepcopy
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,9 +24,12 @@ from docx.oxml.ns import qn
 from ...errors import RenderError
 from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
-from ...sheet.fit import DOCX_LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
+from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
+from .. import fallback
+from ..docx_fonts import embed_in_parts
+from ..drawable import check_drawable
 from .content import BOX_MARK, build
-from .look import LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
+from .look import FALLBACK_FAMILY, LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
 from .measure import Estimate, estimated_height
 from .package import (
     CORE_PART,
@@ -33,6 +38,7 @@ from .package import (
     serialise,
     split_tokens,
     token,
+    without_invalid,
     xml_text,
     zip_info,
     zip_parts,
@@ -51,7 +57,7 @@ class DocxWriter:
         self.page = page
         # The page without a personal box, at each body size (estimated, points).
         self._estimate = Estimate(page.docx_font)
-        self._base = {rung.body: estimated_height(page, None, rung.body) for rung in DOCX_LADDER}
+        self._base = {rung.body: estimated_height(page, None, rung.body) for rung in LADDER}
         self._variants: dict[float, _Variant] = {}
         self._lock = threading.Lock()
         try:
@@ -68,9 +74,7 @@ class DocxWriter:
 
     def _body(self, box: PersonalBox | None) -> float:
         """The largest body size at which the page, with this box, holds on one page; raises Overflow."""
-        rung = first_fit(
-            DOCX_LADDER, lambda rung: rung, lambda rung: PAGE_CAPACITY - self._height(box, rung.body)
-        )
+        rung = first_fit(LADDER, lambda rung: rung, lambda rung: PAGE_CAPACITY - self._height(box, rung.body))
         return rung.body
 
     def _variant(self, body: float) -> _Variant:
@@ -98,20 +102,71 @@ class DocxWriter:
         raise RenderError("the DOCX writer makes no print file of many sheets")
 
     def _personal_sheet(self, box: PersonalBox, title: str) -> bytes:
+        # A letter no embedded font has refuses the sheet, naming it, as in the PDF.
+        check_drawable(box.first_name, box.family_name, box.birth_name, box.identifier, box.manager)
         try:
             body = self._body(box)
         except Overflow as overflow:
             raise name_too_long(self.format, overflow.over, measured=False) from None
         variant = self._variant(body)
-        chunks = variant.with_manager if box.manager else variant.without_manager
-        values = {f: xml_text(getattr(box, f)) for f in _PERSONAL_FIELDS}
+        chunks = variant.chunks[(bool(box.manager), bool(box.homonym_note))]
+        uses_fallback = False
+        values: dict[str, str] = {}
+        for field in _PERSONAL_FIELDS:
+            values[field], fell_back = _runs_xml(getattr(box, field), variant.run_headers.get(field, ""))
+            uses_fallback |= fell_back
         # A long identifier in the large type would wrap over three lines.
         values["identifier_style"] = (
             "Identifier" if len(box.identifier) <= LARGE_IDENTIFIER_MAX else "IdentifierLong"
         )
         # Odd chunks are token names, even ones the XML around them.
         xml = "".join(values[c] if i % 2 else c for i, c in enumerate(chunks))
-        return variant.package(xml.encode("utf-8"), title)
+        return variant.package(xml.encode("utf-8"), title, with_fallback=uses_fallback)
+
+
+_FALLBACK_RPR = (
+    f'<w:rFonts w:ascii="{FALLBACK_FAMILY}" w:hAnsi="{FALLBACK_FAMILY}" '
+    f'w:eastAsia="{FALLBACK_FAMILY}" w:cs="{FALLBACK_FAMILY}"/>'
+)
+
+
+def _run_header(before: str) -> str:
+    """The properties (``<w:rPr>…</w:rPr>`` or "") of the run a token stands in, from the XML before it."""
+    start = max(before.rfind("<w:r>"), before.rfind("<w:r "))
+    head = before[start:].split("<w:t", 1)[0] if start >= 0 else ""
+    rpr = re.search(r"<w:rPr>.*?</w:rPr>", head, re.S)
+    return rpr.group(0) if rpr else ""
+
+
+def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
+    """``value`` as text of the run it stands in, letters Atkinson lacks in runs of their own in Noto Sans.
+
+    Returns the XML and whether a fallback run was made. A fallback run
+    closes the current run and reopens one with the same properties.
+    """
+    value = without_invalid(value)
+    runs = fallback.segments(value, whole_words=True) if value else []
+    if all(key == fallback.MAIN for key, _ in runs):
+        return xml_text(value), False
+    if "<w:rFonts" in rpr:
+        fallback_rpr = re.sub(r"<w:rFonts[^>]*/>", _FALLBACK_RPR, rpr)
+    elif rpr:
+        # After the run's style, if any: rStyle comes first in CT_RPr.
+        fallback_rpr = re.sub(
+            r"(<w:rPr>(?:<w:rStyle[^>]*/>)?)", lambda m: m.group(1) + _FALLBACK_RPR, rpr, count=1
+        )
+    else:
+        fallback_rpr = f"<w:rPr>{_FALLBACK_RPR}</w:rPr>"
+    parts = []
+    for key, text in runs:
+        if key == fallback.MAIN:
+            parts.append(xml_text(text))
+        else:
+            parts.append(
+                f'</w:t></w:r><w:r>{fallback_rpr}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
+                f'<w:r>{rpr}<w:t xml:space="preserve">'
+            )
+    return "".join(parts), True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,8 +174,9 @@ class _Variant:
     """A prepared package at one body size: every part but the document, and the document in chunks."""
 
     prefix: bytes
-    with_manager: list[str]
-    without_manager: list[str]
+    fallback_prefix: bytes  # the same parts with Noto Sans embedded, for a name that needs it
+    chunks: dict[tuple[bool, bool], list[str]]  # by (has a manager line, has a homonym note)
+    run_headers: dict[str, str]  # token name → properties of the run it stands in
     core: list[str]  # docProps/core.xml around the title, which names the person
     generic: bytes
 
@@ -133,30 +189,50 @@ class _Variant:
         box = [el for el in body if el.get(BOX_MARK) is not None]
         for el in box:
             del el.attrib[BOX_MARK]
-        manager = [p for p in body.iter(qn("w:p")) if token("manager") in "".join(p.itertext())]
+        optional = {
+            name: [p for p in body.iter(qn("w:p")) if token(name) in "".join(p.itertext())]
+            for name in ("manager", "homonym_note")
+        }
 
         out = io.BytesIO()
         doc.save(out)
         parts = clean_parts(out.getvalue())
         core = split_tokens(parts.pop(CORE_PART).decode("utf-8"))
         prefix = zip_parts(parts)
+        fallback_prefix = zip_parts(
+            embed_in_parts(parts, FALLBACK_FAMILY, {"regular": _noto("Regular"), "bold": _noto("Bold")})
+        )
         root = doc.element
-        with_manager = split_tokens(serialise(root))
-        for p in manager:
-            p.getparent().remove(p)
-        without_manager = split_tokens(serialise(root))
+        full = split_tokens(serialise(root))
+        run_headers = {full[i]: _run_header(full[i - 1]) for i in range(1, len(full), 2)}
+        chunks = {}
+        for has_manager in (True, False):
+            for has_note in (True, False):
+                # No empty paragraph: a line the person's sheet does not need is left out.
+                copy = deepcopy(root)
+                for name, wanted in (("manager", has_manager), ("homonym_note", has_note)):
+                    if not wanted:
+                        for p in list(copy.iter(qn("w:p"))):
+                            if token(name) in "".join(p.itertext()):
+                                p.getparent().remove(p)
+                chunks[(has_manager, has_note)] = split_tokens(serialise(copy))
+        del optional
         for el in box:
             body.remove(el)
-        variant = cls(prefix, with_manager, without_manager, core, b"")
+        variant = cls(prefix, fallback_prefix, chunks, run_headers, core, b"")
         generic = variant.package(serialise(root).encode("utf-8"), page.info.title)
         return dataclasses.replace(variant, generic=generic)
 
-    def package(self, document_xml: bytes, title: str) -> bytes:
+    def package(self, document_xml: bytes, title: str, with_fallback: bool = False) -> bytes:
         """The prepared parts plus the two that differ per person, appended without recompressing the rest."""
         core = "".join(xml_text(title) if i % 2 else c for i, c in enumerate(self.core))
-        out = io.BytesIO(self.prefix)
+        out = io.BytesIO(self.fallback_prefix if with_fallback else self.prefix)
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a") as zf:
             zf.writestr(zip_info(CORE_PART), core.encode("utf-8"))
             zf.writestr(zip_info(DOCUMENT_PART), document_xml)
         return out.getvalue()
+
+
+def _noto(style: str) -> Path:
+    return fallback.font_path(f"NotoSans-{style}.ttf")

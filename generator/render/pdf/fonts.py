@@ -15,7 +15,6 @@ text extraction), so a change there fails loudly.
 from __future__ import annotations
 
 import threading
-import unicodedata
 import zlib
 from collections import OrderedDict
 from typing import Any
@@ -23,7 +22,10 @@ from typing import Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
+from ...errors import RenderError
 from ...resources import font as font_file
+from .. import fallback
+from ..drawable import check_drawable, undrawable_message
 from . import reportlab_internals as internals
 
 # Letters a name is likely to need, assigned in every sheet after the shared
@@ -78,43 +80,56 @@ def seed(fonts: list[TTFont], doc: Any, letters: str = NAME_LETTERS) -> None:
 
 FONT = "Atkinson"
 FONT_BOLD = "Atkinson-Bold"
+# Noto Sans draws what Atkinson Hyperlegible lacks (Vietnamese, Ŋ, Ō, İ, ə…),
+# at ``FALLBACK_SCALE`` times the size so that its capitals stand level.
+FALLBACK_FONT = "Noto"
+FALLBACK_BOLD = "Noto-Bold"
+FALLBACK_SCALE = fallback.scale(fallback.FALLBACK)
+_FALLBACK_OF = {FONT: FALLBACK_FONT, FONT_BOLD: FALLBACK_BOLD}
 _REGISTERING = threading.Lock()
-_GLYPHS: frozenset[int] = frozenset()
 
 
 def register() -> None:
     """Register the embedded fonts with reportlab, once per process (several threads may ask at once)."""
-    global _GLYPHS
     with _REGISTERING:
-        if FONT in pdfmetrics.getRegisteredFontNames():
+        if FALLBACK_BOLD in pdfmetrics.getRegisteredFontNames():
             return
-        regular = SubsetCachingFont(FONT, str(font_file("AtkinsonHyperlegible-Regular.ttf")))
-        bold = SubsetCachingFont(FONT_BOLD, str(font_file("AtkinsonHyperlegible-Bold.ttf")))
-        _GLYPHS = frozenset(internals.glyph_map(regular)) & frozenset(internals.glyph_map(bold))
-        pdfmetrics.registerFont(regular)
-        pdfmetrics.registerFont(bold)
+        main, main_bold = fallback.FONT_FILES[fallback.MAIN]
+        other, other_bold = fallback.FONT_FILES[fallback.FALLBACK]
+        for name, file in (
+            (FONT, font_file(main)),
+            (FONT_BOLD, font_file(main_bold)),
+            (FALLBACK_FONT, fallback.font_path(other)),
+            (FALLBACK_BOLD, fallback.font_path(other_bold)),
+        ):
+            pdfmetrics.registerFont(SubsetCachingFont(name, str(file)))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+        pdfmetrics.registerFontFamily(
+            FALLBACK_FONT,
+            normal=FALLBACK_FONT,
+            bold=FALLBACK_BOLD,
+            italic=FALLBACK_FONT,
+            boldItalic=FALLBACK_BOLD,
+        )
+
+
+def pieces(value: str, font: str = FONT) -> list[tuple[str, str, float]]:
+    """``value`` as (text, font, size factor) runs: ``font`` where it draws, Noto Sans where it does not.
+
+    Raises RenderError naming the characters no embedded font has: a
+    letter is never dropped, an accent never lost, no ``?`` is printed.
+    """
+    try:
+        runs = fallback.segments(value, whole_words=True)
+    except fallback.UndrawableText as exc:
+        raise RenderError(undrawable_message(exc.characters)) from None
+    return [
+        (piece, font, 1.0) if key == fallback.MAIN else (piece, _FALLBACK_OF.get(font, font), FALLBACK_SCALE)
+        for key, piece in runs
+    ]
 
 
 def drawable(value: str) -> str:
-    """The text with every character the embedded font lacks replaced.
-
-    U+202F becomes a no-break space; an accented letter the font lacks
-    (Vietnamese, say) falls back to its base letter; anything else to "?".
-    """
-    if all(ord(ch) in _GLYPHS for ch in value):
-        return value
-    out = []
-    for ch in value:
-        if ord(ch) in _GLYPHS:
-            out.append(ch)
-        elif ch == "\u202f":
-            out.append("\u00a0")
-        else:
-            base = "".join(
-                b
-                for b in unicodedata.normalize("NFKD", ch)
-                if ord(b) in _GLYPHS and not unicodedata.combining(b)
-            )
-            out.append(base or "?")
-    return "".join(out)
+    """The text as it is drawn (NFC, U+202F as a no-break space), every character in some embedded font."""
+    check_drawable(value)
+    return fallback.drawable_form(value)

@@ -7,6 +7,7 @@ spare room goes between the steps.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -77,6 +78,47 @@ def link_drawer(shown: str, x: float, y: float, size: float) -> Callable[[Canvas
         c.setStrokeColor(ACCENT)
         c.setLineWidth(0.5)
         c.line(x, y - 1.6, x + width, y - 1.6)
+
+    return draw
+
+
+def url_lines(url: str, size: float, width: float) -> list[str]:
+    """An address cut into lines at most ``width`` wide, only after / ? & (never inside a word)."""
+    tokens = [t for t in re.split(r"(?<=[/?&])", url) if t]
+    lines = [""]
+    for token in tokens:
+        if lines[-1] and pdfmetrics.stringWidth(lines[-1] + token, FONT, size) > width:
+            lines.append("")
+        lines[-1] += token
+    return lines
+
+
+def url_line_drawer(line: str, x: float, y: float, size: float) -> Callable[[Canvas], None]:
+    """One line of an address in the accent colour, underlined, the underline broken around each ``_``.
+
+    An underline through the underscores of ``iwc_static`` hides them: the
+    reader would type a space. The gaps leave each underscore standing alone.
+    """
+    under = y - 0.14 * size
+    gap = 0.6
+    segments: list[tuple[float, float]] = []
+    start = x
+    for match in re.finditer("_+", line):
+        left = x + pdfmetrics.stringWidth(line[: match.start()], FONT, size)
+        right = x + pdfmetrics.stringWidth(line[: match.end()], FONT, size)
+        segments.append((start, left - gap))
+        start = right + gap
+    segments.append((start, x + pdfmetrics.stringWidth(line, FONT, size)))
+
+    def draw(c: Canvas) -> None:
+        c.setFillColor(ACCENT)
+        c.setFont(FONT, size)
+        c.drawString(x, y, line)
+        c.setStrokeColor(ACCENT)
+        c.setLineWidth(0.6)
+        for a, b in segments:
+            if b > a:
+                c.line(a, under, b, under)
 
     return draw
 

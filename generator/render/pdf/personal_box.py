@@ -12,19 +12,70 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ...sheet.blocks import PersonalBox
-from .fonts import FONT, FONT_BOLD, drawable
+from .fonts import FONT, FONT_BOLD, pieces
 from .layout import Block, Layout
-from .styles import ACCENT, BLACK, SMALLEST, styles_at
+from .styles import ACCENT, BLACK, SMALLEST, TEXT_X, styles_at
+
+NUMEN_BOXES = 13  # one box a character of the NUMEN
+NUMEN_BOX_W = 5 * mm
+NUMEN_BOX_H = 6.5 * mm
 
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text in one font, size and colour (the personal box is set from spans)."""
+    """A run of text in one font, size and colour (the personal box is set from spans).
+
+    ``line_size`` is the size the line is set at: a letter drawn in the
+    fallback font is smaller (its capitals match the main font's), but its
+    line keeps the height of the main font's.
+    """
 
     text: str
     font: str = FONT
     size: float = SMALLEST
     color: Color = BLACK
+    line_size: float = 0.0
+
+
+def _width(spans: list[Span], strip: bool = False) -> float:
+    total = sum(pdfmetrics.stringWidth(s.text, s.font, s.size) for s in spans[:-1])
+    if spans:
+        last = spans[-1]
+        total += pdfmetrics.stringWidth(last.text.rstrip() if strip else last.text, last.font, last.size)
+    return total
+
+
+def _in_fonts(spans: list[Span]) -> list[Span]:
+    """Each span cut where its letters need the fallback font (raises RenderError for a letter in no font)."""
+    out = []
+    for span in spans:
+        for text, font, factor in pieces(span.text, span.font):
+            out.append(replace(span, text=text, font=font, size=span.size * factor, line_size=span.size))
+    return out
+
+
+def _cut(token: list[Span], width: float) -> tuple[list[Span], list[Span]]:
+    """The longest head of an overlong word that fits ``width`` (one character at least), and the rest."""
+    chars = [(span, ch) for span in token for ch in span.text]
+    n = len(chars) - 1
+    while n > 1 and _width(_join(chars[:n])) > width:
+        n -= 1
+    return _join(chars[:n]), _join(chars[n:])
+
+
+def _join(chars: list[tuple[Span, str]]) -> list[Span]:
+    spans: list[Span] = []
+    for span, ch in chars:
+        if (
+            spans
+            and spans[-1].font == span.font
+            and spans[-1].size == span.size
+            and spans[-1].color == span.color
+        ):
+            spans[-1] = replace(spans[-1], text=spans[-1].text + ch)
+        else:
+            spans.append(replace(span, text=ch))
+    return spans
 
 
 def _wrap(spans: list[Span], width: float) -> list[list[Span]]:
@@ -32,39 +83,48 @@ def _wrap(spans: list[Span], width: float) -> list[list[Span]]:
 
     The person's lines are set here rather than with Paragraph: a name is
     plain text, and parsing markup for every sheet cost more than drawing
-    it. A name or identifier is cut mid-word only when one word is wider
-    than the line (``beauvill/iers`` invites typing errors).
+    it. A word may change font inside (a letter only the fallback font
+    has): words are measured whole, across spans. A name or identifier is
+    cut mid-word only when one word is wider than the line
+    (``beauvill/iers`` invites typing errors).
     """
+    words: list[list[Span]] = [[]]
+    for span in _in_fonts(spans):
+        for bit in re.split(r"(?<=[ -])", span.text):
+            if bit:
+                words[-1].append(replace(span, text=bit))
+                if bit[-1] in " -":
+                    words.append([])
     lines: list[list[Span]] = [[]]
     x = 0.0
-    for span in spans:
-        for token in re.split(r"(?<=[ -])", drawable(span.text)):
-            if not token:
-                continue
-            if x > 0 and x + pdfmetrics.stringWidth(token.rstrip(), span.font, span.size) > width:
-                lines.append([])
-                x = 0.0
-            while len(token) > 1 and pdfmetrics.stringWidth(token.rstrip(), span.font, span.size) > width:
-                cut = len(token) - 1
-                while cut > 1 and pdfmetrics.stringWidth(token[:cut], span.font, span.size) > width:
-                    cut -= 1
-                lines[-1].append(replace(span, text=token[:cut]))
-                lines.append([])
-                token = token[cut:]
-            lines[-1].append(replace(span, text=token))
-            x += pdfmetrics.stringWidth(token, span.font, span.size)
+    for word in words:
+        if not word:
+            continue
+        if x > 0 and x + _width(word, strip=True) > width:
+            lines.append([])
+            x = 0.0
+        while sum(len(s.text) for s in word) > 1 and _width(word, strip=True) > width:
+            head, word = _cut(word, width)
+            lines[-1].extend(head)
+            lines.append([])
+        lines[-1].extend(word)
+        x = _width(lines[-1])
     return [line for line in lines if line]
 
 
+def _line_size(line: list[Span]) -> float:
+    return max(s.line_size or s.size for s in line)
+
+
 def _spans_height(lines: list[list[Span]]) -> float:
-    return sum(max(s.size for s in line) * 1.25 for line in lines)
+    return sum(_line_size(line) * 1.25 for line in lines)
 
 
 def _spans_drawer(lines: list[list[Span]], x: float, y_top: float) -> Callable[[Canvas], None]:
     def draw(c: Canvas) -> None:
         top = y_top
         for line in lines:
-            size = max(s.size for s in line)
+            size = _line_size(line)
             t = c.beginText(x, top - size * 0.95)
             for span in line:
                 t.setFont(span.font, span.size)
@@ -89,13 +149,18 @@ def _fit_one_line(
 
 
 def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
-    """The person's own lines inside the frame of the personal box, and the height they need."""
+    """The person's own lines inside the frame of the personal box, and the height they need.
+
+    Every line starts at the page's one text edge (TEXT_X); the NUMEN's
+    13 boxes stand on the right.
+    """
     assert page_layout.box is not None
     x0, y0, w, h = page_layout.box
     st = styles_at(page_layout.scale)
-    pad = 4.5 * mm
-    right_w = 56 * mm
-    left_w = w - right_w - 3 * pad
+    pad = 3 * mm
+    right_w = NUMEN_BOXES * NUMEN_BOX_W
+    rx = x0 + w - pad - right_w
+    left_w = rx - 6 * mm - TEXT_X
     blocks: list[Block] = []
 
     def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P") -> float:
@@ -106,15 +171,15 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
         )
         return y_top - height
 
-    body, small = st.box_label.fontSize, SMALLEST
+    body = st.box_label.fontSize
     heading = [Span(box.labels.heading, FONT_BOLD, st.box_head.fontSize, ACCENT)]
-    top = put(_wrap(heading, left_w), x0 + pad, y0 + h - pad, tag="H2") - 0.6 * mm
+    top = put(_wrap(heading, left_w), TEXT_X, y0 + h - pad, tag="H2") - 0.6 * mm
 
     def name_at(size: float) -> list[Span]:
         spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
         return spans + ([Span(" " + box.birth_name, FONT, size)] if box.birth_name else [])
 
-    y = put(_fit_one_line(name_at, left_w, st.box_name.fontSize, SMALLEST), x0 + pad, top)
+    y = put(_fit_one_line(name_at, left_w, st.box_name.fontSize, SMALLEST), TEXT_X, top)
 
     def ident_at(size: float) -> list[Span]:
         return [
@@ -129,21 +194,42 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
         lines = _wrap([Span(box.labels.identifier_label, FONT, body)], left_w) + _wrap(
             [Span(box.identifier, FONT_BOLD, 15, ACCENT)], left_w
         )
-    y = put(lines, x0 + pad, y - 1.2 * mm)
-    y = put(_wrap([Span(box.homonym_note, FONT, small)], left_w), x0 + pad, y - 1.2 * mm)
-    if box.manager:
-        put(_wrap([Span(box.manager, FONT, small)], left_w), x0 + pad, y - 1.2 * mm)
+    y = put(lines, TEXT_X, y - 1.2 * mm)
 
-    rx = x0 + w - pad - right_w
+    right_start = len(blocks)
     ry = put(_wrap([Span(box.labels.numen_label, FONT_BOLD, body)], right_w), rx, y0 + h - pad)
-    line_y = ry - 11 * mm
+    boxes_top = ry - 2 * mm
+    boxes_y = boxes_top - NUMEN_BOX_H
 
-    def write_line(c: Canvas) -> None:
+    def numen_boxes(c: Canvas) -> None:
         c.setStrokeColor(BLACK)
-        c.setLineWidth(0.8)
-        c.line(rx, line_y, rx + right_w, line_y)
+        c.setLineWidth(0.6)
+        for i in range(NUMEN_BOXES):
+            c.rect(rx + i * NUMEN_BOX_W, boxes_y, NUMEN_BOX_W, NUMEN_BOX_H, stroke=1, fill=0)
 
-    blocks.append(Block(rx, line_y, write_line, "Artifact"))
-    put(_wrap([Span(box.labels.numen_note, FONT_BOLD, small)], right_w), rx, line_y - 1.5 * mm)
+    blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact"))
+    right_bottom = put(_wrap([Span(box.labels.numen_note, FONT_BOLD, body)], right_w), rx, boxes_y - 1.5 * mm)
+    right = blocks[right_start:]
+    del blocks[right_start:]
+
+    def width_at(top: float, x: float) -> float:
+        """Lines below the NUMEN column may run the box's whole width."""
+        return (x0 + w - pad - x) if top < right_bottom - 1 * mm else (rx - 6 * mm - x)
+
+    if box.homonym_note:
+        # Said in words ("Homonyme : …"), and marked by a rule on its left.
+        note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
+        y = put(_wrap([Span(box.homonym_note, FONT, body)], width_at(note_top, note_x)), note_x, note_top)
+
+        def bar(c: Canvas, top: float = note_top, bottom: float = y) -> None:
+            c.setStrokeColor(BLACK)
+            c.setLineWidth(2)
+            c.line(TEXT_X + 0.5 * mm, bottom + 0.6 * mm, TEXT_X + 0.5 * mm, top - 0.6 * mm)
+
+        blocks.append(Block(TEXT_X, y, bar, "Artifact"))
+    if box.manager:
+        top = y - 1.6 * mm
+        y = put(_wrap([Span(box.manager, FONT, body)], width_at(top, TEXT_X)), TEXT_X, top)
+    blocks.extend(right)  # read after the person's lines, as the eye meets them
     lowest = min(block.y for block in blocks)
     return blocks, (y0 + h) - lowest + pad

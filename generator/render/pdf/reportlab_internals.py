@@ -12,10 +12,12 @@ reportlab version they were not tested with.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import reportlab
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -166,6 +168,15 @@ def add_page_entries(page: Any, **entries: Any) -> None:
     page.__NoDefault__ = [*page.__NoDefault__, *entries]
     for key, value in entries.items():
         setattr(page, key, value)
+
+
+def set_creation_time(doc: Any, seconds: int) -> None:
+    """Date the document ``seconds`` after 1970 (UTC), as reportlab's invariant mode does for 2000-01-01."""
+    stamp = TimeStamp(invariant=1)
+    stamp.t = seconds
+    stamp.lt = time.gmtime(seconds)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    doc._timeStamp = stamp
 
 
 def creation_time(doc: Any) -> Any:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from xml.sax.saxutils import escape, unescape
 
-from reportlab.lib.colors import HexColor, white
+from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -15,17 +15,20 @@ from reportlab.lib.units import mm
 
 from ...sheet.blocks import Run
 from ...sheet.fit import BODY_MAX, BODY_MIN
-from .fonts import FONT, FONT_BOLD, drawable
+from .fonts import FALLBACK_FONT, FONT, FONT_BOLD, pieces
 
-ACCENT = HexColor("#000091")  # 14.9:1 on white; white on it is the same
+ACCENT = HexColor("#000091")  # 14.9:1 on white
+FRAME_LINE = 0.8  # pt: the outlines of the personal box and the help band (no solid areas: toner)
 BLACK = HexColor("#161616")  # 17.7:1 on white
 RULE = HexColor("#8a8a8a")  # decoration only: never the only carrier of meaning
 
 PAGE_W, PAGE_H = A4
-MARGIN_X = 15 * mm
+MARGIN_X = 15 * mm  # the title rule, the frames and the step numbers start here
+TEXT_X = MARGIN_X + 12 * mm  # the one left edge of every text: headings, sentences, box, help
+TEXT_RIGHT = TEXT_X + 155 * mm  # sentences stop here: lines of at most about 80 characters at 12 pt
 MARGIN_TOP = 14 * mm
 MARGIN_BOTTOM = 14 * mm
-QR_SIZE = 38 * mm  # with its quiet zone: 37 modules + 8 → about 0.84 mm a module
+QR_SIZE = 32 * mm  # with its quiet zone: 37 modules + 8 → about 0.71 mm a module, 26 mm of code
 SMALLEST = 10.0  # no text on the page is smaller than this
 
 
@@ -35,8 +38,11 @@ def markup(runs: Iterable[Run]) -> str:
 
 
 def text(value: str, bold: bool = False) -> str:
-    """Data is text, never markup: escaped before it reaches Paragraph."""
-    safe = escape(drawable(value))
+    """Data is text, never markup: escaped before it reaches Paragraph; letters Atkinson lacks in Noto Sans."""
+    safe = "".join(
+        escape(piece) if font == FONT else f'<font face="{FALLBACK_FONT}">{escape(piece)}</font>'
+        for piece, font, _ in pieces(value)
+    )
     return f"<b>{safe}</b>" if bold else safe
 
 
@@ -58,25 +64,24 @@ class Styles:
             )  # type: ignore[arg-type]
 
         self.audience = style("audience", max(SMALLEST, 11 * s), 14 * s, font=FONT_BOLD, color=ACCENT)
-        self.title = style("title", 22 * s, 25.5 * s, font=FONT_BOLD, color=ACCENT)
+        self.title = style("title", 18 * s, 21.5 * s, font=FONT_BOLD, color=ACCENT)
         self.purpose = style("purpose", body, lead)
-        self.heading = style("heading", body + 2.5 * s, (body + 2.5 * s) * 1.25, font=FONT_BOLD)
+        self.heading = style("heading", body + 2 * s, (body + 2 * s) * 1.25, font=FONT_BOLD)
         self.body = style("body", body, lead, spaceBefore=0)
         self.small = style("small", SMALLEST, SMALLEST * 1.3)
-        self.url = style("url", SMALLEST, SMALLEST * 1.3, color=ACCENT)
         self.qr_label = style("qrlabel", SMALLEST, SMALLEST * 1.25, alignment=TA_CENTER)
         self.number = style(
-            "number", body + 2 * s, body + 2, font=FONT_BOLD, color=white, alignment=TA_CENTER
+            "number", body + 2 * s, body + 2, font=FONT_BOLD, color=ACCENT, alignment=TA_CENTER
         )
-        self.box_head = style(
-            "boxhead", SMALLEST + 0.5, (SMALLEST + 0.5) * 1.25, font=FONT_BOLD, color=ACCENT
-        )
-        self.box_name = style("boxname", body + 1, (body + 1) * 1.3)
+        self.box_head = style("boxhead", body, body * 1.25, font=FONT_BOLD, color=ACCENT)
+        self.box_name = style("boxname", body + 1, (body + 1) * 1.25)
         self.box_label = style("boxlabel", body, lead)
         self.box_id = style("boxid", 20 * s, 24 * s, font=FONT_BOLD, color=ACCENT)
-        self.help_label = style("helplabel", body + 1, (body + 1) * 1.3, font=FONT_BOLD, color=white)
-        self.help_hours = style("helphours", body, lead, color=white)
-        self.help_phone = style("helpphone", 24 * s, 28 * s, font=FONT_BOLD, color=white)
+        self.help_label = style("helplabel", body + 1, (body + 1) * 1.3, font=FONT_BOLD, color=ACCENT)
+        self.help_hours = style("helphours", body, lead)
+        # Black on white, 24 pt or more whatever the rung: the number people dial.
+        phone = 24.0
+        self.help_phone = style("helpphone", phone, phone * 1.15, font=FONT_BOLD)
 
 
 @lru_cache(maxsize=16)
@@ -90,13 +95,13 @@ def plain_text(markup_text: str) -> str:
 
 
 def frame_height(st: Styles) -> float:
-    """Room for a name, the identifier, a two-line note and the managing office."""
-    pad = 4.5 * mm
+    """Room for the heading, a name, the identifier and the managing office (a homonym's box is taller)."""
+    pad = 3 * mm
     return (
         2 * pad
         + st.box_head.leading
         + st.box_name.leading
         + st.box_id.leading
-        + 3 * st.small.leading
-        + 4.2 * mm
+        + st.box_label.leading
+        + 3.6 * mm
     )

@@ -25,6 +25,7 @@ from ...errors import RenderError
 from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import Rung, name_too_long
+from ..drawable import check_drawable
 from . import fonts, tagging
 from . import reportlab_internals as internals
 from .fonts import FONT, FONT_BOLD
@@ -93,6 +94,8 @@ class PdfWriter:
         Nearly everyone fits the usual box, and so shares the usual layout;
         a very long name gets a taller box (and, if need be, smaller type).
         """
+        # A letter no embedded font has refuses the sheet, naming it: never a "?".
+        check_drawable(box.first_name, box.family_name, box.birth_name, box.identifier, box.manager)
         page_layout = self.personal_layout
         blocks, needed = box_blocks(page_layout, box)
         assert page_layout.box is not None
@@ -125,6 +128,7 @@ class PdfWriter:
         c.setSubject(info.subject)
         c.setCreator("aesh-generator")
         c.setViewerPreference("DisplayDocTitle", "true")
+        internals.set_creation_time(internals.document_of(c), info.created)
         return c
 
     def _paint(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], tagger: tagging.Tagger) -> None:
