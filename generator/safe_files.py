@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .errors import DeliveryError
+from .i18n import N_, _
 
 JOURNAL_NAME = ".aesh-generator-written.json"
 JOURNAL_MAX_BYTES = 64 * 1024 * 1024  # 200 000 sheets of records fit well under this
@@ -89,7 +90,7 @@ def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) ->
             if durable:
                 os.fsync(file.fileno())
         if path.is_dir() and not path.is_symlink():
-            raise SafeFileError(f"{path}: is a folder; cannot write a file there")
+            raise SafeFileError(_("{path}: is a folder; cannot write a file there").format(path=path))
         os.replace(temporary, path)  # rename never follows a symlink at the target name
     except OSError as exc:
         raise SafeFileError(_why(path, exc)) from None
@@ -107,19 +108,20 @@ def read_limited(path: str | Path, limit: int) -> bytes:
     try:
         with open(path, "rb", opener=_read_opener) as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise SafeFileError(f"{path}: is not a plain file")
+                raise SafeFileError(_("{path}: is not a plain file").format(path=path))
             data = file.read(limit + 1)
     except FileNotFoundError:
         raise
     except OSError as exc:
-        why = (
-            "is a symbolic link; this tool never reads through a link"
-            if exc.errno == errno.ELOOP
-            else exc.strerror
-        )
-        raise SafeFileError(f"{path}: {why}") from None
+        if exc.errno == errno.ELOOP:
+            raise SafeFileError(
+                _("{path}: is a symbolic link; this tool never reads through a link").format(path=path)
+            ) from None
+        raise SafeFileError(_why(path, exc, _("cannot read ({reason})"))) from None
     if len(data) > limit:
-        raise SafeFileError(f"{path}: larger than {limit >> 20} MB; not a file this tool wrote")
+        raise SafeFileError(
+            _("{path}: larger than {size} MB; not a file this tool wrote").format(path=path, size=limit >> 20)
+        )
     return data
 
 
@@ -142,9 +144,11 @@ def ensure_folder(path: str | Path) -> Path:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise SafeFileError(_symlink_message(path)) from None
-        raise SafeFileError(f"{path}: is a symbolic link; this tool writes only into real folders")
+        raise SafeFileError(
+            _("{path}: is a symbolic link; this tool writes only into real folders").format(path=path)
+        )
     if not stat.S_ISDIR(mode):
-        raise SafeFileError(f"{path}: is a file, not a folder")
+        raise SafeFileError(_("{path}: is a file, not a folder").format(path=path))
     return path
 
 
@@ -161,18 +165,22 @@ def _open(path: Path, flags: int) -> BinaryIO:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
             raise SafeFileError(
-                f"{path}: is not a plain file (a device, pipe or socket); remove it or choose another folder"
+                _(
+                    "{path}: is not a plain file (a device, pipe or socket); remove it or choose another folder"
+                ).format(path=path)
             )
         now = _lstat(path)
         if now is None or (now.st_dev, now.st_ino) != (
             opened.st_dev,
             opened.st_ino,
         ):  # a link swapped in (Windows)
-            raise SafeFileError(f"{path}: changed while being opened; run again")
+            raise SafeFileError(_("{path}: changed while being opened; run again").format(path=path))
         if opened.st_nlink > 1:
             raise SafeFileError(
-                f"{path}: has other hard links (another name for the same file); this tool never writes "
-                "into a shared file: remove it or choose another folder"
+                _(
+                    "{path}: has other hard links (another name for the same file); this tool never writes "
+                    "into a shared file: remove it or choose another folder"
+                ).format(path=path)
             )
         if _NONBLOCK and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
@@ -187,9 +195,9 @@ def _check_parent(path: Path) -> None:
     parent = path.parent
     try:
         if not stat.S_ISDIR(os.stat(parent).st_mode):
-            raise SafeFileError(f"{parent}: is not a folder")
+            raise SafeFileError(_("{path}: is not a folder").format(path=parent))
     except FileNotFoundError:
-        raise SafeFileError(f"{parent}: folder not found") from None
+        raise SafeFileError(_("{path}: folder not found").format(path=parent)) from None
     except OSError as exc:
         raise SafeFileError(_why(parent, exc)) from None
 
@@ -208,28 +216,36 @@ def _symlink_message(path: Path) -> str:
         path.stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return f"{path}: is a symbolic link loop (a link that leads back to itself); remove it"
-    return (
-        f"{path}: is a symbolic link; this tool never writes through a link "
+            return _("{path}: is a symbolic link loop (a link that leads back to itself); remove it").format(
+                path=path
+            )
+    return _(
+        "{path}: is a symbolic link; this tool never writes through a link "
         "(it could change a file outside the folder): remove the link and run again"
-    )
+    ).format(path=path)
 
 
-def _why(path: Path, exc: OSError) -> str:
-    """One line for an OS error, with the cases a user can act on spelled out."""
+def _why(path: Path, exc: OSError, other: str = "") -> str:
+    """One line for an OS error, with the cases a user can act on spelled out.
+
+    ``other`` (translated, with ``{reason}``) words the remaining cases; by default "cannot write".
+    """
     if exc.errno == errno.ELOOP:
         if path.is_symlink():
             return _symlink_message(path)
-        return f"{path}: the path goes through a symbolic link loop; fix or remove the link"
-    if exc.errno == errno.ENXIO:
-        return f"{path}: is a pipe or device, not a plain file; remove it or choose another folder"
-    if exc.errno == errno.ENAMETOOLONG:
-        return f"{path}: the name is too long for the file system"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"{path}: permission denied"
-    if exc.errno == errno.ENOSPC:
-        return f"{path}: the disk is full"
-    return f"{path}: cannot write ({exc.strerror or exc})"
+        why = _("the path goes through a symbolic link loop; fix or remove the link")
+    elif exc.errno == errno.ENXIO:
+        why = _("is a pipe or device, not a plain file; remove it or choose another folder")
+    elif exc.errno == errno.ENAMETOOLONG:
+        why = _("the name is too long for the file system")
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        why = _("permission denied")
+    elif exc.errno == errno.ENOSPC:
+        why = _("the disk is full")
+    else:
+        # The system's own words (English whatever the locale) stay inside the parentheses.
+        why = (other or _("cannot write ({reason})")).format(reason=exc.strerror or exc)
+    return _("{path}: {problem}").format(path=path, problem=why)
 
 
 # --- what a run wrote, and removing only that ---------------------------------------
@@ -288,7 +304,9 @@ class Journal:
         path = Path(path)
         name = path.relative_to(self.folder).as_posix()
         if not _valid_name(name):
-            raise SafeFileError(f"{path}: not a file name inside {self.folder}")
+            raise SafeFileError(
+                _("{path}: not a file name inside {folder}").format(path=path, folder=self.folder)
+            )
         self.entries[name] = _state(path)
 
     def record_as(self, name: str, path: str | Path) -> None:
@@ -298,7 +316,9 @@ class Journal:
         a run killed half-way through it still knows every file it placed.
         """
         if not _valid_name(name):
-            raise SafeFileError(f"{name!r}: not a file name inside {self.folder}")
+            raise SafeFileError(
+                _("{path}: not a file name inside {folder}").format(path=repr(name), folder=self.folder)
+            )
         self.entries[name] = _state(Path(path))
 
     def forget(self, name: str) -> None:
@@ -309,52 +329,63 @@ class Journal:
         write_atomic(self.folder / JOURNAL_NAME, json.dumps({"version": 1, "files": files}).encode())
 
     def removable(self, name: str) -> str:
-        """Why ``name`` must be kept ("" when it may be removed: still exactly what this tool wrote)."""
+        """Why ``name`` must be kept, in the reader's language ("" when it may be removed: still exactly what this tool wrote)."""
+        reason = self._kept_because(name)
+        return _(reason) if reason else ""
+
+    def _kept_because(self, name: str) -> str:
+        """``removable``'s reason as an untranslated msgid (or the system's words), "" when removable."""
         if not _valid_name(name):
-            return "not a plain file name inside the folder"
+            return N_("not a plain file name inside the folder")
         recorded = self.entries.get(name)
         if recorded is None:
-            return "not written by this tool in an earlier run"
+            return N_("not written by this tool in an earlier run")
         path = self.folder / name
         for parent in _parents(self.folder, name):
             if _lstat(parent) is None or stat.S_ISLNK(os.lstat(parent).st_mode):
-                return "its folder is missing or is a symbolic link"
+                return N_("its folder is missing or is a symbolic link")
         try:
             now = path.lstat()
         except FileNotFoundError:
-            return "already gone"
+            return ALREADY_GONE
         except OSError as exc:
-            return exc.strerror or "cannot be read"
+            return exc.strerror or N_("cannot be read")
         if not stat.S_ISREG(now.st_mode):
-            return "not a plain file any more"
+            return N_("not a plain file any more")
         if (now.st_size, now.st_mtime_ns, now.st_ino, now.st_dev) != (
             recorded.size,
             recorded.mtime_ns,
             recorded.inode,
             recorded.device,
         ):
-            return "changed since this tool wrote it"
+            return N_("changed since this tool wrote it")
         if _sha256(path) != recorded.sha256:
-            return "changed since this tool wrote it"
+            return N_("changed since this tool wrote it")
         return ""
 
 
+ALREADY_GONE = N_("already gone")  # compared untranslated: the language may change between calls
+
+
 def remove_written(journal: Journal, names: Iterable[str]) -> Removal:
-    """Remove each of ``names`` that ``journal`` shows this tool wrote and nobody changed since; keep the rest."""
+    """Remove each of ``names`` that ``journal`` shows this tool wrote and nobody changed since; keep the rest.
+
+    The reasons of the files kept are in the reader's language.
+    """
     removed: list[str] = []
     kept: list[tuple[str, str]] = []
     for name in names:
-        reason = journal.removable(name)
-        if reason == "already gone":
+        reason = journal._kept_because(name)
+        if reason == ALREADY_GONE:
             journal.forget(name)
             continue
         if reason:
-            kept.append((name, reason))
+            kept.append((name, _(reason)))
             continue
         try:
             os.unlink(journal.folder / name)
         except OSError as exc:
-            kept.append((name, exc.strerror or "cannot be removed"))
+            kept.append((name, exc.strerror or _("cannot be removed")))
             continue
         journal.forget(name)
         removed.append(name)
@@ -384,7 +415,7 @@ def _parents(folder: Path, name: str) -> Iterator[Path]:
 def _state(path: Path) -> Written:
     info = path.lstat()
     if not stat.S_ISREG(info.st_mode):
-        raise SafeFileError(f"{path}: not a plain file")
+        raise SafeFileError(_("{path}: not a plain file").format(path=path))
     return Written(info.st_size, _sha256(path), info.st_mtime_ns, info.st_ino, info.st_dev)
 
 

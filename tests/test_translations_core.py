@@ -1,8 +1,8 @@
-"""Every message of the core areas (people, procedure, cli) wrapped in _() has a French translation.
+"""Every message of the package wrapped in _() has a French translation, and none skips _().
 
-Babel only sees what is wrapped, so a second test reads the code itself: in
-generator/procedure and generator/people/xlsx_guard.py, no error is raised
-and no problem recorded with English text that skipped ``_()``.
+generator/web/ has its own test (its templates too). Babel only sees what is
+wrapped, so a second test reads the code itself: no error is raised, no
+problem recorded and no line printed with English text that skipped ``_()``.
 """
 
 from __future__ import annotations
@@ -12,35 +12,65 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
 from build_catalogs import merged
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("people", "procedure", "cli")
-# Where every message a person reads goes through _(): raised errors and the checker's problems.
-WRAPPED = (
-    *sorted((ROOT / "generator" / "procedure").glob("*.py")),
-    ROOT / "generator" / "people" / "xlsx_guard.py",
+PACKAGE = ROOT / "generator"
+LC_MESSAGES = PACKAGE / "locale" / "fr" / "LC_MESSAGES"
+# generator/web/ (pages and templates) is checked by its own test.
+OWN_TEST = ("web",)
+# Left out for now (relative to generator/): another branch is reworking these
+# files for speed while this one wraps the rest; their messages (the runner,
+# the worker's refused rows, the manifest, the PDF writer) are wrapped once it
+# lands. Remove a line here when its file is done.
+PENDING = (
+    "run/runner.py",
+    "run/worker.py",
+    "run/manifest.py",
+    "render/pdf",
 )
-ERRORS = {"DataError", "RosterError", "RenderError", "DeliveryError", "GeneratorError"}
-CATALOGS = ("procedure.po", "people.po")
+EXCLUDED = (*OWN_TEST, *PENDING)
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+# Calls whose arguments a person reads, besides the package's exception classes (found below).
+CARRIERS = {"print", "Delivery", "_Dropped"}
+
+
+def _excluded(path: Path) -> bool:
+    relative = path.relative_to(PACKAGE).as_posix()
+    return any(relative == e or relative.startswith(f"{e}/") for e in EXCLUDED)
+
+
+SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if not _excluded(p))
+# One test per folder of the package (and one for its top-level modules): readable ids.
+AREAS = sorted(
+    {p.relative_to(PACKAGE).parts[0] if len(p.relative_to(PACKAGE).parts) > 1 else "." for p in SOURCES}
+)
 
 
 def _msgids(area: str) -> set[str]:
     found: set[str] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        ROOT / "generator" / area, method_map=[("**.py", "python")], keywords=KEYWORDS
-    ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+    for path in SOURCES:
+        parts = path.relative_to(PACKAGE).parts
+        if (parts[0] if len(parts) > 1 else ".") != area:
+            continue
+        for _line, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
+            found.add(message[0] if isinstance(message, tuple) else message)
     return found
+
+
+def test_the_check_reads_the_whole_package() -> None:
+    """The areas cover every folder of the package, and each excluded path still exists (or drop it)."""
+    assert {"cli", "mail", "people", "procedure", "render", "run", "sheet", "."} <= set(AREAS)
+    for excluded in PENDING:
+        assert (PACKAGE / excluded).exists(), f"generator/{excluded} is gone: remove it from EXCLUDED"
 
 
 @pytest.mark.parametrize("area", AREAS)
 def test_every_message_of_the_area_has_a_french_translation(area: str) -> None:
-    """Each msgid of generator/<area> is translated (non-empty) in the merged French catalog."""
-    catalog = merged(ROOT / "generator" / "locale" / "fr")
+    """Each msgid of generator/<area> is translated (non-empty, every plural form) in the merged catalog."""
+    catalog = merged(PACKAGE / "locale" / "fr")
     missing = []
     for msgid in sorted(_msgids(area)):
         message = catalog.get(msgid)
@@ -50,10 +80,33 @@ def test_every_message_of_the_area_has_a_french_translation(area: str) -> None:
     assert not missing, f"untranslated in generator/{area}: {missing}"
 
 
+def _error_classes() -> set[str]:
+    """GeneratorError and every class of the package derived from it (SafeFileError, FolderBusy…)."""
+    classes: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in node.bases}
+                classes.setdefault(node.name, set()).update(bases)
+    found = {"GeneratorError"}
+    while True:
+        more = {name for name, bases in classes.items() if bases & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+ERRORS = _error_classes()
+
+
 def _is_english(node: ast.expr) -> bool:
     """A literal with words in it, or an f-string: text that skipped _()."""
     if isinstance(node, ast.JoinedStr):
         return True
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return any(_is_english(e) for e in node.elts)
+    if isinstance(node, ast.ListComp):
+        return _is_english(node.elt)
     return (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
@@ -67,9 +120,10 @@ def _unwrapped(path: Path) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name == "_" and node.args and isinstance(node.args[0], ast.JoinedStr):
-            found.append(f"{path.name}:{node.lineno}: an f-string inside _() (format after translating)")
-        elif name in ERRORS:
+        if name in ("_", "ngettext", "N_") and any(isinstance(a, ast.JoinedStr) for a in node.args):
+            found.append(f"{path.name}:{node.lineno}: an f-string inside {name}() (format after translating)")
+            continue
+        if name in ERRORS or name in CARRIERS:
             suspects = node.args
         elif (
             name == "fail"
@@ -86,18 +140,33 @@ def _unwrapped(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", WRAPPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
 def test_no_message_skips_translation(path: Path) -> None:
-    """Errors and the checker's problems are built from _() (a bare English literal would stay English)."""
+    """Errors, problems and printed lines are built from _() (a bare English literal would stay English)."""
     assert not _unwrapped(path)
 
 
-@pytest.mark.parametrize("name", CATALOGS)
+def test_the_code_check_finds_english_text(tmp_path: Path) -> None:
+    """The check itself: an f-string given to an error, to print or inside _() is caught; _() is not."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'raise DeliveryError(f"{path}: cannot write")\n'
+        'raise SafeFileError(["a problem"])\n'
+        'print(f"sent {n}")\n'
+        '_(f"{path}: line")\n'
+        'raise RenderError(_("{path}: too long").format(path=path))\n'
+        'print(_("done: {n}").format(n=n))\n',
+        encoding="utf-8",
+    )
+    assert [line.split(":")[1] for line in _unwrapped(sample)] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in LC_MESSAGES.glob("*.po")))
 def test_french_keeps_the_placeholders_and_the_typography(name: str) -> None:
     """Each French string has its msgid's placeholders, and a no-break space before : ; ! ? and inside « »."""
     from babel.messages.pofile import read_po
 
-    with (ROOT / "generator" / "locale" / "fr" / "LC_MESSAGES" / name).open("rb") as f:
+    with (LC_MESSAGES / name).open("rb") as f:
         catalog = read_po(f, locale="fr")
     wrong = []
     for message in catalog:

@@ -136,7 +136,7 @@ class _ProgressBar:
                 return
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="fiche", file=sys.stderr, leave=False)
+            self.bar = tqdm(total=total, unit=_("sheet"), file=sys.stderr, leave=False)
         self.bar.update(done - self.done)
         self.done = done
 
@@ -170,20 +170,34 @@ def _send_listed(folder: Path, args: argparse.Namespace) -> int:
             continue
         if args.resend and not draft.resend:
             continue
-        verb = (
-            _("would send again") if draft.resend else _("would send") if draft.pending else _("already sent")
-        )
-        print(f"{verb} {draft.name} to {', '.join(draft.pending or draft.recipients)} ({draft.subject})")
+        values = {
+            "eml": draft.name,
+            "recipients": ", ".join(draft.pending or draft.recipients),
+            "subject": draft.subject,
+        }
+        if draft.resend:
+            line = _("would send again {eml} to {recipients} ({subject})")
+        elif draft.pending:
+            line = _("would send {eml} to {recipients} ({subject})")
+        else:
+            line = _("already sent {eml} to {recipients} ({subject})")
+        print(line.format(**values))
     todo = sum(1 for d in drafts if d.pending)
     done_before = sum(1 for d in drafts if not d.pending and not d.problem)
-    print(f"dry run: {todo} to send, {done_before} already sent; nothing sent (add --yes to send)")
+    print(
+        _("dry run: {todo} to send, {done} already sent; nothing sent (add --yes to send)").format(
+            todo=todo, done=done_before
+        )
+    )
     return 0
 
 
 def _nothing_to_send(folder: Path) -> int:
     print(
-        f"nothing to send: {folder / 'manifest.csv'} lists no email draft "
-        "(run personalise with --eml, on a roster with a Courriel column)"
+        _(
+            "nothing to send: {path} lists no email draft "
+            "(run personalise with --eml, on a roster with a Courriel column)"
+        ).format(path=folder / "manifest.csv")
     )
     return 0
 
@@ -200,21 +214,27 @@ def _send_locked(folder: Path, args: argparse.Namespace) -> int:
         password = os.environ.get(args.password_env)
         if password is None:
             raise DeliveryError(
-                f"--user {args.user}: set the SMTP password in the environment variable "
-                f"{args.password_env} (it is never read from the command line)"
+                _(
+                    "--user {user}: set the SMTP password in the environment variable "
+                    "{variable} (it is never read from the command line)"
+                ).format(user=args.user, variable=args.password_env)
             )
 
     def tell(delivery: Delivery) -> None:
         if delivery.error:
-            print(
-                f"error: could not send {delivery.eml} to {', '.join(delivery.recipients)}: {delivery.error}",
-                file=sys.stderr,
+            problem = _("could not send {eml} to {recipients}: {reason}").format(
+                eml=delivery.eml, recipients=", ".join(delivery.recipients), reason=delivery.error
             )
+            print(_("error: {problem}").format(problem=problem), file=sys.stderr)
         else:
-            print(f"sent {delivery.eml} to {delivery.recipients[0]}")
+            print(_("sent {eml} to {recipient}").format(eml=delivery.eml, recipient=delivery.recipients[0]))
 
     port = args.smtp_port or (465 if args.tls else 587)
     settings = SmtpSettings(args.smtp_host, port, args.starttls, args.user, password, tls=args.tls)
     report = send_drafts(folder, drafts, settings, from_addr=args.from_addr, on_delivery=tell)
-    print(f"sent {report.sent}, already sent {report.already}, failed {report.failed}")
+    print(
+        _("sent {sent}, already sent {already}, failed {failed}").format(
+            sent=report.sent, already=report.already, failed=report.failed
+        )
+    )
     return 1 if report.failed else 0

@@ -12,6 +12,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from ..errors import DeliveryError
+from ..i18n import _
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..run.output import atomic_write
@@ -45,9 +46,17 @@ def _address(name: str, addr: str, what: str) -> Address:
     try:
         address = Address(display_name=one_line(name), addr_spec=addr)
     except (ValueError, IndexError) as exc:
-        raise DeliveryError(f"{what}: not an email address: {addr!r} ({exc})") from None
+        raise DeliveryError(
+            _("{what}: not an email address: {address} ({reason})").format(
+                what=what, address=repr(addr), reason=exc
+            )
+        ) from None
     if not address.username or not address.domain:
-        raise DeliveryError(f"{what}: expected an email address like name@example.fr, got {addr!r}")
+        raise DeliveryError(
+            _("{what}: expected an email address like name@example.fr, got {address}").format(
+                what=what, address=repr(addr)
+            )
+        )
     return address
 
 
@@ -79,16 +88,18 @@ def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: st
 
     Raises DeliveryError when the person has no usable address.
     """
-    where = f"row {person.row}" if person.row is not None else person.display_name
+    where = _("row {row}").format(row=person.row) if person.row is not None else person.display_name
     if not person.email.strip():
-        raise DeliveryError(f"{where}: no email address for {person.display_name}")
+        raise DeliveryError(
+            _("{where}: no email address for {name}").format(where=where, name=person.display_name)
+        )
     template = procedure.email
     values = _values(procedure, person)
 
     message = EmailMessage(policy=policy.default)
     if template.sender:
         message["From"] = _address(template.sender_name, template.sender, "email.sender")
-    message["To"] = _address(person.display_name, person.email, f"{where}: email")
+    message["To"] = _address(person.display_name, person.email, _("{where}: email").format(where=where))
     message["Subject"] = one_line(fill(template.subject, values))
     message["Date"] = formatdate(localtime=False)
     domain = template.sender.rpartition("@")[2] or "localhost"

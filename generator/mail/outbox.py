@@ -131,7 +131,7 @@ def load_drafts(folder: Path) -> list[Draft]:
     problems: list[str] = []
     seen: set[str] = set()
     for line, name, expected in _read_manifest(folder):
-        where = f"{manifest}:{line}: eml"
+        where = _("{path}:{line}: eml").format(path=manifest, line=line)
         if name.startswith("./"):
             name = name[2:]
         if not _plain_name(name):
@@ -152,7 +152,7 @@ def load_drafts(folder: Path) -> list[Draft]:
             problems.append(_("{where}: draft {path} is missing").format(where=where, path=path))
             continue
         except DeliveryError as exc:
-            problems.append(f"{where}: {exc}")
+            problems.append(_("{where}: {problem}").format(where=where, problem=exc))
             continue
         message = BytesParser(policy=policy.default).parsebytes(data)
         recipients = tuple(dict.fromkeys(a for h in ("To", "Cc", "Bcc") for a in _addresses(message, h)))  # type: ignore[arg-type]
@@ -241,12 +241,19 @@ def check_from(from_addr: str, drafts: list[Draft]) -> None:
         except (ValueError, IndexError):
             ok = False
         if not ok:
-            raise DeliveryError(f"--from: expected one email address like name@example.fr, got {from_addr!r}")
+            raise DeliveryError(
+                _("--from: expected one email address like name@example.fr, got {address}").format(
+                    address=repr(from_addr)
+                )
+            )
         return
     missing = [d.name for d in drafts if not d.message.get("From")]
     if missing:
         raise DeliveryError(
-            [f"{name}: the draft has no From address; give one with --from" for name in missing]
+            [
+                _("{name}: the draft has no From address; give one with --from").format(name=name)
+                for name in missing
+            ]
         )
 
 

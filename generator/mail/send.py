@@ -69,7 +69,9 @@ class _Utf8Auth(smtplib.SMTP):
             code, resp = self.docmd(response)
             if self._auth_challenge_count > smtplib._MAXCHALLENGE:  # type: ignore[attr-defined]
                 raise smtplib.SMTPException(
-                    "Server AUTH mechanism infinite loop. Last response: " + repr((code, resp))
+                    _("the server keeps asking for the password again (last answer: {answer})").format(
+                        answer=repr((code, resp))
+                    )
                 )
         if code in (235, 503):
             return (code, resp)
@@ -132,10 +134,16 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             smtp.login(settings.user, settings.password or "")
     except smtplib.SMTPAuthenticationError as exc:
         smtp.close()
-        raise DeliveryError(f"{where}: login refused for user {settings.user!r} ({_reason(exc)})") from None
+        raise DeliveryError(
+            _("{where}: login refused for user {user} ({reason})").format(
+                where=where, user=repr(settings.user), reason=_reason(exc)
+            )
+        ) from None
     except (OSError, smtplib.SMTPException, UnicodeError, ValueError) as exc:
         smtp.close()
-        raise DeliveryError(f"{where}: cannot open the session ({_reason(exc)})") from None
+        raise DeliveryError(
+            _("{where}: cannot open the session ({reason})").format(where=where, reason=_reason(exc))
+        ) from None
     return smtp
 
 
@@ -207,13 +215,15 @@ class _Session:
             try:
                 self.smtp = _connect(self.settings)
             except DeliveryError as again:
-                raise _Dropped(f"{exc}; reconnecting failed: {again}") from None
+                raise _Dropped(
+                    _("{reason}; reconnecting failed: {problem}").format(reason=exc, problem=again)
+                ) from None
             # The server did not confirm this draft: send it again on the new session.
             return self._send(draft)
 
     def _send(self, draft: Draft) -> dict[str, str]:
         if self.smtp is None:
-            raise _Dropped("no session")
+            raise _Dropped(_("no session"))
         return _send_one(self.smtp, draft, self.from_addr)
 
     def close(self, quit: bool = True) -> None:
@@ -266,7 +276,8 @@ def send_drafts(
                 refused = session.send(draft)
             except _Dropped as exc:
                 for rest in todo[index:]:
-                    tell(Delivery(rest.name, tuple(rest.pending), f"connection lost ({exc}); not sent"))
+                    lost = _("connection lost ({reason}); not sent").format(reason=exc)
+                    tell(Delivery(rest.name, tuple(rest.pending), lost))
                     report.failed += 1
                 return report
             _settle(folder, draft, refused, report, tell)

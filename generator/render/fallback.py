@@ -31,6 +31,8 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
+from ..i18n import _
+
 MAIN = "main"
 FALLBACK = "fallback"
 
@@ -64,7 +66,7 @@ def font_path(name: str) -> Path:
 def describe(ch: str) -> str:
     """A character as a person can find it again: 'ɛ' (U+025B LATIN SMALL LETTER OPEN E)."""
     name = unicodedata.name(ch, "")
-    shown = repr(ch) if ch.isprintable() else "an invisible character"
+    shown = repr(ch) if ch.isprintable() else _("an invisible character")
     return f"{shown} (U+{ord(ch):04X}{' ' + name if name else ''})"
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RosterError
+from ..i18n import _
 from ..people.identifiers import safe_file_stem
 from ..people.person import Person, make_person
 from ..people.roster import Roster
@@ -153,7 +154,12 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def _refuse(source: object, problems: list[str]) -> RosterError:
-    return RosterError([*problems, f"{source}: nothing written; correct these rows or pass --skip-invalid"])
+    return RosterError(
+        [
+            *problems,
+            _("{source}: nothing written; correct these rows or pass --skip-invalid").format(source=source),
+        ]
+    )
 
 
 def run_batch(
@@ -175,12 +181,12 @@ def run_batch(
     Nothing reaches ``out`` unless the run is accepted. Raises RosterError.
     """
     roster = people if isinstance(people, Roster) else Roster(tuple(people))
-    source = roster.source or "roster"
+    source = roster.source or _("roster")
     if roster.invalid and not skip_invalid:
         raise _refuse(source, list(roster.invalid))
     persons = list(roster.people)
     if not persons:
-        raise RosterError(f"{source}: no valid person in the roster; nothing written")
+        raise RosterError(_("{source}: no valid person in the roster; nothing written").format(source=source))
     chosen = tuple(formats)
     check_folder(out)
     with folder_lock(out, command="personalise"):
@@ -188,13 +194,19 @@ def run_batch(
         with Runner(procedure, chosen, out, eml, jobs, size=len(persons)) as runner:
             made: list[Made] = list(runner.render(plan(persons), print_files=True, progress=progress))
             # A sheet too long for its page is a bad row too; nothing has reached out/ yet.
-            unfit = [f"{source}: line {m.row}: {m.problem}" for m in made if m.problem]
+            unfit = [
+                _("{path}: line {line}: {problem}").format(path=source, line=m.row, problem=m.problem)
+                for m in made
+                if m.problem
+            ]
             refused = [*roster.invalid, *unfit]
             if unfit and not skip_invalid:
                 raise _refuse(source, refused)
             rows = [(p, m) for p, m in zip(persons, made, strict=True) if not m.problem]
             if not rows:
-                raise RosterError(f"{source}: no valid person in the roster; nothing written")
+                raise RosterError(
+                    _("{source}: no valid person in the roster; nothing written").format(source=source)
+                )
             runner.reprint([p for p, _ in rows])
             write_manifest(runner.staging, rows)
             previous = listed(out)

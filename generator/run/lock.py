@@ -21,6 +21,7 @@ from pathlib import Path
 import filelock
 
 from ..errors import DeliveryError
+from ..i18n import _
 from ..safe_files import SafeFileError, ensure_folder, write_atomic
 
 LOCK_NAME = ".aesh-generator.lock"
@@ -54,7 +55,9 @@ def folder_lock(folder: str | Path, *, command: str = "", wait: float = DEFAULT_
     except filelock.Timeout:
         raise FolderBusy(_busy_message(folder, wait)) from None
     except OSError as exc:
-        raise DeliveryError(f"{folder}: cannot lock the folder ({exc.strerror or exc})") from None
+        raise DeliveryError(
+            _("{folder}: cannot lock the folder ({reason})").format(folder=folder, reason=exc.strerror or exc)
+        ) from None
     try:
         _record_holder(folder, command)
         yield folder
@@ -98,13 +101,16 @@ def is_locked(folder: str | Path) -> bool:
 def _refuse_symlink(path: Path) -> None:
     if path.is_symlink():
         raise DeliveryError(
-            f"{path}: the lock file is a symbolic link, which this tool never follows; delete it and run again"
+            _(
+                "{path}: the lock file is a symbolic link, which this tool never follows; delete it and run again"
+            ).format(path=path)
         )
 
 
 def _record_holder(folder: Path, command: str) -> None:
     started = time.strftime("%H:%M", time.localtime())
-    text = f"{command or 'a run'}\n{started}\n{os.getpid()}\n"
+    # The command's name only (personalise, send…): the refusal words the rest in its reader's language.
+    text = f"{command}\n{started}\n{os.getpid()}\n"
     try:
         write_atomic(folder / HOLDER_NAME, text.encode())
     except (OSError, SafeFileError):
@@ -112,20 +118,22 @@ def _record_holder(folder: Path, command: str) -> None:
 
 
 def _busy_message(folder: Path, wait: float) -> str:
-    holder = "another run of the tool"
+    holder = _("another run of the tool")
     try:
         with open(folder / HOLDER_NAME, "rb", opener=_no_follow_opener) as file:
             command, started, pid = (file.read(200).decode("utf-8", "replace").splitlines() + ["", "", ""])[
                 :3
             ]
-        if command and started and pid.isdigit():
-            holder = f"another run ({command[:20]}, started at {started[:5]}, process {pid})"
+        if started and pid.isdigit():
+            holder = _("another run ({command}, started at {started}, process {pid})").format(
+                command=command[:20] or _("a run"), started=started[:5], pid=pid
+            )
     except OSError:
         pass
-    return (
-        f"{folder}: {holder} is writing into this folder (waited {wait:g} s); "
+    return _(
+        "{folder}: {holder} is writing into this folder (waited {wait} s); "
         "wait for it to finish and run again, or choose another output folder"
-    )
+    ).format(folder=folder, holder=holder, wait=f"{wait:g}")
 
 
 def _no_follow_opener(path: str, flags: int) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import RenderError
+from ..i18n import N_, _
 
 BODY_MAX = 12.0  # pt: the body text of every sheet
 BODY_MIN = 10.0  # pt: the last resort before "does not fit"
@@ -60,16 +61,34 @@ def first_fit(ladder: Sequence[Rung], attempt: Callable[[Rung], T], room: Callab
     raise Overflow(-room(result))
 
 
+# What the writers call the document that does not fit (render/pdf/page.py and
+# render/docx/writer.py pass these English words), with their article: French
+# needs the gender.
+_WHAT = {
+    "flyer": N_("the flyer"),
+    "personal sheet (the flyer plus the personal box)": N_(
+        "the personal sheet (the flyer plus the personal box)"
+    ),
+    "DOCX flyer": N_("the DOCX flyer"),
+}
+
+
 def page_too_long(source: Path | None, what: str, over: float, measured: bool) -> RenderError:
     """The procedure itself is too long: the user shortens the steps."""
+    subject = _(_WHAT[what]) if what in _WHAT else f"the {what}"
+    values = {"source": source, "what": subject, "mm": f"{over / MM:.0f}", "size": f"{BODY_MIN:g}"}
     if measured:
         return RenderError(
-            f"{source}: the {what} does not fit on one A4 page: {over / MM:.0f} mm too tall even with "
-            f"body text at {BODY_MIN:g} pt (the smallest allowed). Shorten the steps or remove a paragraph."
+            _(
+                "{source}: {what} does not fit on one A4 page: {mm} mm too tall even with "
+                "body text at {size} pt (the smallest allowed). Shorten the steps or remove a paragraph."
+            ).format(**values)
         )
     return RenderError(
-        f"{source}: the {what} would print on two pages: about {over / MM:.0f} mm too tall even at "
-        f"{BODY_MIN:g} pt. Shorten the steps."
+        _(
+            "{source}: {what} would print on two pages: about {mm} mm too tall even at {size} pt. "
+            "Shorten the steps."
+        ).format(**values)
     )
 
 
@@ -77,10 +96,14 @@ def name_too_long(fmt: str, over: float, measured: bool) -> RenderError:
     """One person's sheet is too long: a bad row, told what to shorten."""
     if measured:
         return RenderError(
-            f"the {fmt.upper()} sheet does not fit on one page with a name this long: "
-            "give a shorter identifier or name"
+            _(
+                "the {format} sheet does not fit on one page with a name this long: "
+                "give a shorter identifier or name"
+            ).format(format=fmt.upper())
         )
     return RenderError(
-        f"the {fmt.upper()} sheet would print on two pages (about {over / MM:.0f} mm too tall): "
-        "give a shorter identifier or name"
+        _(
+            "the {format} sheet would print on two pages (about {mm} mm too tall): "
+            "give a shorter identifier or name"
+        ).format(format=fmt.upper(), mm=f"{over / MM:.0f}")
     )

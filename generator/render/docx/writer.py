@@ -22,6 +22,7 @@ from typing import BinaryIO
 from docx.oxml.ns import qn
 
 from ...errors import RenderError
+from ...i18n import _
 from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
@@ -99,7 +100,7 @@ class DocxWriter:
             target.write(data)
 
     def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
-        raise RenderError("the DOCX writer makes no print file of many sheets")
+        raise RenderError(_("the DOCX writer makes no print file of many sheets"))
 
     def _personal_sheet(self, box: PersonalBox, title: str) -> bytes:
         # A letter no embedded font has refuses the sheet, naming it, as in the PDF.
