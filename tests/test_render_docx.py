@@ -496,3 +496,19 @@ def test_data_too_long_even_at_10_pt_is_refused_with_the_overflow(procedure: Pro
     """A procedure too long for one page even at 10 pt: a RenderError saying how many mm too tall."""
     with pytest.raises(RenderError, match=r"would print on two pages: about \d+ mm too tall"):
         DocxRenderer(_longer(procedure, 40))
+
+
+@pytest.mark.parametrize("font", ['A&B "x" <y>', "Ari'al </w:rFonts>", "Tab\there"])
+def test_a_font_name_never_breaks_the_document_even_past_the_yaml_check(procedure: Procedure, font: str) -> None:
+    """A Procedure built in code with a font the YAML check refuses: the DOCX opens and names it as given."""
+    from generator import compose, make_person
+    from generator import render as render_sheet
+    from generator.procedure.model import DocxOptions
+
+    odd = dataclasses.replace(procedure, docx=DocxOptions(font=font))
+    person = make_person(odd, first_name="Marie", last_name="Dupont")
+    for sheet in (compose(odd), compose(odd, person)):
+        styles = reopen(render_sheet(sheet, "docx")).styles.element
+        rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        fonts = rpr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:cs")) == font

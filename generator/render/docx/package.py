@@ -31,6 +31,15 @@ def xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def xml_attr(value: str) -> str:
+    """A value for a double-quoted XML attribute: never closes the quote nor starts markup."""
+    value = _XML_INVALID.sub("", value)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        value = value.replace(raw, escaped)
+    # A literal tab or line end in an attribute is read back as a space (XML normalises it).
+    return value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+
+
 def serialise(root: etree._Element) -> str:
     return etree.tostring(root, encoding="UTF-8", standalone=True).decode("utf-8")
 

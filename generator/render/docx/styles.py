@@ -35,6 +35,7 @@ from .look import (
     TITLE_INDENT,
     TITLE_PT,
 )
+from .package import xml_attr
 
 TEXT_W_TWIPS = round(TEXT_W * 1440 / 25.4)
 
@@ -72,6 +73,9 @@ def _rpr(
 ) -> str:
     parts = []
     if font:
+        # The font and language come from the procedure file: escaped, so that even a
+        # value the YAML check never saw (a Procedure built in code) cannot break the XML.
+        font = xml_attr(font)
         parts.append(f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>')
     if bold is not None:
         parts.append("<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
@@ -82,6 +86,7 @@ def _rpr(
     if underline:
         parts.append('<w:u w:val="single"/>')
     if lang:
+        lang = xml_attr(lang)
         parts.append(f'<w:lang w:val="{lang}" w:eastAsia="{lang}" w:bidi="ar-SA"/>')
     return "<w:rPr>" + "".join(parts) + "</w:rPr>"
 
