@@ -148,7 +148,7 @@ def test_draft_parses_back_with_decoded_headers_and_the_exact_pdf(drafts: Path, 
     raw, message = read_draft(drafts, zoe)
     assert message["X-Unsent"] == "1"
     (to,) = message["To"].addresses
-    assert (to.display_name, to.addr_spec) == ("Zoé HERVÉ-ÇELIK", "zoe.herve@example.net")
+    assert (to.display_name, to.addr_spec) == ("Zoé Hervé-Çelik", "zoe.herve@example.net")
     (sender,) = message["From"].addresses
     assert (sender.display_name, sender.addr_spec) == (procedure.email.sender_name, procedure.email.sender)
     assert message["Subject"] == "Votre accès à la messagerie académique (zherve-celik)"
@@ -171,7 +171,7 @@ def test_person_text_is_never_read_as_a_template(drafts: Path) -> None:
     """A first name '{identifier} <b>' stays literal in subject, text and escaped in HTML."""
     person = PERSONS[3]
     _, message = read_draft(drafts, person)
-    assert message["To"].addresses[0].display_name == "{identifier} <b> MARTIN"
+    assert message["To"].addresses[0].display_name == "{identifier} <b> Martin"
     text = message.get_body(("plain",)).get_content()
     assert "Bonjour {identifier} <b> Martin," in text
     html = message.get_body(("html",)).get_content()
@@ -193,6 +193,19 @@ def test_line_breaks_in_a_name_cannot_add_headers(procedure: Procedure) -> None:
     reparsed = email.message_from_bytes(bytes(message), policy=policy.default)
     assert reparsed["Bcc"] is None
     assert [a.addr_spec for a in reparsed["To"].addresses] == ["eve@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("Jürgen", "Großmann"), ("Işıl", "Yıldız"), ("Nguyễn", "Thị Minh")]
+)
+def test_the_recipient_name_is_written_as_the_roster_writes_it(
+    procedure: Procedure, first: str, last: str
+) -> None:
+    """Regression: the To name was upper-cased (Großmann → GROSSMANN, Işıl's dotless ı lost): now as typed."""
+    person = Person(first, last, "x", email="x@example.org")
+    message = build_message(procedure, person, b"%PDF", "f.pdf")
+    reparsed = email.message_from_bytes(bytes(message), policy=policy.default)
+    assert reparsed["To"].addresses[0].display_name == f"{first} {last}"
 
 
 def test_person_without_address_is_refused(procedure: Procedure) -> None:

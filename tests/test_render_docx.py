@@ -499,7 +499,9 @@ def test_data_too_long_even_at_10_pt_is_refused_with_the_overflow(procedure: Pro
 
 
 @pytest.mark.parametrize("font", ['A&B "x" <y>', "Ari'al </w:rFonts>", "Tab\there"])
-def test_a_font_name_never_breaks_the_document_even_past_the_yaml_check(procedure: Procedure, font: str) -> None:
+def test_a_font_name_never_breaks_the_document_even_past_the_yaml_check(
+    procedure: Procedure, font: str
+) -> None:
     """A Procedure built in code with a font the YAML check refuses: the DOCX opens and names it as given."""
     from generator import compose, make_person
     from generator import render as render_sheet

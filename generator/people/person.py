@@ -32,8 +32,12 @@ class Person:
 
     @property
     def display_name(self) -> str:
-        """``Marie-Hélène DUPONT``: family name in capitals, as French forms do."""
-        return f"{self.first_name} {self.last_name.upper()}".strip()
+        """``Marie-Hélène Dupont``: the names exactly as the roster writes them.
+
+        No capitals forced: ``str.upper()`` turns ß into SS and the Turkish i
+        into I, changing the name (the sheets print it as written too).
+        """
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 def make_person(
