@@ -14,8 +14,9 @@
   recorded, so a hand-edited manifest or journal naming a user's own file
   never makes a run delete it.
 
-Every failure is a ``SafeFileError`` naming the path and what to do; a
-symbolic-link loop is reported as such.
+Every failure is a ``SafeFileError`` naming the path and what to do, in
+the reader's language (worded in ``file_errors``); a symbolic-link loop is
+reported as such.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .errors import DeliveryError
+from .file_errors import SafeFileError, symlink_message, why_failed
 from .i18n import N_, _
 
 JOURNAL_NAME = ".aesh-generator-written.json"
@@ -41,10 +42,6 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO with no reader fails at once instead of hanging
 _BINARY = getattr(os, "O_BINARY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-class SafeFileError(DeliveryError):
-    """A file cannot be written, appended to or removed safely."""
 
 
 # --- writing ----------------------------------------------------------------------
@@ -82,7 +79,7 @@ def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) ->
     try:
         fd = os.open(temporary, flags, mode)
     except OSError as exc:
-        raise SafeFileError(_why(path, exc)) from None
+        raise SafeFileError(why_failed(path, exc)) from None
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
@@ -93,7 +90,7 @@ def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) ->
             raise SafeFileError(_("{path}: is a folder; cannot write a file there").format(path=path))
         os.replace(temporary, path)  # rename never follows a symlink at the target name
     except OSError as exc:
-        raise SafeFileError(_why(path, exc)) from None
+        raise SafeFileError(why_failed(path, exc)) from None
     finally:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -117,7 +114,7 @@ def read_limited(path: str | Path, limit: int) -> bytes:
             raise SafeFileError(
                 _("{path}: is a symbolic link; this tool never reads through a link").format(path=path)
             ) from None
-        raise SafeFileError(_why(path, exc, _("cannot read ({reason})"))) from None
+        raise SafeFileError(why_failed(path, exc, _("cannot read ({reason})"))) from None
     if len(data) > limit:
         raise SafeFileError(
             _("{path}: larger than {size} MB; not a file this tool wrote").format(path=path, size=limit >> 20)
@@ -134,16 +131,16 @@ def ensure_folder(path: str | Path) -> Path:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SafeFileError(_why(path, exc)) from None
+            raise SafeFileError(why_failed(path, exc)) from None
         return path
     except OSError as exc:
-        raise SafeFileError(_why(path, exc)) from None
+        raise SafeFileError(why_failed(path, exc)) from None
     if stat.S_ISLNK(mode):
         try:
             path.stat()
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise SafeFileError(_symlink_message(path)) from None
+                raise SafeFileError(symlink_message(path)) from None
         raise SafeFileError(
             _("{path}: is a symbolic link; this tool writes only into real folders").format(path=path)
         )
@@ -156,11 +153,11 @@ def _open(path: Path, flags: int) -> BinaryIO:
     _check_parent(path)
     before = _lstat(path)
     if before is not None and stat.S_ISLNK(before.st_mode):
-        raise SafeFileError(_symlink_message(path))
+        raise SafeFileError(symlink_message(path))
     try:
         fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK | _BINARY | _CLOEXEC, 0o600)
     except OSError as exc:
-        raise SafeFileError(_why(path, exc)) from None
+        raise SafeFileError(why_failed(path, exc)) from None
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
@@ -199,7 +196,7 @@ def _check_parent(path: Path) -> None:
     except FileNotFoundError:
         raise SafeFileError(_("{path}: folder not found").format(path=parent)) from None
     except OSError as exc:
-        raise SafeFileError(_why(parent, exc)) from None
+        raise SafeFileError(why_failed(parent, exc)) from None
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -208,44 +205,7 @@ def _lstat(path: Path) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SafeFileError(_why(path, exc)) from None
-
-
-def _symlink_message(path: Path) -> str:
-    try:
-        path.stat()
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return _("{path}: is a symbolic link loop (a link that leads back to itself); remove it").format(
-                path=path
-            )
-    return _(
-        "{path}: is a symbolic link; this tool never writes through a link "
-        "(it could change a file outside the folder): remove the link and run again"
-    ).format(path=path)
-
-
-def _why(path: Path, exc: OSError, other: str = "") -> str:
-    """One line for an OS error, with the cases a user can act on spelled out.
-
-    ``other`` (translated, with ``{reason}``) words the remaining cases; by default "cannot write".
-    """
-    if exc.errno == errno.ELOOP:
-        if path.is_symlink():
-            return _symlink_message(path)
-        why = _("the path goes through a symbolic link loop; fix or remove the link")
-    elif exc.errno == errno.ENXIO:
-        why = _("is a pipe or device, not a plain file; remove it or choose another folder")
-    elif exc.errno == errno.ENAMETOOLONG:
-        why = _("the name is too long for the file system")
-    elif exc.errno in (errno.EACCES, errno.EPERM):
-        why = _("permission denied")
-    elif exc.errno == errno.ENOSPC:
-        why = _("the disk is full")
-    else:
-        # The system's own words (English whatever the locale) stay inside the parentheses.
-        why = (other or _("cannot write ({reason})")).format(reason=exc.strerror or exc)
-    return _("{path}: {problem}").format(path=path, problem=why)
+        raise SafeFileError(why_failed(path, exc)) from None
 
 
 # --- what a run wrote, and removing only that ---------------------------------------

@@ -73,8 +73,7 @@ def _rpr(
 ) -> str:
     parts = []
     if font:
-        # The font and language come from the procedure file: escaped, so that even a
-        # value the YAML check never saw (a Procedure built in code) cannot break the XML.
+        # Escaped: a font the YAML check never saw (a Procedure built in code) cannot break the XML.
         font = xml_attr(font)
         parts.append(f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>')
     if bold is not None:
