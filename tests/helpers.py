@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 import zxingcpp
 from pypdf import PdfReader
 
@@ -132,3 +133,22 @@ def PdfRenderer(procedure, **options) -> SheetRenderer:  # noqa: N802 (reads as 
 
 def DocxRenderer(procedure, **options) -> SheetRenderer:  # noqa: N802
     return SheetRenderer(procedure, "docx", **options)
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """The CLI in-process: exit code (SystemExit included), stdout, stderr."""
+    from generator.cli import main
+
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_clear_error(code: int, err: str) -> None:
+    """Exit 1 or 2 with an ``error:`` line, never a traceback."""
+    assert code in (1, 2), code
+    assert "Traceback" not in err
+    assert "error:" in err

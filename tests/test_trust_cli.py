@@ -8,32 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.cli import main
+from helpers import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 PROCEDURE = REPO / "data" / "procedure.yaml"
-
-
-def xfail(reason: str, raises: type[BaseException] | tuple[type[BaseException], ...] = AssertionError):  # type: ignore[no-untyped-def]
-    """Today's behaviour, precisely: the test fails with ``raises`` for ``reason``."""
-    return pytest.mark.xfail(strict=True, raises=raises, reason=reason)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """The CLI in-process: exit code (SystemExit included), stdout, stderr."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_clear_error(code: int, err: str) -> None:
-    assert code in (1, 2), code
-    assert "Traceback" not in err
-    assert err.startswith("error: ") or "error:" in err
 
 
 # --- arguments and paths -----------------------------------------------------------------------
@@ -68,14 +46,14 @@ def test_an_argument_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
 )
 def test_unknown_options_are_never_echoed(argv: list[str], capsys) -> None:  # type: ignore[no-untyped-def]
     """An unknown option ends in exit 2 naming the option, never its value."""
-    code, out, err = run(argv, capsys)
+    code, out, err = run_cli(argv, capsys)
     assert code == 2 and argv[-2] in err
     assert argv[-1] not in out + err and "12345" not in out + err
 
 
 def test_no_arguments_lists_the_commands(capsys) -> None:  # type: ignore[no-untyped-def]
     """python -m generator alone: the commands and what each does, exit 2 (or 0)."""
-    code, out, err = run([], capsys)
+    code, out, err = run_cli([], capsys)
     assert code in (0, 2)
     for command in ("build", "check", "personalise", "person", "send"):
         assert f"  {command} " in out + err
@@ -93,7 +71,7 @@ def test_no_arguments_lists_the_commands(capsys) -> None:  # type: ignore[no-unt
 )
 def test_usage_errors_never_show_a_value(argv: list[str], capsys) -> None:  # type: ignore[no-untyped-def]
     """Whatever argparse refuses (choice, type, option=value), the message names the option, not the value."""
-    code, out, err = run(argv, capsys)
+    code, out, err = run_cli(argv, capsys)
     assert code == 2 and "error: " in err
     assert "12345" not in out + err
 
@@ -118,10 +96,10 @@ def test_errors_follow_the_language(tmp_path: Path, capsys) -> None:  # type: ig
     roster.write_text("Prénom;Nom\n;Dupont\n", encoding="utf-8")
     argv = ["personalise", str(roster), "--out", str(tmp_path / "out")]
     with use_language("en"):
-        code, _, err = run(argv, capsys)
+        code, _, err = run_cli(argv, capsys)
     assert code == 1 and f"error: {roster}: line 2: Prénom is empty (expected the person's first name)" in err
     with use_language("fr"):
-        code, _, err = run(argv, capsys)
+        code, _, err = run_cli(argv, capsys)
     assert code == 1
     assert f"erreur\u00a0: {roster}\u00a0: ligne 2\u00a0: «\u00a0Prénom\u00a0» est vide" in err
 

@@ -5,32 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import assert_one_clear_error, run_cli
 
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 PROCEDURE = REPO / "data" / "procedure.yaml"
-
-
-def xfail(reason: str, raises: type[BaseException] | tuple[type[BaseException], ...] = AssertionError):  # type: ignore[no-untyped-def]
-    """Today's behaviour, precisely: the test fails with ``raises`` for ``reason``."""
-    return pytest.mark.xfail(strict=True, raises=raises, reason=reason)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """The CLI in-process: exit code (SystemExit included), stdout, stderr."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_clear_error(code: int, err: str) -> None:
-    assert code in (1, 2), code
-    assert "Traceback" not in err
-    assert err.startswith("error: ") or "error:" in err
 
 
 # --- procedure data that check accepts and build cannot use ------------------------------------
@@ -51,7 +31,7 @@ FONTS = ["Ari<al", 'Ari\\"al', "Ari&al"]
 def test_check_refuses_a_docx_font_that_build_cannot_write(tmp_path: Path, capsys, font: str) -> None:  # type: ignore[no-untyped-def]
     """docx.font with <, " or &: check exits 1 naming docx.font (check means "this will build")."""
     data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
-    code, _, err = run(["check", "--data", str(data)], capsys)
+    code, _, err = run_cli(["check", "--data", str(data)], capsys)
     assert code == 1 and "docx.font" in err
 
 
@@ -69,7 +49,7 @@ def test_build_with_a_bad_docx_font_fails_cleanly_and_keeps_earlier_files(
     assert main(["build", "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
-    code, _, err = run(["build", "--data", str(data), "--out", str(out)], capsys)
+    code, _, err = run_cli(["build", "--data", str(data), "--out", str(out)], capsys)
     assert_one_clear_error(code, err)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
@@ -81,7 +61,7 @@ def test_check_refuses_a_url_too_long_for_a_qr_code(tmp_path: Path, capsys) -> N
     """A 3 000-character link: check exits 1 naming the link (no QR code holds it at level M)."""
     webmail = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
     data = _procedure_with(tmp_path, webmail, LONG_URL)
-    code, _, err = run(["check", "--data", str(data)], capsys)
+    code, _, err = run_cli(["check", "--data", str(data)], capsys)
     assert code == 1 and "links.webmail.url" in err
 
 
@@ -89,7 +69,7 @@ def test_build_with_a_url_too_long_for_a_qr_code_is_a_clear_error(tmp_path: Path
     """build: one error line, exit 1."""
     webmail = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
     data = _procedure_with(tmp_path, webmail, LONG_URL)
-    code, _, err = run(["build", "--data", str(data), "--out", str(tmp_path / "out")], capsys)
+    code, _, err = run_cli(["build", "--data", str(data), "--out", str(tmp_path / "out")], capsys)
     assert_one_clear_error(code, err)
 
 
@@ -99,7 +79,7 @@ def test_check_refuses_a_docx_font_with_a_control_character_or_markup(
 ) -> None:  # type: ignore[no-untyped-def]
     """A control character, an apostrophe or > in docx.font: refused by check with the field named."""
     data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
-    code, _, err = run(["check", "--data", str(data)], capsys)
+    code, _, err = run_cli(["check", "--data", str(data)], capsys)
     assert code == 1 and "docx.font: not a font name" in err and "Traceback" not in err
 
 
@@ -107,7 +87,7 @@ def test_check_accepts_ordinary_font_names(tmp_path: Path, capsys) -> None:  # t
     """Liberation Sans, Atkinson Hyperlegible, Métropolis: accepted."""
     for font in ("Liberation Sans", "Atkinson Hyperlegible", "Métropolis"):
         data = _procedure_with(tmp_path, 'font: "Arial"', f'font: "{font}"')
-        code, _, err = run(["check", "--data", str(data)], capsys)
+        code, _, err = run_cli(["check", "--data", str(data)], capsys)
         assert code == 0, err
 
 
@@ -123,10 +103,10 @@ def test_check_refuses_a_procedure_too_long_for_one_page(tmp_path: Path, capsys)
     )
     path = tmp_path / "procedure.yaml"
     path.write_text(text.replace(marker, marker + long_step, 1), encoding="utf-8")
-    code, out, err = run(["check", "--data", str(path)], capsys)
+    code, out, err = run_cli(["check", "--data", str(path)], capsys)
     assert code == 1 and out == "", err
     assert "does not fit on one A4 page" in err or "would print on two pages" in err
-    code, _, err2 = run(["build", "--data", str(path), "--out", str(tmp_path / "out")], capsys)
+    code, _, err2 = run_cli(["build", "--data", str(path), "--out", str(tmp_path / "out")], capsys)
     assert code == 1 and "Traceback" not in err2
 
 

@@ -9,29 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import run_cli
 
-from generator.cli import main
 from generator.errors import RosterError
 from generator.people import make_person, read_roster
 
 REPO = Path(__file__).resolve().parent.parent
 PROCEDURE = REPO / "data" / "procedure.yaml"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """The CLI in-process: exit code (SystemExit included), stdout, stderr."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_clear_error(code: int, err: str) -> None:
-    assert code in (1, 2), code
-    assert "Traceback" not in err
-    assert err.startswith("error: ") or "error:" in err
 
 
 # --- rosters ---------------------------------------------------------------------------------------
@@ -46,7 +30,7 @@ def _roster(tmp_path: Path, text: str, name: str = "roster.csv") -> Path:
 def test_a_numen_with_a_colon_in_the_email_column_is_not_printed_back(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Courriel = 13E1812345:ABC: line and column named, the value shown nowhere."""
     roster = _roster(tmp_path, "Prénom;Nom;Courriel\nMarie;Dupont;13E1812345:ABC\n")
-    code, out, err = run(["personalise", str(roster), "--out", str(tmp_path / "out")], capsys)
+    code, out, err = run_cli(["personalise", str(roster), "--out", str(tmp_path / "out")], capsys)
     assert code == 1
     assert "line 2: Courriel looks like it holds a NUMEN" in err
     assert "12345" not in out + err
@@ -56,7 +40,7 @@ def test_a_numen_in_a_family_name_never_reaches_the_outputs(tmp_path: Path, caps
     """Nom = 'Dupont 13E1812345–ABC': the row is refused, nothing written, nothing echoed."""
     roster = _roster(tmp_path, "Prénom;Nom\nMarie;Dupont 13E1812345\u2013ABC\n")
     out = tmp_path / "out"
-    code, stdout, err = run(["personalise", str(roster), "--out", str(out), "--formats", "pdf"], capsys)
+    code, stdout, err = run_cli(["personalise", str(roster), "--out", str(out), "--formats", "pdf"], capsys)
     written = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file()) if out.exists() else b""
     names = " ".join(str(p) for p in out.rglob("*")) if out.exists() else ""
     assert b"12345" not in written and "12345" not in names
@@ -191,7 +175,7 @@ def test_sheet_option_chooses_the_sheet(tmp_path: Path, procedure, capsys) -> No
         read_roster(path, procedure, sheet="Consignes")
     assert str(caught.value).startswith(f"{path}, sheet 'Consignes': no header row")
     out = tmp_path / "out"
-    code, stdout, err = run(
+    code, stdout, err = run_cli(
         [
             "personalise",
             str(path),
@@ -207,7 +191,7 @@ def test_sheet_option_chooses_the_sheet(tmp_path: Path, procedure, capsys) -> No
     )
     assert code == 0, err
     assert (out / "mdupont.pdf").exists()
-    code, _, err = run(["personalise", str(path), "--sheet", "Nope", "--out", str(out)], capsys)
+    code, _, err = run_cli(["personalise", str(path), "--sheet", "Nope", "--out", str(out)], capsys)
     assert code == 1 and "no worksheet named 'Nope' (found 'Consignes', 'Liste')" in err
 
 

@@ -19,8 +19,8 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from helpers import assert_one_clear_error, run_cli
 
-from generator.cli import main
 from generator.mail.drafts import attachment_name, build_message, write_draft
 from generator.people.person import Person
 from generator.run.manifest import write_manifest
@@ -34,22 +34,6 @@ PEOPLE = [
 ALL = sorted(p.email for p in PEOPLE)
 SEND_SCRIPT = "import sys; from generator.cli import main; sys.exit(main(sys.argv[1:]))"
 posix_only = pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """The CLI in-process: exit code (SystemExit included), stdout, stderr."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_clear_error(code: int, err: str) -> None:
-    assert code in (1, 2), code
-    assert "Traceback" not in err
-    assert "error:" in err
 
 
 @dataclass
@@ -170,7 +154,7 @@ def test_a_non_ascii_smtp_password_or_user_logs_in_as_utf8_or_is_a_clear_error(
     """pässwörd logs in (UTF-8, as RFC 4616 says); a wrong one is one error line; the password never shows."""
     handler, port = auth_server
     monkeypatch.setenv("SMTP_PASSWORD", password)
-    code, out, err = run(send_argv(drafts, port, "--yes", "--user", user), capsys)
+    code, out, err = run_cli(send_argv(drafts, port, "--yes", "--user", user), capsys)
     assert password not in out + err
     if password == "pässwörd":
         assert code == 0, err
@@ -184,7 +168,7 @@ def test_a_non_ascii_smtp_password_or_user_logs_in_as_utf8_or_is_a_clear_error(
 def test_a_host_name_idna_refuses_is_a_clear_error(drafts: Path, capsys, host: str) -> None:  # type: ignore[no-untyped-def]
     """--smtp-host .. or a label IDNA refuses: exit 1 with one error line naming the option, dry run or not."""
     for extra in ([], ["--yes"]):
-        code, _, err = run(["send", str(drafts), "--smtp-host", host, *extra], capsys)
+        code, _, err = run_cli(["send", str(drafts), "--smtp-host", host, *extra], capsys)
         assert_one_clear_error(code, err)
         assert "--smtp-host" in err and err.count("\n") == 1
 
@@ -201,7 +185,7 @@ def test_starttls_with_a_trusted_certificate_sends(
     handler = Handler()
     controller = _serve(handler, tls_context=context)
     try:
-        code, _, err = run(send_argv(drafts, controller.port, "--yes", "--starttls"), capsys)
+        code, _, err = run_cli(send_argv(drafts, controller.port, "--yes", "--starttls"), capsys)
     finally:
         controller.stop()
     assert code == 0, err
@@ -220,7 +204,7 @@ def test_implicit_tls_with_a_trusted_certificate_sends(
     handler = Handler()
     controller = _serve(handler, ssl_context=context)
     try:
-        code, _, err = run(send_argv(drafts, controller.port, "--yes", "--tls"), capsys)
+        code, _, err = run_cli(send_argv(drafts, controller.port, "--yes", "--tls"), capsys)
     finally:
         controller.stop()
     assert code == 0, err
@@ -237,7 +221,7 @@ def test_implicit_tls_with_an_untrusted_certificate_is_a_clear_error(
     handler = Handler()
     controller = _serve(handler, ssl_context=context)
     try:
-        code, _, err = run(send_argv(drafts, controller.port, "--yes", "--tls"), capsys)
+        code, _, err = run_cli(send_argv(drafts, controller.port, "--yes", "--tls"), capsys)
     finally:
         controller.stop()
     assert_one_clear_error(code, err)
@@ -261,11 +245,11 @@ def test_a_draft_with_an_added_recipient_is_refused_for_that_person(
         _edit(draft, b"<marie.dupont@example.org>", b"<marie.dupont@example.org>, x@evil.example")
     else:
         draft.write_bytes(f"{header}: x@evil.example\r\n".encode() + draft.read_bytes())
-    code, out, err = run(send_argv(drafts, port, "--yes"), capsys)
+    code, out, err = run_cli(send_argv(drafts, port, "--yes"), capsys)
     assert code == 1 and "Traceback" not in err
     assert "mdupont.eml" in err and "differ from the address personalise recorded" in err
     assert handler.recipients() == ["paul.durand@example.com", "zoe.martin@example.net"]
-    code, out, _ = run(send_argv(drafts, port), capsys)  # the dry run says so too
+    code, out, _ = run_cli(send_argv(drafts, port), capsys)  # the dry run says so too
     assert "refused mdupont.eml" in out
 
 
@@ -275,7 +259,7 @@ def test_a_draft_whose_to_was_replaced_is_refused(
     """The To changed to another address: refused; the manifest's address is what counts."""
     handler, port = smtp_server
     _edit(drafts / "mdupont.eml", b"marie.dupont@example.org", b"someone@else.example")
-    code, _, err = run(send_argv(drafts, port, "--yes"), capsys)
+    code, _, err = run_cli(send_argv(drafts, port, "--yes"), capsys)
     assert code == 1 and "mdupont.eml" in err
     assert "someone@else.example" not in handler.recipients()
 
@@ -290,7 +274,7 @@ def test_a_draft_with_two_resent_blocks_is_refused_for_that_person(
     draft = drafts / "mdupont.eml"
     resent = b"Resent-Date: Mon, 1 Dec 2026 10:00:00 +0100\r\nResent-From: a@example.org\r\n"
     draft.write_bytes(resent * 2 + draft.read_bytes())
-    code, _, err = run(send_argv(drafts, port, "--yes"), capsys)
+    code, _, err = run_cli(send_argv(drafts, port, "--yes"), capsys)
     assert code == 1 and "Traceback" not in err and "mdupont.eml" in err and "Resent-" in err
     assert handler.recipients() == ["paul.durand@example.com", "zoe.martin@example.net"]
 
@@ -302,14 +286,14 @@ def test_resend_sends_a_corrected_draft_again_on_purpose_only(
 ) -> None:
     """After a corrected draft, send --yes sends nothing; --resend mdupont sends that one only, with a new Message-ID."""
     handler, port = smtp_server
-    assert run(send_argv(drafts, port, "--yes"), capsys)[0] == 0
+    assert run_cli(send_argv(drafts, port, "--yes"), capsys)[0] == 0
     first_id = handler.received[0][1]["Message-ID"]
     _edit(drafts / "mdupont.eml", b"Subject: ", b"Subject: [corrected] ")
-    assert run(send_argv(drafts, port, "--yes"), capsys)[0] == 0
+    assert run_cli(send_argv(drafts, port, "--yes"), capsys)[0] == 0
     assert len(handler.received) == 3  # never by accident
-    code, out, _ = run(send_argv(drafts, port, "--resend", "mdupont"), capsys)
+    code, out, _ = run_cli(send_argv(drafts, port, "--resend", "mdupont"), capsys)
     assert code == 0 and "would send again mdupont.eml" in out and "zmartin" not in out
-    code, out, err = run(send_argv(drafts, port, "--yes", "--resend", "mdupont"), capsys)
+    code, out, err = run_cli(send_argv(drafts, port, "--yes", "--resend", "mdupont"), capsys)
     assert code == 0, err
     assert len(handler.received) == 4
     rcpts, message = handler.received[-1]
@@ -322,7 +306,7 @@ def test_resend_of_an_unknown_identifier_is_a_clear_error(
     drafts: Path, smtp_server: tuple[Handler, int], capsys
 ) -> None:  # type: ignore[no-untyped-def]
     handler, port = smtp_server
-    code, _, err = run(send_argv(drafts, port, "--yes", "--resend", "nobody"), capsys)
+    code, _, err = run_cli(send_argv(drafts, port, "--yes", "--resend", "nobody"), capsys)
     assert_one_clear_error(code, err)
     assert "--resend nobody" in err and handler.received == []
 
@@ -337,7 +321,7 @@ def test_a_cell_over_128_kb_is_a_clear_error(drafts: Path, capsys, which: str) -
         (drafts / which).write_text("row;first_name;email;eml\n2;" + "x" * 200_000 + ";a@b.fr;mdupont.eml\n")
     else:
         (drafts / which).write_text("eml,recipient\nmdupont.eml," + "x" * 200_000 + "\n")
-    code, _, err = run(["send", str(drafts), "--smtp-host", "127.0.0.1"], capsys)
+    code, _, err = run_cli(["send", str(drafts), "--smtp-host", "127.0.0.1"], capsys)
     assert_one_clear_error(code, err)
     assert which in err and "128 KB" in err
 
@@ -345,7 +329,7 @@ def test_a_cell_over_128_kb_is_a_clear_error(drafts: Path, capsys, which: str) -
 def test_a_nul_in_a_manifest_file_name_is_a_clear_error(drafts: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """eml = 'mdup\\x00ont.eml': refused with the manifest line, no traceback."""
     (drafts / "manifest.csv").write_text("row;email;eml\n2;marie.dupont@example.org;mdup\x00ont.eml\n")
-    code, _, err = run(["send", str(drafts), "--smtp-host", "127.0.0.1"], capsys)
+    code, _, err = run_cli(["send", str(drafts), "--smtp-host", "127.0.0.1"], capsys)
     assert_one_clear_error(code, err)
     assert "manifest.csv:2" in err
 
@@ -362,7 +346,7 @@ def test_sent_csv_as_a_symlink_is_refused_and_its_target_unchanged(
     outside = tmp_path / "user.csv"
     outside.write_text("eml,recipient\n")
     (drafts / "sent.csv").symlink_to(outside)
-    code, _, err = run(send_argv(drafts, port, "--yes"), capsys)
+    code, _, err = run_cli(send_argv(drafts, port, "--yes"), capsys)
     assert_one_clear_error(code, err)
     assert "symbolic link" in err
     assert outside.read_text() == "eml,recipient\n" and handler.received == []
@@ -377,7 +361,7 @@ def test_a_draft_that_is_a_symlink_is_never_read(
     elsewhere = tmp_path / "elsewhere.eml"
     (drafts / "mdupont.eml").rename(elsewhere)
     (drafts / "mdupont.eml").symlink_to(elsewhere)
-    code, _, err = run(send_argv(drafts, port, "--yes"), capsys)
+    code, _, err = run_cli(send_argv(drafts, port, "--yes"), capsys)
     assert_one_clear_error(code, err)
     assert "symbolic link" in err and handler.received == []
 
