@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint clean
+# The French catalogs, compiled from every .po (pip install compiles them too).
+MO := generator/locale/fr/LC_MESSAGES/generator.mo
+PO := $(wildcard generator/locale/*/LC_MESSAGES/*.po)
+
+.PHONY: run test bench lint clean serve messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,21 +23,33 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-run: $(STAMP)
+$(MO): $(PO) build_catalogs.py | $(STAMP)
+	$(BIN)/python build_catalogs.py
+
+run: $(STAMP) $(MO)
 	$(BIN)/python -m generator build --out output
 	$(BIN)/python -m generator personalise data/roster.example.csv --out output/people
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest
 
-bench: $(TEST_STAMP)
+# The desk in a browser, on this machine only: http://127.0.0.1:8000/
+serve: $(STAMP) $(MO)
+	$(BIN)/python -m generator serve
+
+# Every msgid of the package (code and templates), to check a .po against.
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract --no-location -F babel.cfg -o build/messages.pot generator
+
+bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/bench.py
 
 lint: $(TEST_STAMP)
-	$(BIN)/python -m ruff check generator tests benchmarks
-	$(BIN)/python -m ruff format --check generator benchmarks
+	$(BIN)/python -m ruff check generator tests benchmarks build_catalogs.py
+	$(BIN)/python -m ruff format --check generator benchmarks build_catalogs.py
 	$(BIN)/python -m mypy generator
 
 clean:
-	rm -rf $(VENV) output/* build *.egg-info
+	rm -rf $(VENV) output/* build *.egg-info $(MO)
 	touch output/.gitkeep

@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--from", dest="from_addr", default="", help="sender address (default: the drafts' From)")
     p.add_argument("--yes", action="store_true", help="really send (without it: a dry run)")
+    _add_serve(sub, data_help)
     return parser
 
 
@@ -168,6 +169,8 @@ def _run(args: argparse.Namespace) -> int:
         return send_command(args)
 
     procedure = load_procedure(args.data)
+    if args.command == "serve":
+        return _serve(procedure, args)
     if args.command == "check":
         addresses = sum(len(g.emails) for g in procedure.contacts)
         print(
@@ -197,3 +200,53 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "personalise":
         return batch.personalise_command(procedure, args)
     raise AssertionError(args.command)  # argparse only lets known commands through
+
+
+# --- serve: the desk in a browser (issue 13); self-contained, for the cli package to take over ---
+
+
+def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
+    from .web.server import ACCESS_CODE_ENV, DEFAULT_HOST, DEFAULT_PORT
+
+    p = sub.add_parser(
+        "serve",
+        help="the pages for office staff, in a browser (French)",
+        description="Serve the desk's pages with waitress: one person's sheet, a signing session, "
+        "the flyer. Listens on this machine only unless an access code is set.",
+        epilog="Example:\n  python -m generator serve --open\n"
+        f"  {ACCESS_CODE_ENV}=… python -m generator serve --host 0.0.0.0 --port 8080",
+    )
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
+    p.add_argument("--data", type=Path, help=data_help)
+    p.add_argument("--open", action="store_true", help="open the pages in the default browser")
+    p.add_argument(
+        "--access-code-env",
+        default=ACCESS_CODE_ENV,
+        metavar="NAME",
+        help=f"environment variable holding the access code the pages ask for (default: {ACCESS_CODE_ENV}); "
+        "required to listen on another address than this machine's",
+    )
+
+
+def _serve(procedure: object, args: argparse.Namespace) -> int:
+    import os
+
+    from .i18n import _
+    from .web import create_app
+    from .web.server import Server, check_host
+
+    code = os.environ.get(args.access_code_env, "") or None
+    check_host(args.host, code, args.access_code_env)
+    server = Server(create_app(procedure, access_code=code), args.host, args.port)  # type: ignore[arg-type]
+    try:
+        print(_("serving on {url} (Ctrl-C to stop)").format(url=server.url), flush=True)
+        if code:
+            print(_("the pages ask for the access code of {env}").format(env=args.access_code_env), flush=True)
+        if args.open:
+            server.open_browser()
+        server.run()
+    finally:
+        server.close()
+    print(_("stopped; the signing sessions' files were removed"))
+    return 0
