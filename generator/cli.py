@@ -217,7 +217,9 @@ def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
         f"  {ACCESS_CODE_ENV}=… python -m generator serve --host 0.0.0.0 --port 8080",
     )
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0: any free port)"
+    )
     p.add_argument("--data", type=Path, help=data_help)
     p.add_argument("--open", action="store_true", help="open the pages in the default browser")
     p.add_argument(
@@ -242,7 +244,9 @@ def _serve(procedure: object, args: argparse.Namespace) -> int:
     try:
         print(_("serving on {url} (Ctrl-C to stop)").format(url=server.url), flush=True)
         if code:
-            print(_("the pages ask for the access code of {env}").format(env=args.access_code_env), flush=True)
+            print(
+                _("the pages ask for the access code of {env}").format(env=args.access_code_env), flush=True
+            )
         if args.open:
             server.open_browser()
         server.run()

@@ -15,7 +15,7 @@ import gettext
 import os
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "generator"
@@ -59,7 +59,7 @@ def use_language(lang: str) -> Iterator[None]:
         reset_language(token)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of ``lang``; English (and a missing catalog) gives the msgids back."""
     if lang == "en":

@@ -95,8 +95,9 @@ def install(app: Flask) -> None:
     def gate() -> Any:
         if web.access_code is None or session.get("access") or request.endpoint in OPEN_ENDPOINTS:
             return None
-        if request.method == "GET":
-            session["after_access"] = request.path  # a path: never personal data
+        if request.method == "GET" and request.endpoint is not None:
+            # A page of ours (not the browser's favicon.ico); a path never holds personal data.
+            session["after_access"] = request.path
         return redirect(url_for("security.access"), code=303)
 
     # After the language and the gate: a refused token gets a French page, and
@@ -165,7 +166,9 @@ def _errors(app: Flask) -> None:
     def csrf(_exc: CSRFError) -> tuple[str, int]:
         return _error_page(
             _("The page has expired"),
-            _("For your safety, the form is only valid in the page that showed it. Open the page again and send it anew."),
+            _(
+                "For your safety, the form is only valid in the page that showed it. Open the page again and send it anew."
+            ),
             400,
         )
 
@@ -185,7 +188,9 @@ def _errors(app: Flask) -> None:
         app.logger.error("unexpected %s at %s", type(exc).__name__, where)
         return _error_page(
             _("Something went wrong"),
-            _("The server could not finish. Nothing was kept. Try again; if it happens again, tell the IT team."),
+            _(
+                "The server could not finish. Nothing was kept. Try again; if it happens again, tell the IT team."
+            ),
             500,
         )
 

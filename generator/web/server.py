@@ -1,14 +1,15 @@
 """Serving the app with waitress: the address check, start, stop. Prints nothing (the CLI does).
 
-    server = start(app, host="127.0.0.1", port=8000)
-    print(server.url)
-    server.run()      # until Ctrl-C (or server.close() from another thread)
-    server.close()    # sockets closed, signing sessions' folders removed
+server = start(app, host="127.0.0.1", port=8000)
+print(server.url)
+server.run()      # until Ctrl-C (or server.close() from another thread)
+server.close()    # sockets closed, signing sessions' folders removed
 """
 
 from __future__ import annotations
 
 import ipaddress
+import socket
 import webbrowser
 from typing import Any
 
@@ -55,23 +56,30 @@ class Server:
         from waitress.server import create_server
 
         self.app = app
+        # The socket is ours: a port already taken fails here, before waitress
+        # has started threads or opened files it would leave behind.
         try:
-            self._server: Any = create_server(
-                app,
-                host=host,
-                port=port,
-                threads=threads,
-                ident="generator",
-                expose_tracebacks=False,
-                # What a browser sends is small; the app refuses anything larger with a page of its own.
-                max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) * 2,
-            )
+            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+            sock = socket.create_server((host, port), family=family)
         except OSError as exc:
             raise ServeError(
                 _("cannot listen on {host}:{port} ({reason}): choose another --port or --host").format(
                     host=host, port=port, reason=exc.strerror or exc
                 )
             ) from None
+        try:
+            self._server: Any = create_server(
+                app,
+                sockets=[sock],
+                threads=threads,
+                ident="generator",
+                expose_tracebacks=False,
+                # What a browser sends is small; the app refuses anything larger with a page of its own.
+                max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) * 2,
+            )
+        except BaseException:
+            sock.close()
+            raise
         self.host = host
         self.port = int(self._server.effective_port)
         self._closed = False

@@ -105,7 +105,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             _LABEL + r" has letters outside the Latin alphabet",
-            N_("{field}: has letters outside the Latin alphabet. Type it in Latin letters, as on the contract."),
+            N_(
+                "{field}: has letters outside the Latin alphabet. Type it in Latin letters, as on the contract."
+            ),
         ),
         (
             _LABEL + r" is (?P<n>\d+) characters long \(at most (?P<limit>\d+) in an email address\)$",
@@ -115,7 +117,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             _LABEL + r" is (?P<n>\d+) characters long \(at most (?P<limit>\d+) fit on the sheet\)$",
             N_("{field}: {n} characters; at most {limit} fit on the sheet."),
         ),
-        (_LABEL + r" is empty \(expected [^()]*\)$", N_("{field}: this field is empty. Type it as on the contract.")),
+        (
+            _LABEL + r" is empty \(expected [^()]*\)$",
+            N_("{field}: this field is empty. Type it as on the contract."),
+        ),
         (
             r"(?P<label>identifier) .* is not a valid identifier \(expected [^()]*\)$",
             N_("{field}: expected lower-case letters a-z, digits and single hyphens, like mdupont."),
@@ -137,15 +142,21 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"(?P<label>birth name) .* holds no letter a-z once accents are dropped .*$",
-            N_("{field}: holds no letter a-z once accents are dropped. Type it in Latin letters, or type the identifier."),
+            N_(
+                "{field}: holds no letter a-z once accents are dropped. Type it in Latin letters, or type the identifier."
+            ),
         ),
         (
             r"(?P<label>last name) .* gives an empty identifier: .*$",
-            N_("{field}: holds no letter a-z once accents are dropped. Type it in Latin letters, or type the identifier."),
+            N_(
+                "{field}: holds no letter a-z once accents are dropped. Type it in Latin letters, or type the identifier."
+            ),
         ),
         (
             r"(?P<label>first name) .* has no letter a-z to take the initial from .*$",
-            N_("{field}: has no letter a-z to take the initial from. Type it in Latin letters, or type the identifier."),
+            N_(
+                "{field}: has no letter a-z to take the initial from. Type it in Latin letters, or type the identifier."
+            ),
         ),
     )
 )
@@ -163,10 +174,10 @@ def _field_problem(problem: str) -> FieldProblem:
         text = _(message).format(field=labels[field], **values)
         return FieldProblem(field, text, numen="NUMEN" in message)
     # A message this adapter does not know yet: name the field, never echo the value.
-    field = next((f for label, f in _LABEL_TO_FIELD.items() if problem.startswith(label + " ")), None)
-    if field is None:
+    named = next((f for label, f in _LABEL_TO_FIELD.items() if problem.startswith(label + " ")), None)
+    if named is None:
         return FieldProblem(None, _("These fields cannot make a sheet. Check each of them."))
-    return FieldProblem(field, _("{field}: this value cannot be used.").format(field=labels[field]))
+    return FieldProblem(named, _("{field}: this value cannot be used.").format(field=labels[named]))
 
 
 def _person(procedure: Procedure, fields: Mapping[str, str]) -> Person:

@@ -62,7 +62,9 @@ def _fields(form: DeskForm) -> dict[str, str]:
     return {name: (form[name].data or "") for name in service.FIELDS}
 
 
-def _render_desk(form: DeskForm, problems: list[service.FieldProblem], result: dict[str, Any] | None, status: int = 200) -> tuple[str, int]:
+def _render_desk(
+    form: DeskForm, problems: list[service.FieldProblem], result: dict[str, Any] | None, status: int = 200
+) -> tuple[str, int]:
     by_field: dict[str, list[str]] = {}
     for problem in problems:
         if problem.field:
@@ -130,9 +132,16 @@ def live_identifier() -> Response:
     if numen:
         message = numen[0].message
     elif named or fields["identifier"].strip():
-        identity = [p for p in preview.problems if p.field in ("first_name", "last_name", "birth_name", "identifier")]
+        identity = [
+            p for p in preview.problems if p.field in ("first_name", "last_name", "birth_name", "identifier")
+        ]
         message = identity[0].message if identity else ""
-    return jsonify(identifier="", note="", birth_name=False, message=message or _("The identifier appears once the first name and the family name are typed."))
+    return jsonify(
+        identifier="",
+        note="",
+        birth_name=False,
+        message=message or _("The identifier appears once the first name and the family name are typed."),
+    )
 
 
 @desk.post("/fiche/telecharger")
@@ -152,7 +161,15 @@ def download() -> Response:
         else:
             data = web.documents.sheet(person, fmt)
     except service.PersonProblems as exc:
-        return Response(render_template("erreur.html", title=_("The sheet cannot be made"), text=" ".join(p.message for p in exc.problems), status=422), 422)
+        return Response(
+            render_template(
+                "erreur.html",
+                title=_("The sheet cannot be made"),
+                text=" ".join(p.message for p in exc.problems),
+                status=422,
+            ),
+            422,
+        )
     return _file(data, f"{service.file_stem(person)}.{fmt}", fmt)
 
 

@@ -14,7 +14,14 @@ from webtools import post_desk, token
 from generator.batch import build_flyer
 from generator.cli import main
 
-LABELS = ["Prénom", "Nom d'usage", "Nom de naissance", "Identifiant", "Courriel personnel", "Service gestionnaire"]
+LABELS = [
+    "Prénom",
+    "Nom d'usage",
+    "Nom de naissance",
+    "Identifiant",
+    "Courriel personnel",
+    "Service gestionnaire",
+]
 
 
 def _text(html: str) -> str:
@@ -72,7 +79,12 @@ def test_no_email_no_draft(client: FlaskClient) -> None:
 PEOPLE = [
     {"first_name": "Marie", "last_name": "Dupont"},
     {"first_name": "Françoise", "last_name": "Martin", "birth_name": "Lefèvre", "manager": "aesh17"},
-    {"first_name": "Éloïse", "last_name": "D’Artagnan-Œuvray", "identifier": "edartagnan2", "manager": "vieljeux"},
+    {
+        "first_name": "Éloïse",
+        "last_name": "D’Artagnan-Œuvray",
+        "identifier": "edartagnan2",
+        "manager": "vieljeux",
+    },
 ]
 
 
@@ -102,8 +114,12 @@ def test_downloads_are_byte_identical_to_the_person_command(
 def test_email_draft_carries_the_same_pdf(client: FlaskClient) -> None:
     """The .eml is addressed to the personal address and carries the sheet's PDF."""
     fields = {"first_name": "Awa", "last_name": "N'Diaye", "email": "awa@example.fr", "manager": "aesh17"}
-    pdf = client.post("/fiche/telecharger", data={"csrf_token": token(client), "format": "pdf", **fields}).data
-    response = client.post("/fiche/telecharger", data={"csrf_token": token(client), "format": "eml", **fields})
+    pdf = client.post(
+        "/fiche/telecharger", data={"csrf_token": token(client), "format": "pdf", **fields}
+    ).data
+    response = client.post(
+        "/fiche/telecharger", data={"csrf_token": token(client), "format": "eml", **fields}
+    )
     assert response.headers["Content-Disposition"] == 'attachment; filename="andiaye.eml"'
     message = email.message_from_bytes(response.data, policy=policy.default)
     assert "awa@example.fr" in message["To"]
@@ -117,8 +133,10 @@ def test_errors_summary_links_fields_and_errors_beside_them(client: FlaskClient)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<title>Erreur" in page
-    summary = page[page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))]
-    assert 'autofocus' in page[page.index("<div", page.index("error-summary") - 40) :][:200]
+    summary = page[
+        page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))
+    ]
+    assert "autofocus" in page[page.index("<div", page.index("error-summary") - 40) :][:200]
     links = re.findall(r'<a href="#(\w+)">([^<]+)</a>', summary)
     assert [field for field, _ in links] == ["first_name", "last_name"]
     assert "Prénom : ce champ est vide" in _text(links[0][1])
@@ -155,11 +173,27 @@ def test_numen_refused_and_never_shown_back(client: FlaskClient, field: str, typ
     ("fields", "field", "said"),
     [
         ({"first_name": "Дмитрий", "last_name": "Petrov"}, "first_name", "hors de l'alphabet latin"),
-        ({"first_name": "M" * 41, "last_name": "Dupont"}, "first_name", "41 caractères ; la fiche en contient 40 au plus"),
+        (
+            {"first_name": "M" * 41, "last_name": "Dupont"},
+            "first_name",
+            "41 caractères ; la fiche en contient 40 au plus",
+        ),
         ({"first_name": "Marie", "last_name": "Dupont", "email": "x" * 250 + "@a.fr"}, "email", "au plus"),
-        ({"first_name": "Marie", "last_name": "Dupont", "email": "pas-une-adresse"}, "email", "prenom.nom@example.fr"),
-        ({"first_name": "Marie", "last_name": "Dupont", "identifier": "M Dupont!"}, "identifier", "minuscules a-z"),
-        ({"first_name": "Marie", "last_name": "Dupont", "manager": "inconnu"}, "manager", "choisissez un service"),
+        (
+            {"first_name": "Marie", "last_name": "Dupont", "email": "pas-une-adresse"},
+            "email",
+            "prenom.nom@example.fr",
+        ),
+        (
+            {"first_name": "Marie", "last_name": "Dupont", "identifier": "M Dupont!"},
+            "identifier",
+            "minuscules a-z",
+        ),
+        (
+            {"first_name": "Marie", "last_name": "Dupont", "manager": "inconnu"},
+            "manager",
+            "choisissez un service",
+        ),
         ({"first_name": "Marie", "last_name": "marie@example.fr"}, "last_name", "« @ »"),
         ({"first_name": "Marie", "last_name": "Du\npont"}, "last_name", "retour à la ligne"),
         ({"first_name": "Marie", "last_name": "Du\x07pont"}, "last_name", "caractère de contrôle"),
@@ -179,10 +213,14 @@ def test_each_core_rule_speaks_french_beside_its_field(
 
 def test_live_identifier_answers_a_post(client: FlaskClient) -> None:
     """The identifier and the homonym note as the names are typed; a GET is not answered."""
-    answer = post_desk(client, "/fiche/identifiant", first_name="Jean-Pierre", last_name="Le Dupond").get_json()
+    answer = post_desk(
+        client, "/fiche/identifiant", first_name="Jean-Pierre", last_name="Le Dupond"
+    ).get_json()
     assert answer["identifier"] == "jle-dupond"
     assert "jle-dupond1" in answer["note"]
-    birth = post_desk(client, "/fiche/identifiant", first_name="Ingrid", last_name="Van der Berg", birth_name="Großmann")
+    birth = post_desk(
+        client, "/fiche/identifiant", first_name="Ingrid", last_name="Van der Berg", birth_name="Großmann"
+    )
     assert birth.get_json()["identifier"] == "igrossmann" and birth.get_json()["birth_name"]
     empty = post_desk(client, "/fiche/identifiant", first_name="Marie").get_json()
     assert empty["identifier"] == "" and "dès que le prénom et le nom" in empty["message"]

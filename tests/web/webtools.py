@@ -17,6 +17,6 @@ def token(client: FlaskClient, path: str = "/fiche") -> str:
     return match.group(1)
 
 
-def post_desk(client: FlaskClient, path: str = "/fiche", **fields: str) -> TestResponse:  
+def post_desk(client: FlaskClient, path: str = "/fiche", **fields: str) -> TestResponse:
     data = {"csrf_token": token(client), "manager": "", **fields}
     return client.post(path, data=data)
