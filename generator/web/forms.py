@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, FileField, SelectField, StringField
 
 
 class _Form(FlaskForm):
@@ -24,14 +24,10 @@ class DeskForm(_Form):
     manager = SelectField(choices=[], validate_choice=False)
 
 
-class AccessForm(_Form):
-    code = PasswordField()
-
-
 class SessionForm(_Form):
     """A signing session: the roster file and the options of ``personalise``."""
 
     roster = FileField()
-    formats = SelectMultipleField(choices=[("pdf", "PDF"), ("docx", "DOCX")], validate_choice=False)
+    # The formats are checkboxes of one name, read with request.form.getlist("formats").
     eml = BooleanField()
     skip_invalid = BooleanField()

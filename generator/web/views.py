@@ -31,10 +31,16 @@ def install(app: Flask) -> None:
         gettext=_, ngettext=ngettext, newstyle=True
     )
     app.register_blueprint(desk)
+    from . import session
+
+    session.install(app)
 
     @app.context_processor
     def pages() -> dict[str, Any]:
-        return {"has_sessions": "sessions.upload" in app.view_functions}
+        return {
+            "has_sessions": "sessions.upload" in app.view_functions,
+            "session_minutes": state(app).session_minutes,
+        }
 
 
 def _web() -> Any:

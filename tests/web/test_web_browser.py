@@ -40,6 +40,13 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def _focus_on(page: Any, element_id: str) -> None:
+    """Wait until the element has the focus (autofocus and the script give it once the page is loaded)."""
+    page.wait_for_function(
+        f"document.activeElement && document.activeElement.id === {element_id!r}", timeout=5000
+    )
+
+
 def _person_files(tmp_path: Path, first: str, last: str) -> dict[str, bytes]:
     assert main(["person", "--first-name", first, "--last-name", last, "--out", str(tmp_path)]) == 0
     return {p.suffix[1:]: p.read_bytes() for p in tmp_path.iterdir()}
@@ -74,7 +81,7 @@ def test_desk_with_javascript(page: Any, base_url: str, tmp_path: Path) -> None:
 
     page.get_by_role("button", name="Créer la fiche").click()
     page.locator("#resultat").wait_for()
-    assert page.evaluate("document.activeElement.id") == "resultat"
+    _focus_on(page, "resultat")
     assert axe_violations(page) == []
     shoot(page, "04-fiche-resultat")
 
@@ -104,12 +111,12 @@ def test_desk_errors_in_the_browser(page: Any, base_url: str) -> None:
     page.get_by_role("button", name="Créer la fiche").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.className") == "error-summary"
+    page.wait_for_function("document.activeElement.className === 'error-summary'", timeout=5000)
     assert page.title().startswith("Erreur")
     assert axe_violations(page) == []
     shoot(page, "05-fiche-erreurs")
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "first_name"
+    _focus_on(page, "first_name")
 
     page.get_by_label("Prénom", exact=True).fill("17E0912345ABC")
     page.get_by_label("Nom d'usage", exact=True).fill("Дюпон")
@@ -133,7 +140,7 @@ def test_desk_without_javascript(browser: Any, base_url: str, tmp_path: Path) ->
     page.get_by_role("button", name="Créer la fiche").click()
     page.locator("#resultat").wait_for()
     assert "jle-dupond" in page.locator("#resultat").inner_text()
-    assert page.evaluate("document.activeElement.id") == "resultat"  # autofocus, no script
+    _focus_on(page, "resultat")
     shoot(page, "07-fiche-sans-javascript")
     assert (
         main(
@@ -179,7 +186,7 @@ def test_desk_with_the_keyboard_alone(page: Any, base_url: str) -> None:
     assert page.evaluate("document.activeElement.textContent") == "Créer la fiche"
     page.keyboard.press("Enter")
     page.locator("#resultat").wait_for()
-    assert page.evaluate("document.activeElement.id") == "resultat"
+    _focus_on(page, "resultat")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").startswith("Télécharger la fiche (PDF")
 

@@ -20,3 +20,13 @@ def token(client: FlaskClient, path: str = "/fiche") -> str:
 def post_desk(client: FlaskClient, path: str = "/fiche", **fields: str) -> TestResponse:
     data = {"csrf_token": token(client), "manager": "", **fields}
     return client.post(path, data=data)
+
+
+def upload(client: FlaskClient, data: bytes, filename: str, **options: object) -> TestResponse:
+    """Send a roster to /session with the options of the form (formats: a list)."""
+    import io
+
+    form: dict[str, object] = {"csrf_token": token(client, "/session"), "formats": ["pdf", "docx"]}
+    form.update(options)
+    form["roster"] = (io.BytesIO(data), filename)
+    return client.post("/session", data=form, content_type="multipart/form-data")
