@@ -15,6 +15,7 @@ from generator.model import Procedure
 from generator.web import create_app
 
 pytestmark = [pytest.mark.browser, needs_chromium]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, accept_downloads=True, locale="fr-FR"
+    )
     yield context.new_page()
     context.close()
 
@@ -52,9 +55,9 @@ def _person_files(tmp_path: Path, first: str, last: str) -> dict[str, bytes]:
     return {p.suffix[1:]: p.read_bytes() for p in tmp_path.iterdir()}
 
 
-def _download(page: Any, name: str, tmp_path: Path) -> bytes:
+def _download(page: Any, name: str, tmp_path: Path, role: str = "button") -> bytes:
     with page.expect_download() as info:
-        page.get_by_role("button", name=name).click()
+        page.get_by_role(role, name=name).click()
     target = tmp_path / "downloaded"
     info.value.save_as(target)
     return target.read_bytes()
@@ -228,4 +231,90 @@ def test_access_code_page(browser: Any, procedure: Procedure) -> None:
         page.wait_for_url("**/fiche")
         cookie = next(c for c in context.cookies() if c["name"] == "generator_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    context.close()
+
+
+def test_signing_session(browser: Any, procedure: Procedure, tmp_path: Path) -> None:
+    """Upload a list with refused rows, read the check page, create, download all.pdf and the ZIP; axe on each page."""
+    import io
+    import zipfile
+
+    roster = tmp_path / "liste.csv"
+    text = (ROOT / "data" / "roster.example.csv").read_text(encoding="utf-8") + "Zoé;;;;\nAli;Дюпон;;;\n"
+    roster.write_text(text, encoding="utf-8")
+    app = create_app(procedure, work_dir=tmp_path)
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, accept_downloads=True, locale="fr-FR"
+    )
+    page = context.new_page()
+    with served(app) as url:
+        page.goto(url + "/session")
+        assert axe_violations(page) == []
+        shoot(page, "20-session-envoi")
+        page.get_by_label("Liste (CSV ou XLSX)").set_input_files(str(roster))
+        page.get_by_role("button", name="Vérifier la liste").click()
+        page.get_by_role("table").wait_for()
+        assert page.get_by_role("table").get_by_role("row").count() == 1 + 8
+        assert "ligne 10 : « Nom » : vide." in page.locator(".refused").inner_text().replace("\u00a0", " ")
+        assert axe_violations(page) == []
+        shoot(page, "21-session-verification")
+        page.get_by_role("button", name="Identifiant").click()  # sorts the table by identifier
+        assert page.locator("tbody tr").first.locator("td").nth(2).inner_text() == "ade-la-fontaine"
+        page.get_by_role("button", name="Créer les fiches").click()
+        page.locator(".error-summary").wait_for()
+        assert axe_violations(page) == []
+        shoot(page, "22-session-lignes-refusees")
+        page.get_by_label("Écarter les lignes refusées (2)").check()
+        page.get_by_role("button", name="Créer les fiches").click()
+        page.locator("#resultat").wait_for()
+        _focus_on(page, "resultat")
+        assert axe_violations(page) == []
+        shoot(page, "23-session-resultat")
+
+        with page.context.expect_page() as tab:
+            page.get_by_role(
+                "link", name="Télécharger le fichier à imprimer (PDF, s'ouvre dans un nouvel onglet)"
+            ).click()
+        tab.value.close()
+        data = _download(page, "Télécharger toutes les fiches (ZIP)", tmp_path, role="link")
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        assert "all.pdf" in names and "manifest.csv" in names and "mdupont-2.pdf" in names
+    assert not any(p.name.startswith("generator-session-") for p in tmp_path.iterdir())
+    context.close()
+
+
+def test_progress_while_a_long_list_is_made(
+    browser: Any, procedure: Procedure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list that takes time: the progress page (axe-clean) follows the run, then shows the result."""
+    import threading
+
+    from generator.web import service, session
+
+    gate = threading.Event()
+    real_wait = service.Batch.wait
+
+    def held(batch: service.Batch) -> int:
+        gate.wait(10)  # the run is "long" until the test has looked at the progress page
+        return real_wait(batch)
+
+    monkeypatch.setattr(session, "QUICK_WAIT", 0.0)
+    monkeypatch.setattr(service.Batch, "wait", held)
+    roster = tmp_path / "liste.csv"
+    roster.write_bytes((ROOT / "data" / "roster.example.csv").read_bytes())
+    context = browser.new_context(viewport={"width": 1100, "height": 700}, locale="fr-FR")
+    page = context.new_page()
+    with served(create_app(procedure, work_dir=tmp_path)) as url:
+        page.goto(url + "/session")
+        page.get_by_label("DOCX, modifiable").uncheck()
+        page.get_by_label("Liste (CSV ou XLSX)").set_input_files(str(roster))
+        page.get_by_role("button", name="Vérifier la liste").click()
+        page.get_by_role("button", name="Créer les fiches").click()
+        page.locator("progress").wait_for()
+        assert "fiches faites sur 8" in page.get_by_role("status").inner_text()
+        assert axe_violations(page) == []
+        shoot(page, "24-session-avancement")
+        gate.set()
+        page.locator("#resultat").wait_for(timeout=30000)  # the script follows the run and opens the result
+        assert "8 fiches faites" in page.locator("#resultat").inner_text()
     context.close()

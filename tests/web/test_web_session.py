@@ -168,7 +168,7 @@ def test_check_page_shows_rows_identifiers_flags_refusals_and_warnings(
     assert "colonne « NUMEN » (D) ignorée : le NUMEN est un mot de passe" in words
     assert "0912345" not in page and "0954321" not in page
     homonyms = words[words.index("Homonymes à vérifier") :]
-    assert "mdupont : ligne 2 Marie DUPONT ; ligne 3 Mathieu DUPONT" in homonyms
+    assert "mdupont — ligne 2 Marie DUPONT ; ligne 3 Mathieu DUPONT" in homonyms
     assert re.search(
         r"<td[^>]*>4</td>\s*<td>Françoise MARTIN</td>\s*<td[^>]*>flefevre</td>\s*<td><span class=\"flag\">nom de naissance",
         page,
@@ -306,3 +306,33 @@ def test_remove_now_button(client: FlaskClient, work_dir: Path) -> None:
     work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv"))
     response = client.post(f"/session/{work_id}/supprimer", data={"csrf_token": token(client, "/session")})
     assert response.status_code == 303 and list(work_dir.iterdir()) == []
+
+
+def test_progress_page_follows_a_long_run_without_javascript(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the run lasts: a progress page (a bar, "N fiches faites sur M", a link to refresh) and its JSON."""
+    import threading
+
+    from generator.web import service, session
+
+    gate = threading.Event()
+    real_wait = service.Batch.wait
+    monkeypatch.setattr(session, "QUICK_WAIT", 0.0)
+    monkeypatch.setattr(service.Batch, "wait", lambda batch: gate.wait(10) and real_wait(batch))
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    response = client.post(f"/session/{work_id}/creer", data={"csrf_token": token(client, "/session")})
+    assert response.headers["Location"] == f"/session/{work_id}/avancement"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<progress max="8" value="0"' in page and "0 fiches faites sur 8" in _text(page)
+    assert f'href="/session/{work_id}/avancement"' in page  # without a script: refresh by hand
+    assert client.get(f"/session/{work_id}").headers["Location"].endswith("/avancement")
+    assert client.get(f"/session/{work_id}/resultat").status_code == 303
+    state = client.get(f"/session/{work_id}/avancement.json").get_json()
+    assert state == state | {"done": 0, "total": 8, "finished": False}
+    gate.set()
+    deadline = time.monotonic() + 30
+    while not client.get(f"/session/{work_id}/avancement.json").get_json()["finished"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert client.get(f"/session/{work_id}/avancement").headers["Location"].endswith("/resultat")
