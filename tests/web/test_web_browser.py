@@ -258,6 +258,10 @@ def test_signing_session(browser: Any, procedure: Procedure, tmp_path: Path) -> 
         assert "ligne 10 : « Nom » : vide." in page.locator(".refused").inner_text().replace("\u00a0", " ")
         assert axe_violations(page) == []
         shoot(page, "21-session-verification")
+        page.set_viewport_size({"width": 550, "height": 900})  # 200 % zoom: the table scrolls in its own box
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        shoot(page, "21b-session-verification-etroit")
+        page.set_viewport_size({"width": 1100, "height": 900})
         page.get_by_role("button", name="Identifiant").click()  # sorts the table by identifier
         assert page.locator("tbody tr").first.locator("td").nth(2).inner_text() == "ade-la-fontaine"
         page.get_by_role("button", name="Créer les fiches").click()
