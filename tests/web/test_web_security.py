@@ -233,3 +233,43 @@ def test_nothing_is_written_to_disk_during_requests(app: Flask, monkeypatch: pyt
     for fmt in ("pdf", "docx", "eml"):
         assert client.post("/fiche/telecharger", data={**fields, "format": fmt}).status_code == 200
     assert writes == []
+
+
+def test_serve_command_prints_the_address_opens_the_browser_and_stops(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``serve --open``: the address on stdout, the default browser opened on it, a clean stop."""
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(Server, "run", lambda self: None)  # Ctrl-C at once
+    monkeypatch.setenv("LANG", "C")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert main(["serve", "--port", "0", "--open"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("serving on http://127.0.0.1:") and "stopped" in out
+    assert len(opened) == 1 and opened[0] in out
+
+
+def test_renderers_are_safe_from_waitress_threads(app: Flask) -> None:
+    """Sheets drawn at once from several threads are the very bytes drawn one at a time."""
+    names = [("Marie", "Dupont"), ("Awa", "N'Diaye"), ("Jean-Pierre", "Le Dupond"), ("Zoé", "Müller")]
+
+    def download(first: str, last: str) -> bytes:
+        client = app.test_client()
+        data = {"csrf_token": token(client), "format": "pdf", "first_name": first, "last_name": last}
+        return client.post("/fiche/telecharger", data=data).data
+
+    alone = [download(*n) for n in names]
+    results: dict[int, bytes] = {}
+    threads = [
+        threading.Thread(target=lambda i=i: results.__setitem__(i, download(*names[i % 4])))
+        for i in range(12)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[i] == alone[i % 4] for i in range(12))
