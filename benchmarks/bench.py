@@ -103,19 +103,21 @@ def run_command(args: list[str]) -> tuple[float, float, float]:
 
 def plain_loop(fmt: str, sample: int, out: Path) -> float:
     """Seconds a sheet for the straightforward loop: everything rebuilt per person."""
-    from generator import qr
-    from generator.data import load_procedure
-    from generator.model import Person
-    from generator.render import renderer
+    from generator.people.person import Person
+    from generator.procedure.schema import load_procedure
+    from generator.render import WRITERS, qr
+    from generator.sheet.compose import compose
 
     procedure = load_procedure()
     people = [Person(FIRST[i % len(FIRST)], f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(sample)]
-    renderer(fmt, procedure)  # import and font registration are not part of the loop
+    make_writer = WRITERS[fmt]()  # import and font registration are not part of the loop
+    make_writer(compose(procedure).page)
     start = time.perf_counter()
     for person in people:
         qr.matrix.cache_clear()
         qr.png.cache_clear()
-        renderer(fmt, procedure).render(person, out / f"{person.identifier}.{fmt}")
+        sheet = compose(procedure, person)
+        make_writer(sheet.page).write(sheet, out / f"{person.identifier}.{fmt}")
     return (time.perf_counter() - start) / sample
 
 
@@ -155,16 +157,17 @@ def main() -> None:
                 f"→ {plain_total:.1f} s for {n}; ratio {wall / plain_total:.3f}"
             )
 
-        from generator.data import load_procedure
-        from generator.render.pdf import PdfRenderer
-        from generator.roster import load_roster
+        from generator.people.roster import read_roster
+        from generator.procedure.schema import load_procedure
+        from generator.render.pdf import PdfWriter
+        from generator.sheet.compose import compose, compose_page
 
         procedure = load_procedure()
-        people = load_roster(roster, procedure).people
-        r = PdfRenderer(procedure)
+        people = read_roster(roster, procedure).people
+        writer = PdfWriter(compose_page(procedure))
         start = time.perf_counter()
         with open(tmp_path / "all-only.pdf", "wb") as f:
-            r.render_many(people, f)
+            writer.write_many((compose(procedure, p) for p in people), f)
         t = time.perf_counter() - start
         size = (tmp_path / "all-only.pdf").stat().st_size
         print(

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from generator.data import load_procedure
-from generator.model import Person, Procedure
+from generator.people.person import Person
+from generator.procedure.model import Procedure
+from generator.procedure.schema import load_procedure
 
 # No per-example deadline: a busy 2-core CI machine must not turn a slow
 # example into a failure. On CI the examples are derandomised, so a run is

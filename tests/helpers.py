@@ -90,3 +90,45 @@ def soffice_to_pdf(docx_files: list[Path], outdir: Path) -> list[Path]:
     missing = [p for p in pdfs if not p.exists()]
     assert not missing, f"LibreOffice did not convert: {missing}"
     return pdfs
+
+
+class SheetRenderer:
+    """A writer of one format driven the way the library does: compose the person's sheet, then write it.
+
+    A fresh writer each time (not the registry's shared one), so that tests
+    can compare a new writer with a used one.
+    """
+
+    def __init__(self, procedure, fmt: str, **options) -> None:
+        from generator.render.docx import DocxWriter
+        from generator.render.pdf import PdfWriter
+        from generator.sheet.compose import compose_page
+
+        self.procedure = procedure
+        page = compose_page(procedure)
+        self.writer = PdfWriter(page, **options) if fmt == "pdf" else DocxWriter(page, **options)
+
+    def sheet(self, person):
+        from generator.sheet.compose import compose
+
+        return compose(self.procedure, person)
+
+    def to_bytes(self, person) -> bytes:
+        return self.writer.to_bytes(self.sheet(person))
+
+    def render(self, person, target) -> None:
+        self.writer.write(self.sheet(person), target)
+
+    def render_many(self, people, target) -> int:
+        return self.writer.write_many((self.sheet(p) for p in people), target)
+
+    def __getattr__(self, name: str):
+        return getattr(self.writer, name)
+
+
+def PdfRenderer(procedure, **options) -> SheetRenderer:  # noqa: N802 (reads as the class it stands for)
+    return SheetRenderer(procedure, "pdf", **options)
+
+
+def DocxRenderer(procedure, **options) -> SheetRenderer:  # noqa: N802
+    return SheetRenderer(procedure, "docx", **options)

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import decode_qr, norm, pdf_pages_text
 
-from generator import batch
 from generator.cli import main
-from generator.model import Person
+from generator.people.person import Person
+from generator.run import plan, runner
+from generator.run.manifest import COLUMNS as MANIFEST_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
@@ -66,7 +67,7 @@ def test_manifest_lists_every_person_with_row_identifier_flags_and_files(run: tu
     """manifest.csv: roster line numbers (header = 1, blank line counted), homonyms flagged, files named."""
     _roster, out = run
     rows = manifest(out)
-    assert list(rows[0]) == list(batch.MANIFEST_COLUMNS)
+    assert list(rows[0]) == list(MANIFEST_COLUMNS)
     assert [r["row"] for r in rows] == ["2", "3", "4", "6"]
     assert [r["identifier"] for r in rows] == ["mdupont", "mdupont", "sobrien-ifilsi", "flefevre"]
     assert "homonym" in rows[0]["flags"].split() and "homonym" in rows[1]["flags"].split()
@@ -216,13 +217,13 @@ def test_person_command_writes_one_sheet(tmp_path: Path) -> None:
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path, procedure) -> None:
     """The parallel path writes byte-identical files to the in-process path."""
     people = [
-        Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(batch.IN_PROCESS_BELOW + 5)
+        Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(runner.IN_PROCESS_BELOW + 5)
     ]
-    jobs = batch.plan(people)
+    jobs = plan.plan(people)
     digests = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
-        list(batch.render_people(procedure, jobs, out, ("pdf", "docx"), workers=workers))
+        list(runner.render_people(procedure, jobs, out, ("pdf", "docx"), workers=workers))
         digests[workers] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
     assert digests[1] == digests[2]
     assert len(digests[1]) == 2 * len(people)
@@ -230,7 +231,7 @@ def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path, pro
 
 def test_replayed_shared_part_gives_the_same_bytes_as_drawing_everything(procedure) -> None:
     """The prepared operators of the shared part give byte-identical sheets to a full drawing."""
-    from generator.render.pdf import PdfRenderer
+    from helpers import PdfRenderer
 
     fast, plain = PdfRenderer(procedure), PdfRenderer(procedure, reuse=False)
     people = [
@@ -299,10 +300,11 @@ def test_person_at_the_desk_never_overwrites_another_sheet_or_all_pdf(tmp_path: 
 
 def test_manifest_names_never_become_spreadsheet_formulas(tmp_path: Path) -> None:
     """A name typed as =HYPERLINK(…) is written to manifest.csv as text, not a formula."""
-    from generator.batch import write_manifest
+    from generator.run.manifest import write_manifest
+    from generator.run.worker import Made
 
     person = Person('=HYPERLINK("http://x","clic")', "+Dupont", "hdupont", row=2)
-    write_manifest(tmp_path, [person], {})
+    write_manifest(tmp_path, [(person, Made(person.row))])
     rows = manifest(tmp_path)
     assert rows[0]["first_name"].startswith("'=") and rows[0]["last_name"] == "'+Dupont"
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import OTHER_PROCEDURE, ROOT
 
 from generator.cli import build_parser, main
-from generator.data import DEFAULT_DATA
+from generator.procedure.schema import DEFAULT_DATA
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

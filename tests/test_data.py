@@ -11,11 +11,11 @@ from conftest import OTHER_PROCEDURE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.data import DEFAULT_DATA, load_procedure
 from generator.errors import DataError
-from generator.identifiers import compute_identifier
-from generator.model import Procedure, plain
-from generator.typography import NBSP, french_spacing, split_bold
+from generator.people.identifiers import compute_identifier
+from generator.procedure.model import Procedure, plain
+from generator.procedure.schema import DEFAULT_DATA, load_procedure
+from generator.procedure.typography import NBSP, french_spacing, split_bold
 
 BASE = DEFAULT_DATA.read_text(encoding="utf-8")
 OTHER = OTHER_PROCEDURE.read_text(encoding="utf-8")
@@ -33,7 +33,6 @@ def norm(text: str) -> str:
 def all_text(p: Procedure) -> str:
     """Every piece of text the documents can show, as one string."""
     parts = [p.meta.audience, p.meta.title, p.meta.purpose, p.meta.author, p.meta.subject]
-    parts += [f"{link.label} {link.url}" for link in p.links.values()]
     parts += [f"{code.label} {code.url}" for code in p.qr_codes]
     parts += [f"{g.name} {' '.join(g.emails)}" for g in p.contacts]
     for step in p.steps:
@@ -106,7 +105,7 @@ def test_fact2_numen_comes_from_the_managing_office(procedure: Procedure) -> Non
 
 def test_fact3_webmail_address_is_exact_and_has_a_code(procedure: Procedure) -> None:
     """Fact 3: the webmail address, character for character, is a link and a QR code."""
-    assert procedure.links["webmail"].url == POITIERS_URL
+    assert procedure.steps[1].qr is not None and procedure.steps[1].qr.url == POITIERS_URL
     assert procedure.qr_codes[0].url == POITIERS_URL
     assert procedure.steps[1].qr is procedure.qr_codes[0]
 
@@ -158,10 +157,10 @@ def test_fact9_help_line_number_and_hours(procedure: Procedure) -> None:
 def test_phone_step_points_back_to_the_shared_code(procedure: Procedure) -> None:
     """Webmail and mobile share an address: one code, shared label, step 4 says « scannez le code de l'étape 2 »."""
     (code,) = procedure.qr_codes
-    assert code.link_ids == ("webmail", "mobile")
+    assert [step.number for step in procedure.steps if step.qr is code] == [2]
     assert code.label == "Messagerie (ordinateur ou téléphone)"
     phone_step = procedure.steps[3]
-    assert phone_step.qr is None and phone_step.link == procedure.links["mobile"]
+    assert phone_step.qr is None
     assert norm(plain(phone_step.paragraphs[1])) == "Ou scannez le code de l'étape 2."
 
 
@@ -214,7 +213,7 @@ def test_same_address_twice_gives_one_code_and_a_note(tmp_path: Path) -> None:
                    '"https://messagerie.ac-nullepart.example/connexion?origine=papier"', base=OTHER)
     p = load_procedure(path)
     (code,) = p.qr_codes
-    assert code.label == "Messagerie de Nulle-Part" and code.link_ids == ("webmail", "mobile")
+    assert code.label == "Messagerie de Nulle-Part"
     assert p.steps[1].qr is code and p.steps[3].qr is None
     assert [norm(plain(par)) for par in p.steps[3].paragraphs] == [
         "Ouvrez « Nulle-Part Mobile » sur votre téléphone.",
@@ -580,7 +579,9 @@ def test_anchors_for_a_shared_address_are_allowed(tmp_path: Path) -> None:
         'url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"', "url: *webmail"
     )
     path.write_text(text, encoding="utf-8")
-    assert load_procedure(path).links["mobile"].url == POITIERS_URL
+    aliased = load_procedure(path)
+    (code,) = aliased.qr_codes  # the mobile link reached the webmail address through the alias
+    assert code.url == POITIERS_URL and aliased.steps[3].qr is None
 
 
 YAMLISH = st.text(alphabet="ab:-_ \n\t[]{},&*!|>'\"#?%@`~0123456789.é\u00a0", max_size=80)
@@ -644,7 +645,7 @@ def test_nested_aliases_that_expand_a_billion_times_are_refused_at_once(tmp_path
 
 def test_a_short_last_word_never_stands_alone_on_a_line() -> None:
     """The last space of a sentence ending in a short word is a no-break space; long URLs are left alone."""
-    from generator.typography import no_widow
+    from generator.procedure.typography import no_widow
 
     assert no_widow("Exemple : mdupont pour Marie Dupont.") == "Exemple : mdupont pour Marie\u00a0Dupont."
     assert no_widow("voir https://exemple.fr/une-adresse-longue") == "voir https://exemple.fr/une-adresse-longue"

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.identifiers import (
+from generator.people.identifiers import (
     ascii_fold,
     compute_identifier,
     is_valid_identifier,
     normalise_identifier,
     safe_file_stem,
 )
-from generator.model import IdentifierRule
+from generator.procedure.model import IdentifierRule
 
 RULE = IdentifierRule()
 NO_INITIAL = IdentifierRule(initial="none")

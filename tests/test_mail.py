@@ -17,8 +17,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from generator.cli import main
 from generator.errors import DeliveryError
-from generator.mail import attachment_name, build_message, fill, write_draft
-from generator.model import Person, Procedure
+from generator.mail.drafts import attachment_name, build_message, fill, write_draft
+from generator.people.person import Person
+from generator.procedure.model import Procedure
 
 PERSONS = [
     Person("Marie-Hélène", "Dupont", "mdupont", email="marie.dupont@example.org", row=2),
@@ -442,9 +443,10 @@ def test_draft_listed_twice_is_sent_once(drafts, server) -> None:
 
 def test_mail_fills_exactly_the_placeholders_the_data_checks() -> None:
     """mail fills every placeholder data.py allows in a template, and no other."""
-    from generator.data import load_procedure
-    from generator.mail import _values
-    from generator.model import EMAIL_PLACEHOLDERS, Person
+    from generator.mail.drafts import _values
+    from generator.people.person import Person
+    from generator.procedure.model import EMAIL_PLACEHOLDERS
+    from generator.procedure.schema import load_procedure
 
     values = _values(load_procedure(), Person("Zoé", "Hervé", "zherve"))
     assert set(values) == set(EMAIL_PLACEHOLDERS)

@@ -7,11 +7,11 @@ import io
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from helpers import norm, pdf_pages_text
+from helpers import DocxRenderer, PdfRenderer, norm, pdf_pages_text
 
-from generator.model import Person, Procedure, personal_box, plain
-from generator.render.docx import DocxRenderer
-from generator.render.pdf import PdfRenderer
+from generator.people.person import Person
+from generator.procedure.model import Procedure, plain
+from generator.sheet.compose import personal_box
 
 PEOPLE = {
     "flyer": None,
@@ -56,13 +56,13 @@ def test_both_formats_carry_every_text_of_the_model(
     if person is not None:
         box = personal_box(procedure, person)
         expected += [
-            box.heading,
+            box.labels.heading,
             box.first_name,
             box.family_name,
             box.identifier,
             box.homonym_note,
-            box.numen_label,
-            box.numen_note,
+            box.labels.numen_label,
+            box.labels.numen_note,
             box.manager,
             box.birth_name,
         ]

@@ -13,13 +13,22 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from helpers import decode_qr, norm, pdf_link_uris, pdf_pages_text, soffice_available, soffice_to_pdf
+from helpers import (
+    DocxRenderer,
+    decode_qr,
+    norm,
+    pdf_link_uris,
+    pdf_pages_text,
+    soffice_available,
+    soffice_to_pdf,
+)
 from PIL import Image
 
-from generator.data import load_procedure
 from generator.errors import RenderError
-from generator.model import Person, Procedure, personal_box
-from generator.render.docx import DocxRenderer
+from generator.people.person import Person
+from generator.procedure.model import Procedure
+from generator.procedure.schema import load_procedure
+from generator.sheet.compose import personal_box
 
 OTHER = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
 # The longest names the roster accepts (roster.MAX_*), in the widest letters,
@@ -408,7 +417,7 @@ def test_usual_names_keep_the_12_pt_page_and_the_longest_take_a_smaller_one(
 
 def _longer(procedure: Procedure, sentences: int) -> Procedure:
     """The procedure with ``sentences`` more sentences in its third step."""
-    from generator.model import Run
+    from generator.procedure.model import Run
 
     steps = list(procedure.steps)
     text = "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."
@@ -438,7 +447,8 @@ def _variants(procedure: Procedure) -> dict[str, Procedure]:
 @pytest.fixture(scope="module")
 def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Documents whose estimate stands just under the page, at 12 pt and at the smaller sizes."""
-    from generator.render.docx import BODIES, PAGE_CAPACITY
+    from generator.render.docx.look import BODIES
+    from generator.sheet.fit import DOCX_LADDER
 
     if not soffice_available():
         pytest.skip("LibreOffice (soffice) is not installed")
@@ -450,16 +460,15 @@ def near_the_limit(procedure: Procedure, tmp_path_factory: pytest.TempPathFactor
             chosen: dict[float, int] = {}
             for sentences in range(0, 30):
                 longer = _longer(data, sentences)
-                box = personal_box(longer, person) if person else None
                 try:
                     r = DocxRenderer(longer)
                 except RenderError:
                     break
-                body = r._body(box)
-                if body is None:
+                sheet = r.sheet(person)
+                rung = next((rung for rung in DOCX_LADDER if r.measure(sheet, rung) >= 0), None)
+                if rung is None:
                     break
-                assert r._height(box, body) <= PAGE_CAPACITY
-                chosen[body] = sentences  # the last (longest) one at each size
+                chosen[rung.body] = sentences  # the last (longest) one at each size
             for body, sentences in chosen.items():
                 path = folder / f"{variant}-{who}-{body}.docx"
                 DocxRenderer(_longer(data, sentences)).render(person, path)

@@ -10,17 +10,11 @@ import openpyxl
 import pytest
 
 from generator.errors import RosterError
-from generator.model import Person, Procedure
+from generator.people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
+from generator.people.person import Person, make_person
+from generator.people.roster import Roster, read_roster
+from generator.procedure.model import Procedure
 from generator.resources import example_roster
-from generator.roster import (
-    MAX_EMAIL,
-    MAX_FAMILY_NAME,
-    MAX_FIRST_NAME,
-    MAX_IDENTIFIER,
-    Roster,
-    load_roster,
-    person_from_fields,
-)
 
 HEADER = ["Prénom", "Nom", "Nom de naissance", "Courriel", "Gestionnaire"]
 ROWS = [
@@ -88,7 +82,7 @@ VARIANTS = {
 
 def test_reference_roster_gives_the_expected_people(tmp_path: Path, procedure: Procedure) -> None:
     """The UTF-8 ; roster gives the expected identifiers, rows, flags and managers, in file order."""
-    roster = load_roster(write_csv(tmp_path / "r.csv", [HEADER, *ROWS]), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", [HEADER, *ROWS]), procedure)
     assert summary(roster) == EXPECTED
     assert roster.invalid == ()
     assert roster.people[3] == Person(
@@ -105,8 +99,8 @@ def test_same_roster_in_every_format_gives_identical_people(
     tmp_path: Path, procedure: Procedure, variant: str
 ) -> None:
     """UTF-8 with or without BOM, cp1252, ; or , or tab, quoted fields and xlsx all read the same."""
-    reference = load_roster(write_csv(tmp_path / "ref.csv", [HEADER, *ROWS]), procedure)
-    roster = load_roster(VARIANTS[variant](tmp_path, [HEADER, *ROWS]), procedure)
+    reference = read_roster(write_csv(tmp_path / "ref.csv", [HEADER, *ROWS]), procedure)
+    roster = read_roster(VARIANTS[variant](tmp_path, [HEADER, *ROWS]), procedure)
     assert roster.people == reference.people
     assert roster.invalid == ()
 
@@ -119,7 +113,7 @@ def test_headers_in_english_odd_case_and_spacing(tmp_path: Path, procedure: Proc
         ["Zoé", "Martin", "Lefèvre", "zoe@example.org", "AESH17", ""],
         ["Paul", "Durand", "", "", "", "pdurand2"],
     ]
-    roster = load_roster(write_csv(tmp_path / "r.csv", rows, sep=","), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", rows, sep=","), procedure)
     assert summary(roster) == [
         (2, "zlefevre", ("birth-name",), "aesh17"),
         (3, "pdurand2", ("identifier-given",), ""),
@@ -132,14 +126,14 @@ def test_french_headers_with_accents_dropped_and_apostrophes(tmp_path: Path, pro
     """PRENOM, nom d'usage, Nom de famille, Adresse électronique, Service gestionnaire are recognised."""
     header = ["PRENOM", "nom d’usage", "Nom de famille", "Adresse électronique", "Service gestionnaire"]
     rows = [header, ["Zoé", "Martin", "Lefèvre", "zoe@example.org", "Pôle académique de gestion des AESH"]]
-    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", rows), procedure)
     assert summary(roster) == [(2, "zlefevre", ("birth-name",), "aesh17")]
 
 
 def test_nom_beside_nom_d_usage_is_read_as_the_birth_name(tmp_path: Path, procedure: Procedure) -> None:
     """A plain Nom column beside Nom d'usage is the birth name, as on French forms, with a warning."""
     rows = [["Prénom", "Nom", "Nom d'usage"], ["Zoé", "Lefèvre", "Martin"]]
-    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", rows), procedure)
     assert [(p.last_name, p.birth_name, p.identifier) for p in roster.people] == [
         ("Martin", "Lefèvre", "zlefevre")
     ]
@@ -148,7 +142,7 @@ def test_nom_beside_nom_d_usage_is_read_as_the_birth_name(tmp_path: Path, proced
 
 def test_nom_de_famille_alone_is_the_family_name(tmp_path: Path, procedure: Procedure) -> None:
     """A roster whose only family-name column is Nom de famille uses it as the family name."""
-    roster = load_roster(
+    roster = read_roster(
         write_csv(tmp_path / "r.csv", [["Prénom", "Nom de famille"], ["Zoé", "Martin"]]), procedure
     )
     assert [(p.last_name, p.identifier) for p in roster.people] == [("Martin", "zmartin")]
@@ -171,7 +165,7 @@ def test_bad_rows_are_named_by_line_number_with_field_and_expectation(
         ["", "", "", "pas-une-adresse", ""],  # line 9: two problems, one message
     ]
     path = write_csv(tmp_path / "roster.csv", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert [p.row for p in roster.people] == [2]
     assert roster.invalid == (
         f"{path}: line 3: Prénom is empty (expected the person's first name)",
@@ -192,7 +186,7 @@ def test_bad_rows_are_named_by_line_number_with_field_and_expectation(
 
 def test_first_name_without_a_latin_letter_is_invalid(tmp_path: Path, procedure: Procedure) -> None:
     """A first name in another alphabet cannot be printed nor give an initial: the row is invalid, naming Prénom."""
-    roster = load_roster(write_csv(tmp_path / "r.csv", [HEADER[:2], ["Иван", "Dupont"]]), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", [HEADER[:2], ["Иван", "Dupont"]]), procedure)
     assert roster.people == ()
     assert "line 2: Prénom has letters outside the Latin alphabet" in roster.invalid[0]
     assert "Иван" not in roster.invalid[0]
@@ -201,7 +195,7 @@ def test_first_name_without_a_latin_letter_is_invalid(tmp_path: Path, procedure:
 def test_empty_rows_are_skipped_but_still_counted(tmp_path: Path, procedure: Procedure) -> None:
     """Blank lines and rows of empty cells are skipped silently; later rows keep their file line number."""
     text = "Prénom;Nom\n\nMarie;Dupont\n;;\n  ;  \nPaul;Durand\n\n"
-    roster = load_roster(write_text(tmp_path / "r.csv", text), procedure)
+    roster = read_roster(write_text(tmp_path / "r.csv", text), procedure)
     assert summary(roster) == [(3, "mdupont", (), ""), (6, "pdurand", (), "")]
     assert roster.invalid == () and roster.warnings == ()
 
@@ -209,7 +203,7 @@ def test_empty_rows_are_skipped_but_still_counted(tmp_path: Path, procedure: Pro
 def test_empty_rows_in_xlsx_keep_sheet_row_numbers(tmp_path: Path, procedure: Procedure) -> None:
     """In a workbook, rows are numbered as the sheet numbers them, empty rows included."""
     rows: list[list[object]] = [["Prénom", "Nom"], [], ["Marie", "Dupont"], [], [], ["", "Sans prénom"]]
-    roster = load_roster(write_xlsx(tmp_path / "r.xlsx", rows), procedure)
+    roster = read_roster(write_xlsx(tmp_path / "r.xlsx", rows), procedure)
     assert summary(roster) == [(3, "mdupont", (), "")]
     assert roster.invalid == (
         f"{tmp_path / 'r.xlsx'}: line 6: Prénom is empty (expected the person's first name)",
@@ -224,7 +218,7 @@ def test_xlsx_numbers_become_text(tmp_path: Path, procedure: Procedure) -> None:
         ["Paul", "Durand", 1234],
     ]
     path = write_xlsx(tmp_path / "r.xlsx", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert roster.invalid == (
         f"{path}: line 2: Nom '3' gives an empty identifier: it holds no letter a-z once "
         "accents are dropped (expected a name in Latin letters, or the identifier itself)",
@@ -235,7 +229,7 @@ def test_xlsx_numbers_become_text(tmp_path: Path, procedure: Procedure) -> None:
 def test_stray_spaces_are_stripped(tmp_path: Path, procedure: Procedure) -> None:
     """Leading, trailing, doubled and non-breaking spaces are removed from every cell."""
     rows = [HEADER, ["  Marie\u00a0 ", " Le   Dupond ", "", " marie@example.org\u00a0", " vieljeux "]]
-    person = load_roster(write_csv(tmp_path / "r.csv", rows), procedure).people[0]
+    person = read_roster(write_csv(tmp_path / "r.csv", rows), procedure).people[0]
     assert (person.first_name, person.last_name, person.email, person.manager, person.identifier) == (
         "Marie",
         "Le Dupond",
@@ -250,7 +244,7 @@ def test_numen_column_is_ignored_and_its_values_appear_nowhere(tmp_path: Path, p
     header = ["Prénom", "Nom", "N° NUMEN", "Courriel"]
     rows = [header, ["Marie", "Dupont", NUMENS[0], "marie@example.org"], ["", "Durand", NUMENS[1], "bad@"]]
     for path in (write_csv(tmp_path / "r.csv", rows), write_xlsx(tmp_path / "r.xlsx", rows)):
-        roster = load_roster(path, procedure)
+        roster = read_roster(path, procedure)
         assert summary(roster) == [(2, "mdupont", (), "")]
         assert len(roster.invalid) == 1
         assert any("'N° NUMEN' (C) ignored" in w and "password" in w for w in roster.warnings)
@@ -265,7 +259,7 @@ def test_numen_typed_in_a_used_column_is_refused_and_not_echoed(tmp_path: Path, 
         ["Marie", "Dupont", NUMENS[0], ""],
         ["Paul", "Durand", "", NUMENS[1]],
     ]
-    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", rows), procedure)
     assert roster.people == ()
     assert "line 2: Identifiant looks like it holds a NUMEN (a password)" in roster.invalid[0]
     assert "line 3: Courriel looks like it holds a NUMEN (a password)" in roster.invalid[1]
@@ -276,7 +270,7 @@ def test_headerless_roster_error_does_not_echo_a_numen(tmp_path: Path, procedure
     """When the first row is data, the error quoting it hides a NUMEN it holds."""
     path = write_csv(tmp_path / "r.csv", [["Marie", "Nom", NUMENS[0]]])
     with pytest.raises(RosterError) as caught:
-        load_roster(path, procedure)
+        read_roster(path, procedure)
     assert "no column for the first name" in str(caught.value)
     assert NUMENS[0] not in str(caught.value)
 
@@ -291,7 +285,7 @@ def test_homonyms_are_all_flagged(tmp_path: Path, procedure: Procedure) -> None:
         ["Michel", "Durand", "mdupont"],
         ["Marc", "Dupont", "mdupont1"],
     ]
-    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", rows), procedure)
     assert summary(roster) == [
         (2, "mdupont", ("homonym",), ""),
         (3, "pmartin", (), ""),
@@ -306,7 +300,7 @@ def test_given_identifier_wins_and_its_case_is_normalised(tmp_path: Path, proced
     """An Identifiant cell wins over the rule; capitals are lowered, with a warning saying so."""
     rows = [["Prénom", "Nom", "Identifiant"], ["Marie", "Dupont", " MDupont3 "]]
     path = write_csv(tmp_path / "r.csv", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert summary(roster) == [(2, "mdupont3", ("identifier-given",), "")]
     assert roster.warnings == (f"{path}: line 2: Identifiant 'MDupont3' read as 'mdupont3'",)
 
@@ -317,7 +311,7 @@ def test_given_identifier_wins_and_its_case_is_normalised(tmp_path: Path, proced
 def test_manager_matches_group_id_or_name(tmp_path: Path, procedure: Procedure, cell: str) -> None:
     """The Gestionnaire cell names a contact group by id or name, without regard to case or accents."""
     rows = [["Prénom", "Nom", "Gestionnaire"], ["Marie", "Dupont", cell]]
-    roster = load_roster(write_csv(tmp_path / "r.csv", rows), procedure)
+    roster = read_roster(write_csv(tmp_path / "r.csv", rows), procedure)
     assert [p.manager for p in roster.people] == ["vieljeux"]
 
 
@@ -328,7 +322,7 @@ def test_unknown_columns_are_named_in_one_warning(tmp_path: Path, procedure: Pro
         ["1", "Marie", "Dupont", "1990", "X"],
     ]
     path = write_csv(tmp_path / "r.csv", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert summary(roster) == [(2, "mdupont", (), "")]
     assert roster.warnings == (
         f"{path}: line 1: columns ignored: 'N°' (A), 'Date de naissance' (D), 'Établissement' (E)",
@@ -341,7 +335,7 @@ def test_rows_with_only_ignored_columns_are_skipped_with_one_warning(
     """A pre-numbered template row with no name is skipped, and said so once for all such lines."""
     rows = [["N°", "Prénom", "Nom"], ["1", "Marie", "Dupont"], ["2", "", ""], ["3", "", ""], ["4", "", ""]]
     path = write_csv(tmp_path / "r.csv", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert roster.invalid == ()
     assert (
         f"{path}: lines 3-5 skipped: nothing in the name, identifier, email or manager columns"
@@ -353,7 +347,7 @@ def test_professional_address_gives_a_warning(tmp_path: Path, procedure: Procedu
     """An address in the académie's own domain is kept but warned about: the person cannot open it yet."""
     rows = [["Prénom", "Nom", "Courriel"], ["Marie", "Dupont", "marie.dupont@AC-POITIERS.FR"]]
     path = write_csv(tmp_path / "r.csv", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert [p.email for p in roster.people] == ["marie.dupont@AC-POITIERS.FR"]
     assert roster.warnings == (
         f"{path}: line 2: Courriel 'marie.dupont@AC-POITIERS.FR' is a professional address the person "
@@ -366,14 +360,14 @@ def test_header_without_rows_gives_an_empty_roster_and_a_warning(
 ) -> None:
     """A roster with a header and no person is not an error, but the warning says it is empty."""
     path = write_text(tmp_path / "r.csv", "Prénom;Nom\n;\n")
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert roster == Roster(people=(), warnings=(f"{path}: no person below the header row (line 1)",))
 
 
 def test_title_row_above_the_header_is_ignored(tmp_path: Path, procedure: Procedure) -> None:
     """A title line above the header row is skipped with a warning; line numbers still count it."""
     path = write_text(tmp_path / "r.csv", "Session du 2 septembre;;\nPrénom;Nom\nMarie;Dupont\n")
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert summary(roster) == [(3, "mdupont", (), "")]
     assert roster.warnings == (f"{path}: line 1 above the header row (line 2) ignored",)
 
@@ -381,14 +375,14 @@ def test_title_row_above_the_header_is_ignored(tmp_path: Path, procedure: Proced
 def test_excel_sep_hint_line_sets_the_separator(tmp_path: Path, procedure: Procedure) -> None:
     """Excel's "sep=," first line is obeyed and is not taken for the header."""
     path = write_text(tmp_path / "r.csv", "sep=,\nPrénom,Nom\nMarie,Dupont;Martin\n")
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert [(p.row, p.last_name) for p in roster.people] == [(3, "Dupont;Martin")]
 
 
 def test_quoted_field_with_a_newline_keeps_later_line_numbers(tmp_path: Path, procedure: Procedure) -> None:
     """A quoted cell spanning two lines is refused as one row; the next row keeps its line in the file."""
     path = write_text(tmp_path / "r.csv", 'Prénom;Nom\n"Marie\nClaire";Dupont\n;Durand\nPaul;Martin\n')
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert [(p.row, p.first_name) for p in roster.people] == [(5, "Paul")]
     assert roster.invalid == (
         f"{path}: line 2: Prénom holds a line break (expected the person's first name, on one line)",
@@ -398,7 +392,7 @@ def test_quoted_field_with_a_newline_keeps_later_line_numbers(tmp_path: Path, pr
 
 def test_example_roster_is_valid_and_shows_the_hard_cases(procedure: Procedure) -> None:
     """data/roster.example.csv loads without a bad row, with its two homonyms and a birth name."""
-    roster = load_roster(example_roster(), procedure)
+    roster = read_roster(example_roster(), procedure)
     assert roster.invalid == ()
     assert len(roster.people) >= 8
     assert sum("homonym" in p.flags for p in roster.people) == 2
@@ -447,7 +441,7 @@ def test_file_level_problems_raise_roster_error(
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(RosterError) as caught:
-        load_roster(path, procedure)
+        read_roster(path, procedure)
     text = str(caught.value)
     assert text.startswith(f"{path}: ") and message in text
 
@@ -456,15 +450,15 @@ def test_folder_instead_of_file_raises(tmp_path: Path, procedure: Procedure) -> 
     """A folder given as roster raises RosterError saying so."""
     (tmp_path / "r.csv").mkdir()
     with pytest.raises(RosterError, match="is a folder"):
-        load_roster(tmp_path / "r.csv", procedure)
+        read_roster(tmp_path / "r.csv", procedure)
 
 
 # --- one person typed at the desk ---------------------------------------------
 
 
-def test_person_from_fields_checks_like_a_row(procedure: Procedure) -> None:
-    """person_from_fields computes the identifier, flags the birth name and resolves the manager."""
-    person = person_from_fields(procedure, " Zoé ", "Martin", birth_name="Lefèvre", manager="Lycée Vieljeux")
+def test_make_person_checks_like_a_row(procedure: Procedure) -> None:
+    """make_person computes the identifier, flags the birth name and resolves the manager."""
+    person = make_person(procedure, first_name=" Zoé ", last_name="Martin", birth_name="Lefèvre", manager="Lycée Vieljeux")
     assert person == Person(
         first_name="Zoé",
         last_name="Martin",
@@ -475,10 +469,10 @@ def test_person_from_fields_checks_like_a_row(procedure: Procedure) -> None:
     )
 
 
-def test_person_from_fields_raises_with_every_problem(procedure: Procedure) -> None:
+def test_make_person_raises_with_every_problem(procedure: Procedure) -> None:
     """Invalid fields raise RosterError listing each problem by field name; a NUMEN is not echoed."""
     with pytest.raises(RosterError) as caught:
-        person_from_fields(procedure, "", "Dupont", identifier=NUMENS[0], email="x@", manager="rectorat")
+        make_person(procedure, first_name="", last_name="Dupont", identifier=NUMENS[0], email="x@", manager="rectorat")
     assert caught.value.problems == [
         "identifier looks like it holds a NUMEN (a password): remove it and type the value alone",
         "first name is empty (expected the person's first name)",
@@ -520,7 +514,7 @@ def test_numen_inside_a_name_cell_refuses_the_row(
         write_csv(tmp_path / "n.csv", [header, row, ["Paul", "Durand", "", "", ""]]),
         write_xlsx(tmp_path / "n.xlsx", [header, row, ["Paul", "Durand", "", "", ""]]),
     ):
-        roster = load_roster(path, procedure)
+        roster = read_roster(path, procedure)
         assert roster.invalid == (
             f"{path}: line 2: {column} looks like it holds a NUMEN (a password): remove it from the roster",
         )
@@ -531,11 +525,11 @@ def test_numen_inside_a_name_cell_refuses_the_row(
 
 @pytest.mark.parametrize("field", ["first_name", "last_name", "birth_name", "identifier", "email", "manager"])
 def test_numen_typed_at_the_desk_inside_any_value_is_refused(procedure: Procedure, field: str) -> None:
-    """person_from_fields refuses a NUMEN inside any value, naming the field and not the value."""
+    """make_person refuses a NUMEN inside any value, naming the field and not the value."""
     fields = {"first_name": "Marie", "last_name": "Dupont"}
     fields[field] = "x 17E0912345ABC@example.org" if field == "email" else "Dupont 17E0912345ABC"
     with pytest.raises(RosterError) as caught:
-        person_from_fields(procedure, **fields)
+        make_person(procedure, **fields)
     label = field.replace("_", " ")
     assert caught.value.problems[0] == (
         f"{label} looks like it holds a NUMEN (a password): remove it and type the value alone"
@@ -560,12 +554,12 @@ def test_real_names_and_addresses_with_digits_are_not_taken_for_a_numen(
 ) -> None:
     """No false NUMEN: real names have no digits, and ordinary addresses or identifiers pass."""
     if "@" in value:
-        person = person_from_fields(procedure, "Marie", "Dupont", email=value)
+        person = make_person(procedure, first_name="Marie", last_name="Dupont", email=value)
         assert person.email == value
     elif value.islower():
-        assert person_from_fields(procedure, "Marie", "Dupont", identifier=value).identifier == value
+        assert make_person(procedure, first_name="Marie", last_name="Dupont", identifier=value).identifier == value
     else:
-        assert person_from_fields(procedure, value, value).first_name == value
+        assert make_person(procedure, first_name=value, last_name=value).first_name == value
 
 
 def test_numen_in_a_name_stops_the_personalise_command_before_anything_is_written(
@@ -605,7 +599,7 @@ def test_unclosed_quote_refuses_the_whole_file(
     """A quote opened and never closed is a file-level error naming the line, not one swallowing row."""
     path = write_text(tmp_path / "q.csv", text)
     with pytest.raises(RosterError) as caught:
-        load_roster(path, procedure)
+        read_roster(path, procedure)
     assert str(caught.value) == (
         f'{path}: line {line}: a quote (") opens here and is never closed; the rest of the file was read '
         "as one cell"
@@ -617,7 +611,7 @@ def test_closed_quotes_and_stray_quotes_inside_a_cell_still_read(
 ) -> None:
     """Properly closed quotes and a quote inside an unquoted cell are not taken for an unclosed quote."""
     path = write_text(tmp_path / "r.csv", 'Prénom;Nom\n"Marie";"Dupont"\nPaul;Du"rand\n')
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert [(p.first_name, p.last_name) for p in roster.people] == [("Marie", "Dupont"), ("Paul", 'Du"rand')]
 
 
@@ -626,7 +620,7 @@ def test_line_break_in_a_workbook_cell_refuses_the_row(tmp_path: Path, procedure
     path = write_xlsx(
         tmp_path / "r.xlsx", [["Prénom", "Nom"], ["Marie", "Dupont\nMartin"], ["Paul", "Durand"]]
     )
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert roster.invalid == (
         f"{path}: line 2: Nom holds a line break (expected the person's family name, on one line)",
     )
@@ -636,7 +630,7 @@ def test_line_break_in_a_workbook_cell_refuses_the_row(tmp_path: Path, procedure
 def test_separator_inside_a_quoted_cell_refuses_the_row(tmp_path: Path, procedure: Procedure) -> None:
     """A cell holding the separator (a misplaced quote) refuses the row instead of merging two cells."""
     path = write_text(tmp_path / "r.csv", 'Prénom;Nom;Courriel\nMarie;"Dupont;m@example.org"\n')
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert roster.invalid == (
         f"{path}: line 2: Nom holds the separator ';': a quote may be misplaced (expected the person's "
         "family name)",
@@ -646,7 +640,7 @@ def test_separator_inside_a_quoted_cell_refuses_the_row(tmp_path: Path, procedur
 def test_address_in_a_name_cell_refuses_the_row(tmp_path: Path, procedure: Procedure) -> None:
     """An '@' in a name cell (columns shifted) refuses the row rather than making an identifier of it."""
     path = write_csv(tmp_path / "r.csv", [["Prénom", "Nom"], ["Marie", "m.dupont@example.org"]])
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert roster.invalid == (
         f"{path}: line 2: Nom holds an '@': the columns may be shifted (expected the person's family name)",
     )
@@ -680,7 +674,7 @@ def test_value_too_long_for_the_sheet_refuses_the_row(
     rows[1][header.index(column)] = value(limit)
     rows[2][header.index(column)] = value(limit + 1)
     path = write_csv(tmp_path / "r.csv", rows)
-    roster = load_roster(path, procedure)
+    roster = read_roster(path, procedure)
     assert [p.row for p in roster.people] == [2]
     assert roster.invalid == (
         f"{path}: line 3: {column} is {limit + 1} characters long (at most {limit} {unit})",
@@ -688,15 +682,15 @@ def test_value_too_long_for_the_sheet_refuses_the_row(
 
 
 def test_too_long_values_are_refused_at_the_desk_too(procedure: Procedure) -> None:
-    """person_from_fields applies the same limits, and to the identifier the rule computes."""
+    """make_person applies the same limits, and to the identifier the rule computes."""
     with pytest.raises(RosterError) as caught:
-        person_from_fields(procedure, "M" * (MAX_FIRST_NAME + 1), "D" * (MAX_FAMILY_NAME + 1))
+        make_person(procedure, first_name="M" * (MAX_FIRST_NAME + 1), last_name="D" * (MAX_FAMILY_NAME + 1))
     assert caught.value.problems == [
         f"first name is {MAX_FIRST_NAME + 1} characters long (at most {MAX_FIRST_NAME} fit on the sheet)",
         f"last name is {MAX_FAMILY_NAME + 1} characters long (at most {MAX_FAMILY_NAME} fit on the sheet)",
     ]
     with pytest.raises(RosterError) as caught:
-        person_from_fields(procedure, "Marie", "Œ" * MAX_FAMILY_NAME)  # spelt oe: 121 characters
+        make_person(procedure, first_name="Marie", last_name="Œ" * MAX_FAMILY_NAME)  # spelt oe: 121 characters
     assert caught.value.problems == [
         f"the identifier computed from first name and last name is {1 + 2 * MAX_FAMILY_NAME} characters "
         f"long (at most {MAX_IDENTIFIER} fit on the sheet: give a shorter one as identifier)"
@@ -720,11 +714,11 @@ def test_too_long_values_are_refused_at_the_desk_too(procedure: Procedure) -> No
 def test_invisible_characters_are_cleaned_the_same_in_a_roster_and_at_the_desk(
     tmp_path: Path, procedure: Procedure, typed: str, kept: str
 ) -> None:
-    """Format characters go, text is NFC and spaces fold, in load_roster and person_from_fields alike."""
-    roster = load_roster(
+    """Format characters go, text is NFC and spaces fold, in load_roster and make_person alike."""
+    roster = read_roster(
         write_csv(tmp_path / "r.csv", [["Prénom", "Nom"], [typed, typed]], sep=","), procedure
     )
-    desk = person_from_fields(procedure, typed, typed)
+    desk = make_person(procedure, first_name=typed, last_name=typed)
     assert roster.invalid == ()
     assert (roster.people[0].first_name, roster.people[0].last_name) == (kept, kept)
     assert (desk.first_name, desk.last_name) == (kept, kept)
@@ -736,13 +730,13 @@ def test_control_character_typed_at_the_desk_is_refused_as_in_a_roster(
 ) -> None:
     """person --first-name $'Ma\\x01rie' is refused, as the same control character in a roster cell is."""
     with pytest.raises(RosterError) as caught:
-        person_from_fields(procedure, "Ma\x01rie", "Dupont")
+        make_person(procedure, first_name="Ma\x01rie", last_name="Dupont")
     assert caught.value.problems == [
         "first name holds a control character (U+0001), which no document can show: retype it "
         "(expected the person's first name)"
     ]
     path = write_text(tmp_path / "r.csv", "Prénom;Nom\nMa\u009brie;Dupont\n")
-    assert load_roster(path, procedure).invalid == (
+    assert read_roster(path, procedure).invalid == (
         f"{path}: line 2: Prénom holds a control character (U+009B), which no document can show: retype it "
         "(expected the person's first name)",
     )
@@ -756,7 +750,7 @@ def test_csv_renamed_xlsx_is_named_as_csv_text(tmp_path: Path, procedure: Proced
     """A CSV saved with the .xlsx extension is told apart from a broken workbook: rename it to .csv."""
     path = write_csv(tmp_path / "r.xlsx", [["Prénom", "Nom"], ["Françoise", "Dupont"]], encoding=encoding)
     with pytest.raises(RosterError) as caught:
-        load_roster(path, procedure)
+        read_roster(path, procedure)
     assert str(caught.value) == f"{path}: this is CSV text, not an .xlsx workbook: rename it to .csv"
 
 
@@ -780,7 +774,7 @@ def test_names_starting_with_formula_characters_do_not_break_reading(
                 sheet.cell(row=r, column=c, value=value).data_type = "s"  # text, as typed after a quote
     book.save(tmp_path / "r.xlsx")
     for path in (write_csv(tmp_path / "r.csv", rows), tmp_path / "r.xlsx"):
-        roster = load_roster(path, procedure)
+        roster = read_roster(path, procedure)
         assert [(p.row, p.first_name, p.last_name, p.identifier) for p in roster.people][0] == (
             2,
             "=Marie",

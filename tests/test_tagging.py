@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import PdfRenderer
 from pdfua import validate
 
-from generator.model import Person, Procedure
-from generator.render import tagging
-from generator.render.pdf import Block, PdfRenderer
+from generator.people.person import Person
+from generator.procedure.model import Procedure
+from generator.render.pdf import tagging
+from generator.render.pdf.layout import Block
 
 PAINTING = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "BI", "INLINE IMAGE"})
 TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
@@ -341,8 +343,7 @@ def test_a_wrapped_heading_reads_as_one_sentence(procedure) -> None:
     import io
 
     import pikepdf
-
-    from generator.render.pdf import PdfRenderer
+    from helpers import PdfRenderer
 
     with pikepdf.open(io.BytesIO(PdfRenderer(procedure).to_bytes(None))) as pdf:
         found = []

@@ -1,50 +1,82 @@
-"""Renderers, registered by format: each takes the model and writes one file.
+"""Writers, registered by format: each serialises a ``Sheet`` and decides nothing of what it says.
 
-A renderer is a class built once per run from a ``Procedure`` (fonts, QR
-codes and everything that is the same for every person are prepared
-there); ``to_bytes(person)`` gives one document, the generic flyer when
-``person`` is None, and ``render(person, target)`` writes it to a path
-(atomically) or a binary stream. A sheet that cannot be made (too long
-for its page) raises RenderError, which the batch reports as a bad row.
+A writer is built once per ``Page`` (layout, fonts, QR codes and the parts
+every person shares are prepared there) and may then serve several
+threads. ``render(sheet, fmt)`` finds (or builds) the writer of the sheet's
+page and returns the document's bytes; a sheet that cannot be made (too
+long for its page) raises RenderError. The batch learns from this table
+which formats exist, their file names, and which one makes a print file.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 if TYPE_CHECKING:
-    from ..model import Person, Procedure
+    from ..sheet.blocks import Page, Sheet
+    from ..sheet.fit import Rung
 
 Target = str | Path | BinaryIO
 
 
-class Renderer(Protocol):
-    extension: str
+class Writer(Protocol):
+    format: str  # the registry key, also the files' extension
+    print_file: str  # stem of the file printing every sheet of a run ("" when the format makes none)
 
-    def __init__(self, procedure: Procedure) -> None: ...
+    def to_bytes(self, sheet: Sheet) -> bytes: ...
 
-    def to_bytes(self, person: Person | None) -> bytes: ...
+    def write(self, sheet: Sheet, target: Target) -> None: ...
 
-    def render(self, person: Person | None, target: Target) -> None: ...
+    def measure(self, sheet: Sheet, rung: Rung) -> float: ...
 
-
-def _pdf() -> type[Renderer]:
-    from .pdf import PdfRenderer
-
-    return PdfRenderer
+    def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int: ...
 
 
-def _docx() -> type[Renderer]:
-    from .docx import DocxRenderer
+def _pdf() -> Callable[[Page], Writer]:
+    from .pdf import PdfWriter
 
-    return DocxRenderer
-
-
-# Imported on demand, so that building only a PDF never loads python-docx.
-RENDERERS = {"pdf": _pdf, "docx": _docx}
-FORMATS = tuple(RENDERERS)
+    return PdfWriter
 
 
-def renderer(fmt: str, procedure: Procedure) -> Renderer:
-    return RENDERERS[fmt]()(procedure)
+def _docx() -> Callable[[Page], Writer]:
+    from .docx import DocxWriter
+
+    return DocxWriter
+
+
+# Imported on demand, so that writing only a PDF never loads python-docx.
+WRITERS: dict[str, Callable[[], Callable[[Page], Writer]]] = {"pdf": _pdf, "docx": _docx}
+FORMATS = tuple(WRITERS)
+CACHED_PAGES = 8  # writers kept (a run has one page; a web server a few procedures)
+
+_writers: OrderedDict[tuple[str, int], tuple[Page, Writer]] = OrderedDict()
+_building = threading.Lock()
+
+
+def writer(fmt: str, page: Page) -> Writer:
+    """The writer of ``fmt`` for ``page``, built on first use and shared by every thread."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    key = (fmt, id(page))  # the entry holds the page, so its id stays its own
+    with _building:
+        entry = _writers.get(key)
+        if entry is None:
+            entry = _writers[key] = (page, WRITERS[fmt]()(page))
+            while len(_writers) > CACHED_PAGES * len(WRITERS):
+                _writers.popitem(last=False)
+        _writers.move_to_end(key)
+        return entry[1]
+
+
+def render(sheet: Sheet, fmt: str) -> bytes:
+    """The document of ``sheet`` in format ``fmt`` (one of FORMATS), as bytes."""
+    return writer(fmt, sheet.page).to_bytes(sheet)
+
+
+def print_file(fmt: str) -> str:
+    """The stem of the print file of many sheets the writer of ``fmt`` makes ("" when it makes none)."""
+    return str(getattr(WRITERS[fmt](), "print_file", ""))

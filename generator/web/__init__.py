@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from ..model import Procedure
+from .. import Procedure
 from .service import Documents
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a roster of thousands of rows; far above any form
@@ -49,7 +49,7 @@ def create_app(
     session. ``work_dir``: where signing sessions keep their private folders
     (default: the system's temporary folder).
     """
-    from ..data import load_procedure
+    from .. import load_procedure
     from . import security, views
 
     if procedure is None:

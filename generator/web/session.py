@@ -35,7 +35,8 @@ from flask import (
 )
 
 from ..i18n import _
-from . import service, state
+from . import service, signing, state
+from .batch import Batch
 from .forms import SessionForm
 
 sessions = Blueprint("sessions", __name__, url_prefix="/session")
@@ -55,8 +56,8 @@ class Work:
     eml: bool = False
     skip_invalid: bool = False
     roster: Path | None = None
-    check: service.RosterCheck | None = None
-    batch: service.Batch | None = None
+    check: signing.RosterCheck | None = None
+    batch: Batch | None = None
     finished: bool = False
     failed: bool = False  # the run could not even start or be zipped
 
@@ -174,7 +175,7 @@ def _upload_page(
             problems=problems,
             errors=errors,
             chosen=chosen or [],
-            headers=service.accepted_headers(),
+            headers=signing.accepted_headers(),
             limit=_size(current_app.config["MAX_CONTENT_LENGTH"]),
             minutes=state(current_app).session_minutes,
         ),
@@ -207,11 +208,11 @@ def check() -> Any:
     works = _works()
     work = works.new(_owner())
     work.formats, work.eml, work.skip_invalid = formats, bool(form.eml.data), bool(form.skip_invalid.data)
-    work.roster = work.folder / service.roster_file_name(upload.filename or "")
+    work.roster = work.folder / signing.roster_file_name(upload.filename or "")
     upload.save(work.roster)
     try:
-        work.check = service.check_roster(state(current_app).procedure, work.roster)
-    except service.RosterProblem as exc:
+        work.check = signing.check_roster(state(current_app).procedure, work.roster)
+    except signing.RosterProblem as exc:
         works.remove(work.id)  # nothing kept of a file that cannot be used
         return _upload_page(form, [service.FieldProblem("roster", p) for p in exc.problems], 422)
     return redirect(url_for("sessions.checked", work_id=work.id), code=303)
@@ -225,7 +226,7 @@ def _check_page(work: Work, problems: list[service.FieldProblem], status: int = 
             work=work,
             check=work.check,
             problems=problems,
-            flag_names=service.flag_names,
+            flag_names=signing.flag_names,
             minutes=state(current_app).session_minutes,
         ),
         status,
@@ -256,9 +257,9 @@ def make(work_id: str) -> Any:
         return _check_page(
             work, [service.FieldProblem(None, _("No valid person in the list: nothing was made."))], 422
         )
-    work.batch = service.Batch(
+    work.batch = Batch(
         state(current_app).procedure,
-        work.roster,
+        work.check.roster,  # the list as checked: the run makes exactly the sheets shown
         work.out,
         formats=work.formats,
         eml=work.eml,
@@ -278,8 +279,8 @@ def _run(work: Work) -> None:
     try:
         batch.start()
         if batch.wait() == 0 and work.out.is_dir():
-            service.zip_folder(work.out, work.zip_path)
-    except OSError:
+            signing.zip_folder(work.out, work.zip_path)
+    except Exception:  # the run could not start, or the ZIP not be written: told on the result page
         work.failed = True
     finally:
         work.finished = True
@@ -318,8 +319,8 @@ def result(work_id: str) -> Any:
     work = _work(work_id)
     if not work.finished:
         return redirect(url_for("sessions.progress", work_id=work.id), code=303)
-    made, drafts = service.manifest_counts(work.out)
     assert work.batch is not None
+    made, drafts = work.batch.counts
     # Told here, in the request's language (the run's thread has none).
     errors, skipped = work.batch.problems()
     if work.failed and not errors:

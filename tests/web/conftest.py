@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from generator import Procedure
 from generator.i18n import has_catalog, translations
-from generator.model import Procedure
 from generator.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

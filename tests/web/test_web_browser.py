@@ -10,8 +10,8 @@ import pytest
 from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot
 from flask import Flask
 
+from generator import Procedure
 from generator.cli import main
-from generator.model import Procedure
 from generator.web import create_app
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -293,17 +293,18 @@ def test_progress_while_a_long_list_is_made(
     """A list that takes time: the progress page (axe-clean) follows the run, then shows the result."""
     import threading
 
-    from generator.web import service, session
+    from generator.web import session
+    from generator.web.batch import Batch
 
     gate = threading.Event()
-    real_wait = service.Batch.wait
+    real_wait = Batch.wait
 
-    def held(batch: service.Batch) -> int:
+    def held(batch: Batch) -> int:
         gate.wait(10)  # the run is "long" until the test has looked at the progress page
         return real_wait(batch)
 
     monkeypatch.setattr(session, "QUICK_WAIT", 0.0)
-    monkeypatch.setattr(service.Batch, "wait", held)
+    monkeypatch.setattr(Batch, "wait", held)
     roster = tmp_path / "liste.csv"
     roster.write_bytes((ROOT / "data" / "roster.example.csv").read_bytes())
     context = browser.new_context(viewport={"width": 1100, "height": 700}, locale="fr-FR")

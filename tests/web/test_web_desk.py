@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from webtools import post_desk, token
 
-from generator.batch import build_flyer
+from generator import build_flyer
 from generator.cli import main
 
 LABELS = [

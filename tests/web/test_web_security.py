@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from webtools import post_desk, token
 
+from generator import Procedure
 from generator.cli import main
 from generator.errors import GeneratorError
-from generator.model import Procedure
 from generator.web import create_app, security, service
 from generator.web.server import ServeError, Server, check_host, is_loopback, start
 

@@ -1,0 +1,260 @@
+"""The schema of a procedure file → the model: which fields exist, what each becomes, their defaults.
+
+Optional texts (``links.shared_note``, ``personal.manager_note``…) default to
+what the embedded ``data/procedure.yaml`` says: every default French text is
+stated there once, never in code; the other options default to the model's
+field defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
+from ..resources import default_procedure
+from .checker import (
+    LANGUAGE_RE,
+    PHONE_RE,
+    SEPARATORS,
+    Checker,
+    raise_problems,
+)
+from .model import (
+    EMAIL_PLACEHOLDERS,
+    DocxOptions,
+    EmailTemplate,
+    HelpLine,
+    IdentifierRule,
+    Meta,
+    PersonalText,
+    Procedure,
+)
+from .sections import read_contacts, read_links, read_steps
+from .typography import french_spacing
+from .yaml_lines import Mapping, Node, read_yaml, show
+
+DEFAULT_DATA = default_procedure()
+
+
+@lru_cache(maxsize=1)
+def _default_values() -> dict[str, Any]:
+    """The embedded procedure file, read plainly: where every optional text takes its default."""
+    try:
+        loaded = yaml.safe_load(DEFAULT_DATA.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def default_text(section: str, key: str) -> str:
+    """What the embedded ``data/procedure.yaml`` gives for ``section.key`` ("" when it gives nothing)."""
+    value = (_default_values().get(section) or {}).get(key)
+    return value if isinstance(value, str) else ""
+
+
+TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
+DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language")
+HELP = ("label", "phone", "hours")
+IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example")
+EXAMPLE = ("first_name", "last_name")
+PERSONAL = (
+    "heading",
+    "identifier_label",
+    "homonym_note",
+    "numen_label",
+    "numen_note",
+    "manager_note",
+    "birth_name_label",
+)
+EMAIL = ("sender", "sender_name", "subject", "body")
+DOCX = ("font",)
+
+
+def load_procedure(path: str | Path | None = None) -> Procedure:
+    """Load and validate a procedure file; raises DataError listing every problem."""
+    path = Path(path) if path is not None else DEFAULT_DATA
+    check = Checker(path)
+    root = read_yaml(path, check, TOP)
+    top = check.mapping(root, "", TOP)
+    assert top is not None  # _read checked it
+
+    def section(
+        key: str, known: tuple[str, ...] | None, required: bool = True
+    ) -> tuple[Node, Mapping | None]:
+        node = check.get(root, top, key, "", required)
+        if node is None:
+            # Missing: its own fields are not reported again (optional ones take defaults).
+            return Node({}, root.line), (None if required else {})
+        return node, check.mapping(node, key, known)
+
+    doc_node, doc = section("document", DOCUMENT)
+    language = check.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
+    if language and doc is not None and "language" in doc and not LANGUAGE_RE.match(language):
+        check.fail(
+            doc["language"].line,
+            "document.language",
+            "not a language tag",
+            show(language),
+            "a tag like fr-FR",
+        )
+    meta = Meta(
+        audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
+        title=french_spacing(check.text(doc_node, doc, "title", "document")),
+        purpose=french_spacing(check.text(doc_node, doc, "purpose", "document", required=False)),
+        author=check.text(doc_node, doc, "author", "document"),
+        subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
+        language=language,
+    )
+
+    rule = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
+    example = compute_identifier(rule, rule.example_first_name, rule.example_last_name)
+
+    links_node, links_map = section("links", None)
+    links, declared = read_links(check, links_node, links_map)
+    shared_label = french_spacing(check.text(links_node, links_map, "shared_label", "links", required=False))
+    shared_note = check.text(
+        links_node,
+        links_map,
+        "shared_note",
+        "links",
+        required=False,
+        default=default_text("links", "shared_note"),
+    )
+    check.placeholders(
+        links_map.get("shared_note") if links_map else None, "links.shared_note", shared_note, ("step",)
+    )
+
+    qr_alt = check.text(
+        links_node, links_map, "qr_alt", "links", required=False, default=default_text("links", "qr_alt")
+    )
+    check.placeholders(
+        links_map.get("qr_alt") if links_map else None, "links.qr_alt", qr_alt, ("label", "url")
+    )
+
+    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
+    steps = read_steps(
+        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, example
+    )
+    # What each code says to a screen reader, decided once for every writer.
+    steps = tuple(
+        replace(
+            step,
+            qr=replace(
+                step.qr,
+                alt=french_spacing(qr_alt).replace("{label}", step.qr.label).replace("{url}", step.qr.url),
+            ),
+        )
+        if step.qr is not None
+        else step
+        for step in steps
+    )
+    qr_codes = tuple(step.qr for step in steps if step.qr is not None)
+
+    help_node, help_map = section("help", HELP)
+    phone = check.text(help_node, help_map, "phone", "help")
+    if phone.strip() and not PHONE_RE.match(phone):
+        assert help_map is not None
+        check.fail(
+            help_map["phone"].line,
+            "help.phone",
+            "not a phone number",
+            show(phone),
+            "digits, spaces and + . ( ) -",
+        )
+    help_line = HelpLine(
+        label=french_spacing(check.text(help_node, help_map, "label", "help")),
+        phone=phone.strip().replace(" ", "\u00a0"),
+        hours=french_spacing(check.text(help_node, help_map, "hours", "help")),
+    )
+
+    p_node, p = section("personal", PERSONAL)
+    homonym_note = check.text(p_node, p, "homonym_note", "personal")
+    check.placeholders(
+        p.get("homonym_note") if p else None, "personal.homonym_note", homonym_note, ("identifier",)
+    )
+    personal = PersonalText(
+        heading=check.text(p_node, p, "heading", "personal"),
+        identifier_label=check.text(p_node, p, "identifier_label", "personal"),
+        homonym_note=homonym_note,
+        numen_label=check.text(p_node, p, "numen_label", "personal"),
+        numen_note=check.text(p_node, p, "numen_note", "personal"),
+        manager_note=check.text(
+            p_node,
+            p,
+            "manager_note",
+            "personal",
+            required=False,
+            default=default_text("personal", "manager_note"),
+        ),
+        birth_name_label=check.text(
+            p_node,
+            p,
+            "birth_name_label",
+            "personal",
+            required=False,
+            default=default_text("personal", "birth_name_label"),
+        ),
+    )
+
+    e_node, e = section("email", EMAIL)
+    sender_node = check.get(e_node, e, "sender", "email")
+    email = EmailTemplate(
+        sender=check.email(sender_node, "email.sender") if sender_node else "",
+        sender_name=check.text(e_node, e, "sender_name", "email"),
+        subject=check.text(e_node, e, "subject", "email"),
+        body=check.text(e_node, e, "body", "email"),
+    )
+    # A misspelt placeholder would go out, as typed, to every person.
+    for key in ("subject", "body"):
+        check.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
+
+    d_node, d = section("docx", DOCX, required=False)
+    docx = DocxOptions(font=check.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font))
+
+    if check.problems:
+        raise_problems(check)
+    return Procedure(
+        meta=meta,
+        qr_codes=qr_codes,
+        contacts=contacts,
+        steps=steps,
+        help=help_line,
+        identifier=rule,
+        personal=personal,
+        email=email,
+        docx=docx,
+        source=path,
+    )
+
+
+def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
+    ex_node = check.get(node, m, "example", "identifier", required=False)
+    ex = check.mapping(ex_node, "identifier.example", EXAMPLE) if ex_node else {}
+    ex_parent = ex_node or node
+    seed = IdentifierRule()  # the defaults of every option
+    rule = IdentifierRule(
+        initial=check.choice(node, m, "initial", "identifier", INITIAL_MODES, seed.initial),
+        family_name=check.choice(node, m, "family_name", "identifier", FAMILY_MODES, seed.family_name),
+        joiner=check.choice(node, m, "joiner", "identifier", SEPARATORS, seed.joiner),
+        word_separator=check.choice(node, m, "word_separator", "identifier", SEPARATORS, seed.word_separator),
+        example_first_name=check.text(
+            ex_parent, ex, "first_name", "identifier.example", required=False, default=seed.example_first_name
+        ),
+        example_last_name=check.text(
+            ex_parent, ex, "last_name", "identifier.example", required=False, default=seed.example_last_name
+        ),
+    )
+    if not compute_identifier(rule, rule.example_first_name, rule.example_last_name):
+        check.fail(
+            ex_parent.line,
+            "identifier.example",
+            "gives an empty identifier",
+            show(f"{rule.example_first_name} {rule.example_last_name}"),
+            "a name with letters",
+        )
+    return rule

@@ -1,0 +1,277 @@
+"""The DOCX document built with python-docx from a sheet's page: title, personal box, steps, help band."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm
+
+from ...sheet.blocks import Contact, DocumentInfo, HelpBand, Page, PersonalBox, QrFigure, Run, StepBlock
+from .. import qr
+from .look import (
+    ACCENT,
+    BAND_MARGIN,
+    BODY_PT,
+    BOX_MARGIN,
+    BOX_SHARE,
+    CONTACT_NAME_MM,
+    HELP_SHARE,
+    INDENT,
+    MARGIN_X,
+    MARGIN_Y,
+    PAGE_H,
+    PAGE_W,
+    QR_COLUMN_MM,
+    QR_DPI,
+    QR_WIDTH_MM,
+    TEXT_W,
+)
+from .package import token
+from .styles import write_numbering, write_styles
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+# Template leftovers dropped from the package: Word 2010 duplicate styles,
+# the template's thumbnail, its custom XML and its "Microsoft Macintosh Word"
+# app properties.
+_DROPPED_RELS = ("stylesWithEffects", "thumbnail", "customXml", "extended-properties")
+
+BOX_MARK = "personal-box"  # temporary attribute marking the box's body elements
+
+
+def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocument:
+    """The whole document with python-docx, the personal box's body elements marked with BOX_MARK."""
+    doc = Document()
+    _prune_package(doc)
+    _page(doc)
+    write_styles(doc, page.docx_font, page.info.language, body_pt)
+    write_numbering(doc)
+    _settings(doc, page.info.language)
+    _core(doc, page.info)
+    body = doc.element.body
+    for el in list(body):
+        if el.tag != qn("w:sectPr"):
+            body.remove(el)
+
+    title = page.title
+    doc.add_paragraph(title.audience, style="Audience")
+    doc.add_paragraph(title.title, style="Title")
+    if title.purpose:
+        doc.add_paragraph(title.purpose, style="Subtitle")
+
+    before = len(body)
+    _box_table(doc, box)
+    for el in list(body)[before - 1 : -1]:  # everything added, not the sectPr
+        el.set(BOX_MARK, "1")
+
+    for step in page.steps:
+        _step(doc, step)
+    _help(doc, page.help)
+    return doc
+
+
+def _prune_package(doc: DocxDocument) -> None:
+    for rels in (doc.part.package.rels, doc.part.rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in _DROPPED_RELS:
+                del rels[rid]
+
+
+def _page(doc: DocxDocument) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+    section.left_margin = section.right_margin = Mm(MARGIN_X)
+    section.top_margin = section.bottom_margin = Mm(MARGIN_Y)
+    section.header_distance = section.footer_distance = Mm(8)
+    # Revision ids of the template's editing sessions: noise for whoever edits next.
+    sect_pr = section._sectPr
+    for attr in list(sect_pr.attrib):
+        if "rsid" in attr:
+            del sect_pr.attrib[attr]
+
+
+def _settings(doc: DocxDocument, language: str) -> None:
+    settings = doc.settings.element
+    for name in ("w:rsids", "w:savePreviewPicture", "w:proofState"):
+        for el in settings.findall(qn(name)):
+            settings.remove(el)
+    for el in settings.findall(qn("w:themeFontLang")):
+        el.set(qn("w:val"), language)
+    for el in settings.findall(qn("w:decimalSymbol")):
+        el.set(qn("w:val"), ",")
+    for el in settings.findall(qn("w:listSeparator")):
+        el.set(qn("w:val"), ";")
+
+
+def _core(doc: DocxDocument, meta: DocumentInfo) -> None:
+    core = doc.core_properties
+    core.title = meta.title
+    core.subject = meta.subject
+    core.author = meta.author
+    core.language = meta.language
+    core.comments = ""
+    core.keywords = ""
+    core.category = ""
+    core.last_modified_by = meta.author
+    core.revision = 1
+
+
+# --- content ---------------------------------------------------------------
+
+
+def _runs(paragraph: Paragraph, runs: Iterable[Run]) -> None:
+    for run in runs:
+        paragraph.add_run(run.text, style="Strong" if run.bold else None)
+
+
+def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    link.set(qn("w:history"), "1")
+    paragraph._p.append(link)
+    run = paragraph.add_run(text, style="Hyperlink")
+    link.append(run._r)
+
+
+def _layout_table(
+    doc: DocxDocument,
+    widths_mm: tuple[float, ...],
+    style: str = "Layout Table",
+    indent_mm: float = 0,
+    cell_margin: int = 0,
+) -> Table:
+    """A fixed-width table; ``cell_margin`` (twips, the style's) keeps its border on the text margin."""
+    table = doc.add_table(rows=1, cols=len(widths_mm))
+    style_id = doc.styles[style].style_id
+    # The properties in schema order (Word refuses a file whose order is wrong).
+    tbl_pr = table._tbl.tblPr
+    for el in list(tbl_pr):
+        tbl_pr.remove(el)
+    indent = Mm(indent_mm).twips + cell_margin
+    tbl_pr.extend(
+        list(
+            parse_xml(
+                f"<w:tblPr {nsdecls('w')}>"
+                f'<w:tblStyle w:val="{style_id}"/>'
+                f'<w:tblW w:w="{sum(Mm(w).twips for w in widths_mm)}" w:type="dxa"/>'
+                f'<w:tblInd w:w="{indent}" w:type="dxa"/>'
+                '<w:tblLayout w:type="fixed"/>'
+                '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0"'
+                ' w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+            )
+        )
+    )
+    for col, width in zip(table.columns, widths_mm, strict=True):
+        col.width = Mm(width)
+        for cell in col.cells:
+            cell.width = Mm(width)
+    return table
+
+
+def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
+    table = _layout_table(
+        doc, (TEXT_W * BOX_SHARE, TEXT_W * (1 - BOX_SHARE)), style="Personal Box", cell_margin=BOX_MARGIN[1]
+    )
+    left, right = table.rows[0].cells
+    left.paragraphs[0].style = "Heading 2"
+    left.paragraphs[0].add_run(box.labels.heading)
+    # As in the PDF: the family name stands out, the birth name follows it.
+    name = left.add_paragraph(box.first_name + " ", style="Person Name")
+    name.add_run(box.family_name, style="Strong")
+    name.add_run(" " + box.birth_name)
+    p = left.add_paragraph(box.labels.identifier_label + " ")
+    run = p.add_run(box.identifier, style="Identifier")
+    run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), token("identifier_style"))
+    left.add_paragraph(box.homonym_note, style="Box Note")
+    left.add_paragraph(box.manager, style="Box Note")
+    right.paragraphs[0].add_run(box.labels.numen_label, style="Strong")
+    right.add_paragraph(style="Write-in Line")
+    right.add_paragraph(style="Box Note").add_run(box.labels.numen_note, style="Strong")
+    for t in table._tbl.iter(qn("w:t")):
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _step(doc: DocxDocument, step: StepBlock) -> None:
+    doc.add_paragraph(step.heading, style="Heading 1")
+    if step.qr is not None:
+        table = _layout_table(doc, (TEXT_W - QR_COLUMN_MM, QR_COLUMN_MM))
+        text_cell, qr_cell = table.rows[0].cells
+        qr_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        container: Any = text_cell  # a table cell or the document: both add paragraphs
+        first = text_cell.paragraphs[0]
+    else:
+        container = doc
+        first = None
+    for sentence in step.sentences:
+        if first is not None:
+            first.style = "Step Text"
+            p, first = first, None
+        else:
+            p = container.add_paragraph(style="Step Text")
+        _runs(p, sentence)
+    if step.contacts:
+        _contacts(doc, step.contacts)
+    if step.qr is not None:
+        p = text_cell.add_paragraph(style="Address")
+        _hyperlink(p, step.qr.url, step.qr.url)
+        _qr_picture(qr_cell, step.qr)
+
+
+def _contacts(doc: DocxDocument, contacts: tuple[Contact, ...]) -> None:
+    name_w = CONTACT_NAME_MM
+    table = _layout_table(doc, (name_w, TEXT_W - INDENT.mm - name_w), indent_mm=INDENT.mm)
+    for i, group in enumerate(contacts):
+        row = table.rows[0] if i == 0 else table.add_row()
+        name_cell, mail_cell = row.cells
+        name_cell.paragraphs[0].style = "Contact Name"
+        name_cell.paragraphs[0].add_run(group.name)
+        for j, email in enumerate(group.emails):
+            p = mail_cell.paragraphs[0] if j == 0 else mail_cell.add_paragraph()
+            _hyperlink(p, f"mailto:{email}", email)
+
+
+def _qr_picture(cell: Any, code: QrFigure) -> None:
+    modules = len(qr.matrix(code.url)) + 2 * qr.QUIET_ZONE
+    module_px = math.ceil(QR_DPI / 25.4 * QR_WIDTH_MM / modules)
+    p = cell.paragraphs[0]
+    p.style = "Caption"
+    run = p.add_run()
+    shape = run.add_picture(io.BytesIO(qr.png(code.url, module_px)), width=Mm(QR_WIDTH_MM))
+    doc_pr = shape._inline.docPr
+    doc_pr.set("title", code.caption)
+    doc_pr.set("descr", code.alt)
+    cell.add_paragraph(code.caption, style="Caption")
+
+
+def _help(doc: DocxDocument, band: HelpBand) -> None:
+    doc.add_paragraph(style="Spacer")
+    table = _layout_table(
+        doc, (TEXT_W * HELP_SHARE, TEXT_W * (1 - HELP_SHARE)), style="Help Band", cell_margin=BAND_MARGIN[1]
+    )
+    left, right = table.rows[0].cells
+    # Cell shading from a table style is not read by every editor: say it here too.
+    for cell in (left, right):
+        cell._tc.get_or_add_tcPr().append(
+            parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{ACCENT}"/>')
+        )
+    right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    left.paragraphs[0].style = "Help"
+    left.paragraphs[0].add_run(band.label, style="Strong")
+    left.add_paragraph(band.hours, style="Help")
+    right.paragraphs[0].style = "Help Phone"
+    right.paragraphs[0].add_run(band.phone)
+    # Word ends a document that ends with a table with a paragraph of its own:
+    # a small one of ours keeps that line from pushing anything to a second page.
+    doc.add_paragraph(style="Spacer")

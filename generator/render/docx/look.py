@@ -1,0 +1,58 @@
+"""The look of the DOCX: colours, page, sizes and spacing, read by the styles, the content and the measure.
+
+The measure (measure.py) estimates the height of the page from these same
+numbers, so a change of a style's spacing changes the estimate with it.
+Spacing is in twips (1/20 pt), as the styles write it; sizes in points.
+"""
+
+from __future__ import annotations
+
+from docx.shared import Mm
+
+from ...sheet.fit import BODY_MAX, DOCX_LADDER, MM
+
+ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
+RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
+WHITE = "FFFFFF"
+BODY_PT = BODY_MAX
+BODIES = tuple(rung.body for rung in DOCX_LADDER)  # tried in this order for each sheet; 10 pt is the floor
+PT_PER_MM = MM
+
+# The page (mm).
+PAGE_W, PAGE_H, MARGIN_X, MARGIN_Y = 210, 297, 16, 13
+TEXT_W = PAGE_W - 2 * MARGIN_X
+# Estimated height (see measure.py) below which LibreOffice prints one
+# page: measured on documents on either side of the page break, the first
+# two-page one stood at 276 mm; this keeps 8 mm to spare for Word.
+PAGE_CAPACITY = 268 * PT_PER_MM
+
+# Columns and tables.
+INDENT = Mm(10)  # step text sits under the heading's text, past its number
+BOX_SHARE = 0.68  # the personal box's left column, as a share of the text width
+HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
+CONTACT_NAME_MM = 84  # the contacts table's column of office names
+QR_WIDTH_MM = 38  # with its 4-module quiet zone, as in the PDF
+QR_COLUMN_MM = QR_WIDTH_MM + 6  # the code's column beside the step's text
+QR_DPI = 300
+BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips
+BAND_MARGIN = (140, 200)
+
+# Type sizes (pt) at the usual body size; headings scale with the body.
+TITLE_PT = 20
+HEADING_PT = 14
+SMALL_PT = 10  # addresses, captions, the notes of the personal box
+HELP_PHONE_PT = 22
+IDENTIFIER_PT = 20
+IDENTIFIER_LONG_PT = 15
+LARGE_IDENTIFIER_MAX = 22  # characters shown at IDENTIFIER_PT; longer ones at IDENTIFIER_LONG_PT
+
+# Spacing (twips) and rules (pt) of the styles.
+TITLE_INDENT = 227  # the text's distance from the title bar
+TITLE_BAR_SPACE = 8  # pt between the bar and the text
+SUBTITLE_BEFORE, SUBTITLE_AFTER = 40, 200
+HEADING_BEFORE = 140
+HEADING_RULE_SPACE = 6  # pt between the rule above a step and its heading
+PARAGRAPH_AFTER = 60  # after a sentence, a heading, a note
+PERSON_NAME_AFTER = 80
+WRITE_IN_BEFORE = 420  # room to write the NUMEN by hand
+CONTACT_NAME_AFTER = 40

@@ -1,0 +1,191 @@
+"""The DOCX measure: how tall a sheet will stand in a word processor, estimated from look.py.
+
+A DOCX is laid out by whoever opens it, so its height is estimated with a
+word-wrap in Arial's widths, from the same sizes and spacing the styles
+write (look.py). Calibrated against LibreOffice (tests/test_render_docx.py
+prints documents near the limit): on the wide side, so that an estimate
+under PAGE_CAPACITY means one printed page.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from importlib.resources import files
+
+from ...sheet.blocks import Page, PersonalBox, plain
+from .look import (
+    BAND_MARGIN,
+    BODY_PT,
+    BOX_MARGIN,
+    BOX_SHARE,
+    CONTACT_NAME_AFTER,
+    CONTACT_NAME_MM,
+    HEADING_BEFORE,
+    HEADING_PT,
+    HEADING_RULE_SPACE,
+    HELP_PHONE_PT,
+    HELP_SHARE,
+    IDENTIFIER_LONG_PT,
+    IDENTIFIER_PT,
+    INDENT,
+    LARGE_IDENTIFIER_MAX,
+    PARAGRAPH_AFTER,
+    PERSON_NAME_AFTER,
+    PT_PER_MM,
+    QR_COLUMN_MM,
+    QR_WIDTH_MM,
+    SMALL_PT,
+    SUBTITLE_AFTER,
+    SUBTITLE_BEFORE,
+    TEXT_W,
+    TITLE_BAR_SPACE,
+    TITLE_INDENT,
+    TITLE_PT,
+    WRITE_IN_BEFORE,
+)
+
+_AFTER = PARAGRAPH_AFTER / 20  # pt after a paragraph
+_STEP_TOP = HEADING_BEFORE / 20 + HEADING_RULE_SPACE  # pt above a step's heading: its spacing and its rule
+_SPACER = 6  # pt: the Spacer paragraph around the help band (line="120" exact)
+
+# Advance widths of Arial (the same as Helvetica and Liberation Sans), in
+# thousandths of an em, for the characters of Latin names: enough to know
+# where Word and LibreOffice will wrap a line.
+_WIDTHS = json.loads(files("generator.render.docx").joinpath("arial_widths.json").read_text(encoding="utf-8"))
+# Arial's metric family: the widths above hold. Any other font may be
+# missing where the file is opened (LibreOffice here substitutes DejaVu Sans,
+# 14 % wider): it is estimated 15 % wider, with 10 % taller lines.
+_ARIAL_FAMILY = {"arial", "liberation sans", "helvetica", "arimo"}
+_OTHER_FONT = (1.15, 1.1)  # width ratio, line-height ratio
+
+
+def _char_width(ch: str, table: dict[str, int]) -> int:
+    width = table.get(ch)
+    if width is None:
+        base = unicodedata.normalize("NFKD", ch)[:1]
+        width = table.get(base, 600)
+    return width
+
+
+def _text_width(text: str, size: float, bold: bool = False, ratio: float = 1.0) -> float:
+    """Width in points of ``text`` set in Arial (or a font ``ratio`` times as wide)."""
+    table = _WIDTHS["Helvetica-Bold" if bold else "Helvetica"]
+    return sum(_char_width(ch, table) for ch in text) * size / 1000 * ratio
+
+
+def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
+    """Lines a greedy word wrap needs (a word longer than a line is cut)."""
+    lines, current = 1, 0.0
+    for word in text.split(" "):
+        w = _text_width(word + " ", size, bold)
+        if current and current + w > width:
+            lines += 1
+            current = 0.0
+        while w > width:  # LibreOffice and Word cut an overlong word
+            lines += 1
+            w -= width
+        current += w
+    return lines
+
+
+def _box_width() -> float:
+    return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
+
+
+class Estimate:
+    """Line counts and heights in the document's font (Arial's metrics, or a pessimistic guess)."""
+
+    def __init__(self, font: str) -> None:
+        self.width_ratio, self.line_ratio = (1.0, 1.0) if font.lower() in _ARIAL_FAMILY else _OTHER_FONT
+
+    def lines(self, text: str, size: float, width: float, bold: bool = False) -> int:
+        return _lines(text, size, width / self.width_ratio, bold)
+
+    def line(self, size: float) -> float:
+        """Height of a line at the document's line spacing."""
+        return size * 1.2 * self.line_ratio
+
+    def marks(self, page: Page, box: PersonalBox | None, body: float) -> list[tuple[str, float]]:
+        """Where each part of the page starts (points from the top margin), and the end."""
+        lines, line = self.lines, self.line
+        scale = body / BODY_PT
+        width = TEXT_W * PT_PER_MM
+        indent = INDENT.mm * PT_PER_MM
+        meta = page.title
+        title_w = width - TITLE_INDENT / 20 - TITLE_BAR_SPACE
+        marks = []
+        height = lines(meta.audience, body, title_w, bold=True) * line(body)
+        height += (
+            lines(meta.title, TITLE_PT * scale, title_w, bold=True)
+            * TITLE_PT
+            * scale
+            * 1.15
+            * self.line_ratio
+        )
+        if meta.purpose:
+            height += (
+                SUBTITLE_BEFORE / 20 + lines(meta.purpose, body, title_w) * line(body) + SUBTITLE_AFTER / 20
+            )
+        marks.append(("box", height))
+        if box is not None:
+            height += self.box(box, body)
+        for step in page.steps:
+            marks.append((f"step {step.number}", height + _STEP_TOP))
+            heading = HEADING_PT * scale
+            height += (
+                _STEP_TOP + lines(step.heading, heading, width - indent, bold=True) * line(heading) + _AFTER
+            )
+            qr_w = QR_COLUMN_MM * PT_PER_MM if step.qr else 0.0
+            text_w = width - indent - qr_w - (12 if step.qr else 0)
+            text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
+            if step.qr:
+                text += _AFTER + lines(step.qr.url, SMALL_PT, text_w) * line(SMALL_PT)
+                picture = (
+                    QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
+                )
+                text = max(text, picture)
+            height += text
+            if step.contacts:
+                name_w = CONTACT_NAME_MM * PT_PER_MM - 12
+                mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
+                for group in step.contacts:
+                    # An address longer than its column wraps: count its lines too.
+                    addresses = sum(lines(e, body, mail_w) for e in group.emails)
+                    rows = max(lines(group.name, body, name_w, bold=True), addresses)
+                    height += rows * line(body) + CONTACT_NAME_AFTER / 20
+        marks.append(("help", height + _SPACER))
+        help_w = width * HELP_SHARE - 20
+        help_lines = lines(page.help.label, body, help_w) + lines(page.help.hours, body, help_w)
+        band = HELP_PHONE_PT * 1.15 * self.line_ratio
+        height += _SPACER + 2 * BAND_MARGIN[0] / 20 + max(help_lines * line(body), band) + _SPACER
+        marks.append(("end", height))
+        return marks
+
+    def box(self, box: PersonalBox, body: float) -> float:
+        lines, line = self.lines, self.line
+        scale = body / BODY_PT
+        width = _box_width()
+        name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
+        big = (IDENTIFIER_PT if len(box.identifier) <= LARGE_IDENTIFIER_MAX else IDENTIFIER_LONG_PT) * scale
+        label = _text_width(box.labels.identifier_label + " ", body) * self.width_ratio
+        left = line(body + 1) + _AFTER
+        left += lines(name, body + 1, width, bold=True) * line(body + 1) + PERSON_NAME_AFTER / 20
+        left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
+        left += lines(box.homonym_note, SMALL_PT, width) * line(SMALL_PT) + _AFTER
+        if box.manager:
+            left += lines(box.manager, SMALL_PT, width) * line(SMALL_PT) + _AFTER
+        right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
+        right = (
+            lines(box.labels.numen_label, body, right_w, bold=True) * line(body)
+            + WRITE_IN_BEFORE / 20
+            + line(body)
+        )
+        right += _AFTER + lines(box.labels.numen_note, SMALL_PT, right_w, bold=True) * line(SMALL_PT)
+        return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 10
+
+
+def estimated_height(page: Page, box: PersonalBox | None, body: float = BODY_PT) -> float:
+    """About how tall the document stands, in points, by the word-wrap estimate of ``Estimate``."""
+    estimate = Estimate(page.docx_font)
+    return estimate.marks(page, None, body)[-1][1] + (estimate.box(box, body) if box else 0.0)

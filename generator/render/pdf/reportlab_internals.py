@@ -1,0 +1,173 @@
+"""Every private name of reportlab the PDF writer leans on, behind a function named for what it does.
+
+reportlab's public API draws pages; a tagged PDF, subsets written once per
+run and operators replayed on every sheet need a few of its internals
+(``Canvas._doc``, ``Canvas._code``, ``PDFDocument.fontMapping``,
+``TTFont.state`` and ``_assignState``, ``Paragraph.blPara``,
+``PDFPage.__NoDefault__``, ``PDFDocument._timeStamp``, ``idToObject``, and
+the body of ``TTFont.addObjects``). They live here only, each tested in
+tests/test_reportlab_internals.py, and importing this module refuses a
+reportlab version they were not tested with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reportlab
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+TESTED_VERSIONS = ("5.1",)  # major.minor of the reportlab releases these functions were tested with
+
+
+def check_version(version: str = reportlab.Version) -> None:
+    """Refuse a reportlab whose internals were never tested here (they change without notice)."""
+    if ".".join(version.split(".")[:2]) not in TESTED_VERSIONS:
+        raise ImportError(
+            f"reportlab {version} is installed, but generator/render/pdf/reportlab_internals.py was tested "
+            f"with reportlab {', '.join(v + '.x' for v in TESTED_VERSIONS)} only: install one of those "
+            "(pip install 'reportlab>=5.1,<5.2'), or test this module with the new version and add it"
+        )
+
+
+check_version()
+
+
+# --- the canvas ------------------------------------------------------------------
+
+
+def document_of(canvas: Canvas) -> Any:
+    """The PDFDocument a canvas writes into (fonts, pages and objects are kept there)."""
+    return canvas._doc
+
+
+def operator_count(canvas: Canvas) -> int:
+    """How many operator lines the current page holds so far."""
+    return len(canvas._code)
+
+
+def operators_since(canvas: Canvas, start: int) -> str:
+    """The page's operators from line ``start`` on, as one string ``Canvas.addLiteral`` takes back."""
+    return "\n".join(canvas._code[start:])
+
+
+# --- fonts -------------------------------------------------------------------------
+
+
+def fonts_in_use_order(doc: Any) -> list[str]:
+    """Names of the fonts a document has used, in the order of their first use."""
+    return list(doc.fontMapping)
+
+
+def assigned_characters(font: TTFont, doc: Any) -> str | None:
+    """The characters given a code in ``font``'s subsets for ``doc``, in order; None if it used none."""
+    state = getattr(font, "state", {}).get(doc)
+    if state is None:
+        return None
+    return "".join(map(chr, state.assignments))
+
+
+def glyph_map(font: TTFont) -> dict[int, int]:
+    """Code point → glyph of a TrueType font."""
+    return font.face.charToGlyph  # type: ignore[no-any-return]
+
+
+SubsetParts = tuple[
+    bytes, bytes, bytes, int
+]  # widths array, compressed ToUnicode, compressed program, length
+
+
+class _Raw(pdfdoc.PDFObject):
+    """A direct PDF value already written out (a widths array)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: object) -> bytes:
+        return self.data
+
+
+def _stream(data: bytes, **entries: Any) -> pdfdoc.PDFStream:
+    """A stream whose content is already Flate-compressed (reportlab then leaves it alone)."""
+    dictionary = pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode"), **entries})
+    return pdfdoc.PDFStream(dictionary, data)
+
+
+def add_subset_objects(font: TTFont, doc: Any, parts: Callable[[int, list[int], str], SubsetParts]) -> None:
+    """What ``TTFont.addObjects`` does, with each subset's bytes from ``parts(n, subset, base_name)``.
+
+    A copy of reportlab 5.1's method, so that a subset made once per run is
+    not compressed again for every file.
+    """
+    state = font.state.get(doc) or font._assignState(doc)  # type: ignore[attr-defined]
+    state.frozen = 1
+    face = font.face
+    for n, subset in enumerate(state.subsets):
+        internal_name = font.getSubsetInternalName(n, doc)[1:]
+        base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+        widths, cmap, program, length = parts(n, subset, base_name)
+
+        pdf_font = pdfdoc.PDFTrueTypeFont()
+        pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+        pdf_font.Name = internal_name
+        pdf_font.BaseFont = base_name
+        pdf_font.FirstChar = 0
+        pdf_font.LastChar = len(subset) - 1
+        pdf_font.Widths = _Raw(widths)
+        pdf_font.ToUnicode = doc.Reference(_stream(cmap), "toUnicodeCMap:" + base_name)
+        font_file = doc.Reference(_stream(program, Length1=length), f"fontFile:{face.filename}({base_name})")
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(base_name),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": font_file,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        pdf_font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
+        doc.Reference(pdf_font, internal_name)
+        doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+    del font.state[doc]
+
+
+# --- paragraphs ----------------------------------------------------------------------
+
+
+def wrapped_line_count(paragraph: Paragraph) -> int:
+    """How many lines a wrapped paragraph takes."""
+    return len(paragraph.blPara.lines)
+
+
+def wrapped_line_widths(paragraph: Paragraph, width: float) -> list[float]:
+    """Width of each line of a paragraph wrapped at ``width``."""
+    widths = []
+    for line in paragraph.blPara.lines:
+        extra = line[0] if isinstance(line, tuple) else line.extraSpace
+        widths.append(width - extra)
+    return widths or [0.0]
+
+
+# --- the document's objects ----------------------------------------------------------
+
+
+def add_page_entries(page: Any, **entries: Any) -> None:
+    """Set entries PDFPage does not know: it writes only the keys listed in its ``__NoDefault__``."""
+    page.__NoDefault__ = [*page.__NoDefault__, *entries]
+    for key, value in entries.items():
+        setattr(page, key, value)
+
+
+def creation_time(doc: Any) -> Any:
+    """The document's time stamp (fixed in invariant mode): ``YMDhms``, ``dhh``, ``dmm``."""
+    return doc._timeStamp

@@ -1,0 +1,233 @@
+"""The PDF writer: a sheet → a one-page tagged PDF; many sheets → one print file (``all.pdf``).
+
+The page is laid out once per ``Page`` (``page.layout``): every block gets
+its place, its wrapped text and its structure tag. Writing a sheet then
+only paints those blocks (replayed as the operators they gave the first
+time), plus the person's box. The same blocks paint a shared form XObject
+for the print file. One writer may serve several threads at once: what it
+prepares lazily is guarded, and every document has its own font state.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from ...errors import RenderError
+from ...run.output import atomic_write
+from ...sheet.blocks import Page, PersonalBox, Sheet
+from ...sheet.fit import Rung, name_too_long
+from . import fonts, tagging
+from . import reportlab_internals as internals
+from .fonts import FONT, FONT_BOLD
+from .layout import Block, Layout
+from .page import PageBuilder, layout
+from .personal_box import box_blocks
+from .styles import SMALLEST
+
+# Plain Flate streams: ASCII85 on top only makes files a quarter larger.
+rl_config.useA85 = 0
+
+Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged]]
+
+
+class PdfWriter:
+    """Writes the sheets of one page (the flyer or personal sheets) as one-page tagged PDFs."""
+
+    format = "pdf"
+    print_file = "all"  # the stem of the file that prints every sheet of a run (``all.pdf``)
+
+    def __init__(self, page: Page, reuse: bool = True) -> None:
+        fonts.register()
+        self.page = page
+        self.flyer_layout = layout(page, personal=False)
+        self.personal_layout = layout(page, personal=True)
+        self._tall: dict[int, Layout] = {}
+        # Operators of the shared part of each layout, written once per run.
+        self.reuse = reuse
+        self._prepared: dict[int, Prepared] = {}
+        # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
+        self._lock = threading.RLock()
+
+    # -- one document ----------------------------------------------------
+    def write(self, sheet: Sheet, target: str | Path | BinaryIO) -> None:
+        """The sheet into a file (written atomically) or a binary stream."""
+        if isinstance(target, (str, Path)):
+            with atomic_write(Path(target)) as stream:
+                stream.write(self.to_bytes(sheet))
+        else:
+            target.write(self.to_bytes(sheet))
+
+    def to_bytes(self, sheet: Sheet) -> bytes:
+        buffer = io.BytesIO()
+        c = self._canvas(buffer, sheet.title)
+        tagger = tagging.Tagger(c, sheet.title)
+        if sheet.box is None:
+            self._paint(c, self.flyer_layout, [], tagger)
+        else:
+            self._paint(c, *self._layout_and_box(sheet.box), tagger)
+        tagger.finish_page()
+        c.save()
+        return buffer.getvalue()
+
+    def measure(self, sheet: Sheet, rung: Rung) -> float:
+        """Room (points) the sheet leaves on its page at ``rung``; negative when it is too tall."""
+        height = 0.0
+        if sheet.box is not None:
+            assert self.personal_layout.box is not None
+            _, needed = box_blocks(self.personal_layout, sheet.box)
+            height = needed if needed > self.personal_layout.box[3] + 0.5 else 0.0
+        return PageBuilder(self.page, sheet.box is not None, rung, box_height=height).build().free
+
+    def _layout_and_box(self, box: PersonalBox) -> tuple[Layout, list[Block]]:
+        """The page layout for this person and the blocks of their box.
+
+        Nearly everyone fits the usual box, and so shares the usual layout;
+        a very long name gets a taller box (and, if need be, smaller type).
+        """
+        page_layout = self.personal_layout
+        blocks, needed = box_blocks(page_layout, box)
+        assert page_layout.box is not None
+        if needed > page_layout.box[3] + 0.5:
+            key = round(needed)
+            with self._lock:
+                if key not in self._tall:
+                    try:
+                        self._tall[key] = layout(self.page, personal=True, box_height=float(key + 1))
+                    except RenderError:
+                        raise name_too_long(self.format, 0.0, measured=True) from None
+                page_layout = self._tall[key]
+            blocks, _ = box_blocks(page_layout, box)
+        return page_layout, blocks
+
+    def _canvas(self, stream: BinaryIO, title: str) -> Canvas:
+        info = self.page.info
+        c = Canvas(
+            stream,
+            pagesize=A4,
+            invariant=1,
+            lang=info.language,
+            pdfVersion=(1, 7),
+            pageCompression=1,
+            initialFontName=FONT,
+            initialFontSize=SMALLEST,
+        )
+        c.setTitle(title)
+        c.setAuthor(info.author)
+        c.setSubject(info.subject)
+        c.setCreator("aesh-generator")
+        c.setViewerPreference("DisplayDocTitle", "true")
+        return c
+
+    def _paint(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], tagger: tagging.Tagger) -> None:
+        """The shared blocks first (replayed when prepared), then the person's box.
+
+        Drawing order is not reading order: the structure tree puts the box
+        where it stands on the page, between the title and the steps.
+        """
+        split = _first_after_box(page_layout)
+        if self.reuse:
+            self._replay(c, page_layout, tagger, split)
+        else:
+            with self._lock:
+                for index, block in enumerate(page_layout.blocks):
+                    tagger.block(block, order=float(index))
+        if own_blocks:
+            # Every sheet then has the same font subsets, written once per run.
+            doc = internals.document_of(c)
+            fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
+        for index, block in enumerate(own_blocks):
+            tagger.block(block, order=split - 0.5 + index / 1000)
+
+    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, split: int) -> None:
+        """Write the shared blocks as the operators they gave the first time.
+
+        Replaying is exact because the first use of each character fixes its
+        code in the font subset: the same characters are first used in the
+        same order here, so the same operators mean the same text.
+        """
+        key = id(page_layout)
+        with self._lock:
+            if key not in self._prepared:
+                self._prepared[key] = self._prepare(page_layout)
+            ops, used_fonts, marks = self._prepared[key]
+        doc = internals.document_of(c)
+        for name, chars in used_fonts:
+            font = pdfmetrics.getFont(name)
+            font.splitString(chars, doc)
+            font.getSubsetInternalName(0, doc)
+        c.addLiteral(ops)
+        tagger.adopt(marks)
+
+    def _prepare(self, page_layout: Layout) -> Prepared:
+        c = self._canvas(io.BytesIO(), self.page.info.title)
+        tagger = tagging.Tagger(c, "")
+        start = internals.operator_count(c)
+        for index, block in enumerate(page_layout.blocks):
+            tagger.block(block, order=float(index))
+        ops = internals.operators_since(c, start)
+        doc = internals.document_of(c)
+        used_fonts = []
+        for name in internals.fonts_in_use_order(doc):
+            chars = internals.assigned_characters(pdfmetrics.getFont(name), doc)
+            if chars is not None:
+                used_fonts.append((name, chars))
+        return ops, used_fonts, list(tagger.items)
+
+    # -- the print file ----------------------------------------------------
+    def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
+        """Personal sheets in one print file; the part shared by every page is one form.
+
+        It is for printing: untagged and without link annotations (a form
+        cannot carry per-page structure); the one-page files are the
+        accessible, clickable ones. Returns the number of pages.
+        """
+        c = self._canvas(target, self.page.info.title)
+        shared = self.personal_layout
+        c.beginForm("shared")
+        with self._lock:
+            _draw(c, shared.blocks)
+        c.endForm()
+        count = 0
+        for sheet in sheets:
+            assert sheet.box is not None, "the print file holds personal sheets"
+            try:
+                page_layout, own_blocks = self._layout_and_box(sheet.box)
+            except RenderError:
+                continue  # their own sheet reports it: a print file only holds sheets that can be made
+            if page_layout is shared:
+                c.doForm("shared")
+            else:
+                with self._lock:
+                    _draw(c, page_layout.blocks)
+            _draw(c, own_blocks)
+            c.showPage()
+            count += 1
+        c.save()
+        return count
+
+
+def _first_after_box(page_layout: Layout) -> int:
+    """Index of the first block below the personal box (reading order)."""
+    if page_layout.box is None:
+        return len(page_layout.blocks)
+    box_y = page_layout.box[1]
+    for i, block in enumerate(page_layout.blocks):
+        if block.y < box_y - 1 and block.tag != "Artifact":
+            return i
+    return len(page_layout.blocks)
+
+
+def _draw(c: Canvas, blocks: Iterable[Block]) -> None:
+    for block in blocks:
+        c.saveState()
+        block.draw(c)
+        c.restoreState()
