@@ -44,6 +44,7 @@ messages: $(STAMP)
 
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/web_bench.py
 
 lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check generator tests benchmarks build_catalogs.py

@@ -6,7 +6,7 @@ Times, through Flask's test client (the server's own work, no network):
 each over ``--requests`` requests (default 200), median and 95th percentile.
 Then a signing session of ``--people`` rows: the check page (goal ≤ 1 s),
 the ZIP ready (goal ≤ 4 s) and the peak memory of the server and of the
-personalise run.
+batch process (run_batch and its workers).
 
     python benchmarks/web_bench.py [--requests 200] [--people 1000] [--no-session]
 """
@@ -120,7 +120,7 @@ def session(people: int) -> None:
     print(f"{'check page':<34} {checked:7.2f} s   (goal ≤ 1 s)")
     print(f"{'ZIP ready':<34} {ready:7.2f} s   (goal ≤ 4 s), {size / 1e6:.0f} MB")
     print(
-        f"{'peak memory':<34} {peak:7.0f} MiB server, {children:.0f} MiB largest child (personalise and its workers)"
+        f"{'peak memory':<34} {peak:7.0f} MiB server, {children:.0f} MiB largest child (the batch process and its workers)"
     )
 
 

@@ -14,9 +14,11 @@ removed), and kills it if it does not.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,10 @@ def _child(
     # Ctrl-C at the server's terminal reaches this process too: the server
     # stops the run itself (``stop``), in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "setpgrp"):
+        # A group of its own with its pool's workers: if this process is killed,
+        # the server ends the workers with it (killpg) rather than leave orphans.
+        os.setpgrp()
     # The language of the page that started the run: the library's messages come back in it.
     set_language(options.pop("language"))
 
@@ -113,13 +119,26 @@ class Batch:
 
     def wait(self) -> int:
         """Until the run ends; 0 when every sheet asked for was made."""
+        # "failed" stays when the child died without a word (killed, out of memory).
+        outcome: str = "failed"
+        payload: Any = []
         try:
-            outcome, payload = self._receiving.recv()
-        except EOFError:  # the child died without a word (killed, out of memory)
-            outcome, payload = "failed", []
+            # The pipe alone may never say "end" for a child that died before
+            # taking its end of it: its exit is watched too.
+            while True:
+                ready = wait_for([self._receiving, self.process.sentinel])
+                if self._receiving in ready or self._receiving.poll(0):
+                    outcome, payload = self._receiving.recv()
+                    break
+                if self.process.sentinel in ready:
+                    break
+        except EOFError:
+            pass
         finally:
             self._receiving.close()
             self.process.join()
+        if outcome == "failed":
+            self._kill_group()  # its workers, if the run itself was killed
         self.outcome = outcome
         if outcome == "ok":
             self.result = payload
@@ -145,8 +164,18 @@ class Batch:
         self._stop.set()
         self.process.join(STOP_WAIT)
         if self.process.is_alive():
+            self._kill_group()
             self.process.kill()
             self.process.join()
+
+    def _kill_group(self) -> None:
+        """The run's process group killed: the run and the workers of its pool (POSIX; elsewhere the run)."""
+        if self.process is None or not hasattr(os, "killpg"):
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group is gone already
 
     def problems(self) -> tuple[list[str], list[tuple[int | None, tuple[str, ...]]]]:
         """Why the run stopped (French), and the rows it skipped (line, problems in French)."""
