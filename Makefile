@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 MO := generator/locale/fr/LC_MESSAGES/generator.mo
 PO := $(wildcard generator/locale/*/LC_MESSAGES/*.po)
 
-.PHONY: run test bench lint clean messages
+.PHONY: run test bench lint clean serve messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: $(STAMP) $(MO)
 test: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest
 
+# The desk in a browser, on this machine only: http://127.0.0.1:8000/
+serve: $(STAMP) $(MO)
+	$(BIN)/python -m generator serve
+
 # Every msgid of the package (code and templates), to check a .po against.
 messages: $(STAMP)
 	mkdir -p build
@@ -41,6 +45,7 @@ messages: $(STAMP)
 
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/web_bench.py
 
 lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check generator tests benchmarks build_catalogs.py

@@ -12,6 +12,7 @@ from ..errors import DeliveryError
 from ..i18n import _, ngettext
 from ..people.roster import read_roster
 from ..procedure.buildable import check_builds
+from ..procedure.model import Procedure
 from ..procedure.schema import load_procedure
 from ..run.batch import BatchResult, build_flyer, desk_sheet, run_batch
 from ..run.lock import folder_lock
@@ -21,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "send":
         return send(args)
     procedure = load_procedure(args.data)
+    if args.command == "serve":
+        return serve(procedure, args)
     if args.command == "check":
         check_builds(procedure)  # check means "build will work"
         addresses = sum(len(g.emails) for g in procedure.contacts)
@@ -238,3 +241,26 @@ def _send_locked(folder: Path, args: argparse.Namespace) -> int:
         )
     )
     return 1 if report.failed else 0
+
+
+def serve(procedure: Procedure, args: argparse.Namespace) -> int:
+    """``serve``: the desk's pages under waitress until Ctrl-C; says where to open them."""
+    from ..web import create_app
+    from ..web.server import Server, check_host
+
+    code = os.environ.get(args.access_code_env, "") or None
+    check_host(args.host, code, args.access_code_env)
+    server = Server(create_app(procedure, access_code=code), args.host, args.port)
+    try:
+        print(_("serving on {url} (Ctrl-C to stop)").format(url=server.url), flush=True)
+        if code:
+            print(
+                _("the pages ask for the access code of {env}").format(env=args.access_code_env), flush=True
+            )
+        if args.open:
+            server.open_browser()
+        server.run()
+    finally:
+        server.close()
+    print(_("stopped; the signing sessions' files were removed"))
+    return 0

@@ -261,4 +261,44 @@ def build_parser() -> argparse.ArgumentParser:
             "only the drafts named"
         ),
     )
+    _add_serve(sub, data_help)
     return parser
+
+
+# serve's defaults live here, not in generator.web: every other command would import Flask to read them.
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
+
+
+def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
+    p = sub.add_parser(
+        "serve",
+        help=_("the pages for office staff, in a browser (French)"),
+        description=_(
+            "Serve the desk's pages with waitress: one person's sheet, a signing session, "
+            "the flyer. Listens on this machine only unless an access code is set."
+        ),
+        epilog=_("Example:") + "\n  python -m generator serve --open\n"
+        f"  {ACCESS_CODE_ENV}=… python -m generator serve --host 0.0.0.0 --port 8080",
+    )
+    p.add_argument(
+        "--host", default=SERVE_HOST, help=_("address to listen on (default: {host})").format(host=SERVE_HOST)
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=SERVE_PORT,
+        help=_("port (default: {port}; 0: any free port)").format(port=SERVE_PORT),
+    )
+    p.add_argument("--data", type=Path, help=data_help)
+    p.add_argument("--open", action="store_true", help=_("open the pages in the default browser"))
+    p.add_argument(
+        "--access-code-env",
+        default=ACCESS_CODE_ENV,
+        metavar="NAME",
+        help=_(
+            "environment variable holding the access code the pages ask for (default: {env}); "
+            "required to listen on another address than this machine's"
+        ).format(env=ACCESS_CODE_ENV),
+    )

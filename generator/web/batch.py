@@ -1,0 +1,201 @@
+"""The batch of a signing session, in a process of its own: ``run_batch`` as ``personalise`` runs it.
+
+Why a process and not a thread of the server: ``run_batch`` spreads the
+sheets over a pool of worker processes and, while it does, takes Ctrl-C
+with ``signal.signal`` — allowed in a main thread only, which waitress's
+threads are not. In a process of its own (started with "spawn", the one
+way Windows has) the run has its main thread, all the cores, and cannot
+stall the pages. Progress comes back through two shared counters, the
+``BatchResult`` or the refusal through a pipe; ``stop`` asks the run to
+end between two sheets (its pool is shut down, its staging folder
+removed), and kills it if it does not.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for
+from pathlib import Path
+from typing import Any
+
+from .. import BatchResult, GeneratorError, Procedure, Roster, run_batch
+from ..i18n import _, current_language, set_language
+from . import messages
+
+STOP_WAIT = 10.0  # seconds a run has to end after being asked, before it is killed
+
+
+class _Stopped(Exception):
+    """The server asked the run to stop (its session was removed, or the server stops)."""
+
+
+def _child(
+    procedure: Procedure,
+    roster: Roster,
+    out: Path,
+    options: dict[str, Any],
+    done: Any,
+    stop: Any,
+    results: Connection,
+) -> None:
+    """The run, in the child process's main thread; sends ("ok", BatchResult) or ("refused", problems)."""
+    # Ctrl-C at the server's terminal reaches this process too: the server
+    # stops the run itself (``stop``), in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "setpgrp"):
+        # A group of its own with its pool's workers: if this process is killed,
+        # the server ends the workers with it (killpg) rather than leave orphans.
+        os.setpgrp()
+    # The language of the page that started the run: the library's messages come back in it.
+    set_language(options.pop("language"))
+
+    def progress(made: int, _count: int) -> None:
+        done.value = made
+        if stop.is_set():
+            raise _Stopped
+
+    try:
+        result = run_batch(procedure, roster, out, progress=progress, **options)
+    except GeneratorError as exc:
+        results.send(("refused", list(exc.problems)))
+    except (_Stopped, KeyboardInterrupt):
+        results.send(("stopped", []))
+    except Exception as exc:  # told as "could not be made"; the server's log gets the kind, never data
+        results.send(("failed", [type(exc).__name__]))
+    else:
+        results.send(("ok", result))
+    finally:
+        results.close()
+
+
+class Batch:
+    """``run_batch`` on a checked roster in a child process: ``personalise``'s very files in ``out``."""
+
+    def __init__(
+        self,
+        procedure: Procedure,
+        roster: Roster,
+        out: Path,
+        *,
+        formats: Sequence[str],
+        eml: bool,
+        skip_invalid: bool,
+        total: int,
+    ) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self.procedure, self.roster, self.out, self.total = procedure, roster, out, total
+        self.options: dict[str, Any] = {"formats": tuple(formats), "eml": eml, "skip_invalid": skip_invalid}
+        self.language = current_language()
+        self._done = self._context.Value("i", 0, lock=False)
+        self._stop = self._context.Event()
+        self.process: Any = None
+        self.outcome = ""  # "ok", "refused", "stopped", "failed"; "" while running
+        self.result: BatchResult | None = None
+        self._problems: list[str] = []
+
+    def start(self) -> None:
+        receiving, sending = self._context.Pipe(duplex=False)
+        self._receiving = receiving
+        self.process = self._context.Process(
+            target=_child,
+            args=(
+                self.procedure,
+                self.roster,
+                self.out,
+                {**self.options, "language": self.language},
+                self._done,
+                self._stop,
+                sending,
+            ),
+            name="generator-session-batch",
+            daemon=False,  # its pool has processes of its own, which a daemon may not
+        )
+        self.process.start()
+        sending.close()  # the child's end: once the child is gone, receiving sees the end
+
+    def wait(self) -> int:
+        """Until the run ends; 0 when every sheet asked for was made."""
+        # "failed" stays when the child died without a word (killed, out of memory).
+        outcome: str = "failed"
+        payload: Any = []
+        try:
+            # The pipe alone may never say "end" for a child that died before
+            # taking its end of it: its exit is watched too.
+            while True:
+                ready = wait_for([self._receiving, self.process.sentinel])
+                if self._receiving in ready or self._receiving.poll(0):
+                    outcome, payload = self._receiving.recv()
+                    break
+                if self.process.sentinel in ready:
+                    break
+        except EOFError:
+            pass
+        finally:
+            self._receiving.close()
+            self.process.join()
+        if outcome == "failed":
+            self._kill_group()  # its workers, if the run itself was killed
+        self.outcome = outcome
+        if outcome == "ok":
+            self.result = payload
+        else:
+            self._problems = payload
+        return 0 if outcome == "ok" else 1
+
+    def done(self) -> int:
+        """How many persons' sheets are made so far."""
+        return self.total if self.outcome else int(self._done.value)
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """People with sheets, and email drafts, once the run is made."""
+        if self.result is None:
+            return 0, 0
+        return len(self.result.rows), sum(1 for row in self.result.rows if row.eml)
+
+    def stop(self) -> None:
+        """End the run: asked first (it cleans up), killed after STOP_WAIT seconds."""
+        if self.process is None or not self.process.is_alive():
+            return
+        self._stop.set()
+        self.process.join(STOP_WAIT)
+        if self.process.is_alive():
+            self._kill_group()
+            self.process.kill()
+            self.process.join()
+
+    def _kill_group(self) -> None:
+        """The run's process group killed: the run and the workers of its pool (POSIX; elsewhere the run)."""
+        if self.process is None or not hasattr(os, "killpg"):
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group is gone already
+
+    def problems(self) -> tuple[list[str], list[tuple[int | None, tuple[str, ...]]]]:
+        """Why the run stopped (French), and the rows it skipped (line, problems in French)."""
+        path = str(self.roster.source or "")
+        skipped = []
+        for refused in self.result.refused if self.result else ():
+            row, said = messages.row_problems(refused, path)
+            skipped.append((row, tuple(said)))
+        errors: list[str] = []
+        if self.outcome == "refused":
+            for text in self._problems:
+                if text.startswith(f"{path}: nothing written"):
+                    continue
+                row, said = messages.row_problems(text, path)
+                prefix = _("line {line}: ").format(line=row) if row is not None else ""
+                errors.append(prefix + " ".join(said))
+        if self.outcome not in ("ok", "") and not errors:
+            errors.append(
+                _(
+                    "The sheets could not be made. Nothing was kept. Try again; if it happens again, tell the IT team."
+                )
+            )
+        return errors, skipped

@@ -1,0 +1,124 @@
+"""Serving the app with waitress: the address check, start, stop. Prints nothing (the CLI does).
+
+server = start(app, host="127.0.0.1", port=8000)
+print(server.url)
+server.run()      # until Ctrl-C (or server.close() from another thread)
+server.close()    # sockets closed, signing sessions' folders removed
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import webbrowser
+from typing import Any
+
+from flask import Flask
+
+from ..errors import GeneratorError
+from ..i18n import _
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
+THREADS = 4
+
+
+class ServeError(GeneratorError):
+    """The server cannot start as asked (an address refused, a port taken)."""
+
+
+def is_loopback(host: str) -> bool:
+    """The address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, access_code: str | None, env_name: str = ACCESS_CODE_ENV) -> None:
+    """Personal data on the network only behind an access code: any other address needs one."""
+    if not is_loopback(host) and not access_code:
+        raise ServeError(
+            _(
+                "refusing to listen on {host} without an access code: set the environment variable "
+                "{env} to a code to give the office staff, or keep the default address 127.0.0.1"
+            ).format(host=host, env=env_name)
+        )
+
+
+class Server:
+    """A waitress server running one app."""
+
+    def __init__(self, app: Flask, host: str, port: int, threads: int = THREADS) -> None:
+        from waitress.server import create_server
+
+        self.app = app
+        # The socket is ours: a port already taken fails here, before waitress
+        # has started threads or opened files it would leave behind.
+        try:
+            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+            sock = socket.create_server((host, port), family=family)
+        except OSError as exc:
+            raise ServeError(
+                _("cannot listen on {host}:{port} ({reason}): choose another --port or --host").format(
+                    host=host, port=port, reason=exc.strerror or exc
+                )
+            ) from None
+        try:
+            self._server: Any = create_server(
+                app,
+                sockets=[sock],
+                threads=threads,
+                ident="generator",
+                expose_tracebacks=False,
+                # What a browser sends is small; the app refuses anything larger with a page of its own.
+                max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) * 2,
+            )
+        except BaseException:
+            sock.close()
+            raise
+        self.host = host
+        self.port = int(self._server.effective_port)
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/"
+
+    def run(self) -> None:
+        """Serve until Ctrl-C or ``close()``; waitress turns Ctrl-C into a clean return."""
+        try:
+            self._server.run()
+        except KeyboardInterrupt:
+            pass
+
+    def open_browser(self) -> bool:
+        return webbrowser.open(self.url)
+
+    def close(self) -> None:
+        """Stop listening, end the worker threads, remove what signing sessions left."""
+        if self._closed:
+            return
+        self._closed = True
+        from waitress import wasyncore
+
+        socket_map = getattr(self._server, "map", None) or getattr(self._server, "_map", {})
+        wasyncore.close_all(socket_map)
+        self._server.task_dispatcher.shutdown()
+        from . import shutdown
+
+        shutdown(self.app)
+
+
+def start(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Server:
+    """A server listening on ``host:port`` (0: any free port), not yet serving; see ``Server.run``."""
+    from . import state
+
+    check_host(host, state(app).access_code)
+    return Server(app, host, port)

@@ -1,0 +1,389 @@
+"""A signing session in the browser: upload a roster, check it, make every sheet, download the ZIP.
+
+Each session of work has a private folder (``tempfile.mkdtemp``: owner-only)
+holding the uploaded list and what ``personalise`` writes; it is removed
+once the ZIP is downloaded, after ``session_minutes`` (15), or when the
+server stops, whichever comes first. Its id is random and tied to the
+browser session that made it: another browser gets "page not found".
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+
+from ..i18n import _
+from . import service, signing, state
+from .batch import Batch
+from .forms import SessionForm
+
+sessions = Blueprint("sessions", __name__, url_prefix="/session")
+QUICK_WAIT = 2.0  # seconds the "Créer les fiches" answer waits before showing the progress page
+REAP_EVERY = 30.0
+
+
+@dataclass
+class Work:
+    """One session of work: its folder, the check, the run."""
+
+    id: str
+    owner: str
+    folder: Path
+    created: float
+    formats: tuple[str, ...] = ("pdf", "docx")
+    eml: bool = False
+    skip_invalid: bool = False
+    roster: Path | None = None
+    check: signing.RosterCheck | None = None
+    batch: Batch | None = None
+    finished: bool = False
+    failed: bool = False  # the run could not even start or be zipped
+
+    @property
+    def out(self) -> Path:
+        return self.folder / "fiches"
+
+    @property
+    def zip_path(self) -> Path:
+        return self.folder / "fiches.zip"
+
+
+class Works:
+    """The sessions of work of one app; a reaper thread removes the expired ones."""
+
+    def __init__(self, root: Path | None, minutes: int) -> None:
+        self.root, self.lifetime = root, minutes * 60.0
+        self._lock = threading.Lock()
+        self._works: dict[str, Work] = {}
+        self._stop = threading.Event()
+        self._reaper: threading.Thread | None = None
+
+    def new(self, owner: str) -> Work:
+        folder = Path(tempfile.mkdtemp(prefix="generator-session-", dir=self.root))  # mode 0700
+        work = Work(secrets.token_urlsafe(18), owner, folder, time.monotonic())
+        with self._lock:
+            self._works[work.id] = work
+            if self._reaper is None:
+                self._reaper = threading.Thread(
+                    target=self._reap, name="generator-session-reaper", daemon=True
+                )
+                self._reaper.start()
+        return work
+
+    def get(self, work_id: str, owner: str) -> Work | None:
+        self.purge()
+        with self._lock:
+            work = self._works.get(work_id)
+        if work is None or not secrets.compare_digest(work.owner, owner):
+            return None
+        return work
+
+    def remove(self, work_id: str) -> None:
+        with self._lock:
+            work = self._works.pop(work_id, None)
+        if work is not None:
+            if work.batch is not None:
+                work.batch.stop()
+            shutil.rmtree(work.folder, ignore_errors=True)
+
+    def purge(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            expired = [w.id for w in self._works.values() if now - w.created > self.lifetime]
+        for work_id in expired:
+            self.remove(work_id)
+
+    def close(self) -> None:
+        """Every session removed (the server stops)."""
+        self._stop.set()
+        with self._lock:
+            ids = list(self._works)
+        for work_id in ids:
+            self.remove(work_id)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._works)
+
+    def _reap(self) -> None:
+        while not self._stop.wait(REAP_EVERY):
+            self.purge()
+
+
+def install(app: Flask) -> None:
+    web = state(app)
+    works = Works(web.extra.get("work_dir"), web.session_minutes)  # type: ignore[arg-type]
+    web.extra["works"] = works
+    web.cleanups.append(works.close)
+    app.register_blueprint(sessions)
+
+
+def _works() -> Works:
+    works = state(current_app).extra["works"]
+    assert isinstance(works, Works)
+    return works
+
+
+def _owner() -> str:
+    """A random id for this browser session (the session cookie); works are tied to it."""
+    if "owner" not in session:
+        session["owner"] = secrets.token_urlsafe(18)
+    return str(session["owner"])
+
+
+def _work(work_id: str) -> Work:
+    work = _works().get(work_id, _owner())
+    if work is None:
+        abort(404)  # another browser's work, or one already removed: never said which
+    return work
+
+
+def _upload_page(
+    form: SessionForm, problems: list[service.FieldProblem], status: int = 200
+) -> tuple[str, int]:
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.field:
+            errors.setdefault(problem.field, []).append(problem.message)
+    chosen = request.form.getlist("formats") if request.method == "POST" else ["pdf", "docx"]
+    return (
+        render_template(
+            "session.html",
+            form=form,
+            problems=problems,
+            errors=errors,
+            chosen=chosen or [],
+            headers=signing.accepted_headers(),
+            limit=_size(current_app.config["MAX_CONTENT_LENGTH"]),
+            minutes=state(current_app).session_minutes,
+        ),
+        status,
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+@sessions.get("")
+def upload() -> tuple[str, int]:
+    return _upload_page(SessionForm(), [])
+
+
+@sessions.post("")
+def check() -> Any:
+    form = SessionForm()
+    problems: list[service.FieldProblem] = []
+    upload = request.files.get("roster")
+    formats = tuple(f for f in service.FORMATS if f in request.form.getlist("formats"))
+    if upload is None or not upload.filename:
+        problems.append(service.FieldProblem("roster", _("Choose the file of the list (CSV or XLSX).")))
+    if not formats:
+        problems.append(service.FieldProblem("formats", _("Choose at least one format: PDF or DOCX.")))
+    if problems:
+        return _upload_page(form, problems, 422)
+    assert upload is not None
+    works = _works()
+    work = works.new(_owner())
+    work.formats, work.eml, work.skip_invalid = formats, bool(form.eml.data), bool(form.skip_invalid.data)
+    work.roster = work.folder / signing.roster_file_name(upload.filename or "")
+    upload.save(work.roster)
+    try:
+        work.check = signing.check_roster(state(current_app).procedure, work.roster)
+    except signing.RosterProblem as exc:
+        works.remove(work.id)  # nothing kept of a file that cannot be used
+        return _upload_page(form, [service.FieldProblem("roster", p) for p in exc.problems], 422)
+    return redirect(url_for("sessions.checked", work_id=work.id), code=303)
+
+
+def _check_page(work: Work, problems: list[service.FieldProblem], status: int = 200) -> tuple[str, int]:
+    assert work.check is not None
+    return (
+        render_template(
+            "session_verification.html",
+            work=work,
+            check=work.check,
+            problems=problems,
+            flag_names=signing.flag_names,
+            minutes=state(current_app).session_minutes,
+        ),
+        status,
+    )
+
+
+@sessions.get("/<work_id>")
+def checked(work_id: str) -> Any:
+    work = _work(work_id)
+    if work.batch is not None:
+        return redirect(url_for("sessions.progress", work_id=work.id), code=303)
+    return _check_page(work, [])
+
+
+@sessions.post("/<work_id>/creer")
+def make(work_id: str) -> Any:
+    work = _work(work_id)
+    if work.batch is not None:
+        return redirect(url_for("sessions.progress", work_id=work.id), code=303)
+    assert work.check is not None and work.roster is not None
+    work.skip_invalid = work.skip_invalid or bool(request.form.get("skip_invalid"))
+    if work.check.refused and not work.skip_invalid:
+        problem = _(
+            "Tick “Leave out the refused rows” to make the sheets of the others, or correct the list and send it again."
+        )
+        return _check_page(work, [service.FieldProblem("skip_invalid", problem)], 422)
+    if not work.check.rows:
+        return _check_page(
+            work, [service.FieldProblem(None, _("No valid person in the list: nothing was made."))], 422
+        )
+    work.batch = Batch(
+        state(current_app).procedure,
+        work.check.roster,  # the list as checked: the run makes exactly the sheets shown
+        work.out,
+        formats=work.formats,
+        eml=work.eml,
+        skip_invalid=work.skip_invalid,
+        total=len(work.check.rows),
+    )
+    thread = threading.Thread(target=_run, args=(work,), name="generator-session-batch", daemon=True)
+    thread.start()
+    thread.join(QUICK_WAIT)  # a short list is ready at once: no progress page
+    target = "sessions.result" if work.finished else "sessions.progress"
+    return redirect(url_for(target, work_id=work.id), code=303)
+
+
+def _run(work: Work) -> None:
+    batch = work.batch
+    assert batch is not None
+    try:
+        batch.start()
+        if batch.wait() == 0 and work.out.is_dir():
+            signing.zip_folder(work.out, work.zip_path)
+    except Exception:  # the run could not start, or the ZIP not be written: told on the result page
+        work.failed = True
+    finally:
+        work.finished = True
+
+
+def _progress_state(work: Work) -> dict[str, Any]:
+    batch = work.batch
+    total = batch.total if batch else 0
+    done = batch.done() if batch else 0
+    return {
+        "done": done,
+        "total": total,
+        "finished": work.finished,
+        "text": _("{done} sheets made out of {total}").format(done=done, total=total),
+        "next": url_for("sessions.result", work_id=work.id),
+    }
+
+
+@sessions.get("/<work_id>/avancement")
+def progress(work_id: str) -> Any:
+    work = _work(work_id)
+    if work.batch is None:
+        return redirect(url_for("sessions.checked", work_id=work.id), code=303)
+    if work.finished:
+        return redirect(url_for("sessions.result", work_id=work.id), code=303)
+    return render_template("session_avancement.html", work=work, progress=_progress_state(work))
+
+
+@sessions.get("/<work_id>/avancement.json")
+def progress_json(work_id: str) -> Response:
+    return jsonify(_progress_state(_work(work_id)))
+
+
+@sessions.get("/<work_id>/resultat")
+def result(work_id: str) -> Any:
+    work = _work(work_id)
+    if not work.finished:
+        return redirect(url_for("sessions.progress", work_id=work.id), code=303)
+    assert work.batch is not None
+    made, drafts = work.batch.counts
+    # Told here, in the request's language (the run's thread has none).
+    errors, skipped = work.batch.problems()
+    if work.failed and not errors:
+        errors = [
+            _(
+                "The sheets could not be made. Nothing was kept. Try again; if it happens again, tell the IT team."
+            )
+        ]
+    return render_template(
+        "session_resultat.html",
+        work=work,
+        skipped=skipped,
+        problems=[service.FieldProblem(None, e) for e in errors],
+        made=made,
+        drafts=drafts,
+        ready=work.zip_path.is_file(),
+        print_file=(work.out / "all.pdf").is_file(),
+        minutes=state(current_app).session_minutes,
+    )
+
+
+@sessions.get("/<work_id>/fiches.zip")
+def zip_file(work_id: str) -> Response:
+    work = _work(work_id)
+    if not work.zip_path.is_file():
+        abort(404)
+    works = _works()
+    # Once sent, nothing of the session stays on the server: the server closes
+    # the body after the last byte (or when the browser goes away).
+    body = _ThenRemove(work.zip_path, lambda: works.remove(work.id))
+    response = Response(body, mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Length"] = str(work.zip_path.stat().st_size)
+    response.headers["Content-Disposition"] = 'attachment; filename="fiches.zip"'
+    return response
+
+
+class _ThenRemove:
+    """A file sent in chunks; closing it (the WSGI server does, once sent) runs ``then``."""
+
+    def __init__(self, path: Path, then: Callable[[], None]) -> None:
+        self._file = path.open("rb")
+        self._then = then
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._file.read(256 * 1024):
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+        self._then()
+
+
+@sessions.get("/<work_id>/all.pdf")
+def print_file(work_id: str) -> Response:
+    work = _work(work_id)
+    path = work.out / "all.pdf"
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=False, download_name="all.pdf")
+
+
+@sessions.post("/<work_id>/supprimer")
+def remove(work_id: str) -> Any:
+    work = _work(work_id)
+    _works().remove(work.id)
+    return redirect(url_for("sessions.upload"), code=303)

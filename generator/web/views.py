@@ -1,0 +1,201 @@
+"""The pages of the desk: home, one person's sheet (/fiche), the generic flyer (/affiche).
+
+A person's sheet is made from the posted fields and sent back in the same
+response; its files are made again from the same fields when a download
+button posts them. Nothing personal is written, logged or put in a URL.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
+
+from ..i18n import _, ngettext
+from . import service, state
+from .forms import DeskForm
+
+desk = Blueprint("desk", __name__)
+
+MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "eml": "message/rfc822",
+}
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_, ngettext=ngettext, newstyle=True
+    )
+    app.register_blueprint(desk)
+    from . import session
+
+    session.install(app)
+
+    @app.context_processor
+    def pages() -> dict[str, Any]:
+        return {
+            "has_sessions": "sessions.upload" in app.view_functions,
+            "session_minutes": state(app).session_minutes,
+        }
+
+
+def _web() -> Any:
+    return state(current_app)
+
+
+def _procedure_facts() -> dict[str, str]:
+    meta = _web().procedure.meta
+    return {"title": meta.title, "author": meta.author, "audience": meta.audience}
+
+
+@desk.get("/")
+def home() -> str:
+    return render_template("accueil.html", procedure=_procedure_facts())
+
+
+def _desk_form() -> DeskForm:
+    form = DeskForm()
+    choices = [("", _("Not given (the sheet names no office)"))]
+    form.manager.choices = choices + service.managers(_web().procedure)  # type: ignore[assignment]
+    return form
+
+
+def _fields(form: DeskForm) -> dict[str, str]:
+    return {name: (form[name].data or "") for name in service.FIELDS}
+
+
+def _render_desk(
+    form: DeskForm, problems: list[service.FieldProblem], result: dict[str, Any] | None, status: int = 200
+) -> tuple[str, int]:
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.field:
+            by_field.setdefault(problem.field, []).append(problem.message)
+        if problem.numen and problem.field:
+            form[problem.field].data = ""  # a NUMEN is never shown back
+    labels = service.field_labels()
+    return (
+        render_template(
+            "fiche.html",
+            form=form,
+            labels=labels,
+            limits=service.LIMITS,
+            problems=problems,
+            errors=by_field,
+            result=result,
+            procedure=_procedure_facts(),
+            example=service.example_identifier(_web().procedure),
+        ),
+        status,
+    )
+
+
+@desk.route("/fiche", methods=["GET", "POST"])
+def sheet() -> tuple[str, int]:
+    form = _desk_form()
+    if request.method == "GET":
+        return _render_desk(form, [], None)
+    web = _web()
+    try:
+        person = service.check_person(web.procedure, _fields(form))
+        pdf = web.documents.sheet(person, "pdf")
+    except service.PersonProblems as exc:
+        return _render_desk(form, exc.problems, None, 422)
+    picture = base64.b64encode(service.page_picture(pdf)).decode("ascii")
+    result = {
+        "name": person.display_name,
+        "identifier": person.identifier,
+        "flags": person.flags,
+        "homonym_note": service.homonym_note(web.procedure, person.identifier),
+        "picture": picture,
+        "stem": service.file_stem(person),
+        "email": bool(person.email),
+        "fields": _fields(form),
+    }
+    return _render_desk(form, [], result)
+
+
+@desk.post("/fiche/identifiant")
+def live_identifier() -> Response:
+    """The identifier while a name is typed (POST: names never go into a URL)."""
+    form = _desk_form()
+    fields = _fields(form)
+    preview = service.preview_identifier(_web().procedure, fields)
+    if preview.identifier:
+        return jsonify(
+            identifier=preview.identifier,
+            note=service.homonym_note(_web().procedure, preview.identifier),
+            birth_name="birth-name" in preview.flags,
+            message="",
+        )
+    message = ""
+    numen = [p for p in preview.problems if p.numen]
+    named = fields["first_name"].strip() and (fields["last_name"].strip() or fields["birth_name"].strip())
+    if numen:
+        message = numen[0].message
+    elif named or fields["identifier"].strip():
+        identity = [
+            p for p in preview.problems if p.field in ("first_name", "last_name", "birth_name", "identifier")
+        ]
+        message = identity[0].message if identity else ""
+    return jsonify(
+        identifier="",
+        note="",
+        birth_name=False,
+        message=message or _("The identifier appears once the first name and the family name are typed."),
+    )
+
+
+@desk.post("/fiche/telecharger")
+def download() -> Response:
+    """One file of the sheet just shown, made again from the same fields."""
+    fmt = request.form.get("format", "")
+    if fmt not in MIME:
+        abort(400)
+    form = _desk_form()
+    web = _web()
+    try:
+        person = service.check_person(web.procedure, _fields(form))
+        if fmt == "eml":
+            if not person.email:
+                abort(400)
+            data = web.documents.draft(person, web.documents.sheet(person, "pdf"))
+        else:
+            data = web.documents.sheet(person, fmt)
+    except service.PersonProblems as exc:
+        return Response(
+            render_template(
+                "erreur.html",
+                title=_("The sheet cannot be made"),
+                text=" ".join(p.message for p in exc.problems),
+                status=422,
+            ),
+            422,
+        )
+    return _file(data, f"{service.file_stem(person)}.{fmt}", fmt)
+
+
+def _file(data: bytes, name: str, fmt: str) -> Response:
+    # The PDF opens in the browser (to print it); the others download.
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response = Response(data, mimetype=MIME[fmt])
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
+
+
+@desk.get("/affiche")
+def flyer() -> str:
+    documents = _web().documents
+    picture = base64.b64encode(service.page_picture(documents.flyer("pdf"))).decode("ascii")
+    return render_template("affiche.html", picture=picture, procedure=_procedure_facts())
+
+
+@desk.get("/affiche/flyer.<fmt>")
+def flyer_file(fmt: str) -> Response:
+    if fmt not in ("pdf", "docx"):
+        abort(404)
+    return _file(_web().documents.flyer(fmt), f"flyer.{fmt}", fmt)

@@ -1,0 +1,339 @@
+"""A signing session through Flask's test client: upload, check, make, ZIP, clean-up, bad files."""
+
+from __future__ import annotations
+
+import email
+import html
+import io
+import re
+import stat
+import time
+import zipfile
+from collections.abc import Iterator
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from webtools import token, upload
+
+from generator import Procedure
+from generator.cli import main
+from generator.web import create_app, shutdown
+from generator.web.session import Works
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "data" / "roster.example.csv"
+
+
+@pytest.fixture
+def work_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "server-tmp"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def app(procedure: Procedure, work_dir: Path) -> Iterator[Flask]:
+    app = create_app(procedure, secret_key=b"s" * 32, work_dir=work_dir)
+    yield app
+    shutdown(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u00a0", " ").split())
+
+
+def _work_id(response) -> str:  # noqa: ANN001
+    location = response.headers["Location"]
+    match = re.fullmatch(r"/session/([\w-]+)", location)
+    assert match, location
+    return match.group(1)
+
+
+def _make(client: FlaskClient, work_id: str, **form: str) -> str:
+    """Créer les fiches, then follow the progress until the result page; its URL."""
+    response = client.post(
+        f"/session/{work_id}/creer", data={"csrf_token": token(client, "/session"), **form}
+    )
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while not location.endswith("/resultat"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        state = client.get(f"/session/{work_id}/avancement.json").get_json()
+        assert 0 <= state["done"] <= state["total"]
+        if state["finished"]:
+            location = state["next"]
+    return location
+
+
+def _zip(client: FlaskClient, work_id: str) -> dict[str, bytes]:
+    response = client.get(f"/session/{work_id}/fiches.zip")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
+    data = response.data
+    response.close()  # the server closes the body once sent: the session is then removed
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _without_date(eml: bytes) -> tuple[object, ...]:
+    """A draft's content, without what changes at each writing (date, message id)."""
+    message = email.message_from_bytes(eml, policy=policy.default)
+    attachment = next(message.iter_attachments()).get_content()
+    return (message["To"], message["Subject"], message.get_body(("plain",)).get_content(), attachment)
+
+
+def test_upload_page_says_what_the_list_must_hold(client: FlaskClient) -> None:
+    """The file field's label, the accepted headers from the reader's own table, the options, the button."""
+    page = client.get("/session").get_data(as_text=True)
+    text = _text(page)
+    assert '<label for="roster">Liste (CSV ou XLSX)</label>' in page
+    for header in (
+        "Prénom",
+        "Nom d'usage",
+        "Nom de naissance",
+        "Courriel personnel",
+        "Gestionnaire",
+        "Identifiant",
+    ):
+        assert header in text
+    assert "PDF" in text and "DOCX" in text and "Écarter les lignes invalides" in text
+    assert "Brouillons de courriel (.eml)" in text
+    assert "Vérifier la liste" in text
+
+
+def _roster_files(tmp_path: Path) -> dict[str, tuple[str, bytes]]:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Signatures"
+    for line in text.splitlines():
+        sheet.append(line.split(";"))
+    book.create_sheet("Brouillon")
+    xlsx = tmp_path / "liste.xlsx"
+    book.save(xlsx)
+    return {
+        "csv-utf8": ("liste.csv", text.encode("utf-8")),
+        "csv-windows-1252": ("liste.csv", text.replace("’", "'").encode("cp1252")),
+        "xlsx": ("liste.xlsx", xlsx.read_bytes()),
+    }
+
+
+@pytest.mark.parametrize("kind", ["csv-utf8", "csv-windows-1252", "xlsx"])
+def test_zip_holds_personalise_s_very_files(client: FlaskClient, tmp_path: Path, kind: str) -> None:
+    """Every file of the ZIP is byte for byte what ``personalise`` writes for the same roster and options."""
+    name, data = _roster_files(tmp_path)[kind]
+    response = upload(client, data, name, eml="y")
+    work_id = _work_id(response)
+    assert _make(client, work_id).endswith("/resultat")
+    files = _zip(client, work_id)
+
+    roster = tmp_path / name
+    roster.write_bytes(data)
+    out = tmp_path / "cli"
+    assert main(["personalise", str(roster), "--out", str(out), "--eml", "--jobs", "1"]) == 0
+    expected = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(files) == sorted(expected)
+    for file_name, content in expected.items():
+        if file_name.endswith(".eml"):
+            assert _without_date(files[file_name]) == _without_date(content), file_name
+        else:
+            assert files[file_name] == content, file_name
+
+
+def test_check_page_shows_rows_identifiers_flags_refusals_and_warnings(
+    client: FlaskClient, tmp_path: Path
+) -> None:
+    """Line, name, identifier and flags of each row; homonyms grouped; refused rows by line in French; NUMEN column named, values never shown."""
+    text = "Prénom;Nom;Nom de naissance;NUMEN;Identifiant\n"
+    text += "Marie;Dupont;;17E0912345ABC;\nMathieu;Dupont;;18E0954321XYZ;\nFrançoise;Martin;Lefèvre;;\n"
+    text += "Jean;;;;\nZoé;Ωμέγα;;;\nAli;Ben;;;aben2\n"
+    response = upload(client, text.encode(), "liste.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    words = _text(page)
+    assert "Rien n'est encore fait" in words
+    assert "<caption" in page and page.count('<th scope="col"') == 4
+    assert "ligne 5 : « Nom » : vide." in words
+    assert "ligne 6 : « Nom » : le texte contient des lettres hors de l'alphabet latin" in words
+    assert "colonne « NUMEN » (D) ignorée : le NUMEN est un mot de passe" in words
+    assert "0912345" not in page and "0954321" not in page
+    homonyms = words[words.index("Homonymes à vérifier") :]
+    assert "mdupont — ligne 2 Marie DUPONT ; ligne 3 Mathieu DUPONT" in homonyms
+    assert re.search(
+        r"<td[^>]*>4</td>\s*<td>Françoise MARTIN</td>\s*<td[^>]*>flefevre</td>\s*<td><span class=\"flag\">nom de naissance",
+        page,
+    )
+    assert "identifiant fourni" in words and "aben2" in words
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_refused_rows_need_leave_out_ticked(client: FlaskClient) -> None:
+    """With refused rows, Créer les fiches asks for "écarter les lignes refusées" first; then the others are made."""
+    text = "Prénom;Nom\nMarie;Dupont\n;Vide\n"
+    work_id = _work_id(upload(client, text.encode(), "liste.csv", formats=["pdf"]))
+    refused = client.post(f"/session/{work_id}/creer", data={"csrf_token": token(client, "/session")})
+    assert refused.status_code == 422
+    assert "Cochez « Écarter les lignes refusées »" in _text(refused.get_data(as_text=True))
+    result = client.get(_make(client, work_id, skip_invalid="y")).get_data(as_text=True)
+    words = _text(result)
+    assert "1 fiche faite" in words and "Lignes écartées" in words and "ligne 3 : « Prénom » : vide." in words
+    assert (
+        "Télécharger le fichier à imprimer (PDF" in words and "Télécharger toutes les fiches (ZIP)" in words
+    )
+    pdf = client.get(f"/session/{work_id}/all.pdf")
+    assert pdf.data.startswith(b"%PDF") and pdf.headers["Cache-Control"] == "no-store"
+    pdf.close()
+    assert sorted(_zip(client, work_id)) == ["all.pdf", "manifest.csv", "mdupont.pdf"]
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (80 * 1024 * 1024) + b"/>")
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "xls": (
+        "liste.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+        "Un ancien classeur Excel (.xls) ne peut pas être lu",
+    ),
+    "ods": ("liste.ods", b"PK\x03\x04 libreoffice", "Un classeur LibreOffice (.ods) ne peut pas être lu"),
+    "garbage-xlsx": ("liste.xlsx", b"PK\x03\x04" + bytes(range(256)) * 8, "ne peut pas être lu"),
+    "zip-bomb": ("liste.xlsx", _zip_bomb(), "décompressé, il serait bien plus gros qu'une liste"),
+    "empty": ("liste.csv", b"", "Le fichier est vide"),
+    "missing-column": (
+        "liste.csv",
+        "Prénom;Courriel\nMarie;m@example.org\n".encode(),
+        "aucune colonne pour le nom de famille",
+    ),
+    "csv-as-xlsx": ("liste.xlsx", "Prénom;Nom\nMarie;Dupont\n".encode(), "nommez-le en .csv"),
+    "unknown-extension": ("liste.pdf", b"%PDF-1.7", "Seuls les fichiers .csv et .xlsx sont lus"),
+    "binary-csv": ("liste.csv", b"\x00\x01\x02garbage", "Ce n'est pas un fichier texte"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_bad_files_get_a_french_message_and_leave_nothing(
+    client: FlaskClient, work_dir: Path, kind: str
+) -> None:
+    """Old .xls, .ods, garbage or zip-bomb .xlsx, an empty file, a missing column: the reason in French beside the field; no 500, nothing kept."""
+    name, data, said = BAD_FILES[kind]
+    response = upload(client, data, name)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<a href="#roster">' in page and said in _text(page)
+    assert "Traceback" not in page and "line" not in _text(page).split("Liste (CSV ou XLSX)")[0]
+    assert list(work_dir.iterdir()) == []
+
+
+def test_missing_file_or_format_is_said_beside_the_field(client: FlaskClient) -> None:
+    response = client.post(
+        "/session", data={"csrf_token": token(client, "/session")}, content_type="multipart/form-data"
+    )
+    words = _text(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "Choisissez le fichier de la liste" in words and "Choisissez au moins un format" in words
+
+
+def test_upload_over_the_size_limit_gets_a_french_page(procedure: Procedure) -> None:
+    """Over the limit: a clear French page (413), not a bare error."""
+    small = create_app(procedure, max_request_bytes=10_000).test_client()
+    response = upload(small, b"Prenom;Nom\n" + b"Marie;Dupont\n" * 2000, "liste.csv")
+    assert response.status_code == 413
+    assert "Le fichier est trop volumineux" in _text(response.get_data(as_text=True))
+
+
+def test_private_folder_removed_after_the_zip_download(client: FlaskClient, work_dir: Path) -> None:
+    """The folder is owner-only while it lives, and gone once the ZIP has been sent."""
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    (folder,) = list(work_dir.iterdir())
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    _make(client, work_id)
+    assert (folder / "fiches" / "all.pdf").is_file()
+    _zip(client, work_id)
+    assert list(work_dir.iterdir()) == []
+    assert client.get(f"/session/{work_id}/resultat").status_code == 404
+
+
+def test_sessions_expire_and_stop_with_the_server(app: Flask, client: FlaskClient, work_dir: Path) -> None:
+    """After 15 minutes a session is removed; the server's stop removes the others."""
+    first = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv"))
+    works = app.extensions["generator"].extra["works"]
+    assert isinstance(works, Works)
+    works.purge(now=time.monotonic() + 14 * 60)
+    assert len(list(work_dir.iterdir())) == 1
+    works.purge(now=time.monotonic() + 16 * 60)
+    assert list(work_dir.iterdir()) == []
+    assert client.get(f"/session/{first}").status_code == 404
+    upload(client, EXAMPLE.read_bytes(), "liste.csv")
+    assert len(list(work_dir.iterdir())) == 1
+    shutdown(app)
+    assert list(work_dir.iterdir()) == []
+
+
+def test_two_browsers_never_see_each_other_s_session(app: Flask) -> None:
+    """A session's id, tried from another browser, is "page not found"; each gets its own list and files."""
+    alice, bob = app.test_client(), app.test_client()
+    alice_id = _work_id(upload(alice, "Prénom;Nom\nAlice;Martin\n".encode(), "liste.csv", formats=["pdf"]))
+    bob_id = _work_id(upload(bob, "Prénom;Nom\nBob;Durand\n".encode(), "liste.csv", formats=["pdf"]))
+    assert alice_id != bob_id and len(alice_id) >= 24
+    for path in ("", "/resultat", "/avancement", "/avancement.json", "/fiches.zip", "/all.pdf"):
+        assert bob.get(f"/session/{alice_id}{path}").status_code == 404
+    assert (
+        bob.post(f"/session/{alice_id}/creer", data={"csrf_token": token(bob, "/session")}).status_code == 404
+    )
+    assert "Alice" not in bob.get(f"/session/{bob_id}").get_data(as_text=True)
+    _make(alice, alice_id)
+    _make(bob, bob_id)
+    assert sorted(_zip(bob, bob_id)) == ["all.pdf", "bdurand.pdf", "manifest.csv"]
+    assert sorted(_zip(alice, alice_id)) == ["all.pdf", "amartin.pdf", "manifest.csv"]
+
+
+def test_remove_now_button(client: FlaskClient, work_dir: Path) -> None:
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv"))
+    response = client.post(f"/session/{work_id}/supprimer", data={"csrf_token": token(client, "/session")})
+    assert response.status_code == 303 and list(work_dir.iterdir()) == []
+
+
+def test_progress_page_follows_a_long_run_without_javascript(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the run lasts: a progress page (a bar, "N fiches faites sur M", a link to refresh) and its JSON."""
+    import threading
+
+    from generator.web import session
+    from generator.web.batch import Batch
+
+    gate = threading.Event()
+    real_wait = Batch.wait
+    monkeypatch.setattr(session, "QUICK_WAIT", 0.0)
+    monkeypatch.setattr(Batch, "wait", lambda batch: gate.wait(10) and real_wait(batch))
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    response = client.post(f"/session/{work_id}/creer", data={"csrf_token": token(client, "/session")})
+    assert response.headers["Location"] == f"/session/{work_id}/avancement"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<progress max="8" value="0"' in page and "0 fiches faites sur 8" in _text(page)
+    assert f'href="/session/{work_id}/avancement"' in page  # without a script: refresh by hand
+    assert client.get(f"/session/{work_id}").headers["Location"].endswith("/avancement")
+    assert client.get(f"/session/{work_id}/resultat").status_code == 303
+    state = client.get(f"/session/{work_id}/avancement.json").get_json()
+    assert state == state | {"done": 0, "total": 8, "finished": False}
+    gate.set()
+    deadline = time.monotonic() + 30
+    while not client.get(f"/session/{work_id}/avancement.json").get_json()["finished"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert client.get(f"/session/{work_id}/avancement").headers["Location"].endswith("/resultat")
