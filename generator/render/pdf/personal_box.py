@@ -120,16 +120,43 @@ def _spans_height(lines: list[list[Span]]) -> float:
     return sum(_line_size(line) * 1.25 for line in lines)
 
 
+def _runs(line: list[Span]) -> list[Span]:
+    """The line's spans with neighbours of the same font, size and colour joined (its last space dropped).
+
+    Wrapping cuts a line into words; drawn word by word, every word
+    repeated its font and colour. One text operator per run makes each
+    sheet's page smaller and quicker to write.
+    """
+    runs: list[Span] = []
+    for span in line:
+        last = runs[-1] if runs else None
+        if last is not None and (last.font, last.size, last.color) == (span.font, span.size, span.color):
+            runs[-1] = replace(last, text=last.text + span.text)
+        else:
+            runs.append(span)
+    if runs:
+        runs[-1] = replace(runs[-1], text=runs[-1].text.rstrip())
+    return runs
+
+
 def _spans_drawer(lines: list[list[Span]], x: float, y_top: float) -> Callable[[Canvas], None]:
+    runs = [_runs(line) for line in lines]
+    sizes = [_line_size(line) for line in lines]
+
     def draw(c: Canvas) -> None:
         top = y_top
-        for line in lines:
-            size = _line_size(line)
+        for line, size in zip(runs, sizes, strict=True):
             t = c.beginText(x, top - size * 0.95)
+            font: tuple[str, float] | None = None
+            color: Color | None = None
             for span in line:
-                t.setFont(span.font, span.size)
-                t.setFillColor(span.color)
-                t.textOut(span.text.rstrip() if span is line[-1] else span.text)
+                if (span.font, span.size) != font:
+                    font = (span.font, span.size)
+                    t.setFont(span.font, span.size)
+                if span.color != color:
+                    color = span.color
+                    t.setFillColor(span.color)
+                t.textOut(span.text)
             c.drawText(t)
             top -= size * 1.25
 
