@@ -190,17 +190,16 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     left_w = rx - 6 * mm - TEXT_X
     blocks: list[Block] = []
 
-    def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P") -> float:
+    def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P", shared: bool = False) -> float:
         height = _spans_height(lines)
         said = " ".join("".join(s.text for s in line).strip() for line in lines) if len(lines) > 1 else ""
-        blocks.append(
-            Block(x, y_top - height, _spans_drawer(lines, x, y_top), tag, parent=("Box",), actual_text=said)
-        )
+        drawer = _spans_drawer(lines, x, y_top)
+        blocks.append(Block(x, y_top - height, drawer, tag, parent=("Box",), actual_text=said, shared=shared))
         return y_top - height
 
     body = st.box_label.fontSize
     heading = [Span(box.labels.heading, FONT_BOLD, st.box_head.fontSize, ACCENT)]
-    top = put(_wrap(heading, left_w), TEXT_X, y0 + h - pad, tag="H2") - 0.6 * mm
+    top = put(_wrap(heading, left_w), TEXT_X, y0 + h - pad, tag="H2", shared=True) - 0.6 * mm
 
     def name_at(size: float) -> list[Span]:
         spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
@@ -224,7 +223,8 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     y = put(lines, TEXT_X, y - 1.2 * mm)
 
     right_start = len(blocks)
-    ry = put(_wrap([Span(box.labels.numen_label, FONT_BOLD, body)], right_w), rx, y0 + h - pad)
+    # The NUMEN column is the same for everyone: the print file draws it once, in its form.
+    ry = put(_wrap([Span(box.labels.numen_label, FONT_BOLD, body)], right_w), rx, y0 + h - pad, shared=True)
     boxes_top = ry - 2 * mm
     boxes_y = boxes_top - NUMEN_BOX_H
 
@@ -234,8 +234,9 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
         for i in range(NUMEN_BOXES):
             c.rect(rx + i * NUMEN_BOX_W, boxes_y, NUMEN_BOX_W, NUMEN_BOX_H, stroke=1, fill=0)
 
-    blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact"))
-    right_bottom = put(_wrap([Span(box.labels.numen_note, FONT_BOLD, body)], right_w), rx, boxes_y - 1.5 * mm)
+    blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact", shared=True))
+    note = _wrap([Span(box.labels.numen_note, FONT_BOLD, body)], right_w)
+    right_bottom = put(note, rx, boxes_y - 1.5 * mm, shared=True)
     right = blocks[right_start:]
     del blocks[right_start:]
 

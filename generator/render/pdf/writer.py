@@ -192,14 +192,20 @@ class PdfWriter:
 
         It is for printing: untagged and without link annotations (a form
         cannot carry per-page structure); the one-page files are the
-        accessible, clickable ones. Returns the number of pages.
+        accessible, clickable ones. The form holds the page and the parts of
+        the personal box that are the same for everyone; each page holds
+        only its person's lines, and points at one shared resources
+        dictionary. reportlab keeps every page until the file is saved: a
+        print file is one volume of a run. Returns the number of pages.
         """
         c = self._canvas(target, self.page.info.title)
+        doc = internals.document_of(c)
         shared = self.personal_layout
         c.beginForm("shared")
         with self._lock:
             _draw(c, shared.blocks)
-        c.endForm()
+        form_drawn = False
+        resources = None
         count = 0
         for sheet in sheets:
             assert sheet.box is not None, "the print file holds personal sheets"
@@ -207,14 +213,23 @@ class PdfWriter:
                 page_layout, own_blocks = self._layout_and_box(sheet.box)
             except RenderError:
                 continue  # their own sheet reports it: a print file only holds sheets that can be made
+            if not form_drawn:
+                # The box's common parts come from the first sheet: they say the same on every one.
+                _draw(c, [b for b in box_blocks(shared, sheet.box)[0] if b.shared])
+                c.endForm()
+                form_drawn = True
             if page_layout is shared:
                 c.doForm("shared")
+                _draw(c, [b for b in own_blocks if not b.shared])
             else:
                 with self._lock:
                     _draw(c, page_layout.blocks)
-            _draw(c, own_blocks)
+                _draw(c, own_blocks)
             c.showPage()
+            resources = internals.share_page_resources(doc, internals.last_page(doc), resources)
             count += 1
+        if not form_drawn:
+            c.endForm()
         c.save()
         return count
 
