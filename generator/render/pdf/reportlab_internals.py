@@ -2,7 +2,7 @@
 
 reportlab's public API draws pages; a tagged PDF, subsets written once per
 run and operators replayed on every sheet need a few of its internals
-(``Canvas._doc``, ``Canvas._code``, ``PDFDocument.fontMapping``,
+(``Canvas._doc``, ``Canvas._code``, ``Canvas._addAnnotation``, ``PDFDocument.fontMapping``,
 ``TTFont.state`` and ``_assignState``, ``Paragraph.blPara``,
 ``PDFPage.__NoDefault__``, ``PDFPage.Resources``, ``PDFDocument._timeStamp``, ``idToObject``, and
 the body of ``TTFont.addObjects``). They live here only, each tested in
@@ -13,7 +13,7 @@ reportlab version they were not tested with.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import reportlab
@@ -55,6 +55,29 @@ def operator_count(canvas: Canvas) -> int:
 def operators_since(canvas: Canvas, start: int) -> str:
     """The page's operators from line ``start`` on, as one string ``Canvas.addLiteral`` takes back."""
     return "\n".join(canvas._code[start:])
+
+
+def add_link_once(canvas: Canvas, key: Hashable, cache: dict[Hashable, bytes], make: Callable[[], None]) -> None:
+    """A link annotation: ``make()`` adds it (``canvas.linkURL``) the first time, its bytes are reused after.
+
+    Every personal sheet has the same links at the same places; formatting
+    their dictionaries again for each file cost about 0.3 ms a sheet. The
+    annotation holds no reference to another object, so its bytes are the
+    same in every document.
+    """
+    data = cache.get(key)
+    if data is None:
+        make()
+        doc = canvas._doc
+        name = doc.annotationName("NUMBER" + repr(canvas._annotationCount))
+        data = doc.idToObject[name].format(doc)
+        if len(cache) < LINKS_KEPT:
+            cache[key] = data
+        return
+    canvas._addAnnotation(_Raw(data))
+
+
+LINKS_KEPT = 256  # distinct links remembered (a run has a handful)
 
 
 # --- fonts -------------------------------------------------------------------------
