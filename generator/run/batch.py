@@ -151,10 +151,11 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _print_files_in(journal: Journal) -> set[str]:
-    """The print files (``all.pdf``, ``all-007.pdf``) the folder's journal says this tool wrote."""
-    # Every format's, not only this run's: as for the personal files the earlier manifest lists.
-    stems = [(print_file(fmt), fmt) for fmt in FORMATS if print_file(fmt)]
+def _print_files_in(journal: Journal, formats: Sequence[str]) -> set[str]:
+    """The print files of ``formats`` (``all.pdf``, ``all-007.pdf``) the folder's journal says this tool wrote."""
+    # Only the formats of this run: naming another's print file would import its writer (python-docx,
+    # reportlab: a tenth of a second or more); a run without PDF leaves all.pdf alone, as it always did.
+    stems = [(print_file(fmt), fmt) for fmt in formats if print_file(fmt)]
     return {name for name in journal.entries for stem, fmt in stems if is_print_file(name, stem, fmt)}
 
 
@@ -211,7 +212,7 @@ def run_batch(
             journal = Journal.load(out)
             # Print files of an earlier run too (all.pdf, all-003.pdf): a shorter run must not leave
             # a stale volume to be printed by mistake. Only those the journal shows this tool wrote go.
-            previous = listed(out) | _print_files_in(journal)
+            previous = listed(out) | _print_files_in(journal, chosen)
             moved = runner.commit(journal, replaceable=(MANIFEST,))
         # Sheets an earlier run listed that this run did not make again would be
         # printed or attached by mistake: removed, but only those the journal shows

@@ -55,6 +55,7 @@ class PdfWriter:
         # Operators of the shared part of each layout, written once per run.
         self.reuse = reuse
         self._prepared: dict[int, Prepared] = {}
+        self._flates: dict[int, internals.PrefixFlate] = {}
         # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
         self._lock = threading.RLock()
 
@@ -72,10 +73,15 @@ class PdfWriter:
         c = self._canvas(buffer, sheet.title)
         tagger = tagging.Tagger(c, sheet.title)
         if sheet.box is None:
-            self._paint(c, self.flyer_layout, [], tagger)
+            page_layout = self.flyer_layout
+            self._paint(c, page_layout, [], tagger)
         else:
-            self._paint(c, *self._layout_and_box(sheet.box), tagger)
+            page_layout, own = self._layout_and_box(sheet.box)
+            self._paint(c, page_layout, own, tagger)
         tagger.finish_page()
+        if self.reuse:
+            page = internals.last_page(internals.document_of(c))
+            internals.compress_page_with(page, self._flate(page_layout, page))
         c.save()
         return buffer.getvalue()
 
@@ -150,6 +156,19 @@ class PdfWriter:
             fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
         for index, block in enumerate(own_blocks):
             tagger.block(block, order=split - 0.5 + index / 1000)
+
+    def _flate(self, page_layout: Layout, page: object) -> internals.PrefixFlate:
+        """The page stream's compressor: the replayed shared operators, and what precedes them, done once."""
+        key = id(page_layout)
+        with self._lock:
+            flate = self._flates.get(key)
+            if flate is None:
+                text = internals.page_text(page)
+                ops = self._prepared[key][0]
+                end = text.find(ops)
+                prefix = text[: end + len(ops)] if end >= 0 else ""
+                flate = self._flates[key] = internals.PrefixFlate(prefix.encode("utf8"))
+            return flate
 
     def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, split: int) -> None:
         """Write the shared blocks as the operators they gave the first time.
