@@ -34,6 +34,12 @@ from .worker import Made, Worker, forget_worker, init_worker, prepare_worker, ru
 
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
+# Milliseconds of one process's time a person costs, by format (measured: 2.1 ms a PDF with its page of
+# the print file 0.4, 0.3 a DOCX, ~1 a draft). Workers pay off only past POOL_FROM_MS of work: forking,
+# handing out chunks and collecting names cost about a quarter of a second on two cores.
+SHEET_MS = {"pdf": 2.5, "docx": 0.3}
+EML_MS = 1.0
+POOL_FROM_MS = 600.0
 Progress = Callable[[int, int], None]  # (sheets done so far, sheets in all)
 T = TypeVar("T")
 
@@ -54,6 +60,11 @@ def write_print_file(procedure: Procedure, people: Iterable[Person], out: Path, 
     with atomic_write(path, durable=False) as target:
         writer(fmt, compose_page(procedure)).write_many((compose(procedure, p) for p in people), target)
     return path
+
+
+def _cost_ms(formats: Sequence[str], eml: bool) -> float:
+    """What one person costs to make, in milliseconds of one process (``SHEET_MS``)."""
+    return sum(SHEET_MS.get(fmt, max(SHEET_MS.values())) for fmt in formats) + (EML_MS if eml else 0.0)
 
 
 class Runner:
@@ -82,7 +93,7 @@ class Runner:
         self.printed: list[Person] = []  # who the print files hold
         self.print_names: list[str] = []  # the print files made, in print order
         self.print_tasks: list[Future[Path]] = []
-        if self.workers > 1 and size >= IN_PROCESS_BELOW:
+        if self.workers > 1 and size >= IN_PROCESS_BELOW and size * _cost_ms(formats, eml) >= POOL_FROM_MS:
             # Built here, before the pool forks: workers inherit the laid-out
             # page, fonts and QR codes instead of each building them again.
             prepare_worker(procedure, formats, self.staging, eml)
