@@ -4,7 +4,7 @@ reportlab's public API draws pages; a tagged PDF, subsets written once per
 run and operators replayed on every sheet need a few of its internals
 (``Canvas._doc``, ``Canvas._code``, ``Canvas._addAnnotation``, ``PDFPage.stream``, ``PDFPage.Contents``, ``PDFDocument.fontMapping``,
 ``TTFont.state`` and ``_assignState``, ``Paragraph.blPara``,
-``PDFPage.__NoDefault__``, ``PDFPage.Resources``, ``PDFDocument._timeStamp``, ``idToObject``, and
+``PDFPage.__NoDefault__``, ``PDFPage.Resources``, ``PDFDocument.xobjDict``, ``PDFDocument._timeStamp``, ``idToObject``, and
 the body of ``TTFont.addObjects``). They live here only, each tested in
 tests/test_reportlab_internals.py, and importing this module refuses a
 reportlab version they were not tested with.
@@ -200,19 +200,19 @@ def last_page(doc: Any) -> Any:
     return doc.Pages.pages[-1]
 
 
-def share_page_resources(doc: Any, page: Any, shared: Any = None) -> Any:
+def share_page_resources(doc: Any, page: Any, forms: tuple[str, ...], shared: Any = None) -> Any:
     """Point ``page`` at one resources dictionary shared by every page; returns it (pass it for the next).
 
     reportlab writes a resources dictionary into every page, and an empty
     ``/Trans`` and ``/Rotate 0``: about 150 bytes a page of a print file
-    whose pages all use the same fonts and form. ``shared`` is made from
-    the first page's forms when None. The page keeps its own content.
+    whose pages all use the same fonts and ``forms``. ``shared`` is made
+    when None. The page keeps its own content.
     """
     if shared is None:
         resources = pdfdoc.PDFResourceDictionary()
         resources.basicFonts()
-        if page.XObjects:
-            resources.XObject = page.XObjects
+        if forms:
+            resources.XObject = doc.xobjDict(list(forms))
         shared = doc.Reference(resources, "SharedPageResources")
     page.Resources = shared
     page.Rotate = None

@@ -245,7 +245,7 @@ class PdfWriter:
                     _draw(c, page_layout.blocks)
                 _draw(c, own_blocks)
             c.showPage()
-            resources = internals.share_page_resources(doc, internals.last_page(doc), resources)
+            resources = internals.share_page_resources(doc, internals.last_page(doc), ("shared",), resources)
             count += 1
         if not form_drawn:
             c.endForm()
