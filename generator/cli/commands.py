@@ -149,7 +149,9 @@ class _ProgressBar:
             from tqdm import tqdm
 
             # tqdm fills in the fields in braces: {n_fmt}/{total_fmt} done, {rate_fmt}, {remaining} (m:ss).
-            shape = "{percentage:3.0f}% |{bar}| " + _("{n_fmt}/{total_fmt} sheets, {rate_fmt}, {remaining} left")
+            shape = "{percentage:3.0f}% |{bar}| " + _(
+                "{n_fmt}/{total_fmt} sheets, {rate_fmt}, {remaining} left"
+            )
             self.bar = tqdm(
                 total=total,
                 unit=_("sheet"),

@@ -55,7 +55,9 @@ def _print_volume(text: str) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= MOST_PAGES:
-        raise argparse.ArgumentTypeError(_("expected a number of pages from 1 to {most}").format(most=MOST_PAGES))
+        raise argparse.ArgumentTypeError(
+            _("expected a number of pages from 1 to {most}").format(most=MOST_PAGES)
+        )
     return value
 
 

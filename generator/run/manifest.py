@@ -23,7 +23,18 @@ MANIFEST = "manifest.csv"
 # One column per registered format, whatever this run made: the file keeps its shape.
 # ``volume`` and ``page``: where the person's sheet is in the print files (all.pdf or all-007.pdf),
 # so that one lost page can be found and printed again.
-COLUMNS = ("row", "first_name", "last_name", "identifier", "email", "flags", *FORMATS, "eml", "volume", "page")
+COLUMNS = (
+    "row",
+    "first_name",
+    "last_name",
+    "identifier",
+    "email",
+    "flags",
+    *FORMATS,
+    "eml",
+    "volume",
+    "page",
+)
 FILE_COLUMNS = (*FORMATS, "eml")
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -33,9 +44,7 @@ _SPLITS = ",;\t|\n\r"  # separators a spreadsheet may assume, and line breaks
 _SEE_THROUGH = " \"'"  # a spreadsheet may trim or unquote these before reading a formula
 
 
-def manifest_bytes(
-    rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()
-) -> bytes:
+def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
     """The manifest of ``rows``: each person with their address, flags, file names and print place.
 
     ``places`` gives, row by row, the print file and page of the person's sheet (empty: none).

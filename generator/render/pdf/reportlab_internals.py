@@ -59,7 +59,9 @@ def operators_since(canvas: Canvas, start: int) -> str:
     return "\n".join(canvas._code[start:])
 
 
-def add_link_once(canvas: Canvas, key: Hashable, cache: dict[Hashable, bytes], make: Callable[[], None]) -> None:
+def add_link_once(
+    canvas: Canvas, key: Hashable, cache: dict[Hashable, bytes], make: Callable[[], None]
+) -> None:
     """A link annotation: ``make()`` adds it (``canvas.linkURL``) the first time, its bytes are reused after.
 
     Every personal sheet has the same links at the same places; formatting
