@@ -12,7 +12,7 @@ from ..people.person import Person
 RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per person of the roster
 class Job:
     person: Person
     stem: str

@@ -12,6 +12,7 @@ folder removes it (``commit.clear_dead_runs``, under the folder lock).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import signal
@@ -97,6 +98,10 @@ class Runner:
             # Built here, before the pool forks: workers inherit the laid-out
             # page, fonts and QR codes instead of each building them again.
             prepare_worker(procedure, formats, self.staging, eml)
+            # Objects made so far (the roster above all) move out of the collector's sight: a
+            # forked worker's collections would otherwise write to every one of them and copy
+            # the pages they share with this process into its own memory.
+            gc.freeze()
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 initializer=init_worker,
@@ -111,6 +116,7 @@ class Runner:
     def __exit__(self, *_exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            gc.unfreeze()
         forget_worker()
         shutil.rmtree(self.staging, ignore_errors=True)
 

@@ -19,7 +19,7 @@ from .plan import Job
 ATTACHMENT_FORMAT = "pdf"  # what an email draft attaches (mail/drafts.py names the file)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per person, kept until the run ends: no __dict__ each
 class Made:
     """What was written for one person: a file name per format and the draft, or why nothing was."""
 
