@@ -120,3 +120,65 @@ def test_creation_time_is_fixed_in_invariant_mode(canvas: Canvas) -> None:
     """The time stamp the Info dictionary and the XMP share; fixed for reproducible files."""
     stamp = internals.creation_time(internals.document_of(canvas))
     assert stamp.YMDhms[0] == 2000 and isinstance(stamp.dhh, int)
+
+
+def test_share_page_resources_points_every_page_at_one_dictionary(canvas: Canvas) -> None:
+    """Issue 16: pages of a print file share one resources dictionary; no /Trans, no /Rotate 0; text still found."""
+    doc = internals.document_of(canvas)
+    canvas.beginForm("f")
+    canvas.drawString(10, 10, "shared")
+    canvas.endForm()
+    shared = None
+    for word in ("one", "two", "three"):
+        if word != "one":  # a first page without the form (a tall box) still gives the others theirs
+            canvas.doForm("f")
+        canvas.setFont(fonts.FONT, 12)
+        canvas.drawString(10, 50, word)
+        canvas.showPage()
+        shared = internals.share_page_resources(doc, internals.last_page(doc), ("f",), shared)
+    with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
+        pages = [page.obj for page in pdf.pages]
+        assert len({page.Resources.objgen for page in pages}) == 1
+        assert pages[0].Resources.objgen != (0, 0)  # an indirect object, written once
+        assert all("/Trans" not in page and "/Rotate" not in page for page in pages)
+        assert len(pages[0].Resources.XObject) == 1
+
+
+def test_add_link_once_writes_the_same_annotation_from_cached_bytes() -> None:
+    """Issue 16: a link's annotation bytes are made once; the second document gets the same annotation."""
+    fonts.register()
+    cache: dict[object, bytes] = {}
+    files = []
+    for _ in range(2):
+        buffer = io.BytesIO()
+        c = Canvas(buffer, invariant=1, initialFontName=fonts.FONT)
+
+        def make(c: Canvas = c) -> None:
+            c.linkURL("https://example.org/a", (10, 10, 50, 30), relative=0, thickness=0)
+
+        internals.add_link_once(c, ("a",), cache, make)
+        c.showPage()
+        c.save()
+        files.append(buffer.getvalue())
+    assert list(cache) == [("a",)]
+    assert files[0] == files[1]
+    with pikepdf.open(io.BytesIO(files[1])) as pdf:
+        annot = pdf.pages[0].obj.Annots[0]
+        assert annot.A.URI == "https://example.org/a" and annot.Subtype == pikepdf.Name.Link
+
+
+def test_prefix_flate_compresses_like_zlib_and_falls_back_for_other_streams(canvas: Canvas) -> None:
+    """Issue 16: a page stream compressed from a prefix compressed once decodes to the same operators."""
+    import zlib
+
+    flate = internals.PrefixFlate(b"q 1 0 0 1 0 0 cm Q\n" * 200)
+    text = "q 1 0 0 1 0 0 cm Q\n" * 200 + "BT (own) Tj ET\n"
+    assert zlib.decompress(flate.encode(text)) == text.encode()
+    assert zlib.decompress(flate.encode("other")) == b"other"
+    canvas.drawString(10, 10, "page")
+    canvas.showPage()
+    page = internals.last_page(internals.document_of(canvas))
+    assert "page" in internals.page_text(page)
+    internals.compress_page_with(page, internals.PrefixFlate(internals.page_text(page)[:5].encode()))
+    with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
+        assert b"(page) Tj" in pdf.pages[0].Contents.read_bytes()

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 skip_invalid=args.skip_invalid,
                 jobs=args.jobs,
                 progress=bar.update,
+                print_volume=args.print_volume,
             )
         finally:
             bar.close()
@@ -111,7 +112,15 @@ def _report(result: BatchResult, eml: bool) -> None:
             n=sheets, out=result.out
         )
     ]
-    parts += [_("{name} to print them").format(name=name) for name in result.print_files]
+    printed = result.print_files
+    if len(printed) == 1:
+        parts.append(_("{name} to print them").format(name=printed[0]))
+    elif printed:
+        parts.append(
+            _("{first} … {last} to print them ({n} volumes)").format(
+                first=printed[0], last=printed[-1], n=len(printed)
+            )
+        )
     if eml:
         parts.append(ngettext("{n} email draft", "{n} email drafts", drafts).format(n=drafts))
     if homonyms:
@@ -126,8 +135,11 @@ def _report(result: BatchResult, eml: bool) -> None:
     print(_("done: {summary}").format(summary=", ".join(parts)))
 
 
+SHOWN_FROM = 20  # rows: shorter runs end before a bar is worth drawing
+
+
 class _ProgressBar:
-    """A progress bar on a terminal for long rosters; nothing otherwise."""
+    """On a terminal, for long rosters: sheets done, rate and time left; nothing on a pipe or a file."""
 
     def __init__(self) -> None:
         self.bar: Any = None
@@ -135,11 +147,23 @@ class _ProgressBar:
 
     def update(self, done: int, total: int) -> None:
         if self.bar is None:
-            if total < 20 or not sys.stderr.isatty():
+            if total < SHOWN_FROM or not sys.stderr.isatty():
                 return
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit=_("sheet"), file=sys.stderr, leave=False)
+            # tqdm fills in the fields in braces: {n_fmt}/{total_fmt} done, {rate_fmt}, {remaining} (m:ss).
+            shape = "{percentage:3.0f}% |{bar}| " + _(
+                "{n_fmt}/{total_fmt} sheets, {rate_fmt}, {remaining} left"
+            )
+            self.bar = tqdm(
+                total=total,
+                unit=_("sheet"),
+                file=sys.stderr,
+                leave=False,
+                bar_format=shape,
+                mininterval=0.25,
+                smoothing=0.1,
+            )
         self.bar.update(done - self.done)
         self.done = done
 

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from ..i18n import _, ngettext
 from ..people.numen import holds_numen
 from ..render import FORMATS
+from ..run.plan import MOST_PAGES, VOLUME
 
 DEFAULT_OUT = Path("output")
 # The arguments being parsed, so that an error message can leave their values out.
@@ -46,6 +47,18 @@ def _jobs(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(_("expected 0 (one per core) or a positive number"))
     return min(value, cores())  # more processes than cores only slow the batch down
+
+
+def _print_volume(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MOST_PAGES:
+        raise argparse.ArgumentTypeError(
+            _("expected a number of pages from 1 to {most}").format(most=MOST_PAGES)
+        )
+    return value
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -204,6 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("worker processes (default: one per core; at most the {cores} cores there are)").format(
             cores=cores()
         ),
+    )
+    p.add_argument(
+        "--print-volume",
+        type=_print_volume,
+        default=VOLUME,
+        metavar="N",
+        help=_(
+            "pages of a print file at most: a longer run writes all-001.pdf, all-002.pdf, … "
+            "(default: {default}; at most {most})"
+        ).format(default=VOLUME, most=MOST_PAGES),
     )
 
     p = sub.add_parser(

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import _
-from ..people.identifiers import safe_file_stem
 from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
@@ -24,14 +23,14 @@ from .commit import clear_dead_runs, refuse_in_the_way, signals_deferred
 from .lock import folder_lock
 from .manifest import MANIFEST, listed, write_manifest
 from .output import atomic_write, check_folder, inside
-from .plan import RESERVED, plan
+from .plan import RESERVED, VOLUME, free_stem, is_print_file, plan
 from .runner import Progress, Runner
 from .worker import Made
 
 STEM_EXTENSIONS = (*FORMATS, "eml")  # a stem any of these uses belongs to someone
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per person made: 200 000 of them in a national run
 class RowResult:
     """One person of a batch: the files made per format and the draft, or why the row was refused."""
 
@@ -50,7 +49,7 @@ class BatchResult:
     out: Path
     rows: tuple[RowResult, ...]  # the persons made, in roster order
     refused: tuple[str, ...] = ()  # one message per row refused (invalid, or a sheet that cannot be made)
-    print_files: tuple[str, ...] = ()  # e.g. ("all.pdf",)
+    print_files: tuple[str, ...] = ()  # ("all.pdf",), or its volumes ("all-001.pdf", "all-002.pdf", …)
     removed: tuple[str, ...] = ()  # files of an earlier run in the folder that this run did not make again
     kept: tuple[tuple[str, str], ...] = ()  # such files left in place, each with why (changed since, …)
     manifest: str = MANIFEST
@@ -128,7 +127,7 @@ def desk_sheet(
     with folder_lock(out, command="person"):
         taken: set[str] = set(RESERVED)
         while True:
-            stem = safe_file_stem(person.identifier, taken)
+            stem = free_stem(person.identifier, taken)
             paths = [out / f"{stem}.{fmt}" for fmt in formats]
             if all(_holds(path, documents[fmt]) for path, fmt in zip(paths, formats, strict=True)):
                 return DeskResult(tuple(paths), existed=True)
@@ -153,6 +152,14 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
+def _print_files_in(journal: Journal, formats: Sequence[str]) -> set[str]:
+    """The print files of ``formats`` (``all.pdf``, ``all-007.pdf``) the folder's journal says this tool wrote."""
+    # Only the formats of this run: naming another's print file would import its writer (python-docx,
+    # reportlab: a tenth of a second or more); a run without PDF leaves all.pdf alone, as it always did.
+    stems = [(print_file(fmt), fmt) for fmt in formats if print_file(fmt)]
+    return {name for name in journal.entries for stem, fmt in stems if is_print_file(name, stem, fmt)}
+
+
 def _refuse(source: object, problems: list[str]) -> RosterError:
     return RosterError(
         [
@@ -172,13 +179,17 @@ def run_batch(
     skip_invalid: bool = False,
     jobs: int = 0,
     progress: Progress | None = None,
+    print_volume: int = VOLUME,
 ) -> BatchResult:
-    """Every person's sheets (and drafts with ``eml``), the print file and manifest.csv in ``out``.
+    """Every person's sheets (and drafts with ``eml``), the print files and manifest.csv in ``out``.
 
     ``people`` is a roster (its invalid rows refuse the run unless
     ``skip_invalid``) or persons. A row whose sheet cannot be made in one
-    format is refused in every format, and the print file leaves it out.
-    Nothing reaches ``out`` unless the run is accepted. Raises RosterError.
+    format is refused in every format, and the print files leave it out.
+    The print file is ``all.pdf`` up to ``print_volume`` pages, else volumes
+    ``all-001.pdf``, … of at most that many pages; the manifest gives each
+    person's volume and page. Nothing reaches ``out`` unless the run is
+    accepted. Raises RosterError.
     """
     roster = people if isinstance(people, Roster) else Roster(tuple(people))
     source = roster.source or _("roster")
@@ -191,7 +202,7 @@ def run_batch(
     check_folder(out)
     with folder_lock(out, command="personalise"):
         clear_dead_runs(out)
-        with Runner(procedure, chosen, out, eml, jobs, size=len(persons)) as runner:
+        with Runner(procedure, chosen, out, eml, jobs, size=len(persons), volume=print_volume) as runner:
             made: list[Made] = list(runner.render(plan(persons), print_files=True, progress=progress))
             # A sheet too long for its page is a bad row too; nothing has reached out/ yet.
             unfit = [
@@ -208,9 +219,15 @@ def run_batch(
                     _("{source}: no valid person in the roster; nothing written").format(source=source)
                 )
             runner.reprint([p for p, _ in rows])
-            write_manifest(runner.staging, rows)
-            previous = listed(out)
+            write_manifest(runner.staging, rows, list(runner.places()))
+            printed = tuple(runner.print_names)
+            # What the run returns, made now: the per-row lists go before the commit, the run's peak.
+            results = tuple(RowResult(p, m.files, m.eml) for p, m in rows)
+            del made, rows
             journal = Journal.load(out)
+            # Print files of an earlier run too (all.pdf, all-003.pdf): a shorter run must not leave
+            # a stale volume to be printed by mistake. Only those the journal shows this tool wrote go.
+            previous = listed(out) | _print_files_in(journal, chosen)
             moved = runner.commit(journal, replaceable=(MANIFEST,))
         # Sheets an earlier run listed that this run did not make again would be
         # printed or attached by mistake: removed, but only those the journal shows
@@ -219,9 +236,9 @@ def run_batch(
         journal.save()
     return BatchResult(
         out=out,
-        rows=tuple(RowResult(p, m.files, m.eml) for p, m in rows),
+        rows=results,
         refused=tuple(refused),
-        print_files=tuple(f"{print_file(fmt)}.{fmt}" for fmt in chosen if print_file(fmt)),
+        print_files=printed,
         removed=removal.removed,
         kept=removal.kept,
     )

@@ -21,7 +21,20 @@ from .worker import Made
 
 MANIFEST = "manifest.csv"
 # One column per registered format, whatever this run made: the file keeps its shape.
-COLUMNS = ("row", "first_name", "last_name", "identifier", "email", "flags", *FORMATS, "eml")
+# ``volume`` and ``page``: where the person's sheet is in the print files (all.pdf or all-007.pdf),
+# so that one lost page can be found and printed again.
+COLUMNS = (
+    "row",
+    "first_name",
+    "last_name",
+    "identifier",
+    "email",
+    "flags",
+    *FORMATS,
+    "eml",
+    "volume",
+    "page",
+)
 FILE_COLUMNS = (*FORMATS, "eml")
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -31,12 +44,16 @@ _SPLITS = ",;\t|\n\r"  # separators a spreadsheet may assume, and line breaks
 _SEE_THROUGH = " \"'"  # a spreadsheet may trim or unquote these before reading a formula
 
 
-def manifest_bytes(rows: Sequence[tuple[Person, Made]]) -> bytes:
-    """The manifest of ``rows``: each person with their address, flags and file names."""
+def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
+    """The manifest of ``rows``: each person with their address, flags, file names and print place.
+
+    ``places`` gives, row by row, the print file and page of the person's sheet (empty: none).
+    """
     buffer = io.StringIO()
     table = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
     table.writerow(COLUMNS)
-    for person, made in rows:
+    for index, (person, made) in enumerate(rows):
+        volume, page = places[index] if index < len(places) else ("", 0)
         table.writerow(
             [
                 person.row if person.row is not None else "",
@@ -47,16 +64,20 @@ def manifest_bytes(rows: Sequence[tuple[Person, Made]]) -> bytes:
                 neutral(" ".join(person.flags)),
                 *(made.files.get(fmt, "") for fmt in FORMATS),
                 made.eml,
+                volume,
+                page or "",
             ]
         )
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def write_manifest(out: Path, rows: Sequence[tuple[Person, Made]]) -> Path:
+def write_manifest(
+    out: Path, rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()
+) -> Path:
     """``out/manifest.csv`` (a symlink there is replaced, never followed)."""
     path = Path(out) / MANIFEST
     with atomic_write(path) as stream:
-        stream.write(manifest_bytes(rows))
+        stream.write(manifest_bytes(rows, places))
     return path
 
 

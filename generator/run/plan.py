@@ -12,7 +12,7 @@ from ..people.person import Person
 RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per person of the roster
 class Job:
     person: Person
     stem: str
@@ -21,7 +21,15 @@ class Job:
 def plan(people: Sequence[Person]) -> list[Job]:
     """File stems from identifiers; homonyms get distinct files."""
     taken = set(RESERVED)
-    return [Job(person, safe_file_stem(person.identifier, taken)) for person in people]
+    return [Job(person, free_stem(person.identifier, taken)) for person in people]
+
+
+def free_stem(identifier: str, taken: set[str]) -> str:
+    """A free stem that is never a print volume's (an identifier ``all-001`` gets ``all-001-2``)."""
+    stem = safe_file_stem(identifier, taken)
+    while any(is_print_file(stem, reserved, "") for reserved in RESERVED):
+        stem = safe_file_stem(identifier, taken)
+    return stem
 
 
 def stem_beside(out: Path, person: Person, extensions: Iterable[str]) -> str:
@@ -33,4 +41,50 @@ def stem_beside(out: Path, person: Person, extensions: Iterable[str]) -> str:
     suffixes = {f".{ext}" for ext in extensions}
     if out.is_dir():
         taken |= {p.stem for p in out.iterdir() if p.suffix in suffixes}
-    return safe_file_stem(person.identifier, taken)
+    return free_stem(person.identifier, taken)
+
+
+VOLUME = 500  # pages of a print file at most, unless --print-volume says otherwise
+# reportlab holds a file's pages until it is saved (a few KB each): this bounds a volume's memory.
+MOST_PAGES = 2000
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One print file of a run: its name and the slice of the printed people it holds."""
+
+    name: str
+    start: int  # index of its first page among the people printed
+    stop: int
+
+
+def volumes(count: int, size: int, stem: str, fmt: str) -> list[Volume]:
+    """The print files of ``count`` pages: one ``all.pdf`` up to ``size`` pages, else ``all-001.pdf``, ….
+
+    Roster order, at most ``size`` pages each; the numbers are zero-padded to
+    the same width so that the files sort in print order.
+    """
+    if count <= 0:
+        return []
+    size = max(1, size)
+    if count <= size:
+        return [Volume(f"{stem}.{fmt}", 0, count)]
+    total = -(-count // size)
+    width = max(3, len(str(total)))
+    return [
+        Volume(f"{stem}-{n + 1:0{width}d}.{fmt}", start, min(start + size, count))
+        for n, start in enumerate(range(0, count, size))
+    ]
+
+
+def is_print_file(name: str, stem: str, fmt: str) -> bool:
+    """``all.pdf`` or a volume ``all-007.pdf`` (the names ``volumes`` gives); with ``fmt`` "", a stem."""
+    head = name
+    if fmt:
+        head, dot, ext = name.rpartition(".")
+        if not dot or ext != fmt:
+            return False
+    elif head == stem:
+        return False  # the bare stem is RESERVED's business
+    number = head[len(stem) + 1 :]
+    return head == stem or (head.startswith(f"{stem}-") and number.isdigit() and len(number) >= 3)

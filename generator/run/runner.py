@@ -11,13 +11,16 @@ folder removes it (``commit.clear_dead_runs``, under the folder lock).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import shutil
 import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from ..people.person import Person
 from ..procedure.model import Procedure
@@ -27,11 +30,17 @@ from ..sheet.compose import compose, compose_page
 from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way, signals_deferred
 from .lock import folder_lock
 from .output import atomic_write, inside
-from .plan import Job
-from .worker import Made, Worker, init_worker, run_chunk
+from .plan import VOLUME, Job, Volume, volumes
+from .worker import Made, Worker, forget_worker, init_worker, prepare_worker, run_chunk
 
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
+# Milliseconds of one process's time a person costs, by format (measured: 2.1 ms a PDF with its page of
+# the print file 0.4, 0.3 a DOCX, ~1 a draft). Workers pay off only past POOL_FROM_MS of work: forking,
+# handing out chunks and collecting names cost about a quarter of a second on two cores.
+SHEET_MS = {"pdf": 2.5, "docx": 0.3}
+EML_MS = 1.0
+POOL_FROM_MS = 600.0
 Progress = Callable[[int, int], None]  # (sheets done so far, sheets in all)
 T = TypeVar("T")
 
@@ -41,13 +50,22 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
-def write_print_file(procedure: Procedure, people: Iterable[Person], out: Path, fmt: str) -> Path:
-    """The print file of ``fmt`` (``all.pdf``): every person's sheet, one page each, in roster order."""
-    path = inside(out, f"{print_file(fmt)}.{fmt}")
+def write_print_file(procedure: Procedure, people: Iterable[Person], out: Path, name: str) -> Path:
+    """One print file ``out/name`` (``all.pdf``, ``all-002.pdf``): these persons' sheets, one page each, in order.
+
+    The writer holds the pages of one file only: a volume bounds the memory it takes.
+    """
+    fmt = name.rpartition(".")[2]
+    path = inside(out, name)
     target: BinaryIO
     with atomic_write(path, durable=False) as target:
         writer(fmt, compose_page(procedure)).write_many((compose(procedure, p) for p in people), target)
     return path
+
+
+def _cost_ms(formats: Sequence[str], eml: bool) -> float:
+    """What one person costs to make, in milliseconds of one process (``SHEET_MS``)."""
+    return sum(SHEET_MS.get(fmt, max(SHEET_MS.values())) for fmt in formats) + (EML_MS if eml else 0.0)
 
 
 class Runner:
@@ -61,9 +79,11 @@ class Runner:
         eml: bool = False,
         workers: int = 0,
         size: int = 0,
+        volume: int = VOLUME,
     ) -> None:
         self.procedure, self.out = procedure, out
         self.print_formats = [fmt for fmt in formats if print_file(fmt)]
+        self.volume = max(1, volume)
         self.staging = inside(out, f"{STAGING_PREFIX}{os.getpid()}")
         if not out.is_dir():
             out.mkdir(parents=True)
@@ -72,8 +92,16 @@ class Runner:
         self.pool: ProcessPoolExecutor | None = None
         self.local: Worker | None = None
         self.printed: list[Person] = []  # who the print files hold
+        self.print_names: list[str] = []  # the print files made, in print order
         self.print_tasks: list[Future[Path]] = []
-        if self.workers > 1 and size >= IN_PROCESS_BELOW:
+        if self.workers > 1 and size >= IN_PROCESS_BELOW and size * _cost_ms(formats, eml) >= POOL_FROM_MS:
+            # Built here, before the pool forks: workers inherit the laid-out
+            # page, fonts and QR codes instead of each building them again.
+            prepare_worker(procedure, formats, self.staging, eml)
+            # Objects made so far (the roster above all) move out of the collector's sight: a
+            # forked worker's collections would otherwise write to every one of them and copy
+            # the pages they share with this process into its own memory.
+            gc.freeze()
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 initializer=init_worker,
@@ -88,6 +116,8 @@ class Runner:
     def __exit__(self, *_exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            gc.unfreeze()
+        forget_worker()
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def staged(self) -> dict[str, Path]:
@@ -112,21 +142,41 @@ class Runner:
     def _size(self, count: int) -> int:
         return max(1, min(CHUNK, count // (self.workers * 4) or 1))
 
+    def _volumes(self, people: Sequence[Person]) -> list[Volume]:
+        """Each print file to make, every format's volumes in print order (slices of ``self.printed``)."""
+        self.printed = list(people)
+        made = [
+            vol
+            for fmt in self.print_formats
+            for vol in volumes(len(people), self.volume, print_file(fmt), fmt)
+        ]
+        self.print_names = [vol.name for vol in made]
+        return made
+
+    def _print_task(self, vol: Volume) -> tuple[Procedure, list[Person], Path, str]:
+        return self.procedure, self.printed[vol.start : vol.stop], self.staging, vol.name
+
+    def places(self) -> Iterator[tuple[str, int]]:
+        """The print file and page (from 1) of each person printed, in order (none without a print file)."""
+        if not self.print_formats:
+            return
+        fmt = self.print_formats[0]
+        for vol in volumes(len(self.printed), self.volume, print_file(fmt), fmt):
+            for page in range(1, vol.stop - vol.start + 1):
+                yield vol.name, page
+
     def render(
         self, jobs: Sequence[Job], print_files: bool = False, progress: Progress | None = None
     ) -> Iterator[Made]:
         """Make every person's files (and the print files); yields what was made, in roster order."""
-        people = [job.person for job in jobs]
-        if print_files:
-            self.printed = people
+        printing = self._volumes([job.person for job in jobs]) if print_files else []
         if self.local is not None:
             for done, job in enumerate(jobs, start=1):
                 yield self.local.run(job)
                 if progress is not None:
                     progress(done, len(jobs))
-            if print_files:
-                for fmt in self.print_formats:
-                    write_print_file(self.procedure, people, self.staging, fmt)
+            for vol in printing:
+                write_print_file(*self._print_task(vol))
             return
         pool = self.pool
         assert pool is not None
@@ -141,58 +191,78 @@ class Runner:
         except ValueError:
             pass  # not the main thread (a web request): no signal reaches it
         try:
-            yield from self._render_in_pool(pool, jobs, people, print_files, progress, interrupted)
+            yield from self._render_in_pool(pool, jobs, printing, progress, interrupted)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def _tasks(
+        self, jobs: Sequence[Job], printing: list[Volume]
+    ) -> Iterator[tuple[bool, Callable[..., object], tuple[object, ...]]]:
+        """The pool's work in order: each print volume just before the chunks of its own sheets.
+
+        A volume is one long task; started early it runs beside the sheets,
+        and the short chunks at the end keep both cores busy to the last.
+        """
+        left = deque(printing)
+        at = 0
+        for chunk in _chunks(jobs, self._size(len(jobs))):
+            while left and left[0].start <= at:
+                yield False, write_print_file, self._print_task(left.popleft())
+            yield True, run_chunk, (chunk,)
+            at += len(chunk)
+        for vol in left:
+            yield False, write_print_file, self._print_task(vol)
 
     def _render_in_pool(
         self,
         pool: ProcessPoolExecutor,
         jobs: Sequence[Job],
-        people: list[Person],
-        print_files: bool,
+        printing: list[Volume],
         progress: Progress | None,
         interrupted: list[bool],
     ) -> Iterator[Made]:
-        # A print file is one long task: started first, it runs beside the sheets.
-        if print_files:
-            self.print_tasks = [
-                pool.submit(write_print_file, self.procedure, people, self.staging, fmt)
-                for fmt in self.print_formats
-            ]
-        # A bounded window of chunks in flight keeps memory flat.
-        pending: list[Future[list[Made]]] = []
-        chunks = _chunks(jobs, self._size(len(jobs)))
-        for chunk in chunks:
-            pending.append(pool.submit(run_chunk, chunk))
-            if len(pending) >= self.workers * 3:
-                break
+        # A bounded window of tasks in flight keeps memory flat.
+        pending: deque[tuple[bool, Future[Any]]] = deque()
+        tasks = self._tasks(jobs, printing)
+        window = self.workers * 3
         done_count = 0
+        for is_chunk, fn, args in tasks:
+            pending.append((is_chunk, pool.submit(fn, *args)))
+            if len(pending) >= window:
+                break
         while pending:
-            done = pending.pop(0).result()
+            is_chunk, future = pending.popleft()
+            result = future.result()
             if interrupted:
                 raise KeyboardInterrupt
-            nxt = next(chunks, None)
+            nxt = next(tasks, None)
             if nxt is not None:
-                pending.append(pool.submit(run_chunk, nxt))
-            yield from done
-            done_count += len(done)
+                pending.append((nxt[0], pool.submit(nxt[1], *nxt[2])))
+            if not is_chunk:
+                continue
+            yield from result
+            done_count += len(result)
             if progress is not None:
                 progress(done_count, len(jobs))
-        for task in self.print_tasks:
-            task.result()
         if interrupted:
             raise KeyboardInterrupt
 
     def reprint(self, people: Sequence[Person]) -> None:
         """Make the print files hold exactly ``people`` (the rows made), if they hold others."""
-        for task in self.print_tasks:
+        if [id(p) for p in people] == [id(p) for p in self.printed]:
+            return
+        for name in self.print_names:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.staging / name)
+        printing = self._volumes(people)
+        if self.pool is None:
+            for vol in printing:
+                write_print_file(*self._print_task(vol))
+            return
+        tasks = [self.pool.submit(write_print_file, *self._print_task(vol)) for vol in printing]
+        for task in tasks:
             task.result()
-        if [id(p) for p in people] != [id(p) for p in self.printed]:
-            for fmt in self.print_formats:
-                write_print_file(self.procedure, people, self.staging, fmt)
-            self.printed = list(people)
 
 
 def render_people(

@@ -19,7 +19,7 @@ from .plan import Job
 ATTACHMENT_FORMAT = "pdf"  # what an email draft attaches (mail/drafts.py names the file)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per person, kept until the run ends: no __dict__ each
 class Made:
     """What was written for one person: a file name per format and the draft, or why nothing was."""
 
@@ -40,6 +40,14 @@ class Worker:
         self.writers = {fmt: writer(fmt, page) for fmt in formats}
         # A draft carries its attachment even when only other formats are asked for.
         self.attachment = writer(ATTACHMENT_FORMAT, page) if eml else None
+
+    def warm(self) -> None:
+        """Write one sheet of each format in memory: every cache a sheet fills is then filled."""
+        from ..people.person import Person
+
+        sheet = compose(self.procedure, Person("Warm", "Up", "wup", row=None))
+        for w in self.writers.values():
+            w.to_bytes(sheet)
 
     def run(self, job: Job) -> Made:
         """Every file of one person, or, when a sheet cannot be made in one format, none and the reason."""
@@ -68,6 +76,7 @@ class Worker:
 
 
 _WORKER: Worker | None = None
+_WORKER_KEY: tuple[object, ...] | None = None  # what the inherited Worker was built for
 WATCH_EVERY = 0.2  # seconds between two looks at the parent process
 
 
@@ -92,9 +101,30 @@ def init_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: 
     # The main process turns SIGTERM into Ctrl-C; a worker forked from it ends at once on SIGTERM.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
-    _WORKER = Worker(procedure, formats, out, eml)
+    # Forked from the main process, this worker already holds one built for this run (prepare_worker);
+    # started fresh (spawn, as on Windows), it builds its own.
+    if _WORKER is None or _WORKER_KEY != (id(procedure), formats, out, eml):
+        _WORKER = Worker(procedure, formats, out, eml)
 
 
 def run_chunk(jobs: list[Job]) -> list[Made]:
     assert _WORKER is not None
     return [_WORKER.run(job) for job in jobs]
+
+
+def prepare_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: bool) -> None:
+    """Build the Worker in the main process before the pool starts: forked workers inherit it ready.
+
+    The page is laid out, the fonts registered, the QR codes encoded and
+    the shared operators prepared (by writing a first sheet, thrown away)
+    once, instead of once in every worker.
+    """
+    global _WORKER, _WORKER_KEY
+    _WORKER = Worker(procedure, formats, out, eml)
+    _WORKER_KEY = (id(procedure), formats, out, eml)
+    _WORKER.warm()
+
+
+def forget_worker() -> None:
+    global _WORKER, _WORKER_KEY
+    _WORKER, _WORKER_KEY = None, None

@@ -33,6 +33,7 @@ class Block:
     alt: str = ""
     link: tuple[str, tuple[float, float, float, float]] | None = None  # url, rect
     actual_text: str = ""
+    shared: bool = False  # the same on every personal sheet of its layout (the print file's form draws it)
 
 
 @dataclass

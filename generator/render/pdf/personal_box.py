@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
@@ -112,6 +113,15 @@ def _wrap(spans: list[Span], width: float) -> list[list[Span]]:
     return [line for line in lines if line]
 
 
+@lru_cache(maxsize=64)
+def _wrapped(text: str, font: str, size: float, color: Color, width: float) -> list[list[Span]]:
+    """``_wrap`` of one span, remembered: labels, notes and office names recur on every sheet.
+
+    The lines returned are shared: read them, never change them.
+    """
+    return _wrap([Span(text, font, size, color)], width)
+
+
 def _line_size(line: list[Span]) -> float:
     return max(s.line_size or s.size for s in line)
 
@@ -120,16 +130,43 @@ def _spans_height(lines: list[list[Span]]) -> float:
     return sum(_line_size(line) * 1.25 for line in lines)
 
 
+def _runs(line: list[Span]) -> list[Span]:
+    """The line's spans with neighbours of the same font, size and colour joined (its last space dropped).
+
+    Wrapping cuts a line into words; drawn word by word, every word
+    repeated its font and colour. One text operator per run makes each
+    sheet's page smaller and quicker to write.
+    """
+    runs: list[Span] = []
+    for span in line:
+        last = runs[-1] if runs else None
+        if last is not None and (last.font, last.size, last.color) == (span.font, span.size, span.color):
+            runs[-1] = replace(last, text=last.text + span.text)
+        else:
+            runs.append(span)
+    if runs:
+        runs[-1] = replace(runs[-1], text=runs[-1].text.rstrip())
+    return runs
+
+
 def _spans_drawer(lines: list[list[Span]], x: float, y_top: float) -> Callable[[Canvas], None]:
+    runs = [_runs(line) for line in lines]
+    sizes = [_line_size(line) for line in lines]
+
     def draw(c: Canvas) -> None:
         top = y_top
-        for line in lines:
-            size = _line_size(line)
+        for line, size in zip(runs, sizes, strict=True):
             t = c.beginText(x, top - size * 0.95)
+            font: tuple[str, float] | None = None
+            color: Color | None = None
             for span in line:
-                t.setFont(span.font, span.size)
-                t.setFillColor(span.color)
-                t.textOut(span.text.rstrip() if span is line[-1] else span.text)
+                if (span.font, span.size) != font:
+                    font = (span.font, span.size)
+                    t.setFont(span.font, span.size)
+                if span.color != color:
+                    color = span.color
+                    t.setFillColor(span.color)
+                t.textOut(span.text)
             c.drawText(t)
             top -= size * 1.25
 
@@ -163,17 +200,16 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     left_w = rx - 6 * mm - TEXT_X
     blocks: list[Block] = []
 
-    def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P") -> float:
+    def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P", shared: bool = False) -> float:
         height = _spans_height(lines)
         said = " ".join("".join(s.text for s in line).strip() for line in lines) if len(lines) > 1 else ""
-        blocks.append(
-            Block(x, y_top - height, _spans_drawer(lines, x, y_top), tag, parent=("Box",), actual_text=said)
-        )
+        drawer = _spans_drawer(lines, x, y_top)
+        blocks.append(Block(x, y_top - height, drawer, tag, parent=("Box",), actual_text=said, shared=shared))
         return y_top - height
 
     body = st.box_label.fontSize
-    heading = [Span(box.labels.heading, FONT_BOLD, st.box_head.fontSize, ACCENT)]
-    top = put(_wrap(heading, left_w), TEXT_X, y0 + h - pad, tag="H2") - 0.6 * mm
+    heading = (box.labels.heading, FONT_BOLD, st.box_head.fontSize, ACCENT)
+    top = put(_wrapped(*heading, left_w), TEXT_X, y0 + h - pad, tag="H2", shared=True) - 0.6 * mm
 
     def name_at(size: float) -> list[Span]:
         spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
@@ -191,13 +227,14 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     if len(lines) > 1:
         # Too long for the label's line: the identifier gets lines of its own,
         # still in large type, broken only after its hyphens.
-        lines = _wrap([Span(box.labels.identifier_label, FONT, body)], left_w) + _wrap(
+        lines = _wrapped(box.labels.identifier_label, FONT, body, BLACK, left_w) + _wrap(
             [Span(box.identifier, FONT_BOLD, 15, ACCENT)], left_w
         )
     y = put(lines, TEXT_X, y - 1.2 * mm)
 
     right_start = len(blocks)
-    ry = put(_wrap([Span(box.labels.numen_label, FONT_BOLD, body)], right_w), rx, y0 + h - pad)
+    # The NUMEN column is the same for everyone: the print file draws it once, in its form.
+    ry = put(_wrapped(box.labels.numen_label, FONT_BOLD, body, BLACK, right_w), rx, y0 + h - pad, shared=True)
     boxes_top = ry - 2 * mm
     boxes_y = boxes_top - NUMEN_BOX_H
 
@@ -207,8 +244,9 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
         for i in range(NUMEN_BOXES):
             c.rect(rx + i * NUMEN_BOX_W, boxes_y, NUMEN_BOX_W, NUMEN_BOX_H, stroke=1, fill=0)
 
-    blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact"))
-    right_bottom = put(_wrap([Span(box.labels.numen_note, FONT_BOLD, body)], right_w), rx, boxes_y - 1.5 * mm)
+    blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact", shared=True))
+    note = _wrapped(box.labels.numen_note, FONT_BOLD, body, BLACK, right_w)
+    right_bottom = put(note, rx, boxes_y - 1.5 * mm, shared=True)
     right = blocks[right_start:]
     del blocks[right_start:]
 
@@ -219,7 +257,7 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     if box.homonym_note:
         # Said in words ("Homonyme : …"), and marked by a rule on its left.
         note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
-        y = put(_wrap([Span(box.homonym_note, FONT, body)], width_at(note_top, note_x)), note_x, note_top)
+        y = put(_wrapped(box.homonym_note, FONT, body, BLACK, width_at(note_top, note_x)), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top, bottom: float = y) -> None:
             c.setStrokeColor(BLACK)
@@ -229,7 +267,7 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
         blocks.append(Block(TEXT_X, y, bar, "Artifact"))
     if box.manager:
         top = y - 1.6 * mm
-        y = put(_wrap([Span(box.manager, FONT, body)], width_at(top, TEXT_X)), TEXT_X, top)
+        y = put(_wrapped(box.manager, FONT, body, BLACK, width_at(top, TEXT_X)), TEXT_X, top)
     blocks.extend(right)  # read after the person's lines, as the eye meets them
     lowest = min(block.y for block in blocks)
     return blocks, (y0 + h) - lowest + pad

@@ -16,6 +16,7 @@ tests/test_tagging.py reads the result back with pikepdf and pdfua.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -133,6 +134,9 @@ def _group(nodes: dict[tuple[str, ...], Element], path: tuple[str, ...]) -> Elem
     return element
 
 
+_LINKS: dict[Hashable, bytes] = {}  # a link annotation's bytes, by what it says (reportlab_internals)
+
+
 @dataclass
 class Tagger:
     """Wraps each block in marked content while it is drawn; one page per Tagger."""
@@ -166,14 +170,14 @@ class Tagger:
         # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
         annot = self.annots
         self.annots += 1
-        self.canvas.linkURL(
-            url,
-            rect,
-            relative=0,
-            thickness=0,
-            Contents=PDFString(item.block.alt or url),
-            StructParent=annot + 1,
-        )
+        contents = item.block.alt or url
+
+        def make() -> None:
+            self.canvas.linkURL(
+                url, rect, relative=0, thickness=0, Contents=PDFString(contents), StructParent=annot + 1
+            )
+
+        internals.add_link_once(self.canvas, (url, tuple(rect), contents, annot), _LINKS, make)
         return Tagged(item.block, item.mcid, annot, item.order)
 
     def adopt(self, items: list[Tagged]) -> None:

@@ -55,6 +55,7 @@ class PdfWriter:
         # Operators of the shared part of each layout, written once per run.
         self.reuse = reuse
         self._prepared: dict[int, Prepared] = {}
+        self._flates: dict[int, internals.PrefixFlate] = {}
         # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
         self._lock = threading.RLock()
 
@@ -72,10 +73,15 @@ class PdfWriter:
         c = self._canvas(buffer, sheet.title)
         tagger = tagging.Tagger(c, sheet.title)
         if sheet.box is None:
-            self._paint(c, self.flyer_layout, [], tagger)
+            page_layout = self.flyer_layout
+            self._paint(c, page_layout, [], tagger)
         else:
-            self._paint(c, *self._layout_and_box(sheet.box), tagger)
+            page_layout, own = self._layout_and_box(sheet.box)
+            self._paint(c, page_layout, own, tagger)
         tagger.finish_page()
+        if self.reuse:
+            page = internals.last_page(internals.document_of(c))
+            internals.compress_page_with(page, self._flate(page_layout, page))
         c.save()
         return buffer.getvalue()
 
@@ -151,6 +157,19 @@ class PdfWriter:
         for index, block in enumerate(own_blocks):
             tagger.block(block, order=split - 0.5 + index / 1000)
 
+    def _flate(self, page_layout: Layout, page: object) -> internals.PrefixFlate:
+        """The page stream's compressor: the replayed shared operators, and what precedes them, done once."""
+        key = id(page_layout)
+        with self._lock:
+            flate = self._flates.get(key)
+            if flate is None:
+                text = internals.page_text(page)
+                ops = self._prepared[key][0]
+                end = text.find(ops)
+                prefix = text[: end + len(ops)] if end >= 0 else ""
+                flate = self._flates[key] = internals.PrefixFlate(prefix.encode("utf8"))
+            return flate
+
     def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, split: int) -> None:
         """Write the shared blocks as the operators they gave the first time.
 
@@ -192,14 +211,20 @@ class PdfWriter:
 
         It is for printing: untagged and without link annotations (a form
         cannot carry per-page structure); the one-page files are the
-        accessible, clickable ones. Returns the number of pages.
+        accessible, clickable ones. The form holds the page and the parts of
+        the personal box that are the same for everyone; each page holds
+        only its person's lines, and points at one shared resources
+        dictionary. reportlab keeps every page until the file is saved: a
+        print file is one volume of a run. Returns the number of pages.
         """
         c = self._canvas(target, self.page.info.title)
+        doc = internals.document_of(c)
         shared = self.personal_layout
         c.beginForm("shared")
         with self._lock:
             _draw(c, shared.blocks)
-        c.endForm()
+        form_drawn = False
+        resources = None
         count = 0
         for sheet in sheets:
             assert sheet.box is not None, "the print file holds personal sheets"
@@ -207,14 +232,23 @@ class PdfWriter:
                 page_layout, own_blocks = self._layout_and_box(sheet.box)
             except RenderError:
                 continue  # their own sheet reports it: a print file only holds sheets that can be made
+            if not form_drawn:
+                # The box's common parts come from the first sheet: they say the same on every one.
+                _draw(c, [b for b in box_blocks(shared, sheet.box)[0] if b.shared])
+                c.endForm()
+                form_drawn = True
             if page_layout is shared:
                 c.doForm("shared")
+                _draw(c, [b for b in own_blocks if not b.shared])
             else:
                 with self._lock:
                     _draw(c, page_layout.blocks)
-            _draw(c, own_blocks)
+                _draw(c, own_blocks)
             c.showPage()
+            resources = internals.share_page_resources(doc, internals.last_page(doc), ("shared",), resources)
             count += 1
+        if not form_drawn:
+            c.endForm()
         c.save()
         return count
 
