@@ -119,3 +119,13 @@ def test_a_url_that_just_fits_a_qr_code_is_accepted_by_check_and_encodes() -> No
     assert len(qr.matrix(url)) == 177  # version 40
     with pytest.raises(Exception):  # noqa: B017 (qrcode's own error: the point is that it fails)
         qr.matrix(url + "a")
+
+
+def test_a_roster_given_as_data_never_shows_a_numen(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Found by the fuzz test: a roster passed as --data was quoted back, NUMEN cut short but readable."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Prénom;Nom;Remarques\nMarie;Dupont;\nPaul;Martin;13E1812345ABC\n", encoding="utf-8")
+    code, out, err = run_cli(["check", "--data", str(roster)], capsys)
+    assert_one_clear_error(code, err)
+    assert "not a mapping" in err  # the real problem is still named
+    assert "1812345" not in out + err

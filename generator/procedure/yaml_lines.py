@@ -54,6 +54,11 @@ def _brief(value: Any, room: int) -> str:
         return opening + ", ".join(parts) + closing
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, str):
+        # A roster given as --data by mistake holds NUMENs: a message never shows one, even cut short.
+        from ..people.numen import quoted
+
+        return quoted(value, limit=max(room, 2))
     return repr(value)
 
 
