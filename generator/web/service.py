@@ -107,7 +107,11 @@ def check_person(procedure: Procedure, fields: Mapping[str, str]) -> Person:
     try:
         return person_from_fields(procedure, values, labels)
     except RosterError as exc:
-        raise PersonProblems([_field_problem(p) for p in exc.details]) from None
+        problems = [_field_problem(p) for p in exc.details]
+        # In the form's order, as the error summary lists them (the library checks the identifier last).
+        order = {name: i for i, name in enumerate(FIELDS)}
+        problems.sort(key=lambda p: order.get(p.field or "", len(FIELDS)))
+        raise PersonProblems(problems) from None
 
 
 @dataclass(frozen=True)

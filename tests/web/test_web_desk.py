@@ -218,6 +218,15 @@ def test_each_core_rule_speaks_french_beside_its_field(
     assert errors and said in _text(errors.group(1))
 
 
+def test_error_summary_follows_the_form_s_order(client: FlaskClient) -> None:
+    """Several fields wrong: the summary lists them in the order of the form, each linking to its field."""
+    fields = {"first_name": "M" * 41, "identifier": "M Dupont!", "email": "17E0912345ABC@example.fr"}
+    page = post_desk(client, last_name="Dupont", **fields).get_data(as_text=True)
+    summary = page[page.index('class="error-summary"') :]
+    links = re.findall(r'<a href="#(\w+)">', summary[: summary.index("</div>")])
+    assert links == ["first_name", "identifier", "email"]
+
+
 def test_live_identifier_answers_a_post(client: FlaskClient) -> None:
     """The identifier and the homonym note as the names are typed; a GET is not answered."""
     answer = post_desk(
