@@ -2,7 +2,9 @@
 
 The command line (``generator.cli``) and the web pages call these; none of
 them prints, exits or parses arguments. Errors are GeneratorError
-subclasses whose ``problems`` are the messages, one a line.
+subclasses whose ``problems`` are the messages, one a line, and whose
+``details`` are the same as ``Problem`` objects (with the field, the roster
+line and a NUMEN flag when known).
 
     procedure = load_procedure()
     person = make_person(procedure, first_name="Marie", last_name="Dupont")
@@ -11,7 +13,7 @@ subclasses whose ``problems`` are the messages, one a line.
 
 from __future__ import annotations
 
-from .errors import DataError, DeliveryError, GeneratorError, RenderError, RosterError
+from .errors import DataError, DeliveryError, GeneratorError, Problem, RenderError, RosterError
 from .mail.drafts import attachment_name, build_message, write_draft
 from .mail.outbox import Draft, pending_drafts
 from .mail.send import Delivery, SendReport, SmtpSettings, send_drafts
@@ -34,6 +36,7 @@ __all__ = [
     "Draft",
     "GeneratorError",
     "Person",
+    "Problem",
     "Procedure",
     "RenderError",
     "Roster",

@@ -163,3 +163,29 @@ def test_run_batch_lists_a_refused_row_and_leaves_it_out_of_every_format(tmp_pat
     visible = sorted(p.name for p in result.out.iterdir() if not p.name.startswith("."))
     assert visible == ["all.pdf", "manifest.csv", "mdupont.docx", "mdupont.pdf"]
     assert len(PdfReader(io.BytesIO((result.out / "all.pdf").read_bytes())).pages) == 1
+
+
+def test_problems_carry_their_field_line_and_numen_flag(tmp_path: Path, procedure: Procedure) -> None:
+    """A form or a page ties each problem to its field and line from its structure, never from its words."""
+    from generator import Problem, RosterError
+    from generator.people.person import person_from_fields
+
+    with pytest.raises(RosterError) as refused:
+        make_person(procedure, first_name="17E0912345ABC", last_name="", email="pas-une-adresse")
+    details = refused.value.details
+    assert [(p.field, p.numen) for p in details] == [("first", True), ("last", False), ("email", False)]
+    assert refused.value.problems == [p.text for p in details]  # the messages the command line prints
+    assert "12345" not in str(refused.value)
+
+    with pytest.raises(RosterError) as named:
+        person_from_fields(procedure, {"first": "Marie", "last": ""}, {"last": "Nom d'usage"})
+    assert [p.field for p in named.value.details] == ["last"] and "Nom d'usage" in named.value.problems[0]
+
+    roster = tmp_path / "liste.csv"
+    roster.write_text(
+        "Prénom;Nom;Remarque\nMarie;Dupont;\n;Vide;\nJean;Martin;17E0912345ABC\n", encoding="utf-8"
+    )
+    read = read_roster(roster, procedure)
+    assert [(p.line, p.field, p.numen) for p in read.refusals] == [(3, "first", False), (4, None, True)]
+    assert all(p.text in message for p, message in zip(read.refusals, read.invalid, strict=True))
+    assert RosterError("plain").details == (Problem("plain"),)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..errors import RosterError
+from ..errors import Problem, RosterError
 from ..i18n import _
 from ..procedure.checker import EMAIL_RE
 from ..procedure.model import Procedure
@@ -59,8 +59,21 @@ def make_person(
         "email": email,
         "manager": manager,
     }
-    labels = {field: _(label) for field, label in FIELD_LABELS.items()}
-    person, problems, _notes = check_fields(procedure, values, labels, None, None)
+    return person_from_fields(procedure, values)
+
+
+def person_from_fields(
+    procedure: Procedure, values: Mapping[str, str], labels: Mapping[str, str] | None = None
+) -> Person:
+    """``make_person`` for a form: ``values`` and ``labels`` keyed ``first``, ``last``, ``birth``, ``identifier``, ``email``, ``manager``.
+
+    ``labels`` names the fields in the messages (the form's own labels); by
+    default the library's names. Each problem of the RosterError also
+    carries its field (``details``), for the form to put it beside it.
+    """
+    named = {field: _(label) for field, label in FIELD_LABELS.items()} | dict(labels or {})
+    fields = {field: values.get(field, "") for field in FIELD_LABELS}
+    person, problems, _notes = check_fields(procedure, fields, named, None, None)
     if person is None:
         raise RosterError(problems)
     return person
@@ -72,14 +85,19 @@ def check_fields(
     labels: dict[str, str],
     row: int | None,
     separator: str | None,
-) -> tuple[Person | None, list[str], list[str]]:
+) -> tuple[Person | None, list[Problem], list[str]]:
     """Check one row's raw values; returns the person or the problems, and notes for warnings.
 
     Both the roster and the one-person path come here, so a value is cleaned
     and refused the same way wherever it was typed. No message quotes a value
-    that holds a NUMEN.
+    that holds a NUMEN. Each problem names its field (and ``row``), so that a
+    form can show it beside the field without reading its words.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
+
+    def refuse(field: str, text: str, numen: bool = False) -> None:
+        problems.append(Problem(text, field=field, line=row, numen=numen))
+
     notes: list[str] = []
 
     def label(field: str) -> str:
@@ -90,7 +108,8 @@ def check_fields(
     for field in FIELD_LABELS:
         raw = values.get(field, "")
         value = clean(raw)
-        if holds_numen(raw):
+        numen = holds_numen(raw)
+        if numen:
             problem = numen_refusal(label(field), at_the_desk=row is None)
         else:
             problem = defect(raw, field, label(field), separator)
@@ -99,7 +118,7 @@ def check_fields(
                 label=label(field), length=len(value), limit=_limit(field)
             )
         if problem:
-            problems.append(problem)
+            refuse(field, problem, numen)
             bad.add(field)
             value = ""
         cleaned[field] = value
@@ -107,10 +126,11 @@ def check_fields(
     first, last = values["first"], values["last"]
     for field, value in (("first", first), ("last", last)):
         if not value and field not in bad:
-            problems.append(
+            refuse(
+                field,
                 _("{label} is empty (expected {expected})").format(
                     label=label(field), expected=expected(field)
-                )
+                ),
             )
     birth = values.get("birth", "")
     if not re.search(r"[^\W_]", birth):
@@ -122,11 +142,12 @@ def check_fields(
     if given:
         identifier = given.lower()
         if not is_valid_identifier(identifier):
-            problems.append(
+            refuse(
+                "identifier",
                 _(
                     "{label} {value} is not a valid identifier (expected "
                     "lower-case letters a-z, digits and single hyphens, like mdupont)"
-                ).format(label=label("identifier"), value=shown(given))
+                ).format(label=label("identifier"), value=shown(given)),
             )
         else:
             flags.append("identifier-given")
@@ -137,26 +158,31 @@ def check_fields(
                     )
                 )
     elif first and last and not bad & set(NAME_FIELDS) and "identifier" not in bad:
-        identifier, flags, problem = _computed(procedure, first, last, birth, label)
+        identifier, flags, (field, problem) = _computed(procedure, first, last, birth, label)
         if not problem and len(identifier) > MAX_IDENTIFIER:
-            problem = _(
-                "the identifier computed from {first} and {last} is {length} characters long "
-                "({limit}: give a shorter one as {identifier})"
-            ).format(
-                first=label("first"),
-                last=label("last"),
-                length=len(identifier),
-                limit=_limit("identifier"),
-                identifier=label("identifier"),
+            field, problem = (
+                "identifier",
+                _(
+                    "the identifier computed from {first} and {last} is {length} characters long "
+                    "({limit}: give a shorter one as {identifier})"
+                ).format(
+                    first=label("first"),
+                    last=label("last"),
+                    length=len(identifier),
+                    limit=_limit("identifier"),
+                    identifier=label("identifier"),
+                ),
             )
-        problems.extend([problem] if problem else [])
+        if problem:
+            refuse(field, problem)
 
     email = values.get("email", "")
     if email and not EMAIL_RE.match(email):
-        problems.append(
+        refuse(
+            "email",
             _("{label} {value} is not an email address (expected {expected})").format(
                 label=label("email"), value=shown(email), expected=expected("email")
-            )
+            ),
         )
     elif email and email.rpartition("@")[2].lower() in _office_domains(procedure):
         # The sheet explains how to open that very mailbox: it cannot be read yet.
@@ -168,10 +194,11 @@ def check_fields(
     manager = _manager(procedure, values.get("manager", ""))
     if manager is None:
         known = ", ".join(f"{g.id} ({g.name})" for g in procedure.contacts) or _("none in the procedure")
-        problems.append(
+        refuse(
+            "manager",
             _("{label} {value} is not a managing office of the procedure (expected one of {known})").format(
                 label=label("manager"), value=shown(values.get("manager", "")), known=known
-            )
+            ),
         )
     if problems:
         return None, problems, notes
@@ -197,33 +224,30 @@ def _limit(field: str) -> str:
 
 def _computed(
     procedure: Procedure, first: str, last: str, birth: str, label: Callable[[str], str]
-) -> tuple[str, list[str], str]:
-    """The identifier the rule gives, its flags, and the problem ("" if none) when it gives none."""
+) -> tuple[str, list[str], tuple[str, str]]:
+    """The identifier the rule gives, its flags, and (the field, the problem) when it gives none ("" if none)."""
     rule = procedure.identifier
     uses_birth = bool(birth) and rule.family_name == "birth-name-first"
     latin = _("(expected a name in Latin letters, or the identifier itself)")
     # A birth name the rule cannot spell must not silently give way to the usage name.
     if uses_birth and not compute_identifier(rule, "a", "", birth):
-        return (
-            "",
-            [],
-            _("{label} {value} holds no letter a-z once accents are dropped {expected}").format(
-                label=label("birth"), value=shown(birth), expected=latin
-            ),
+        problem = _("{label} {value} holds no letter a-z once accents are dropped {expected}").format(
+            label=label("birth"), value=shown(birth), expected=latin
         )
+        return "", [], ("birth", problem)
     identifier = compute_identifier(rule, first, last, birth)
     if identifier:
         changed = uses_birth and identifier != compute_identifier(rule, first, last)
-        return identifier, ["birth-name"] if changed else [], ""
+        return identifier, ["birth-name"] if changed else [], ("", "")
     if not compute_identifier(rule, "a", last, birth):
         problem = _(
             "{label} {value} gives an empty identifier: it holds no letter a-z once accents are dropped {expected}"
         ).format(label=label("last"), value=shown(last), expected=latin)
-        return "", [], problem
+        return "", [], ("last", problem)
     problem = _("{label} {value} has no letter a-z to take the initial from {expected}").format(
         label=label("first"), value=shown(first), expected=latin
     )
-    return "", [], problem
+    return "", [], ("first", problem)
 
 
 def _office_domains(procedure: Procedure) -> set[str]:

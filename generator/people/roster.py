@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import RosterError
+from ..errors import Problem, RosterError
 from ..i18n import _
 from ..procedure.model import Procedure
 from .cells import clean, line_list
@@ -18,12 +18,17 @@ from .person import Person, check_fields
 
 @dataclass(frozen=True)
 class Roster:
-    """Valid persons in file order, one message per bad row, and warnings about the file."""
+    """Valid persons in file order, one message per bad row, and warnings about the file.
+
+    ``refusals`` holds each problem of the bad rows one by one, with its line
+    and field (``invalid`` says the same, one message a row, as printed).
+    """
 
     people: tuple[Person, ...]
     invalid: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     source: Path | None = field(default=None, compare=False)  # the file, named in messages about its rows
+    refusals: tuple[Problem, ...] = field(default=(), compare=False)
 
 
 def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = None) -> Roster:
@@ -52,20 +57,24 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
     width = len(header.labels)
     people: list[Person] = []
     invalid: list[str] = []
+    refusals: list[Problem] = []
     skipped: list[int] = []
     for line, cells in rows:
         if line <= header.line or not any(c.strip() for c in cells):
             continue
         prefix = _("{where}: line {line}").format(where=where, line=line)
         secrets = [
-            numen_refusal(header.labels[i] if i < width else column_label("", i))
+            Problem(
+                numen_refusal(header.labels[i] if i < width else column_label("", i)), line=line, numen=True
+            )
             for i, cell in enumerate(cells)
             if i not in used and i not in header.skipped and holds_numen(cell)
         ]
         values = {f: cells[c.index] if c.index < len(cells) else "" for f, c in columns.items()}
         if not any(clean(v) for v in values.values()):
             if secrets:
-                invalid.append(_("{prefix}: {problems}").format(prefix=prefix, problems="; ".join(secrets)))
+                invalid.append(_refused(prefix, secrets))
+                refusals.extend(secrets)
             else:
                 skipped.append(line)  # content only in ignored columns
             continue
@@ -74,9 +83,8 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
         person, problems, notes = check_fields(procedure, values, labels, line, separator)
         warns.extend(_("{prefix}: {problems}").format(prefix=prefix, problems=note) for note in notes)
         if person is None or secrets:
-            invalid.append(
-                _("{prefix}: {problems}").format(prefix=prefix, problems="; ".join([*secrets, *problems]))
-            )
+            invalid.append(_refused(prefix, [*secrets, *problems]))
+            refusals.extend([*secrets, *problems])
         else:
             people.append(person)
     if not people and not invalid:
@@ -94,7 +102,13 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
         invalid=tuple(invalid),
         warnings=tuple(warns),
         source=path,
+        refusals=tuple(refusals),
     )
+
+
+def _refused(prefix: str, problems: list[Problem]) -> str:
+    """One bad row's message: where, then its problems."""
+    return _("{prefix}: {problems}").format(prefix=prefix, problems="; ".join(p.text for p in problems))
 
 
 def _flag_homonyms(where: str, people: Iterable[Person], warns: list[str]) -> tuple[Person, ...]:

@@ -177,21 +177,27 @@ class Batch:
         except (ProcessLookupError, PermissionError):
             pass  # the group is gone already
 
-    def problems(self) -> tuple[list[str], list[tuple[int | None, tuple[str, ...]]]]:
-        """Why the run stopped (French), and the rows it skipped (line, problems in French)."""
+    def problems(self, name: str = "") -> tuple[list[str], list[tuple[int | None, tuple[str, ...]]]]:
+        """Why the run stopped, and the rows it left out (line, problems), as the library words them.
+
+        ``name`` is the list's name as sent, said instead of the server's path.
+        """
         path = str(self.roster.source or "")
-        skipped = []
-        for refused in self.result.refused if self.result else ():
-            row, said = messages.row_problems(refused, path)
-            skipped.append((row, tuple(said)))
+        skipped: list[tuple[int | None, tuple[str, ...]]] = []
+        if self.result is not None:
+            # The rows refused at the check, with their structure; then the sheets that could
+            # not be made, whose message (the library's) names the line itself.
+            skipped = messages.by_line(self.roster.refusals)
+            invalid = set(self.roster.invalid)
+            unfit = [r for r in self.result.refused if r not in invalid]
+            skipped += [(None, (messages.in_file_words(r, path, name),)) for r in unfit]
         errors: list[str] = []
         if self.outcome == "refused":
-            for text in self._problems:
-                if text.startswith(f"{path}: nothing written"):
-                    continue
-                row, said = messages.row_problems(text, path)
-                prefix = _("line {line}: ").format(line=row) if row is not None else ""
-                errors.append(prefix + " ".join(said))
+            # The library's closing line points at a command-line option; the page has its own box.
+            closing = _("{source}: nothing written; correct these rows or pass --skip-invalid").format(
+                source=path
+            )
+            errors = [messages.in_file_words(p, path, name) for p in self._problems if p != closing]
         if self.outcome not in ("ok", "") and not errors:
             errors.append(
                 _(

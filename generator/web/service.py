@@ -3,8 +3,9 @@
 Everything goes through the library API (``generator/__init__.py``): the
 desk checks the fields with ``make_person`` and draws with
 ``render(compose(procedure, person), fmt)``, so its files are byte for byte
-those of ``python -m generator person``. The library's English messages are
-told in French, tied to a form field, by ``messages``.
+those of ``python -m generator person``. The library's messages (French on
+the pages) name the fields by the form's labels; each problem's field comes
+with it, so that the page puts it beside the field.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from .. import (
     FORMATS,
     Person,
+    Problem,
     Procedure,
     RenderError,
     RosterError,
@@ -23,14 +25,13 @@ from .. import (
     build_draft,
     compose,
     compute_identifier,
-    make_person,
     render,
 )
 from ..i18n import N_, _
-from ..people.cells import FIELD_LABELS, MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
+from ..people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
 from ..people.identifiers import safe_file_stem
+from ..people.person import person_from_fields
 from ..run.plan import RESERVED
-from . import messages
 
 __all__ = [
     "FIELDS",
@@ -49,7 +50,7 @@ __all__ = [
 
 # The desk's fields, in the order of the form; the keyword arguments of make_person.
 FIELDS = ("first_name", "last_name", "birth_name", "identifier", "email", "manager")
-# The library's short names for them (its messages say FIELD_LABELS[...] of these).
+# The library's short names for them (make_person's labels and Problem.field).
 CORE_KEY = {"first_name": "first", "last_name": "last", "birth_name": "birth"}
 LIMITS = {
     "first_name": MAX_FIRST_NAME,
@@ -88,28 +89,29 @@ class PersonProblems(Exception):
         self.problems = problems
 
 
-_LABEL_TO_FIELD = {FIELD_LABELS[CORE_KEY.get(name, name)]: name for name in FIELDS}
+_FORM_FIELD = {CORE_KEY.get(name, name): name for name in FIELDS}
 
 
-def _field_problem(problem: str) -> FieldProblem:
-    """A problem of make_person ("first name is empty …") → its field and the French message."""
-    labels = field_labels()
-    said = messages.field_problem(problem, lambda label: labels.get(_LABEL_TO_FIELD.get(label, ""), label))
-    field = _LABEL_TO_FIELD.get(said.label)
-    if not said.text:
-        if field is None:
-            return FieldProblem(None, _("These fields cannot make a sheet. Check each of them."))
-        return FieldProblem(field, _("{field}: this value cannot be used.").format(field=labels[field]))
-    return FieldProblem(field, said.text, said.numen)
+def _field_problem(problem: Problem) -> FieldProblem:
+    """A problem of make_person → the form field it is about (from its structure) and its words as they are."""
+    return FieldProblem(_FORM_FIELD.get(problem.field or ""), problem.text, problem.numen)
 
 
 def check_person(procedure: Procedure, fields: Mapping[str, str]) -> Person:
-    """The person the desk's fields describe, checked as ``person`` checks them; raises PersonProblems."""
-    values = {name: str(fields.get(name) or "") for name in FIELDS}
+    """The person the desk's fields describe, checked as ``person`` checks them; raises PersonProblems.
+
+    The library's messages name each field by the form's own label.
+    """
+    values = {CORE_KEY.get(name, name): str(fields.get(name) or "") for name in FIELDS}
+    labels = {CORE_KEY.get(name, name): label for name, label in field_labels().items()}
     try:
-        return make_person(procedure, **values)
+        return person_from_fields(procedure, values, labels)
     except RosterError as exc:
-        raise PersonProblems([_field_problem(p) for p in exc.problems]) from None
+        problems = [_field_problem(p) for p in exc.details]
+        # In the form's order, as the error summary lists them (the library checks the identifier last).
+        order = {name: i for i, name in enumerate(FIELDS)}
+        problems.sort(key=lambda p: order.get(p.field or "", len(FIELDS)))
+        raise PersonProblems(problems) from None
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,12 @@ def file_stem(person: Person) -> str:
     return safe_file_stem(person.identifier, set(RESERVED))
 
 
-def homonym_note(procedure: Procedure, identifier: str) -> str:
-    """The sheet's note on homonyms (the data's text), for this identifier."""
-    return procedure.personal.homonym_note.replace("{identifier}", identifier)
+def identifier_note(identifier: str) -> str:
+    """What the desk says under the identifier: the directory may add a digit (the sheet's step 2 says it too)."""
+    return _(
+        "The directory adds a digit ({identifier}1) when another person already has this identifier: "
+        "check it at the first login."
+    ).format(identifier=identifier)
 
 
 def _unfit() -> PersonProblems:

@@ -211,7 +211,7 @@ def check() -> Any:
     work.roster = work.folder / signing.roster_file_name(upload.filename or "")
     upload.save(work.roster)
     try:
-        work.check = signing.check_roster(state(current_app).procedure, work.roster)
+        work.check = signing.check_roster(state(current_app).procedure, work.roster, upload.filename or "")
     except signing.RosterProblem as exc:
         works.remove(work.id)  # nothing kept of a file that cannot be used
         return _upload_page(form, [service.FieldProblem("roster", p) for p in exc.problems], 422)
@@ -322,7 +322,7 @@ def result(work_id: str) -> Any:
     assert work.batch is not None
     made, drafts = work.batch.counts
     # Told here, in the request's language (the run's thread has none).
-    errors, skipped = work.batch.problems()
+    errors, skipped = work.batch.problems(work.check.name if work.check else "")
     if work.failed and not errors:
         errors = [
             _(

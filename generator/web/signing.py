@@ -2,7 +2,8 @@
 
 The list is read with the library's ``read_roster``, as ``personalise``
 reads it (the same header table, the same guards against a zip bomb); its
-English messages are told in French by ``messages``.
+messages are shown as the library words them (French on the pages), the
+refused rows' problems grouped by their line, and the file named as sent.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from .. import Procedure, Roster, RosterError, read_roster
 from ..i18n import N_, _, ngettext
 from ..people.files import TEXT_SUFFIXES, XLSX_SUFFIXES
 from ..people.headers import _HEADER_NAMES
-from ..people.xlsx_guard import check_workbook
 from . import messages
 from .service import CORE_KEY, field_labels
 
@@ -54,6 +54,7 @@ class RosterCheck:
     refused: tuple[tuple[int | None, tuple[str, ...]], ...]  # (line, problems in French)
     warnings: tuple[str, ...]  # in French; a NUMEN column is named, never its values
     roster: Roster = field(default_factory=lambda: Roster(()), compare=False)  # what the run will make
+    name: str = ""  # the file as sent, said in messages instead of the server's path
 
     @property
     def homonyms(self) -> dict[str, list[RosterRow]]:
@@ -103,27 +104,22 @@ def _sheet_note(path: Path) -> str:
     ).format(name=messages.quoted(names[0]), count=len(names))
 
 
-def check_roster(procedure: Procedure, path: Path) -> RosterCheck:
-    """The roster read and checked as ``personalise`` reads it; raises RosterProblem for a file it refuses."""
+def check_roster(procedure: Procedure, path: Path, name: str = "") -> RosterCheck:
+    """The roster read and checked as ``personalise`` reads it; raises RosterProblem for a file it refuses.
+
+    ``name`` is the file's name as sent: the messages say it instead of the
+    server's private path.
+    """
+    shown = messages.shown_name(name or path.name)
     try:
-        if path.suffix.lower() in XLSX_SUFFIXES and zipfile.is_zipfile(path):
-            # A zip bomb refused before openpyxl expands it. read_roster does not call
-            # the library's guard yet (issue 12's branches wire it in): then this goes.
-            check_workbook(path)
         roster = read_roster(path, procedure)
     except RosterError as exc:
-        raise RosterProblem([messages.file_message(p, str(path)) for p in exc.problems]) from None
+        raise RosterProblem([messages.in_file_words(p, path, shown) for p in exc.problems]) from None
     rows = tuple(RosterRow(p.row or 0, p.display_name, p.identifier, p.flags) for p in roster.people)
-    refused = []
-    for problem in roster.invalid:
-        line, problems = messages.row_problems(problem, str(path))
-        refused.append((line, tuple(problems)))
-    # Homonyms are shown grouped on the check page: their warning would say it twice.
-    warnings = [
-        messages.file_message(w, str(path)) for w in roster.warnings if " give the same identifier " not in w
-    ]
+    refused = messages.by_line(roster.refusals)
+    warnings = [messages.in_file_words(w, path, shown) for w in roster.warnings]
     note = _sheet_note(path)
-    return RosterCheck(rows, tuple(refused), tuple(([note] if note else []) + warnings), roster)
+    return RosterCheck(rows, tuple(refused), tuple(([note] if note else []) + warnings), roster, shown)
 
 
 FLAG_NAMES = {

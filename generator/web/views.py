@@ -110,7 +110,7 @@ def sheet() -> tuple[str, int]:
         "name": person.display_name,
         "identifier": person.identifier,
         "flags": person.flags,
-        "homonym_note": service.homonym_note(web.procedure, person.identifier),
+        "identifier_note": service.identifier_note(person.identifier),
         "picture": picture,
         "stem": service.file_stem(person),
         "email": bool(person.email),
@@ -128,7 +128,7 @@ def live_identifier() -> Response:
     if preview.identifier:
         return jsonify(
             identifier=preview.identifier,
-            note=service.homonym_note(_web().procedure, preview.identifier),
+            note=service.identifier_note(preview.identifier),
             birth_name="birth-name" in preview.flags,
             message="",
         )

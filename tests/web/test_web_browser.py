@@ -127,6 +127,9 @@ def test_desk_errors_in_the_browser(page: Any, base_url: str) -> None:
     page.locator(".error-summary").wait_for()
     assert "0912345" not in page.content()
     assert page.get_by_label("Prénom", exact=True).input_value() == ""
+    # Each refusal beside its own field: the NUMEN one (told by its flag) and the alphabet one.
+    assert "semble contenir un NUMEN" in page.locator("#first_name-error").inner_text()
+    assert "hors de l'alphabet latin" in page.locator("#last_name-error").inner_text()
     assert axe_violations(page) == []
     shoot(page, "06-fiche-numen-alphabet")
 
@@ -255,7 +258,8 @@ def test_signing_session(browser: Any, procedure: Procedure, tmp_path: Path) -> 
         page.get_by_role("button", name="Vérifier la liste").click()
         page.get_by_role("table").wait_for()
         assert page.get_by_role("table").get_by_role("row").count() == 1 + 8
-        assert "ligne 10 : « Nom » : vide." in page.locator(".refused").inner_text().replace("\u00a0", " ")
+        refused = page.locator(".refused").inner_text().replace("\u00a0", " ")
+        assert "ligne 10 : « Nom » est vide (attendu : le nom de famille de la personne)" in refused
         assert axe_violations(page) == []
         shoot(page, "21-session-verification")
         page.set_viewport_size({"width": 550, "height": 900})  # 200 % zoom: the table scrolls in its own box

@@ -61,7 +61,8 @@ def test_sheet_shows_identifier_picture_and_downloads(client: FlaskClient) -> No
     assert response.status_code == 200
     text = _text(page)
     assert "Identifiant : mdupont" in text
-    assert "un chiffre peut s'ajouter (mdupont1)" in text
+    assert "L'annuaire ajoute un chiffre (mdupont1) quand une autre personne a déjà cet identifiant" in text
+    assert "Homonyme" not in text  # the sheet's homonym note is for rows flagged in a roster only
     assert re.search(r'<img src="data:image/png;base64,iVBORw0KGgo[^"]+"', page)
     buttons = re.findall(r"<button[^>]*>([^<]+)</button>", page)
     downloads = [b for b in buttons if b.startswith("Télécharger")]
@@ -139,7 +140,9 @@ def test_errors_summary_links_fields_and_errors_beside_them(client: FlaskClient)
     assert "autofocus" in page[page.index("<div", page.index("error-summary") - 40) :][:200]
     links = re.findall(r'<a href="#(\w+)">([^<]+)</a>', summary)
     assert [field for field, _ in links] == ["first_name", "last_name"]
-    assert "Prénom : ce champ est vide" in _text(links[0][1])
+    # The library's own message, naming each field by the form's label.
+    assert _text(links[0][1]).startswith("« Prénom » est vide (attendu : le prénom")
+    assert _text(links[1][1]).startswith("« Nom d'usage » est vide")
     assert 'id="first_name-error"' in page
     assert re.search(r'id="first_name"[^>]*aria-describedby="first_name-hint first_name-error"', page)
     assert 'aria-invalid="true"' in page
@@ -176,7 +179,7 @@ def test_numen_refused_and_never_shown_back(client: FlaskClient, field: str, typ
         (
             {"first_name": "M" * 41, "last_name": "Dupont"},
             "first_name",
-            "41 caractères ; la fiche en contient 40 au plus",
+            "« Prénom » compte 41 caractères (au plus 40 tiennent sur la fiche)",
         ),
         ({"first_name": "Marie", "last_name": "Dupont", "email": "x" * 250 + "@a.fr"}, "email", "au plus"),
         (
@@ -192,9 +195,13 @@ def test_numen_refused_and_never_shown_back(client: FlaskClient, field: str, typ
         (
             {"first_name": "Marie", "last_name": "Dupont", "manager": "inconnu"},
             "manager",
-            "choisissez un service",
+            "« Service gestionnaire » 'inconnu' n'est pas un service gestionnaire",
         ),
-        ({"first_name": "Marie", "last_name": "marie@example.fr"}, "last_name", "« @ »"),
+        (
+            {"first_name": "Marie", "last_name": "marie@example.fr"},
+            "last_name",
+            "« Nom d'usage » contient un « @ »",
+        ),
         ({"first_name": "Marie", "last_name": "Du\npont"}, "last_name", "retour à la ligne"),
         ({"first_name": "Marie", "last_name": "Du\x07pont"}, "last_name", "caractère de contrôle"),
         ({"first_name": "Marie", "last_name": "---"}, "last_name", "aucune lettre a-z"),
@@ -209,6 +216,15 @@ def test_each_core_rule_speaks_french_beside_its_field(
     assert f'<a href="#{field}">' in page
     errors = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', page, re.S)
     assert errors and said in _text(errors.group(1))
+
+
+def test_error_summary_follows_the_form_s_order(client: FlaskClient) -> None:
+    """Several fields wrong: the summary lists them in the order of the form, each linking to its field."""
+    fields = {"first_name": "M" * 41, "identifier": "M Dupont!", "email": "17E0912345ABC@example.fr"}
+    page = post_desk(client, last_name="Dupont", **fields).get_data(as_text=True)
+    summary = page[page.index('class="error-summary"') :]
+    links = re.findall(r'<a href="#(\w+)">', summary[: summary.index("</div>")])
+    assert links == ["first_name", "identifier", "email"]
 
 
 def test_live_identifier_answers_a_post(client: FlaskClient) -> None:

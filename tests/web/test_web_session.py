@@ -142,7 +142,9 @@ def test_zip_holds_personalise_s_very_files(client: FlaskClient, tmp_path: Path,
     roster.write_bytes(data)
     out = tmp_path / "cli"
     assert main(["personalise", str(roster), "--out", str(out), "--eml", "--jobs", "1"]) == 0
-    expected = {p.name: p.read_bytes() for p in out.iterdir()}
+    # personalise's record of what it wrote (a hidden file, for its next run) is not a sheet: not in the ZIP.
+    assert any(p.name.startswith(".") for p in out.iterdir())
+    expected = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
     assert sorted(files) == sorted(expected)
     for file_name, content in expected.items():
         if file_name.endswith(".eml"):
@@ -152,7 +154,7 @@ def test_zip_holds_personalise_s_very_files(client: FlaskClient, tmp_path: Path,
 
 
 def test_check_page_shows_rows_identifiers_flags_refusals_and_warnings(
-    client: FlaskClient, tmp_path: Path
+    client: FlaskClient, work_dir: Path
 ) -> None:
     """Line, name, identifier and flags of each row; homonyms grouped; refused rows by line in French; NUMEN column named, values never shown."""
     text = "Prénom;Nom;Nom de naissance;NUMEN;Identifiant\n"
@@ -163,14 +165,16 @@ def test_check_page_shows_rows_identifiers_flags_refusals_and_warnings(
     words = _text(page)
     assert "Rien n'est encore fait" in words
     assert "<caption" in page and page.count('<th scope="col"') == 4
-    assert "ligne 5 : « Nom » : vide." in words
-    assert "ligne 6 : « Nom » : le texte contient des lettres hors de l'alphabet latin" in words
-    assert "colonne « NUMEN » (D) ignorée : le NUMEN est un mot de passe" in words
+    # Refused rows by their line, each problem as the library words it (the column named as in the file).
+    assert "ligne 5 : « Nom » est vide (attendu : le nom de famille de la personne)" in words
+    assert "ligne 6 : « Nom » contient des lettres hors de l'alphabet latin" in words
+    assert "liste.csv : ligne 1 : colonne 'NUMEN' (D) ignorée : le NUMEN est un mot de passe" in words
     assert "0912345" not in page and "0954321" not in page
+    assert str(work_dir) not in page  # the server's private folder is never named
     homonyms = words[words.index("Homonymes à vérifier") :]
-    assert "mdupont — ligne 2 Marie DUPONT ; ligne 3 Mathieu DUPONT" in homonyms
+    assert "mdupont — ligne 2 Marie Dupont ; ligne 3 Mathieu Dupont" in homonyms
     assert re.search(
-        r"<td[^>]*>4</td>\s*<td>Françoise MARTIN</td>\s*<td[^>]*>flefevre</td>\s*<td><span class=\"flag\">nom de naissance",
+        r"<td[^>]*>4</td>\s*<td>Françoise Martin</td>\s*<td[^>]*>flefevre</td>\s*<td><span class=\"flag\">nom de naissance",
         page,
     )
     assert "identifiant fourni" in words and "aben2" in words
@@ -186,7 +190,9 @@ def test_refused_rows_need_leave_out_ticked(client: FlaskClient) -> None:
     assert "Cochez « Écarter les lignes refusées »" in _text(refused.get_data(as_text=True))
     result = client.get(_make(client, work_id, skip_invalid="y")).get_data(as_text=True)
     words = _text(result)
-    assert "1 fiche faite" in words and "Lignes écartées" in words and "ligne 3 : « Prénom » : vide." in words
+    assert (
+        "1 fiche faite" in words and "Lignes écartées" in words and "ligne 3 : « Prénom » est vide" in words
+    )
     assert (
         "Télécharger le fichier à imprimer (PDF" in words and "Télécharger toutes les fiches (ZIP)" in words
     )
@@ -208,20 +214,28 @@ BAD_FILES = {
     "xls": (
         "liste.xls",
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
-        "Un ancien classeur Excel (.xls) ne peut pas être lu",
+        "liste.xls : un ancien classeur Excel ne peut pas être lu",
     ),
-    "ods": ("liste.ods", b"PK\x03\x04 libreoffice", "Un classeur LibreOffice (.ods) ne peut pas être lu"),
-    "garbage-xlsx": ("liste.xlsx", b"PK\x03\x04" + bytes(range(256)) * 8, "ne peut pas être lu"),
-    "zip-bomb": ("liste.xlsx", _zip_bomb(), "décompressé, il serait bien plus gros qu'une liste"),
-    "empty": ("liste.csv", b"", "Le fichier est vide"),
+    "ods": (
+        "liste.ods",
+        b"PK\x03\x04 libreoffice",
+        "liste.ods : un classeur LibreOffice ne peut pas être lu",
+    ),
+    "garbage-xlsx": (
+        "liste.xlsx",
+        b"PK\x03\x04" + bytes(range(256)) * 8,
+        "liste.xlsx : classeur .xlsx illisible",
+    ),
+    "zip-bomb": ("liste.xlsx", _zip_bomb(), "une « bombe zip », pas un classeur"),
+    "empty": ("liste.csv", b"", "liste.csv : le fichier est vide"),
     "missing-column": (
         "liste.csv",
         "Prénom;Courriel\nMarie;m@example.org\n".encode(),
         "aucune colonne pour le nom de famille",
     ),
-    "csv-as-xlsx": ("liste.xlsx", "Prénom;Nom\nMarie;Dupont\n".encode(), "nommez-le en .csv"),
-    "unknown-extension": ("liste.pdf", b"%PDF-1.7", "Seuls les fichiers .csv et .xlsx sont lus"),
-    "binary-csv": ("liste.csv", b"\x00\x01\x02garbage", "Ce n'est pas un fichier texte"),
+    "csv-as-xlsx": ("liste.xlsx", "Prénom;Nom\nMarie;Dupont\n".encode(), "renommez-le en .csv"),
+    "unknown-extension": ("liste.pdf", b"%PDF-1.7", "extension inconnue '.pdf' (attendu : .csv ou .xlsx"),
+    "binary-csv": ("liste.csv", b"\x00\x01\x02garbage", "ce n'est pas un fichier texte"),
 }
 
 
@@ -235,8 +249,19 @@ def test_bad_files_get_a_french_message_and_leave_nothing(
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert '<a href="#roster">' in page and said in _text(page)
+    assert str(work_dir) not in page  # the server's private folder is never named
     assert "Traceback" not in page and "line" not in _text(page).split("Liste (CSV ou XLSX)")[0]
     assert list(work_dir.iterdir()) == []
+
+
+def test_messages_name_the_file_as_sent_never_the_server_s_folder(
+    client: FlaskClient, work_dir: Path
+) -> None:
+    """The library names the file it read: the page says the name the office gave it, not the private copy's path."""
+    response = upload(client, b"", "Signatures rentrée.csv")
+    words = _text(response.get_data(as_text=True))
+    assert "Signatures rentrée.csv : le fichier est vide" in words
+    assert str(work_dir) not in words and "liste.csv" not in words
 
 
 def test_missing_file_or_format_is_said_beside_the_field(client: FlaskClient) -> None:
