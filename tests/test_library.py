@@ -116,7 +116,7 @@ def _long_data(tmp_path: Path, sentences: int) -> Path:
 
 def test_issue11_with_skip_invalid_all_pdf_holds_exactly_the_manifest_rows(tmp_path: Path) -> None:
     """Regression: a row whose DOCX does not fit was dropped from the manifest but printed in all.pdf."""
-    data = _long_data(tmp_path, 3)
+    data = _long_data(tmp_path, 4)
     procedure = load_procedure(data)
     long_one = make_person(
         procedure, first_name="Marie-Christine", last_name="de La Rochefoucauld-Montmorency", birth_name="Martin-Lefèvre"
@@ -147,7 +147,7 @@ def test_issue11_with_skip_invalid_all_pdf_holds_exactly_the_manifest_rows(tmp_p
 
 def test_run_batch_lists_a_refused_row_and_leaves_it_out_of_every_format(tmp_path: Path) -> None:
     """A row that cannot be made in one format is refused in all of them and listed with its line."""
-    data = _long_data(tmp_path, 3)
+    data = _long_data(tmp_path, 4)
     procedure = load_procedure(data)
     roster_path = tmp_path / "r.csv"
     roster_path.write_text(

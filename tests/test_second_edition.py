@@ -13,6 +13,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from helpers import soffice_available, soffice_to_pdf
 from helpers_ink import MAX_COVERAGE, ink_coverage
 
 from generator import compose, render
@@ -59,7 +60,9 @@ def _docx_text(data: bytes) -> str:
 
 # -- names exactly as written ---------------------------------------------------
 @pytest.mark.parametrize(("first", "last"), NAMES)
-def test_names_round_trip_exactly_through_the_pdf_and_the_docx(procedure: Procedure, first: str, last: str) -> None:
+def test_names_round_trip_exactly_through_the_pdf_and_the_docx(
+    procedure: Procedure, first: str, last: str
+) -> None:
     """The name reads back letter for letter (NFC) from the PDF's text and the DOCX: no capitals forced."""
     sheet = compose(procedure, _person(first, last))
     expected = unicodedata.normalize("NFC", f"{first} {last}")
@@ -105,7 +108,8 @@ def test_the_docx_embeds_noto_sans_only_when_a_name_needs_it(procedure: Procedur
     noto = [
         r.text
         for r in doc.element.body.iter(qn("w:r"))
-        if (f := r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")) is not None and f.get(qn("w:ascii")) == "Noto Sans"
+        if (f := r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")) is not None
+        and f.get(qn("w:ascii")) == "Noto Sans"
     ]
     assert "".join(noto) == "ThịNguyễn"
 
@@ -155,7 +159,9 @@ def _font_sizes_of(data: bytes, text: str) -> set[float]:
 
 
 @pytest.mark.parametrize("person", [None, ("Marie", "Dupont")])
-def test_the_webmail_address_is_printed_at_the_body_size(procedure: Procedure, person: tuple[str, str] | None) -> None:
+def test_the_webmail_address_is_printed_at_the_body_size(
+    procedure: Procedure, person: tuple[str, str] | None
+) -> None:
     """The address people type is at 12 pt like the body (10 pt before #15)."""
     data = render(compose(procedure, _person(*person) if person else None), "pdf")
     assert _font_sizes_of(data, WEBMAIL) == {12.0}
@@ -193,7 +199,9 @@ def test_the_numen_line_is_13_boxes_in_both_formats(procedure: Procedure) -> Non
     assert _numen_boxes(render(sheet, "pdf")) == 13
     assert _numen_boxes(render(compose(procedure), "pdf")) == 0
     doc = Document(io.BytesIO(render(sheet, "docx")))
-    rows = [row for table in doc.tables for cell in table._cells for inner in cell.tables for row in inner.rows]
+    rows = [
+        row for table in doc.tables for cell in table._cells for inner in cell.tables for row in inner.rows
+    ]
     assert [len(row.cells) for row in rows] == [13]
 
 
@@ -209,7 +217,7 @@ def test_only_a_homonym_gets_the_homonym_note(procedure: Procedure) -> None:
 
 
 def test_the_numen_label_never_breaks_inside_its_parenthesis(procedure: Procedure) -> None:
-    """"Votre NUMEN (à recopier)" holds no breaking space inside the parenthesis, in both formats."""
+    """ "Votre NUMEN (à recopier)" holds no breaking space inside the parenthesis, in both formats."""
     box = compose(procedure, _person("Marie", "Dupont")).box
     assert box is not None
     assert "(à\u00a0recopier)" in box.labels.numen_label
@@ -231,3 +239,20 @@ def test_the_pdf_carries_that_date(monkeypatch: pytest.MonkeyPatch) -> None:
     procedure = load_procedure()  # a new procedure: its page is composed with this date
     with pikepdf.open(io.BytesIO(render(compose(procedure), "pdf"))) as pdf:
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:20260101000000")
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(not soffice_available(), reason="needs LibreOffice (soffice)")
+def test_the_docx_printed_by_libreoffice_spends_at_most_6_5_percent_ink(
+    procedure: Procedure, tmp_path: Path
+) -> None:
+    """The DOCX twin is held to the same toner limit as the PDF, as LibreOffice prints it."""
+    people = {"flyer": None, "homonym": _person("Marie", "Dupont", flags=("homonym",))}
+    files = []
+    for name, person in people.items():
+        path = tmp_path / f"{name}.docx"
+        path.write_bytes(render(compose(procedure, person), "docx"))
+        files.append(path)
+    for pdf in soffice_to_pdf(files, tmp_path / "pdf"):
+        coverage = ink_coverage(pdf.read_bytes())
+        assert coverage <= MAX_COVERAGE, f"{pdf.name}: {coverage:.2%}"

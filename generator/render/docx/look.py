@@ -40,8 +40,8 @@ BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips
 BAND_MARGIN = (140, 200)
 
 # Type sizes (pt) at the usual body size; headings scale with the body.
-TITLE_PT = 20
-HEADING_PT = 14
+TITLE_PT = 18  # as the PDF: less ink, the same page in both formats
+HEADING_PT = 13
 SMALL_PT = 10  # addresses, captions, the notes of the personal box
 HELP_PHONE_PT = 24  # black on white, 24 pt or more (#15)
 IDENTIFIER_PT = 20

@@ -158,7 +158,7 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
 
     title_bar = (
         "<w:pBdr>"
-        + _border("left", 4.5, ACCENT, space=TITLE_BAR_SPACE)
+        + _border("left", 3, ACCENT, space=TITLE_BAR_SPACE)
         + f'</w:pBdr><w:ind w:left="{TITLE_INDENT}"/>'
     )
     para(
@@ -231,7 +231,7 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
     para(
         "HomonymNote",
         "Homonym Note",
-        "<w:pBdr>" + _border("left", 2, "000000", space=4) + "</w:pBdr>"
+        "<w:pBdr>" + _border("left", 1, "000000", space=4) + "</w:pBdr>"
         f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/><w:ind w:left="120"/>',
         _rpr(),
         based_on="BoxNote",
@@ -245,7 +245,7 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
     # The help band: outlined, nothing filled (toner); framed at the foot by help_frame().
     box = (
         "<w:pBdr>"
-        + "".join(_border(side, 1, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
+        + "".join(_border(side, 0.75, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
         + "</w:pBdr>"
     )
     para(
@@ -278,7 +278,7 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         "PersonalBoxTable",
         "Personal Box",
         "<w:tblBorders>"
-        + "".join(_border(s, 1.5, ACCENT, 0) for s in ("top", "left", "bottom", "right"))
+        + "".join(_border(s, 0.75, ACCENT, 0) for s in ("top", "left", "bottom", "right"))
         + "</w:tblBorders>",
         "",
         margins=BOX_MARGIN,
@@ -288,7 +288,7 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         "NUMENBoxes",
         "NUMEN Boxes",
         "<w:tblBorders>"
-        + "".join(_border(side, 0.75, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
+        + "".join(_border(side, 0.5, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
         + "</w:tblBorders>",
         "",
         margins=(0, 0),
