@@ -135,7 +135,7 @@ def _columns(where: str, line: int, cells: list[str], warns: list[str]) -> Heade
             warns.append(
                 _(
                     "{prefix}: column {column} ({letter}) ignored: the NUMEN is a password; this tool "
-                    "never reads, prints or stores it (the sheet leaves a line to write it by hand)"
+                    "never reads, prints or stores it (the sheet leaves 13 boxes to write it by hand)"
                 ).format(prefix=prefix, column=quoted(header), letter=_letter(index))
             )
         elif not key:
