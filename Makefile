@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 MO := generator/locale/fr/LC_MESSAGES/generator.mo
 PO := $(wildcard generator/locale/*/LC_MESSAGES/*.po)
 
-.PHONY: run test bench lint clean serve messages
+.PHONY: run test test-fast bench lint clean serve messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ run: $(STAMP) $(MO)
 
 test: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest
+
+# Everything but the slow tests that drive Chromium or LibreOffice (about a minute).
+test-fast: $(TEST_STAMP) $(MO)
+	$(BIN)/python -m pytest -m "not browser and not soffice"
 
 # The desk in a browser, on this machine only: http://127.0.0.1:8000/
 serve: $(STAMP) $(MO)
