@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import run_cli
+from helpers import assert_one_clear_error, run_cli
 
 from generator.errors import RosterError
 from generator.people import make_person, read_roster
@@ -242,3 +242,15 @@ def test_a_zip_bomb_roster_is_refused_by_personalise_fast_and_small(tmp_path: Pa
     assert figures["code"] == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"error: {bomb}: not read: one part expands to"), result.stderr
     assert figures["seconds"] < 2 and figures["peak_mb"] < 200, figures
+
+
+@pytest.mark.parametrize("last_name", ["Dupont 1312345678ABC", "Dupont 131812345ABCD", "Martin-1234567"])
+def test_a_name_holding_a_numen_in_two_blocks_is_refused(tmp_path: Path, capsys, last_name: str) -> None:  # type: ignore[no-untyped-def]
+    """Found by review: a 13-character value in two blocks passed as a family name into file names and sheets."""
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(
+        ["person", "--first-name", "Marie", "--last-name", last_name, "--out", str(out)], capsys
+    )
+    assert_one_clear_error(code, err)
+    assert "NUMEN" in err and "1234" not in stdout + err
+    assert not out.exists() or not any(out.iterdir())

@@ -86,8 +86,18 @@ _STRUCTURE = re.compile(r"(?=99a99)")
 HIDDEN = N_("(a value that looks like a NUMEN, not shown)")
 
 
-def holds_numen(text: str) -> bool:
-    """True when ``text`` holds a NUMEN anywhere, however it is typed (see the module docstring)."""
+# A name or an identifier with this many digits is no name: a NUMEN typed in two blocks
+# (``Dupont 1312345678ABC``) escapes the rules above, which keep addresses and free text working.
+NAME_DIGITS = 7
+
+
+def holds_numen(text: str, *, name: bool = False) -> bool:
+    """True when ``text`` holds a NUMEN anywhere, however it is typed (see the module docstring).
+
+    ``name``: the text is a name or an identifier, where 7 digits or more already say NUMEN.
+    """
+    if name and sum(ch.isdecimal() for ch in unicodedata.normalize("NFKC", text)) >= NAME_DIGITS:
+        return True
     segments = list(_segments(text))
     for classes, runs in segments:
         if _rule_a(classes) or any(_rule_b(unit) for unit in (classes, *runs)):

@@ -108,7 +108,7 @@ def check_fields(
     for field in FIELD_LABELS:
         raw = values.get(field, "")
         value = clean(raw)
-        numen = holds_numen(raw)
+        numen = holds_numen(raw, name=field in NAME_FIELDS or field == "identifier")
         if numen:
             problem = numen_refusal(label(field), at_the_desk=row is None)
         else:
