@@ -463,7 +463,9 @@ def test_folder_instead_of_file_raises(tmp_path: Path, procedure: Procedure) -> 
 
 def test_make_person_checks_like_a_row(procedure: Procedure) -> None:
     """make_person computes the identifier, flags the birth name and resolves the manager."""
-    person = make_person(procedure, first_name=" Zoé ", last_name="Martin", birth_name="Lefèvre", manager="Lycée Vieljeux")
+    person = make_person(
+        procedure, first_name=" Zoé ", last_name="Martin", birth_name="Lefèvre", manager="Lycée Vieljeux"
+    )
     assert person == Person(
         first_name="Zoé",
         last_name="Martin",
@@ -477,7 +479,9 @@ def test_make_person_checks_like_a_row(procedure: Procedure) -> None:
 def test_make_person_raises_with_every_problem(procedure: Procedure) -> None:
     """Invalid fields raise RosterError listing each problem by field name; a NUMEN is not echoed."""
     with pytest.raises(RosterError) as caught:
-        make_person(procedure, first_name="", last_name="Dupont", identifier=NUMENS[0], email="x@", manager="rectorat")
+        make_person(
+            procedure, first_name="", last_name="Dupont", identifier=NUMENS[0], email="x@", manager="rectorat"
+        )
     assert caught.value.problems == [
         "identifier looks like it holds a NUMEN (a password): remove it and type the value alone",
         "first name is empty (expected the person's first name)",
@@ -562,7 +566,10 @@ def test_real_names_and_addresses_with_digits_are_not_taken_for_a_numen(
         person = make_person(procedure, first_name="Marie", last_name="Dupont", email=value)
         assert person.email == value
     elif value.islower():
-        assert make_person(procedure, first_name="Marie", last_name="Dupont", identifier=value).identifier == value
+        assert (
+            make_person(procedure, first_name="Marie", last_name="Dupont", identifier=value).identifier
+            == value
+        )
     else:
         assert make_person(procedure, first_name=value, last_name=value).first_name == value
 
@@ -695,7 +702,9 @@ def test_too_long_values_are_refused_at_the_desk_too(procedure: Procedure) -> No
         f"last name is {MAX_FAMILY_NAME + 1} characters long (at most {MAX_FAMILY_NAME} fit on the sheet)",
     ]
     with pytest.raises(RosterError) as caught:
-        make_person(procedure, first_name="Marie", last_name="Œ" * MAX_FAMILY_NAME)  # spelt oe: 121 characters
+        make_person(
+            procedure, first_name="Marie", last_name="Œ" * MAX_FAMILY_NAME
+        )  # spelt oe: 121 characters
     assert caught.value.problems == [
         f"the identifier computed from first name and last name is {1 + 2 * MAX_FAMILY_NAME} characters "
         f"long (at most {MAX_IDENTIFIER} fit on the sheet: give a shorter one as identifier)"
@@ -788,3 +797,21 @@ def test_names_starting_with_formula_characters_do_not_break_reading(
         )
         assert any("line 4: Nom holds an '@'" in message for message in roster.invalid)
         assert any("line 5: Identifiant '=1+1' is not a valid identifier" in m for m in roster.invalid)
+
+
+def test_issue12_long_lists_of_homonyms_stay_readable(tmp_path: Path, procedure: Procedure) -> None:
+    """Found by review: 240 000 homonym rows printed one warning of 1.8 MB; now 10 lines named, the rest counted."""
+    path = tmp_path / "r.csv"
+    rows = (
+        ["Prénom;Nom"]
+        + ["Marie;Dupont"] * 30
+        + [f"Jean;Martin{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(60)] * 2
+    )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    roster = read_roster(path, procedure)
+    assert all(len(w) < 400 for w in roster.warnings), max(map(len, roster.warnings))
+    dupont = [w for w in roster.warnings if "'mdupont'" in w]
+    assert len(dupont) == 1 and "and 20 more" in dupont[0]
+    assert len(roster.warnings) == 21  # 20 identifiers named, one line counting the other 41
+    assert "41 more identifiers" in roster.warnings[-1]
+    assert sum("homonym" in p.flags for p in roster.people) == 150

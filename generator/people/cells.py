@@ -103,6 +103,9 @@ def _not_latin(ch: str) -> bool:
     return unicodedata.category(ch).startswith("L") and not unicodedata.name(ch, "").startswith("LATIN")
 
 
+SHOWN_LINES = 10  # line numbers named in one message; the rest are counted
+
+
 def line_list(numbers: list[int], ranges: bool = True) -> str:
     """``line 4`` / ``lines 4, 6 and 9-12`` (``ranges=False``: each line named)."""
     spans: list[list[int]] = []
@@ -114,6 +117,12 @@ def line_list(numbers: list[int], ranges: bool = True) -> str:
     parts = [str(a) if a == b else f"{a}-{b}" for a, b in spans]
     if len(parts) == 1:
         text = parts[0]
+    elif len(parts) > SHOWN_LINES:
+        # A message stays one readable line however many rows it speaks of.
+        rest = len(parts) - SHOWN_LINES
+        text = ngettext("{items} and {n} more", "{items} and {n} more", rest).format(
+            items=", ".join(parts[:SHOWN_LINES]), n=rest
+        )
     else:
         text = _("{items} and {last}").format(items=", ".join(parts[:-1]), last=parts[-1])
     return ngettext("line {lines}", "lines {lines}", len(numbers)).format(lines=text)

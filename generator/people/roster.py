@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Problem, RosterError
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..procedure.model import Procedure
 from .cells import clean, line_list
 from .files import read_rows
@@ -111,20 +111,32 @@ def _refused(prefix: str, problems: list[Problem]) -> str:
     return _("{prefix}: {problems}").format(prefix=prefix, problems="; ".join(p.text for p in problems))
 
 
+SHOWN_HOMONYMS = 20  # warnings about shared identifiers; past them, one line counts the rest
+
+
 def _flag_homonyms(where: str, people: Iterable[Person], warns: list[str]) -> tuple[Person, ...]:
     """Persons whose identifiers collide get the flag "homonym"; one warning per identifier."""
     people = tuple(people)
     lines: dict[str, list[int]] = {}
     for p in people:
         lines.setdefault(p.identifier, []).append(p.row or 0)
-    for identifier, rows in lines.items():
-        if len(rows) > 1:
-            warns.append(
-                _(
-                    "{where}: {lines} give the same identifier {identifier}: homonyms, flagged "
-                    "(the directory adds a digit; check it is not one person entered twice)"
-                ).format(where=where, lines=line_list(rows, ranges=False), identifier=repr(identifier))
-            )
+    shared = [(identifier, rows) for identifier, rows in lines.items() if len(rows) > 1]
+    for identifier, rows in shared[:SHOWN_HOMONYMS]:
+        warns.append(
+            _(
+                "{where}: {lines} give the same identifier {identifier}: homonyms, flagged "
+                "(the directory adds a digit; check it is not one person entered twice)"
+            ).format(where=where, lines=line_list(rows, ranges=False), identifier=repr(identifier))
+        )
+    if len(shared) > SHOWN_HOMONYMS:
+        rest = len(shared) - SHOWN_HOMONYMS
+        warns.append(
+            ngettext(
+                "{where}: {n} more identifier is given by several rows: see the homonym flag in manifest.csv",
+                "{where}: {n} more identifiers are given by several rows: see the homonym flag in manifest.csv",
+                rest,
+            ).format(where=where, n=rest)
+        )
     return tuple(
         replace(p, flags=(*p.flags, "homonym")) if len(lines[p.identifier]) > 1 else p for p in people
     )
