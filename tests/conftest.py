@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,18 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 OTHER_PROCEDURE = TESTS / "data" / "other_procedure.yaml"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The French catalog compiled before any test is collected (make and pip install compile it too)."""
+    from generator.i18n import has_catalog, translations
+
+    if not has_catalog("fr"):
+        sys.path.insert(0, str(ROOT))
+        from build_catalogs import compile_catalogs
+
+        compile_catalogs()
+        translations.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -378,8 +378,6 @@ def test_links_stay_clickable_in_the_printed_pdf(printed: dict[str, Path], proce
 @pytest.mark.soffice
 def test_another_procedure_prints_on_one_page_with_its_own_codes(printed: dict[str, Path]) -> None:
     """Nothing of the Poitiers procedure is baked into the renderer."""
-    if not OTHER.exists():
-        pytest.skip(f"{OTHER} is not written yet")
     other = load_procedure(OTHER)
     for name in ("other", "other_personal"):
         pages = pdf_pages_text(printed[name])
