@@ -129,3 +129,20 @@ def test_a_roster_given_as_data_never_shows_a_numen(tmp_path: Path, capsys) -> N
     assert_one_clear_error(code, err)
     assert "not a mapping" in err  # the real problem is still named
     assert "1812345" not in out + err
+
+
+def test_check_blames_the_data_not_a_name_when_the_personal_texts_are_too_long(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """Found by review: a NUMEN label made very long was reported as 'a name this long' for Marie Dupont."""
+    text = PROCEDURE.read_text(encoding="utf-8")
+    marker = 'numen_label: "Votre NUMEN (à recopier) :"'
+    assert marker in text
+    path = tmp_path / "procedure.yaml"
+    path.write_text(
+        text.replace(marker, 'numen_label: "' + "Votre NUMEN, à recopier ici. " * 40 + '"'), encoding="utf-8"
+    )
+    code, out, err = run_cli(["check", "--data", str(path)], capsys)
+    assert code == 1 and out == "", err
+    assert "example person (Marie Dupont)" in err and "personal box" in err
+    assert "a name this long" not in err

@@ -38,6 +38,15 @@ def check_builds(procedure: Procedure) -> None:
                 render(sheet, fmt)
             except GeneratorError as exc:
                 source = str(procedure.source)
+                if sheet.box is not None and example is not None:
+                    # The example's name is short: what is too long is the data, not a name.
+                    problems.append(
+                        _(
+                            "{source}: the {format} personal sheet of the example person ({name}) cannot be "
+                            "made: the texts of the personal box or of the steps are too long; shorten them"
+                        ).format(source=source, format=fmt.upper(), name=example.display_name)
+                    )
+                    continue
                 problems.extend(
                     problem
                     if problem.startswith(source)
