@@ -9,6 +9,7 @@ browser session that made it: another browser gets "page not found".
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
 import tempfile
@@ -42,6 +43,8 @@ from .forms import SessionForm
 sessions = Blueprint("sessions", __name__, url_prefix="/session")
 QUICK_WAIT = 2.0  # seconds the "Créer les fiches" answer waits before showing the progress page
 REAP_EVERY = 30.0
+# Flask's app.logger is this logger (named after the app's import name), as the desk's 500 handler uses.
+log = logging.getLogger("generator.web")
 
 
 @dataclass
@@ -280,7 +283,9 @@ def _run(work: Work) -> None:
         batch.start()
         if batch.wait() == 0 and work.out.is_dir():
             signing.zip_folder(work.out, work.zip_path)
-    except Exception:  # the run could not start, or the ZIP not be written: told on the result page
+    except Exception as exc:  # the run could not start, or the ZIP not be written: told on the result page
+        # The kind only, as the desk's 500 handler logs: the message may quote a name of the list.
+        log.error("signing session: the run failed with %s", type(exc).__name__)
         work.failed = True
     finally:
         work.finished = True

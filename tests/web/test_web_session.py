@@ -362,3 +362,20 @@ def test_progress_page_follows_a_long_run_without_javascript(
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert client.get(f"/session/{work_id}/avancement").headers["Location"].endswith("/resultat")
+
+
+def test_a_failed_run_is_logged_by_its_kind_never_its_message(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run that cannot start leaves a trace in the server's log: the exception's type, never its text (a name)."""
+    from generator.web.batch import Batch
+
+    def fail(batch: Batch) -> None:
+        raise ValueError("Marie Dupont")
+
+    monkeypatch.setattr(Batch, "start", fail)
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    with caplog.at_level("ERROR", logger="generator.web"):
+        page = client.get(_make(client, work_id)).get_data(as_text=True)
+    assert "Les fiches n'ont pas pu être faites" in _text(page) or "pas pu" in _text(page)
+    assert "ValueError" in caplog.text and "Marie" not in caplog.text
