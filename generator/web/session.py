@@ -342,7 +342,7 @@ def result(work_id: str) -> Any:
         made=made,
         drafts=drafts,
         ready=work.zip_path.is_file(),
-        print_file=(work.out / "all.pdf").is_file(),
+        print_files=[name for name in work.batch.print_files if (work.out / name).is_file()],
         minutes=state(current_app).session_minutes,
     )
 
@@ -378,13 +378,17 @@ class _ThenRemove:
         self._then()
 
 
-@sessions.get("/<work_id>/all.pdf")
-def print_file(work_id: str) -> Response:
+@sessions.get("/<work_id>/<name>.pdf")
+def print_file(work_id: str, name: str) -> Response:
+    """all.pdf, or one of its volumes (all-001.pdf, …): only a print file the run says it wrote."""
     work = _work(work_id)
-    path = work.out / "all.pdf"
+    file_name = f"{name}.pdf"
+    if work.batch is None or file_name not in work.batch.print_files:
+        abort(404)
+    path = work.out / file_name
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=False, download_name="all.pdf")
+    return send_file(path, mimetype="application/pdf", as_attachment=False, download_name=file_name)
 
 
 @sessions.post("/<work_id>/supprimer")

@@ -379,3 +379,35 @@ def test_a_failed_run_is_logged_by_its_kind_never_its_message(
         page = client.get(_make(client, work_id)).get_data(as_text=True)
     assert "Les fiches n'ont pas pu être faites" in _text(page) or "pas pu" in _text(page)
     assert "ValueError" in caplog.text and "Marie" not in caplog.text
+
+
+def test_issue_more_than_500_people_keep_one_file_to_print(client: FlaskClient) -> None:
+    """The web asks run_batch for one all.pdf up to 2000 pages: 501 people still get "Télécharger le fichier à imprimer (PDF"."""
+    rows = "".join(
+        f"Prénom{chr(97 + i // 26 % 26)}{chr(97 + i % 26)};Nom{chr(97 + i // 676)}\n" for i in range(501)
+    )
+    work_id = _work_id(upload(client, ("Prénom;Nom\n" + rows).encode(), "liste.csv", formats=["pdf"]))
+    words = _text(client.get(_make(client, work_id)).get_data(as_text=True))
+    assert "501 fiches faites" in words
+    assert "Télécharger le fichier à imprimer (PDF" in words and "partie" not in words
+    pdf = client.get(f"/session/{work_id}/all.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pdf.close()
+
+
+def test_print_volumes_each_get_a_link(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the volume size, run_batch writes all-001.pdf, …: the page offers each, "partie 1 sur 3"."""
+    from generator.web import batch
+
+    monkeypatch.setattr(batch, "PRINT_VOLUME", 3)  # 8 people: volumes of 3, 3 and 2 pages
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    page = client.get(_make(client, work_id)).get_data(as_text=True)
+    words = _text(page)
+    for part in (1, 2, 3):
+        assert f"Télécharger le fichier à imprimer, partie {part} sur 3 (PDF" in words
+        assert f'href="/session/{work_id}/all-00{part}.pdf"' in page
+        volume = client.get(f"/session/{work_id}/all-00{part}.pdf")
+        assert volume.status_code == 200 and volume.data.startswith(b"%PDF")
+        volume.close()
+    assert client.get(f"/session/{work_id}/all.pdf").status_code == 404
+    assert client.get(f"/session/{work_id}/liste.pdf").status_code == 404  # only the run's print files
