@@ -45,6 +45,11 @@ QUICK_WAIT = 2.0  # seconds the "Créer les fiches" answer waits before showing 
 REAP_EVERY = 30.0
 # Flask's app.logger is this logger (named after the app's import name), as the desk's 500 handler uses.
 log = logging.getLogger("generator.web")
+MOST_WORKS = 20  # sessions of work at once on one server: each holds a list and its sheets on disk
+
+
+class Busy(Exception):
+    """The server holds MOST_WORKS sessions already; the page asks to try again in a few minutes."""
 
 
 @dataclass
@@ -76,14 +81,23 @@ class Work:
 class Works:
     """The sessions of work of one app; a reaper thread removes the expired ones."""
 
-    def __init__(self, root: Path | None, minutes: int) -> None:
-        self.root, self.lifetime = root, minutes * 60.0
+    def __init__(self, root: Path | None, minutes: int, most: int = MOST_WORKS) -> None:
+        self.root, self.lifetime, self.most = root, minutes * 60.0, most
         self._lock = threading.Lock()
         self._works: dict[str, Work] = {}
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
 
     def new(self, owner: str) -> Work:
+        """A new session of work for ``owner``; it replaces the owner's previous one. Raises Busy."""
+        with self._lock:
+            previous = [w.id for w in self._works.values() if w.owner == owner]
+        for work_id in previous:  # one browser, one session of work: its earlier list and sheets go
+            self.remove(work_id)
+        self.purge()
+        with self._lock:
+            if len(self._works) >= self.most:
+                raise Busy
         folder = Path(tempfile.mkdtemp(prefix="generator-session-", dir=self.root))  # mode 0700
         work = Work(secrets.token_urlsafe(18), owner, folder, time.monotonic())
         with self._lock:
@@ -209,7 +223,10 @@ def check() -> Any:
         return _upload_page(form, problems, 422)
     assert upload is not None
     works = _works()
-    work = works.new(_owner())
+    try:
+        work = works.new(_owner())
+    except Busy:
+        return _busy_page()
     work.formats, work.eml, work.skip_invalid = formats, bool(form.eml.data), bool(form.skip_invalid.data)
     work.roster = work.folder / signing.roster_file_name(upload.filename or "")
     upload.save(work.roster)
@@ -219,6 +236,17 @@ def check() -> Any:
         works.remove(work.id)  # nothing kept of a file that cannot be used
         return _upload_page(form, [service.FieldProblem("roster", p) for p in exc.problems], 422)
     return redirect(url_for("sessions.checked", work_id=work.id), code=303)
+
+
+def _busy_page() -> Response:
+    page = render_template(
+        "erreur.html",
+        title=_("The server is busy"),
+        text=_("Too many sessions are under way on this server. Try again in a few minutes."),
+    )
+    response = Response(page, 503)
+    response.headers["Retry-After"] = "120"
+    return response
 
 
 def _check_page(work: Work, problems: list[service.FieldProblem], status: int = 200) -> tuple[str, int]:

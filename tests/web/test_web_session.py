@@ -411,3 +411,26 @@ def test_print_volumes_each_get_a_link(client: FlaskClient, monkeypatch: pytest.
         volume.close()
     assert client.get(f"/session/{work_id}/all.pdf").status_code == 404
     assert client.get(f"/session/{work_id}/liste.pdf").status_code == 404  # only the run's print files
+
+
+def test_a_new_upload_replaces_the_browser_s_previous_session(client: FlaskClient, work_dir: Path) -> None:
+    """One browser keeps one session of work: sending another list removes the earlier list and sheets."""
+    first = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    second = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    assert first != second and len(list(work_dir.iterdir())) == 1
+    assert client.get(f"/session/{first}").status_code == 404
+    assert client.get(f"/session/{second}").status_code == 200
+
+
+def test_sessions_are_capped_with_a_french_page(
+    app: Flask, work_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap (20; 2 here), a new browser gets a clear French page asking to try again, and nothing is kept."""
+    monkeypatch.setattr(app.extensions["generator"].extra["works"], "most", 2)
+    for _browser in range(2):
+        assert upload(app.test_client(), EXAMPLE.read_bytes(), "liste.csv").status_code == 303
+    response = upload(app.test_client(), EXAMPLE.read_bytes(), "liste.csv")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    words = _text(response.get_data(as_text=True))
+    assert "Trop de sessions sont en cours sur ce serveur. Réessayez dans quelques minutes." in words
+    assert len(list(work_dir.iterdir())) == 2
