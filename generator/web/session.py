@@ -1,9 +1,11 @@
 """A signing session in the browser: upload a roster, check it, make every sheet, download the ZIP.
 
-Each session of work has a private folder (``tempfile.mkdtemp``: owner-only)
+Each session of work has a private folder (``tempfile.mkdtemp``: owner-only),
+in the app's one parent folder and locked by this server (``folders``),
 holding the uploaded list and what ``personalise`` writes; it is removed
 once the ZIP is downloaded, after ``session_minutes`` (15), or when the
-server stops, whichever comes first. Its id is random and tied to the
+server stops, whichever comes first; a killed server's folders are removed
+when the next server starts. Its id is random and tied to the
 browser session that made it: another browser gets "page not found".
 """
 
@@ -12,7 +14,6 @@ from __future__ import annotations
 import logging
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +37,7 @@ from flask import (
 )
 
 from ..i18n import _
-from . import service, signing, state
+from . import folders, service, signing, state
 from .batch import Batch
 from .forms import SessionForm
 
@@ -60,6 +61,7 @@ class Work:
     owner: str
     folder: Path
     created: float
+    held: folders.Held | None = None  # the folder's lock, held while the session lives
     formats: tuple[str, ...] = ("pdf", "docx")
     eml: bool = False
     skip_invalid: bool = False
@@ -82,7 +84,7 @@ class Works:
     """The sessions of work of one app; a reaper thread removes the expired ones."""
 
     def __init__(self, root: Path | None, minutes: int, most: int = MOST_WORKS) -> None:
-        self.root, self.lifetime, self.most = root, minutes * 60.0, most
+        self.root, self.lifetime, self.most = folders.parent_folder(root), minutes * 60.0, most
         self._lock = threading.Lock()
         self._works: dict[str, Work] = {}
         self._stop = threading.Event()
@@ -98,8 +100,8 @@ class Works:
         with self._lock:
             if len(self._works) >= self.most:
                 raise Busy
-        folder = Path(tempfile.mkdtemp(prefix="generator-session-", dir=self.root))  # mode 0700
-        work = Work(secrets.token_urlsafe(18), owner, folder, time.monotonic())
+        held = folders.Held(self.root)
+        work = Work(secrets.token_urlsafe(18), owner, held.folder, time.monotonic(), held)
         with self._lock:
             self._works[work.id] = work
             if self._reaper is None:
@@ -123,7 +125,10 @@ class Works:
         if work is not None:
             if work.batch is not None:
                 work.batch.stop()
-            shutil.rmtree(work.folder, ignore_errors=True)
+            if work.held is not None:
+                work.held.remove()
+            else:
+                shutil.rmtree(work.folder, ignore_errors=True)
 
     def purge(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
@@ -153,6 +158,8 @@ def install(app: Flask) -> None:
     web = state(app)
     works = Works(web.extra.get("work_dir"), web.session_minutes)  # type: ignore[arg-type]
     web.extra["works"] = works
+    # The folders a killed server left (names, sheets): its lock died with it.
+    folders.sweep(works.root, older_than=works.lifetime)
     web.cleanups.append(works.close)
     app.register_blueprint(sessions)
 

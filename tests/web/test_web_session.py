@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import html
 import io
+import os
 import re
 import stat
 import time
@@ -434,3 +435,44 @@ def test_sessions_are_capped_with_a_french_page(
     words = _text(response.get_data(as_text=True))
     assert "Trop de sessions sont en cours sur ce serveur. Réessayez dans quelques minutes." in words
     assert len(list(work_dir.iterdir())) == 2
+
+
+def test_issue_killed_server_s_session_folders_removed_at_start(procedure: Procedure, work_dir: Path) -> None:
+    """A folder whose server is gone (a pid that does not exist, its lock free) is removed when an app starts; a live server's folder stays."""
+    dead = work_dir / "generator-session-killed"
+    dead.mkdir(mode=0o700)
+    (dead / ".server.lock").write_text("pid 999999999\nstarted 0\n")
+    (dead / "liste.csv").write_text("Prénom;Nom\nMarie;Dupont\n")
+    older = work_dir / "generator-session-old"  # an older version's folder, without a lock, 2 hours old
+    older.mkdir(mode=0o700)
+    os.utime(older, (time.time() - 7200, time.time() - 7200))
+    live = create_app(procedure, secret_key=b"s" * 32, work_dir=work_dir)
+    try:
+        assert sorted(work_dir.iterdir()) == []
+        assert upload(live.test_client(), EXAMPLE.read_bytes(), "liste.csv").status_code == 303
+        (folder,) = list(work_dir.iterdir())
+        second = create_app(procedure, secret_key=b"s" * 32, work_dir=work_dir)
+        assert list(work_dir.iterdir()) == [folder]  # the live server's session stays
+        shutdown(second)
+    finally:
+        shutdown(live)
+    assert list(work_dir.iterdir()) == []
+
+
+def test_session_folders_share_one_owner_only_parent(
+    procedure: Procedure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without work_dir, every session folder is made in <temp>/aesh-generator-sessions-<uid>, mode 0700."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app = create_app(procedure, secret_key=b"s" * 32)
+    try:
+        assert upload(app.test_client(), EXAMPLE.read_bytes(), "liste.csv").status_code == 303
+        (parent,) = list(tmp_path.iterdir())
+        assert parent.name.startswith("aesh-generator-sessions")
+        assert stat.S_IMODE(parent.stat().st_mode) == 0o700
+        (folder,) = list(parent.iterdir())
+        assert folder.name.startswith("generator-session-") and (folder / ".server.lock").is_file()
+    finally:
+        shutdown(app)
