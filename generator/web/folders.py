@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -105,7 +106,7 @@ def _free(lock: Path) -> bool:
         os.close(fd)
 
 
-if os.name == "nt":  # pragma: no cover - Windows
+if sys.platform == "win32":  # pragma: no cover - Windows (mypy reads sys.platform)
     import msvcrt
 
     def _lock(fd: int) -> None:
