@@ -177,11 +177,28 @@ def _owner() -> str:
     return str(session["owner"])
 
 
+ENDED_KEPT = 5  # ids of this browser's sessions ended by their ZIP, remembered in its session cookie
+
+
 def _work(work_id: str) -> Work:
     work = _works().get(work_id, _owner())
     if work is None:
+        if work_id in session.get("ended", []):
+            abort(_ended_page())  # this browser's own session, ended by its ZIP: said plainly
         abort(404)  # another browser's work, or one already removed: never said which
     return work
+
+
+def _ended_page() -> Response:
+    page = render_template(
+        "erreur.html",
+        title=_("This session has ended"),
+        text=_(
+            "The ZIP of this session was downloaded, so its list and sheets were removed from the server. "
+            "The file to print is in the ZIP too. To make the sheets again, send the list anew."
+        ),
+    )
+    return Response(page, 410)
 
 
 def _upload_page(
@@ -388,6 +405,9 @@ def zip_file(work_id: str) -> Response:
     if not work.zip_path.is_file():
         abort(404)
     works = _works()
+    # Said in the cookie now (the body is sent after the response's headers): a later link of the
+    # result page (the file to print) then says the session ended, not "page not found".
+    session["ended"] = [*session.get("ended", [])[-(ENDED_KEPT - 1) :], work.id]
     # Once sent, nothing of the session stays on the server: the server closes
     # the body after the last byte (or when the browser goes away).
     body = _ThenRemove(work.zip_path, lambda: works.remove(work.id))

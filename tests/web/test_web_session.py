@@ -291,7 +291,7 @@ def test_private_folder_removed_after_the_zip_download(client: FlaskClient, work
     assert (folder / "fiches" / "all.pdf").is_file()
     _zip(client, work_id)
     assert list(work_dir.iterdir()) == []
-    assert client.get(f"/session/{work_id}/resultat").status_code == 404
+    assert client.get(f"/session/{work_id}/resultat").status_code == 410  # ended, said plainly
 
 
 def test_sessions_expire_and_stop_with_the_server(app: Flask, client: FlaskClient, work_dir: Path) -> None:
@@ -476,3 +476,24 @@ def test_session_folders_share_one_owner_only_parent(
         assert folder.name.startswith("generator-session-") and (folder / ".server.lock").is_file()
     finally:
         shutdown(app)
+
+
+def test_issue_after_the_zip_the_print_file_link_says_the_session_ended(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The ZIP ends the session (the issue's rule): the page puts the file to print first and says so; a later all.pdf gets a French page, not "page introuvable"."""
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    page = client.get(_make(client, work_id)).get_data(as_text=True)
+    assert page.index(f"/session/{work_id}/all.pdf") < page.index(f"/session/{work_id}/fiches.zip")
+    assert "Télécharger le ZIP termine la session : la liste et les fiches sont alors supprimées" in _text(
+        page
+    )
+    _zip(client, work_id)
+    ended = client.get(f"/session/{work_id}/all.pdf")
+    assert ended.status_code == 410
+    words = _text(ended.get_data(as_text=True))
+    assert "Cette session est terminée" in words and "Le fichier à imprimer est aussi dans le ZIP" in words
+    assert "introuvable" not in words
+    assert (
+        app.test_client().get(f"/session/{work_id}/all.pdf").status_code == 404
+    )  # another browser: nothing said
