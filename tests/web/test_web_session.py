@@ -378,7 +378,7 @@ def test_a_failed_run_is_logged_by_its_kind_never_its_message(
     work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
     with caplog.at_level("ERROR", logger="generator.web"):
         page = client.get(_make(client, work_id)).get_data(as_text=True)
-    assert "Les fiches n'ont pas pu être faites" in _text(page) or "pas pu" in _text(page)
+    assert "Les fiches n'ont pas pu être faites. Rien n'a été conservé." in _text(page)
     assert "ValueError" in caplog.text and "Marie" not in caplog.text
 
 
