@@ -46,8 +46,9 @@ def create_app(
     """The web application for ``procedure`` (default: the embedded data).
 
     ``access_code``: when set, every page asks for it once per browser
-    session. ``work_dir``: where signing sessions keep their private folders
-    (default: the system's temporary folder).
+    session. ``work_dir``: the one folder signing sessions keep their private
+    folders in (default: ``aesh-generator-sessions-<uid>`` in the system's
+    temporary folder); at start, those a killed server left are removed.
     """
     from .. import load_procedure
     from . import security, views

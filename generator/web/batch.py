@@ -24,8 +24,12 @@ from typing import Any
 
 from .. import BatchResult, GeneratorError, Procedure, Roster, run_batch
 from ..i18n import _, current_language, set_language
+from ..run.plan import MOST_PAGES
 from . import messages
 
+# A session's print file is one all.pdf as long as run_batch allows (2000 pages), not the command
+# line's 500: one file to print for a signing day; past it the run writes volumes, each offered.
+PRINT_VOLUME = MOST_PAGES
 STOP_WAIT = 10.0  # seconds a run has to end after being asked, before it is killed
 
 
@@ -88,7 +92,12 @@ class Batch:
     ) -> None:
         self._context = multiprocessing.get_context("spawn")
         self.procedure, self.roster, self.out, self.total = procedure, roster, out, total
-        self.options: dict[str, Any] = {"formats": tuple(formats), "eml": eml, "skip_invalid": skip_invalid}
+        self.options: dict[str, Any] = {
+            "formats": tuple(formats),
+            "eml": eml,
+            "skip_invalid": skip_invalid,
+            "print_volume": PRINT_VOLUME,
+        }
         self.language = current_language()
         self._done = self._context.Value("i", 0, lock=False)
         self._stop = self._context.Event()
@@ -156,6 +165,11 @@ class Batch:
         if self.result is None:
             return 0, 0
         return len(self.result.rows), sum(1 for row in self.result.rows if row.eml)
+
+    @property
+    def print_files(self) -> tuple[str, ...]:
+        """The print files the run wrote: ("all.pdf",), or its volumes ("all-001.pdf", …); () without PDF."""
+        return self.result.print_files if self.result is not None else ()
 
     def stop(self) -> None:
         """End the run: asked first (it cleans up), killed after STOP_WAIT seconds."""

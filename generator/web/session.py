@@ -1,17 +1,19 @@
 """A signing session in the browser: upload a roster, check it, make every sheet, download the ZIP.
 
-Each session of work has a private folder (``tempfile.mkdtemp``: owner-only)
+Each session of work has a private folder (``tempfile.mkdtemp``: owner-only),
+in the app's one parent folder and locked by this server (``folders``),
 holding the uploaded list and what ``personalise`` writes; it is removed
 once the ZIP is downloaded, after ``session_minutes`` (15), or when the
-server stops, whichever comes first. Its id is random and tied to the
+server stops, whichever comes first; a killed server's folders are removed
+when the next server starts. Its id is random and tied to the
 browser session that made it: another browser gets "page not found".
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,13 +37,20 @@ from flask import (
 )
 
 from ..i18n import _
-from . import service, signing, state
+from . import folders, service, signing, state
 from .batch import Batch
 from .forms import SessionForm
 
 sessions = Blueprint("sessions", __name__, url_prefix="/session")
 QUICK_WAIT = 2.0  # seconds the "Créer les fiches" answer waits before showing the progress page
 REAP_EVERY = 30.0
+# Flask's app.logger is this logger (named after the app's import name), as the desk's 500 handler uses.
+log = logging.getLogger("generator.web")
+MOST_WORKS = 20  # sessions of work at once on one server: each holds a list and its sheets on disk
+
+
+class Busy(Exception):
+    """The server holds MOST_WORKS sessions already; the page asks to try again in a few minutes."""
 
 
 @dataclass
@@ -52,6 +61,7 @@ class Work:
     owner: str
     folder: Path
     created: float
+    held: folders.Held | None = None  # the folder's lock, held while the session lives
     formats: tuple[str, ...] = ("pdf", "docx")
     eml: bool = False
     skip_invalid: bool = False
@@ -73,16 +83,25 @@ class Work:
 class Works:
     """The sessions of work of one app; a reaper thread removes the expired ones."""
 
-    def __init__(self, root: Path | None, minutes: int) -> None:
-        self.root, self.lifetime = root, minutes * 60.0
+    def __init__(self, root: Path | None, minutes: int, most: int = MOST_WORKS) -> None:
+        self.root, self.lifetime, self.most = folders.parent_folder(root), minutes * 60.0, most
         self._lock = threading.Lock()
         self._works: dict[str, Work] = {}
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
 
     def new(self, owner: str) -> Work:
-        folder = Path(tempfile.mkdtemp(prefix="generator-session-", dir=self.root))  # mode 0700
-        work = Work(secrets.token_urlsafe(18), owner, folder, time.monotonic())
+        """A new session of work for ``owner``; it replaces the owner's previous one. Raises Busy."""
+        with self._lock:
+            previous = [w.id for w in self._works.values() if w.owner == owner]
+        for work_id in previous:  # one browser, one session of work: its earlier list and sheets go
+            self.remove(work_id)
+        self.purge()
+        with self._lock:
+            if len(self._works) >= self.most:
+                raise Busy
+        held = folders.Held(self.root)
+        work = Work(secrets.token_urlsafe(18), owner, held.folder, time.monotonic(), held)
         with self._lock:
             self._works[work.id] = work
             if self._reaper is None:
@@ -106,7 +125,10 @@ class Works:
         if work is not None:
             if work.batch is not None:
                 work.batch.stop()
-            shutil.rmtree(work.folder, ignore_errors=True)
+            if work.held is not None:
+                work.held.remove()
+            else:
+                shutil.rmtree(work.folder, ignore_errors=True)
 
     def purge(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
@@ -136,6 +158,8 @@ def install(app: Flask) -> None:
     web = state(app)
     works = Works(web.extra.get("work_dir"), web.session_minutes)  # type: ignore[arg-type]
     web.extra["works"] = works
+    # The folders a killed server left (names, sheets): its lock died with it.
+    folders.sweep(works.root, older_than=works.lifetime)
     web.cleanups.append(works.close)
     app.register_blueprint(sessions)
 
@@ -153,11 +177,28 @@ def _owner() -> str:
     return str(session["owner"])
 
 
+ENDED_KEPT = 5  # ids of this browser's sessions ended by their ZIP, remembered in its session cookie
+
+
 def _work(work_id: str) -> Work:
     work = _works().get(work_id, _owner())
     if work is None:
+        if work_id in session.get("ended", []):
+            abort(_ended_page())  # this browser's own session, ended by its ZIP: said plainly
         abort(404)  # another browser's work, or one already removed: never said which
     return work
+
+
+def _ended_page() -> Response:
+    page = render_template(
+        "erreur.html",
+        title=_("This session has ended"),
+        text=_(
+            "The ZIP of this session was downloaded, so its list and sheets were removed from the server. "
+            "The file to print is in the ZIP too. To make the sheets again, send the list anew."
+        ),
+    )
+    return Response(page, 410)
 
 
 def _upload_page(
@@ -206,7 +247,10 @@ def check() -> Any:
         return _upload_page(form, problems, 422)
     assert upload is not None
     works = _works()
-    work = works.new(_owner())
+    try:
+        work = works.new(_owner())
+    except Busy:
+        return _busy_page()
     work.formats, work.eml, work.skip_invalid = formats, bool(form.eml.data), bool(form.skip_invalid.data)
     work.roster = work.folder / signing.roster_file_name(upload.filename or "")
     upload.save(work.roster)
@@ -216,6 +260,17 @@ def check() -> Any:
         works.remove(work.id)  # nothing kept of a file that cannot be used
         return _upload_page(form, [service.FieldProblem("roster", p) for p in exc.problems], 422)
     return redirect(url_for("sessions.checked", work_id=work.id), code=303)
+
+
+def _busy_page() -> Response:
+    page = render_template(
+        "erreur.html",
+        title=_("The server is busy"),
+        text=_("Too many sessions are under way on this server. Try again in a few minutes."),
+    )
+    response = Response(page, 503)
+    response.headers["Retry-After"] = "120"
+    return response
 
 
 def _check_page(work: Work, problems: list[service.FieldProblem], status: int = 200) -> tuple[str, int]:
@@ -280,7 +335,9 @@ def _run(work: Work) -> None:
         batch.start()
         if batch.wait() == 0 and work.out.is_dir():
             signing.zip_folder(work.out, work.zip_path)
-    except Exception:  # the run could not start, or the ZIP not be written: told on the result page
+    except Exception as exc:  # the run could not start, or the ZIP not be written: told on the result page
+        # The kind only, as the desk's 500 handler logs: the message may quote a name of the list.
+        log.error("signing session: the run failed with %s", type(exc).__name__)
         work.failed = True
     finally:
         work.finished = True
@@ -337,7 +394,7 @@ def result(work_id: str) -> Any:
         made=made,
         drafts=drafts,
         ready=work.zip_path.is_file(),
-        print_file=(work.out / "all.pdf").is_file(),
+        print_files=[name for name in work.batch.print_files if (work.out / name).is_file()],
         minutes=state(current_app).session_minutes,
     )
 
@@ -348,6 +405,9 @@ def zip_file(work_id: str) -> Response:
     if not work.zip_path.is_file():
         abort(404)
     works = _works()
+    # Said in the cookie now (the body is sent after the response's headers): a later link of the
+    # result page (the file to print) then says the session ended, not "page not found".
+    session["ended"] = [*session.get("ended", [])[-(ENDED_KEPT - 1) :], work.id]
     # Once sent, nothing of the session stays on the server: the server closes
     # the body after the last byte (or when the browser goes away).
     body = _ThenRemove(work.zip_path, lambda: works.remove(work.id))
@@ -373,13 +433,17 @@ class _ThenRemove:
         self._then()
 
 
-@sessions.get("/<work_id>/all.pdf")
-def print_file(work_id: str) -> Response:
+@sessions.get("/<work_id>/<name>.pdf")
+def print_file(work_id: str, name: str) -> Response:
+    """all.pdf, or one of its volumes (all-001.pdf, …): only a print file the run says it wrote."""
     work = _work(work_id)
-    path = work.out / "all.pdf"
+    file_name = f"{name}.pdf"
+    if work.batch is None or file_name not in work.batch.print_files:
+        abort(404)
+    path = work.out / file_name
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=False, download_name="all.pdf")
+    return send_file(path, mimetype="application/pdf", as_attachment=False, download_name=file_name)
 
 
 @sessions.post("/<work_id>/supprimer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import html
 import io
+import os
 import re
 import stat
 import time
@@ -290,7 +291,7 @@ def test_private_folder_removed_after_the_zip_download(client: FlaskClient, work
     assert (folder / "fiches" / "all.pdf").is_file()
     _zip(client, work_id)
     assert list(work_dir.iterdir()) == []
-    assert client.get(f"/session/{work_id}/resultat").status_code == 404
+    assert client.get(f"/session/{work_id}/resultat").status_code == 410  # ended, said plainly
 
 
 def test_sessions_expire_and_stop_with_the_server(app: Flask, client: FlaskClient, work_dir: Path) -> None:
@@ -362,3 +363,137 @@ def test_progress_page_follows_a_long_run_without_javascript(
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert client.get(f"/session/{work_id}/avancement").headers["Location"].endswith("/resultat")
+
+
+def test_a_failed_run_is_logged_by_its_kind_never_its_message(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run that cannot start leaves a trace in the server's log: the exception's type, never its text (a name)."""
+    from generator.web.batch import Batch
+
+    def fail(batch: Batch) -> None:
+        raise ValueError("Marie Dupont")
+
+    monkeypatch.setattr(Batch, "start", fail)
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    with caplog.at_level("ERROR", logger="generator.web"):
+        page = client.get(_make(client, work_id)).get_data(as_text=True)
+    assert "Les fiches n'ont pas pu être faites. Rien n'a été conservé." in _text(page)
+    assert "ValueError" in caplog.text and "Marie" not in caplog.text
+
+
+def test_issue_more_than_500_people_keep_one_file_to_print(client: FlaskClient) -> None:
+    """The web asks run_batch for one all.pdf up to 2000 pages: 501 people still get "Télécharger le fichier à imprimer (PDF"."""
+    rows = "".join(
+        f"Prénom{chr(97 + i // 26 % 26)}{chr(97 + i % 26)};Nom{chr(97 + i // 676)}\n" for i in range(501)
+    )
+    work_id = _work_id(upload(client, ("Prénom;Nom\n" + rows).encode(), "liste.csv", formats=["pdf"]))
+    words = _text(client.get(_make(client, work_id)).get_data(as_text=True))
+    assert "501 fiches faites" in words
+    assert "Télécharger le fichier à imprimer (PDF" in words and "partie" not in words
+    pdf = client.get(f"/session/{work_id}/all.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pdf.close()
+
+
+def test_print_volumes_each_get_a_link(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the volume size, run_batch writes all-001.pdf, …: the page offers each, "partie 1 sur 3"."""
+    from generator.web import batch
+
+    monkeypatch.setattr(batch, "PRINT_VOLUME", 3)  # 8 people: volumes of 3, 3 and 2 pages
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    page = client.get(_make(client, work_id)).get_data(as_text=True)
+    words = _text(page)
+    for part in (1, 2, 3):
+        assert f"Télécharger le fichier à imprimer, partie {part} sur 3 (PDF" in words
+        assert f'href="/session/{work_id}/all-00{part}.pdf"' in page
+        volume = client.get(f"/session/{work_id}/all-00{part}.pdf")
+        assert volume.status_code == 200 and volume.data.startswith(b"%PDF")
+        volume.close()
+    assert client.get(f"/session/{work_id}/all.pdf").status_code == 404
+    assert client.get(f"/session/{work_id}/liste.pdf").status_code == 404  # only the run's print files
+
+
+def test_a_new_upload_replaces_the_browser_s_previous_session(client: FlaskClient, work_dir: Path) -> None:
+    """One browser keeps one session of work: sending another list removes the earlier list and sheets."""
+    first = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    second = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    assert first != second and len(list(work_dir.iterdir())) == 1
+    assert client.get(f"/session/{first}").status_code == 404
+    assert client.get(f"/session/{second}").status_code == 200
+
+
+def test_sessions_are_capped_with_a_french_page(
+    app: Flask, work_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap (20; 2 here), a new browser gets a clear French page asking to try again, and nothing is kept."""
+    monkeypatch.setattr(app.extensions["generator"].extra["works"], "most", 2)
+    for _browser in range(2):
+        assert upload(app.test_client(), EXAMPLE.read_bytes(), "liste.csv").status_code == 303
+    response = upload(app.test_client(), EXAMPLE.read_bytes(), "liste.csv")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    words = _text(response.get_data(as_text=True))
+    assert "Trop de sessions sont en cours sur ce serveur. Réessayez dans quelques minutes." in words
+    assert len(list(work_dir.iterdir())) == 2
+
+
+def test_issue_killed_server_s_session_folders_removed_at_start(procedure: Procedure, work_dir: Path) -> None:
+    """A folder whose server is gone (a pid that does not exist, its lock free) is removed when an app starts; a live server's folder stays."""
+    dead = work_dir / "generator-session-killed"
+    dead.mkdir(mode=0o700)
+    (dead / ".server.lock").write_text("pid 999999999\nstarted 0\n")
+    (dead / "liste.csv").write_text("Prénom;Nom\nMarie;Dupont\n")
+    older = work_dir / "generator-session-old"  # an older version's folder, without a lock, 2 hours old
+    older.mkdir(mode=0o700)
+    os.utime(older, (time.time() - 7200, time.time() - 7200))
+    live = create_app(procedure, secret_key=b"s" * 32, work_dir=work_dir)
+    try:
+        assert sorted(work_dir.iterdir()) == []
+        assert upload(live.test_client(), EXAMPLE.read_bytes(), "liste.csv").status_code == 303
+        (folder,) = list(work_dir.iterdir())
+        second = create_app(procedure, secret_key=b"s" * 32, work_dir=work_dir)
+        assert list(work_dir.iterdir()) == [folder]  # the live server's session stays
+        shutdown(second)
+    finally:
+        shutdown(live)
+    assert list(work_dir.iterdir()) == []
+
+
+def test_session_folders_share_one_owner_only_parent(
+    procedure: Procedure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without work_dir, every session folder is made in <temp>/aesh-generator-sessions-<uid>, mode 0700."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app = create_app(procedure, secret_key=b"s" * 32)
+    try:
+        assert upload(app.test_client(), EXAMPLE.read_bytes(), "liste.csv").status_code == 303
+        (parent,) = list(tmp_path.iterdir())
+        assert parent.name.startswith("aesh-generator-sessions")
+        assert stat.S_IMODE(parent.stat().st_mode) == 0o700
+        (folder,) = list(parent.iterdir())
+        assert folder.name.startswith("generator-session-") and (folder / ".server.lock").is_file()
+    finally:
+        shutdown(app)
+
+
+def test_issue_after_the_zip_the_print_file_link_says_the_session_ended(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The ZIP ends the session (the issue's rule): the page puts the file to print first and says so; a later all.pdf gets a French page, not "page introuvable"."""
+    work_id = _work_id(upload(client, EXAMPLE.read_bytes(), "liste.csv", formats=["pdf"]))
+    page = client.get(_make(client, work_id)).get_data(as_text=True)
+    assert page.index(f"/session/{work_id}/all.pdf") < page.index(f"/session/{work_id}/fiches.zip")
+    assert "Télécharger le ZIP termine la session : la liste et les fiches sont alors supprimées" in _text(
+        page
+    )
+    _zip(client, work_id)
+    ended = client.get(f"/session/{work_id}/all.pdf")
+    assert ended.status_code == 410
+    words = _text(ended.get_data(as_text=True))
+    assert "Cette session est terminée" in words and "Le fichier à imprimer est aussi dans le ZIP" in words
+    assert "introuvable" not in words
+    assert (
+        app.test_client().get(f"/session/{work_id}/all.pdf").status_code == 404
+    )  # another browser: nothing said
