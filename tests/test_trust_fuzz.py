@@ -98,7 +98,9 @@ def test_hostile_arguments_end_in_0_1_or_2_and_write_only_under_out(
             assert secret not in out + err, err
         outs = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--out"]
         default = "output/people" if argv[0] in ("personalise", "person") else "output"
-        allowed = [(work / (outs[-1] if outs else default)).resolve()]
+        # os.path.realpath, not Path.resolve: a symbolic link loop as --out is a case, and
+        # resolve() raises on one (Python 3.11) where realpath leaves the loop as it is.
+        allowed = [Path(os.path.realpath(work / (outs[-1] if outs else default)))]
         for path in _files(case) - before:
-            resolved = path.resolve()
+            resolved = Path(os.path.realpath(path))
             assert any(resolved.is_relative_to(a) for a in allowed), (argv, path)
