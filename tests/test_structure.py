@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
-MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "web" not in p.relative_to(PACKAGE).parts)
+ALL_MODULES = sorted(PACKAGE.rglob("*.py"))
+# The library's modules: the web front end has rules of its own (it owns Flask; its views answer requests).
+MODULES = [p for p in ALL_MODULES if "web" not in p.relative_to(PACKAGE).parts]
 REPORTLAB_PRIVATE = re.compile(
     r"\._doc\b|\._code\b|fontMapping|\.state\b|_assignState|blPara|__NoDefault__|_timeStamp|idToObject|charToGlyph"
 )
@@ -30,7 +32,7 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", MODULES, ids=_name)
+@pytest.mark.parametrize("path", ALL_MODULES, ids=_name)
 def test_no_module_is_over_400_lines(path: Path) -> None:
     """Modules of a few hundred lines: each one owns one job."""
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400

@@ -23,7 +23,7 @@ from webtools import token, upload
 from generator import Procedure
 from generator.cli import main
 from generator.web import create_app, shutdown
-from generator.web.session import Works
+from generator.web.works import Works
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "roster.example.csv"
