@@ -1,7 +1,7 @@
 """Serving the app with waitress: the address check, start, stop. Prints nothing (the CLI does).
 
 server = start(app, host="127.0.0.1", port=8000)
-print(server.url)
+url = server.url  # the CLI prints it
 server.run()      # until Ctrl-C (or server.close() from another thread)
 server.close()    # sockets closed, signing sessions' folders removed
 """
