@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import html
 import io
+import logging
 import os
 import re
 import stat
@@ -497,3 +498,34 @@ def test_issue_after_the_zip_the_print_file_link_says_the_session_ended(
     assert (
         app.test_client().get(f"/session/{work_id}/all.pdf").status_code == 404
     )  # another browser: nothing said
+
+
+def test_a_whole_session_logs_no_name_address_or_identifier(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by review: the log test covered only the desk. Upload, check, make, ZIP: no personal data logged."""
+    caplog.set_level(logging.DEBUG)
+    roster = (
+        "Prénom;Nom;Courriel;Remarques\n"
+        "Zéphyrine;Quaglioxx;zq.perso@example.org;\n"
+        "Aurèle;Brunwaldt;;13E1812345ABC\n"  # refused: a NUMEN in a free column
+        "Ysolde;;ys@example.org;\n"  # refused: no family name
+    ).encode()
+    response = upload(client, roster, "liste.csv", eml="y")
+    work_id = _work_id(response)
+    page = client.get(f"/session/{work_id}").get_data(as_text=True)
+    assert "Quaglioxx" in page and "1812345" not in page  # shown to the office, never the NUMEN
+    assert _make(client, work_id, skip_invalid="y").endswith("/resultat")
+    assert "zquaglioxx.pdf" in _zip(client, work_id)
+    logged = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
+    for secret in (
+        "Zéphyrine",
+        "Quaglioxx",
+        "zquaglioxx",
+        "zq.perso",
+        "Brunwaldt",
+        "Ysolde",
+        "ys@example",
+        "1812345",
+    ):
+        assert secret.lower() not in logged.lower(), secret
