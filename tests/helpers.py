@@ -152,3 +152,18 @@ def assert_one_clear_error(code: int, err: str) -> None:
     assert code in (1, 2), code
     assert "Traceback" not in err
     assert "error:" in err
+
+
+# The names of issue 15 that Atkinson Hyperlegible alone cannot print (Noto Sans draws the rest).
+ISSUE_NAMES = [
+    "Thị Nguyễn",
+    "Dương Đặng",
+    "İsmail",
+    "Ōta",
+    "Ŋoné",
+    "Əliyev",
+    "Łukasz Żółć",
+    "Þórunn Guðmundsdóttir",
+    "Şükrü Öztürk",
+    "ẞ",
+]

@@ -173,38 +173,22 @@ def test_a_host_name_idna_refuses_is_a_clear_error(drafts: Path, capsys, host: s
         assert "--smtp-host" in err and err.count("\n") == 1
 
 
-def test_starttls_with_a_trusted_certificate_sends(
+@pytest.mark.parametrize(("option", "server_side"), [("--starttls", "tls_context"), ("--tls", "ssl_context")])
+def test_starttls_and_implicit_tls_with_a_trusted_certificate_send(
     drafts: Path,
     certificates: tuple[ssl.SSLContext, Path],
     monkeypatch: pytest.MonkeyPatch,
     capsys,  # type: ignore[no-untyped-def]
+    option: str,
+    server_side: str,
 ) -> None:
-    """--starttls against aiosmtpd with a trustme certificate: the three drafts go out."""
+    """--starttls, and --tls (TLS from the first byte), against aiosmtpd with a trustme certificate."""
     context, ca_file = certificates
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # read by ssl.create_default_context()
     handler = Handler()
-    controller = _serve(handler, tls_context=context)
+    controller = _serve(handler, **{server_side: context})
     try:
-        code, _, err = run_cli(send_argv(drafts, controller.port, "--yes", "--starttls"), capsys)
-    finally:
-        controller.stop()
-    assert code == 0, err
-    assert handler.recipients() == ALL
-
-
-def test_implicit_tls_with_a_trusted_certificate_sends(
-    drafts: Path,
-    certificates: tuple[ssl.SSLContext, Path],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys,  # type: ignore[no-untyped-def]
-) -> None:
-    """--tls (SMTP over TLS from the first byte, port 465) against aiosmtpd with a trustme certificate."""
-    context, ca_file = certificates
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    handler = Handler()
-    controller = _serve(handler, ssl_context=context)
-    try:
-        code, _, err = run_cli(send_argv(drafts, controller.port, "--yes", "--tls"), capsys)
+        code, _, err = run_cli(send_argv(drafts, controller.port, "--yes", option), capsys)
     finally:
         controller.stop()
     assert code == 0, err
