@@ -23,7 +23,7 @@ from .people.roster import Roster, read_roster
 from .procedure.model import Procedure
 from .procedure.schema import load_procedure
 from .render import FORMATS, render
-from .run.batch import BatchResult, RowResult, build_flyer, run_batch, single_person
+from .run.batch import BatchResult, build_flyer, run_batch, single_person
 from .sheet.blocks import Sheet
 from .sheet.compose import compose
 
@@ -41,7 +41,6 @@ __all__ = [
     "RenderError",
     "Roster",
     "RosterError",
-    "RowResult",
     "SendReport",
     "Sheet",
     "SmtpSettings",

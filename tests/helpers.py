@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import os
 import shutil
 import subprocess
@@ -56,6 +58,12 @@ def decode_qr(data: bytes | Path, page: int = 0, dpi: int = 150) -> list[str]:
         doc.close()
     results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     return sorted(r.text for r in results)
+
+
+def manifest_rows(out: Path) -> list[dict[str, str]]:
+    """The rows of ``out/manifest.csv``: what a batch made, a person a row."""
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
 
 
 def soffice_available() -> bool:

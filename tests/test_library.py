@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from helpers import pdf_pages_text
+from helpers import manifest_rows, pdf_pages_text
 from pypdf import PdfReader
 
 import generator
@@ -79,25 +79,28 @@ def test_eight_threads_rendering_200_sheets_give_the_serial_bytes(procedure: Pro
 def test_run_batch_returns_what_it_made_per_person_and_prints_nothing(
     tmp_path: Path, procedure: Procedure, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """run_batch returns, per person, the file of each format and the flags; the library prints nothing."""
+    """run_batch returns what it made (counts; the manifest a row per person, its files); it prints nothing."""
     from generator.resources import example_roster
 
     roster = read_roster(example_roster(), procedure)
     result = run_batch(procedure, roster, tmp_path / "out", jobs=1)
     assert capsys.readouterr() == ("", "")
-    assert [row.person for row in result.rows] == list(roster.people)
-    for row in result.rows:
-        assert set(row.files) == set(FORMATS)
-        assert all((result.out / name).is_file() for name in row.files.values())
+    rows = manifest_rows(result.out)
+    assert [row["identifier"] for row in rows] == [p.identifier for p in roster.people]
+    assert result.sheets == len(rows) == len(roster.people) > 0
+    for row in rows:
+        assert all((result.out / row[fmt]).is_file() for fmt in FORMATS)
     assert result.print_files == ("all.pdf",)
-    assert any("homonym" in row.flags for row in result.rows)
+    flagged = [row for row in rows if "homonym" in row["flags"].split()]
+    assert result.homonyms == len(flagged) > 0
 
 
 def test_run_batch_takes_people_without_a_roster(tmp_path: Path, procedure: Procedure) -> None:
     """People made one by one (no roster file, no row numbers) each get their own files."""
     people = [make_person(procedure, first_name="Marie", last_name=f"Dupont {c}") for c in "ABC"]
     result = run_batch(procedure, people, tmp_path, formats=("pdf",), jobs=1)
-    assert [row.files["pdf"] for row in result.rows] == ["mdupont-a.pdf", "mdupont-b.pdf", "mdupont-c.pdf"]
+    assert result.sheets == 3
+    assert [row["pdf"] for row in manifest_rows(result.out)] == ["mdupont-a.pdf", "mdupont-b.pdf", "mdupont-c.pdf"]
 
 
 def _long_data(tmp_path: Path, sentences: int) -> Path:
@@ -158,7 +161,7 @@ def test_run_batch_lists_a_refused_row_and_leaves_it_out_of_every_format(tmp_pat
         run_batch(procedure, read_roster(roster_path, procedure), tmp_path / "refused", jobs=1)
     assert not (tmp_path / "refused").exists()
     result = run_batch(procedure, read_roster(roster_path, procedure), tmp_path / "out", skip_invalid=True, jobs=1)
-    assert [row.person.identifier for row in result.rows] == ["mdupont"]
+    assert [row["identifier"] for row in manifest_rows(result.out)] == ["mdupont"] and result.sheets == 1
     assert len(result.refused) == 1 and "line 3" in result.refused[0]
     visible = sorted(p.name for p in result.out.iterdir() if not p.name.startswith("."))
     assert visible == ["all.pdf", "manifest.csv", "mdupont.docx", "mdupont.pdf"]

@@ -152,7 +152,7 @@ def test_skip_invalid_volumes_hold_exactly_the_manifest_rows(
     assert len(result.refused) == 1 and "line 6" in result.refused[0]
     rows = _manifest(out)
     printed = [text for name in result.print_files for text in pdf_pages_text(out / name)]
-    assert len(printed) == len(rows) == len(result.rows)
+    assert len(printed) == len(rows) == result.sheets == 7
     for row, text in zip(rows, printed, strict=True):
         assert row["identifier"] in text
     assert [(r["volume"], r["page"]) for r in rows][-1] == (

@@ -312,7 +312,7 @@ def _start_big_run(tmp_path: Path, out: Path) -> tuple[subprocess.Popen[bytes], 
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        staged = [p for p in out.glob(".partial-*/*.pdf")] if out.exists() else []
+        staged = list(out.glob(".partial-*/**/*.pdf")) if out.exists() else []  # each worker in its own sub-folder
         if len(staged) >= 4:
             break
         time.sleep(0.05)

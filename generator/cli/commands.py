@@ -104,9 +104,7 @@ def _report(result: BatchResult, eml: bool) -> None:
             ).format(count=len(result.kept), names=shown),
             file=sys.stderr,
         )
-    homonyms = sum(1 for row in result.rows if "homonym" in row.flags)
-    drafts = sum(1 for row in result.rows if row.eml)
-    sheets = len(result.rows)
+    homonyms, drafts, sheets = result.homonyms, result.drafts, result.sheets
     parts = [
         ngettext("{n} personal sheet in {out}", "{n} personal sheets in {out}", sheets).format(
             n=sheets, out=result.out

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import itertools
 import re
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ _RESAVE = {
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line with its end, as csv reads them
 SEPARATORS = (";", ",", "\t")
 SNIFF_LINES = 5  # the header row is among the first lines (a title row or two may sit above)
 Row = tuple[int, list[str]]  # (line number in the file, cells)
@@ -34,9 +35,14 @@ HeaderTest = Callable[[list[Row]], bool]  # do these first non-empty rows hold t
 
 @dataclass(frozen=True)
 class RowsRead:
-    """The rows of a roster file and how they were read."""
+    """The rows of a roster file and how they were read.
 
-    rows: list[Row]
+    ``rows`` is read once, as it is iterated: a roster of 200 000 rows is
+    never held whole. A problem of the file found on the way (an unclosed
+    quote, a workbook that cannot be read further) raises RosterError then.
+    """
+
+    rows: Iterable[Row]
     separator: str | None  # the CSV separator; None for a workbook
     where: str  # the file (and sheet) as messages name it
     warnings: list[str] = field(default_factory=list)
@@ -137,57 +143,81 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
-def _csv_rows(path: Path, text: str) -> tuple[list[Row], str | None]:
-    lines = text.splitlines()
+def _csv_rows(path: Path, text: str) -> tuple[Iterator[Row], str | None]:
+    lines = _head_lines(text)
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return [], None
+        return iter(()), None
     hint = re.fullmatch(r'\s*"?sep=(.)"?\s*', lines[first])  # Excel's "sep=;" first line
     if hint:
         delimiter = hint.group(1)
     else:
         delimiter = _sniff(path, [line for line in lines[first:] if line.strip()][:SNIFF_LINES])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
-    rows: list[Row] = []
+    return _csv_stream(path, text, delimiter, first + 1 if hint else 0), delimiter
+
+
+def _head_lines(text: str) -> list[str]:
+    """The first lines of ``text`` (``str.splitlines``), enough to hold SNIFF_LINES non-empty ones."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        if size >= len(text):
+            return lines
+        lines.pop()  # it may be cut
+        if sum(1 for line in lines if line.strip()) > SNIFF_LINES:
+            return lines
+        size *= 4
+
+
+def text_lines(text: str) -> Iterator[str]:
+    """Each line of ``text`` with its line end (\\r\\n, \\r or \\n), for csv.reader: no copy of the text is made."""
+    return (match.group() for match in _LINE.finditer(text))
+
+
+def _csv_stream(path: Path, text: str, delimiter: str, hint_line: int) -> Iterator[Row]:
+    """The rows of the CSV text, each with the line it starts on (the ``sep=`` line left out)."""
+    reader = csv.reader(text_lines(text), delimiter=delimiter, skipinitialspace=True)
+    last: Row | None = None
     start = 1
     try:
         for cells in reader:
-            if not (hint and start == first + 1):
-                rows.append((start, cells))
+            if start != hint_line:
+                _check_row_quotes(path, delimiter, start, cells)
+                last = (start, cells)
+                yield last
             start = reader.line_num + 1
     except csv.Error as exc:
         raise RosterError(
             _("{path}: line {line}: cannot read the CSV ({reason})").format(path=path, line=start, reason=exc)
         ) from None
-    _check_quotes(path, text, delimiter, rows)
-    return rows, delimiter
+    _check_end(path, text, delimiter, last)
 
 
-def _check_quotes(path: Path, text: str, delimiter: str, rows: list[Row]) -> None:
+def _check_row_quotes(path: Path, delimiter: str, start: int, cells: list[str]) -> None:
     """A quote opened and never closed: the csv module reads on to the end of the file as one cell.
 
-    The telltale is a cell holding a line break and the separator (the rows it
-    swallowed), or the end of the file reached inside a quote (strict parsing).
+    The telltale is a cell holding a line break and the separator (the rows it swallowed).
     """
-    for start, cells in rows:
-        for index, cell in enumerate(cells):
-            if delimiter in cell and _NEWLINE.search(cell):
-                raise RosterError(
-                    _("{path}: line {line}: {problem}").format(
-                        path=path, line=_cell_line(start, cells, index), problem=_unclosed()
-                    )
+    for index, cell in enumerate(cells):
+        if delimiter in cell and _NEWLINE.search(cell):
+            raise RosterError(
+                _("{path}: line {line}: {problem}").format(
+                    path=path, line=_cell_line(start, cells, index), problem=_unclosed()
                 )
-    if '"' not in text or not rows:
+            )
+
+
+def _check_end(path: Path, text: str, delimiter: str, last: Row | None) -> None:
+    """The end of the file reached inside a quote (strict parsing): the quote opens in the last row."""
+    if '"' not in text or last is None:
         return
-    strict = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True
-    )
+    strict = csv.reader(text_lines(text), delimiter=delimiter, skipinitialspace=True, strict=True)
     try:
         for _row in strict:
             pass
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
-            start, cells = rows[-1]  # the open quote is in the last cell of the last row
+            start, cells = last
             raise RosterError(
                 _("{path}: line {line}: {problem}").format(
                     path=path, line=_cell_line(start, cells, len(cells) - 1), problem=_unclosed()
@@ -254,13 +284,28 @@ def _xlsx_rows(path: Path, sheet_name: str | None, has_header: HeaderTest | None
         except Exception:  # zipfile, XML and openpyxl errors alike: the file is not usable
             raise RosterError(_unreadable(path)) from None
         try:
-            return _read_book(path, book, sheet_name, has_header)
+            read = _read_book(path, book, sheet_name, has_header)
         except RosterError:
+            book.close()
             raise
         except Exception:
-            raise RosterError(_unreadable(path)) from None
-        finally:
             book.close()
+            raise RosterError(_unreadable(path)) from None
+    return replace(read, rows=_book_rows(path, book, read.rows))
+
+
+def _book_rows(path: Path, book: Any, rows: Iterable[Row]) -> Iterator[Row]:
+    """The rows of the chosen sheet as they are read; the workbook is closed at the end (or when dropped)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield from rows
+    except RosterError:
+        raise
+    except Exception:
+        raise RosterError(_unreadable(path)) from None
+    finally:
+        book.close()
 
 
 def _unreadable(path: Path) -> str:
@@ -288,13 +333,13 @@ def _read_book(path: Path, book: Any, sheet_name: str | None, has_header: Header
                 )
             )
         sheet = book[sheet_name]
-        return RowsRead(list(_sheet_rows(sheet)), None, sheet_label(path, sheet.title))
+        return RowsRead(_sheet_rows(sheet), None, sheet_label(path, sheet.title))
     active = book.active if book.active is not None else book.worksheets[0]
     others = [s for s in book.worksheets if s is not active]
     order = [active] + [s for s in others if s.sheet_state == "visible"]
     order += [s for s in others if s.sheet_state != "visible"]
     if len(order) == 1 or has_header is None:
-        return RowsRead(list(_sheet_rows(active)), None, sheet_label(path, active.title))
+        return RowsRead(_sheet_rows(active), None, sheet_label(path, active.title))
     for sheet in order:
         rows = _sheet_rows(sheet)
         head: list[Row] = []
@@ -308,7 +353,7 @@ def _read_book(path: Path, book: Any, sheet_name: str | None, has_header: Header
                 "{path}: read sheet {sheet}, the first with a header row (other sheets ignored: {ignored}; "
                 "choose another with --sheet)"
             ).format(path=path, sheet=repr(sheet.title), ignored=ignored)
-            return RowsRead([*head, *rows], None, sheet_label(path, sheet.title), [note])
+            return RowsRead(itertools.chain(head, rows), None, sheet_label(path, sheet.title), [note])
     raise RosterError(
         _(
             "{path}: no sheet has a header row (looked at {names}; expected a row naming the columns, "

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, RosterError
 from ..i18n import _, ngettext
 from ..procedure.model import Procedure
 from .cells import clean, line_list
-from .files import read_rows
+from .files import Row, read_rows
 from .headers import HEADER_SEARCH, column_label, find_header, has_header
 from .numen import holds_numen, numen_refusal
 from .person import Person, check_fields
+from .store import Packer
 
 
 @dataclass(frozen=True)
 class Roster:
     """Valid persons in file order, one message per bad row, and warnings about the file.
 
+    ``people`` of a roster read from a file is a ``People``: kept compressed,
+    read back in order (``list(roster.people)`` gives the persons).
     ``refusals`` holds each problem of the bad rows one by one, with its line
     and field (``invalid`` says the same, one message a row, as printed).
     """
 
-    people: tuple[Person, ...]
+    people: Sequence[Person]
     invalid: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     source: Path | None = field(default=None, compare=False)  # the file, named in messages about its rows
@@ -36,13 +40,19 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
 
     Every cell of every row is looked at for a NUMEN, those of ignored
     columns too: such a row is refused, naming its line and column, never
-    the value. Only the cells of a NUMEN column are never read.
+    the value. Only the cells of a NUMEN column are never read. The rows are
+    read one by one: however long the file, only the persons are kept, packed.
     """
     path = Path(path)
     read = read_rows(path, sheet, has_header=lambda rows: has_header(rows[:HEADER_SEARCH]))
-    where, rows = read.where, read.rows
-    nonempty = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
-    if not nonempty:
+    where, rows = read.where, iter(read.rows)
+    head: list[Row] = []  # the first non-empty rows: the header row is among them
+    for line, cells in rows:
+        if any(c.strip() for c in cells):
+            head.append((line, cells))
+            if len(head) == HEADER_SEARCH:
+                break
+    if not head:
         raise RosterError(
             _(
                 "{where}: the file is empty (expected a header row such as "
@@ -50,16 +60,17 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
             ).format(where=where)
         )
     warns: list[str] = list(read.warnings)
-    header = find_header(where, nonempty[:HEADER_SEARCH], warns)
+    header = find_header(where, head, warns)
     columns = header.columns
     used = {c.index for c in columns.values()}
     labels = {f: c.header for f, c in columns.items()}
     width = len(header.labels)
-    people: list[Person] = []
+    people = Packer()
+    homonyms = _Homonyms()
     invalid: list[str] = []
     refusals: list[Problem] = []
     skipped: list[int] = []
-    for line, cells in rows:
+    for line, cells in itertools.chain(head, rows):
         if line <= header.line or not any(c.strip() for c in cells):
             continue
         prefix = _("{where}: line {line}").format(where=where, line=line)
@@ -86,8 +97,9 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
             invalid.append(_refused(prefix, [*secrets, *problems]))
             refusals.extend([*secrets, *problems])
         else:
-            people.append(person)
-    if not people and not invalid:
+            people.add(person)
+            homonyms.add(person)
+    if not people.count and not invalid:
         warns.append(
             _("{where}: no person below the header row (line {line})").format(where=where, line=header.line)
         )
@@ -97,8 +109,9 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
                 where=where, lines=line_list(skipped)
             )
         )
+    warns.extend(homonyms.warnings(where))
     return Roster(
-        people=_flag_homonyms(where, people, warns),
+        people=people.people(homonyms.shared),
         invalid=tuple(invalid),
         warnings=tuple(warns),
         source=path,
@@ -114,29 +127,37 @@ def _refused(prefix: str, problems: list[Problem]) -> str:
 SHOWN_HOMONYMS = 20  # warnings about shared identifiers; past them, one line counts the rest
 
 
-def _flag_homonyms(where: str, people: Iterable[Person], warns: list[str]) -> tuple[Person, ...]:
-    """Persons whose identifiers collide get the flag "homonym"; one warning per identifier."""
-    people = tuple(people)
-    lines: dict[str, list[int]] = {}
-    for p in people:
-        lines.setdefault(p.identifier, []).append(p.row or 0)
-    shared = [(identifier, rows) for identifier, rows in lines.items() if len(rows) > 1]
-    for identifier, rows in shared[:SHOWN_HOMONYMS]:
-        warns.append(
+class _Homonyms:
+    """Identifiers given by several rows: the first row of every identifier, all rows of a shared one."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}
+        self.shared: dict[str, list[int]] = {}
+
+    def add(self, person: Person) -> None:
+        row, identifier = person.row or 0, person.identifier
+        if identifier in self.first:
+            self.shared.setdefault(identifier, [self.first[identifier]]).append(row)
+        else:
+            self.first[identifier] = row
+
+    def warnings(self, where: str) -> list[str]:
+        """One warning per shared identifier, in the order of their first rows; past SHOWN_HOMONYMS, a count."""
+        shared = sorted(self.shared.items(), key=lambda item: item[1][0])
+        warns = [
             _(
                 "{where}: {lines} give the same identifier {identifier}: homonyms, flagged "
                 "(the directory adds a digit; check it is not one person entered twice)"
             ).format(where=where, lines=line_list(rows, ranges=False), identifier=repr(identifier))
-        )
-    if len(shared) > SHOWN_HOMONYMS:
-        rest = len(shared) - SHOWN_HOMONYMS
-        warns.append(
-            ngettext(
-                "{where}: {n} more identifier is given by several rows: see the homonym flag in manifest.csv",
-                "{where}: {n} more identifiers are given by several rows: see the homonym flag in manifest.csv",
-                rest,
-            ).format(where=where, n=rest)
-        )
-    return tuple(
-        replace(p, flags=(*p.flags, "homonym")) if len(lines[p.identifier]) > 1 else p for p in people
-    )
+            for identifier, rows in shared[:SHOWN_HOMONYMS]
+        ]
+        if len(shared) > SHOWN_HOMONYMS:
+            rest = len(shared) - SHOWN_HOMONYMS
+            warns.append(
+                ngettext(
+                    "{where}: {n} more identifier is given by several rows: see the homonym flag in manifest.csv",
+                    "{where}: {n} more identifiers are given by several rows: see the homonym flag in manifest.csv",
+                    rest,
+                ).format(where=where, n=rest)
+            )
+        return warns

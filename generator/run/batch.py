@@ -21,33 +21,22 @@ from ..safe_files import Journal, remove_written
 from ..sheet.compose import compose, compose_page
 from .commit import clear_dead_runs, refuse_in_the_way, signals_deferred
 from .lock import folder_lock
-from .manifest import MANIFEST, listed, write_manifest
+from .manifest import MANIFEST, ManifestWriter, listed, replace_places
 from .output import atomic_write, check_folder, inside
-from .plan import RESERVED, VOLUME, free_stem, is_print_file, plan
+from .plan import RESERVED, VOLUME, free_stem, is_print_file, planned
 from .runner import Progress, Runner
-from .worker import Made
 
 STEM_EXTENSIONS = (*FORMATS, "eml")  # a stem any of these uses belongs to someone
 
 
-@dataclass(frozen=True, slots=True)  # one per person made: 200 000 of them in a national run
-class RowResult:
-    """One person of a batch: the files made per format and the draft, or why the row was refused."""
-
-    person: Person
-    files: dict[str, str] = field(default_factory=dict)  # format → file name in the output folder
-    eml: str = ""
-    problem: str = ""
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return self.person.flags
-
-
 @dataclass(frozen=True)
 class BatchResult:
+    """What a batch made: counts (the persons themselves are in ``out/manifest.csv``, a row each)."""
+
     out: Path
-    rows: tuple[RowResult, ...]  # the persons made, in roster order
+    sheets: int  # persons made, one sheet per format each
+    drafts: int = 0  # email drafts (.eml) among them
+    homonyms: int = 0  # persons flagged "homonym" among them
     refused: tuple[str, ...] = ()  # one message per row refused (invalid, or a sheet that cannot be made)
     print_files: tuple[str, ...] = ()  # ("all.pdf",), or its volumes ("all-001.pdf", "all-002.pdf", …)
     removed: tuple[str, ...] = ()  # files of an earlier run in the folder that this run did not make again
@@ -188,55 +177,60 @@ def run_batch(
     format is refused in every format, and the print files leave it out.
     The print file is ``all.pdf`` up to ``print_volume`` pages, else volumes
     ``all-001.pdf``, … of at most that many pages; the manifest gives each
-    person's volume and page. Nothing reaches ``out`` unless the run is
-    accepted. Raises RosterError.
+    person's volume and page. The persons are read once, in order, and
+    nothing per person is kept: memory stays flat for 200 000 people.
+    Nothing reaches ``out`` unless the run is accepted. Raises RosterError.
     """
     roster = people if isinstance(people, Roster) else Roster(tuple(people))
     source = roster.source or _("roster")
     if roster.invalid and not skip_invalid:
         raise _refuse(source, list(roster.invalid))
-    persons = list(roster.people)
-    if not persons:
+    persons = roster.people
+    count = len(persons)
+    if not count:
         raise RosterError(_("{source}: no valid person in the roster; nothing written").format(source=source))
     chosen = tuple(formats)
     check_folder(out)
     with folder_lock(out, command="personalise"):
         clear_dead_runs(out)
-        with Runner(procedure, chosen, out, eml, jobs, size=len(persons), volume=print_volume) as runner:
-            made: list[Made] = list(runner.render(plan(persons), print_files=True, progress=progress))
-            # A sheet too long for its page is a bad row too; nothing has reached out/ yet.
-            unfit = [
-                _("{path}: line {line}: {problem}").format(path=source, line=m.row, problem=m.problem)
-                for m in made
-                if m.problem
+        journal = Journal.load(out)
+        # Files of an earlier run: those this run does not make again go once it is in place.
+        # Print files of an earlier run too (all.pdf, all-003.pdf): a shorter run must not leave
+        # a stale volume to be printed by mistake. Only those the journal shows this tool wrote go.
+        previous = listed(out) | _print_files_in(journal, chosen)
+        with Runner(procedure, chosen, out, eml, jobs, size=count, volume=print_volume) as runner:
+            made = _make(runner, persons, count, progress, previous)
+            refused = [
+                *roster.invalid,
+                *(
+                    _("{path}: line {line}: {problem}").format(path=source, line=row, problem=problem)
+                    for _index, row, problem in made.unfit
+                ),
             ]
-            refused = [*roster.invalid, *unfit]
-            if unfit and not skip_invalid:
+            if made.unfit and not skip_invalid:  # a sheet too long for its page is a bad row too
                 raise _refuse(source, refused)
-            rows = [(p, m) for p, m in zip(persons, made, strict=True) if not m.problem]
-            if not rows:
+            if not made.sheets:
                 raise RosterError(
                     _("{source}: no valid person in the roster; nothing written").format(source=source)
                 )
-            runner.reprint([p for p, _ in rows])
-            write_manifest(runner.staging, rows, list(runner.places()))
+            if made.unfit:  # the print files were laid out with those rows: made again without them
+                unfit = {index for index, _row, _problem in made.unfit}
+                kept = (p for index, p in enumerate(persons) if index not in unfit)
+                runner.reprint(kept, made.sheets)
+                replace_places(runner.staging / MANIFEST, lambda index: runner.place(index, made.sheets))
             printed = tuple(runner.print_names)
-            # What the run returns, made now: the per-row lists go before the commit, the run's peak.
-            results = tuple(RowResult(p, m.files, m.eml) for p, m in rows)
-            del made, rows
-            journal = Journal.load(out)
-            # Print files of an earlier run too (all.pdf, all-003.pdf): a shorter run must not leave
-            # a stale volume to be printed by mistake. Only those the journal shows this tool wrote go.
-            previous = listed(out) | _print_files_in(journal, chosen)
-            moved = runner.commit(journal, replaceable=(MANIFEST,))
+            previous.difference_update(printed)
+            runner.commit(journal, replaceable=(MANIFEST,))
         # Sheets an earlier run listed that this run did not make again would be
         # printed or attached by mistake: removed, but only those the journal shows
         # this tool wrote and nobody changed since (the manifest is only a hint).
-        removal = remove_written(journal, sorted(previous - set(moved)))
+        removal = remove_written(journal, sorted(previous))
         journal.save()
     return BatchResult(
         out=out,
-        rows=results,
+        sheets=made.sheets,
+        drafts=made.drafts,
+        homonyms=made.homonyms,
         refused=tuple(refused),
         print_files=printed,
         removed=removal.removed,
@@ -244,10 +238,45 @@ def run_batch(
     )
 
 
+@dataclass
+class _Made:
+    """What a batch made, counted as the results come (nothing per person but the rows refused)."""
+
+    sheets: int = 0
+    drafts: int = 0
+    homonyms: int = 0
+    unfit: list[tuple[int, int | None, str]] = field(default_factory=list)  # (index, row, why): not made
+
+
+def _make(
+    runner: Runner, persons: Sequence[Person], count: int, progress: Progress | None, previous: set[str]
+) -> _Made:
+    """Every person's files into the staging folder, and manifest.csv written as they come.
+
+    The names this run makes again are taken out of ``previous`` (an earlier run's files).
+    """
+    made = _Made()
+    with open(inside(runner.staging, MANIFEST), "xb") as stream:
+        manifest = ManifestWriter(stream)
+        for index, job, result in runner.run(planned(persons), count, print_files=True, progress=progress):
+            person = job.person
+            if result.problem:
+                made.unfit.append((index, result.row, result.problem))
+                continue
+            # Placed as laid out for every row; made again below if some rows were refused.
+            manifest.add(person, result, *runner.place(index, count))
+            made.sheets += 1
+            made.drafts += bool(result.eml)
+            made.homonyms += "homonym" in person.flags
+            previous.difference_update(result.files.values())
+            previous.discard(result.eml)
+        manifest.close()
+    return made
+
+
 __all__ = [
     "BatchResult",
     "DeskResult",
-    "RowResult",
     "build_flyer",
     "desk_sheet",
     "run_batch",

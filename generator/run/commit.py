@@ -18,7 +18,7 @@ import os
 import shutil
 import signal
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -68,15 +68,16 @@ def _same_bytes(a: Path, b: Path) -> bool:
 
 
 def in_the_way(
-    out: Path, journal: Journal, staged: dict[str, Path], replaceable: Sequence[str] = ()
+    out: Path, journal: Journal, staged: Iterable[tuple[str, Path]], replaceable: Sequence[str] = ()
 ) -> list[str]:
-    """The names in ``out`` a run may not replace, each with why (empty: the way is clear).
+    """The names in ``out`` a run may not replace, each with why (empty: the way is clear), sorted.
 
-    ``replaceable`` names the folder's own index files (manifest.csv), which
-    every run rewrites whatever they hold.
+    ``staged`` gives each new file's name and where it is now. ``replaceable``
+    names the folder's own index files (manifest.csv), which every run
+    rewrites whatever they hold.
     """
     blocked = []
-    for name, new in sorted(staged.items()):
+    for name, new in staged:
         target = out / name
         if name in replaceable:
             continue  # renamed over: a link there is replaced, its target untouched
@@ -95,7 +96,7 @@ def in_the_way(
             continue
         else:
             blocked.append(name)
-    return blocked
+    return sorted(blocked)
 
 
 def refuse_in_the_way(out: Path, blocked: list[str]) -> DeliveryError:
@@ -133,10 +134,14 @@ def signals_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def move_in(out: Path, journal: Journal, staged: dict[str, Path]) -> None:
-    """Rename every staged file to ``out/name``: journalled first, then moved (call with signals deferred)."""
-    for name, path in staged.items():
+def move_in(out: Path, journal: Journal, staged: Callable[[], Iterable[tuple[str, Path]]]) -> None:
+    """Rename every staged file to ``out/name``: journalled first, then moved (call with signals deferred).
+
+    ``staged()`` gives each file's name and where it is now; it is asked
+    twice (journal, then move) rather than held: 200 000 names in a national run.
+    """
+    for name, path in staged():
         journal.record_as(name, path)
     journal.save()
-    for name, path in sorted(staged.items()):
+    for name, path in staged():
         os.replace(path, out / name)

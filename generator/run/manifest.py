@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
+from ..people.files import text_lines
 from ..people.person import Person
 from ..render import FORMATS
 from ..safe_files import SafeFileError, read_limited
@@ -44,17 +46,22 @@ _SPLITS = ",;\t|\n\r"  # separators a spreadsheet may assume, and line breaks
 _SEE_THROUGH = " \"'"  # a spreadsheet may trim or unquote these before reading a formula
 
 
-def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
-    """The manifest of ``rows``: each person with their address, flags, file names and print place.
+class ManifestWriter:
+    """manifest.csv written a row at a time, as the sheets are made: nothing per person is held.
 
-    ``places`` gives, row by row, the print file and page of the person's sheet (empty: none).
+    ``stream`` is a binary file opened by the caller (a new file in the
+    staging folder). The BOM and the header row come first.
     """
-    buffer = io.StringIO()
-    table = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-    table.writerow(COLUMNS)
-    for index, (person, made) in enumerate(rows):
-        volume, page = places[index] if index < len(places) else ("", 0)
-        table.writerow(
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
+        self.text.write(BOM)
+        self.table = csv.writer(self.text, delimiter=DELIMITER, lineterminator="\r\n")
+        self.table.writerow(COLUMNS)
+
+    def add(self, person: Person, made: Made, volume: str = "", page: int = 0) -> None:
+        """One person made: their address, flags, file names and print place (``volume`` "": none)."""
+        self.table.writerow(
             [
                 person.row if person.row is not None else "",
                 neutral(person.first_name),
@@ -68,7 +75,23 @@ def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[s
                 page or "",
             ]
         )
-    return (BOM + buffer.getvalue()).encode("utf-8")
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
+    """The manifest of ``rows``: each person with their address, flags, file names and print place.
+
+    ``places`` gives, row by row, the print file and page of the person's sheet (empty: none).
+    """
+    buffer = io.BytesIO()
+    manifest = ManifestWriter(buffer)
+    for index, (person, made) in enumerate(rows):
+        manifest.add(person, made, *(places[index] if index < len(places) else ("", 0)))
+    manifest.close()
+    return buffer.getvalue()
 
 
 def write_manifest(
@@ -79,6 +102,24 @@ def write_manifest(
     with atomic_write(path) as stream:
         stream.write(manifest_bytes(rows, places))
     return path
+
+
+def replace_places(path: Path, place: Callable[[int], tuple[str, int]]) -> None:
+    """Give every row of the manifest at ``path`` (one this run is writing) the print place ``place(index)``.
+
+    Read and written a row at a time, for a run whose print files had to be
+    made again without the rows refused on the way.
+    """
+    volume, page = COLUMNS.index("volume"), COLUMNS.index("page")
+    with open(path, encoding="utf-8-sig", newline="") as source, atomic_write(path, durable=False) as target:
+        manifest = ManifestWriter(target)
+        rows = csv.reader(source, delimiter=DELIMITER)
+        next(rows)  # the header, written again by ManifestWriter
+        for index, cells in enumerate(rows):
+            cells[volume], number = place(index)
+            cells[page] = str(number) if number else ""
+            manifest.table.writerow(cells)
+        manifest.close()
 
 
 def neutral(value: str) -> str:
@@ -97,16 +138,15 @@ def neutral(value: str) -> str:
     return "".join(out)
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a manifest (ours: ``;`` and a BOM; or a hand-saved one with ``,`` or tabs).
+def read_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a manifest (ours: ``;`` and a BOM; or a hand-saved one with ``,`` or tabs), one at a time.
 
     Raises FileNotFoundError, SafeFileError (a link, too large), UnicodeDecodeError or csv.Error.
     """
     text = read_limited(path, MAX_BYTES).decode("utf-8-sig")
-    lines = text.splitlines()
-    header = lines[0] if lines else ""
+    header = text.partition("\n")[0]
     delimiter = max(";,\t", key=header.count)
-    return list(csv.DictReader(lines, delimiter=delimiter))
+    return csv.DictReader(text_lines(text), delimiter=delimiter)
 
 
 def listed(out: Path) -> set[str]:
@@ -116,10 +156,9 @@ def listed(out: Path) -> set[str]:
     journal shows this tool wrote it and nobody changed it since.
     """
     try:
-        rows = read_rows(Path(out) / MANIFEST)
+        names = {row.get(column) or "" for row in read_rows(Path(out) / MANIFEST) for column in FILE_COLUMNS}
     except (OSError, SafeFileError, UnicodeDecodeError, csv.Error):
         return set()
-    names = {row.get(column) or "" for row in rows for column in FILE_COLUMNS}
     # Only plain file names of ours: a hand-edited manifest cannot point elsewhere.
     suffixes = {f".{column}" for column in FILE_COLUMNS}
     return {

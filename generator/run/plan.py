@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,14 @@ class Job:
 
 def plan(people: Sequence[Person]) -> list[Job]:
     """File stems from identifiers; homonyms get distinct files."""
+    return list(planned(people))
+
+
+def planned(people: Iterable[Person]) -> Iterator[Job]:
+    """``plan`` as the persons come: only the stems given so far are kept."""
     taken = set(RESERVED)
-    return [Job(person, free_stem(person.identifier, taken)) for person in people]
+    for person in people:
+        yield Job(person, free_stem(person.identifier, taken))
 
 
 def free_stem(identifier: str, taken: set[str]) -> str:
@@ -67,14 +73,24 @@ def volumes(count: int, size: int, stem: str, fmt: str) -> list[Volume]:
     if count <= 0:
         return []
     size = max(1, size)
-    if count <= size:
-        return [Volume(f"{stem}.{fmt}", 0, count)]
-    total = -(-count // size)
-    width = max(3, len(str(total)))
     return [
-        Volume(f"{stem}-{n + 1:0{width}d}.{fmt}", start, min(start + size, count))
+        Volume(volume_name(n, count, size, stem, fmt), start, min(start + size, count))
         for n, start in enumerate(range(0, count, size))
     ]
+
+
+def volume_name(number: int, count: int, size: int, stem: str, fmt: str) -> str:
+    """The name of volume ``number`` (from 0) of a print file of ``count`` pages, ``size`` a volume."""
+    if count <= size:
+        return f"{stem}.{fmt}"
+    width = max(3, len(str(-(-count // size))))
+    return f"{stem}-{number + 1:0{width}d}.{fmt}"
+
+
+def place(index: int, count: int, size: int, stem: str, fmt: str) -> tuple[str, int]:
+    """The print file and page (from 1) of the ``index``-th (from 0) of ``count`` pages."""
+    size = max(1, size)
+    return volume_name(index // size, count, size, stem, fmt), index % size + 1
 
 
 def is_print_file(name: str, stem: str, fmt: str) -> bool:

@@ -1,8 +1,11 @@
 """Where the work of a run happens: in this process for a few people, else one worker process per core.
 
-The roster is cut into chunks handed to the workers; only file names come
-back, so memory stays flat however long the roster. Files are made in a
-staging folder inside the output folder and moved into place by
+The persons are read once, in order, and handed to the workers in chunks;
+only file names come back, and nothing per person is kept here: memory
+stays flat however long the roster. A print volume is handed out with the
+persons it holds, just before their chunks. Files are made in a staging
+folder inside the output folder (each worker in its own sub-folder: files
+made in one folder are created one at a time) and moved into place by
 ``commit`` once every sheet is made: a run that fails, or is refused
 half-way, leaves the output folder as it was. The staging folder carries the
 process id; a run that died leaves it behind, and the next run into the
@@ -20,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 from ..people.person import Person
 from ..procedure.model import Procedure
@@ -30,24 +33,19 @@ from ..sheet.compose import compose, compose_page
 from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way, signals_deferred
 from .lock import folder_lock
 from .output import atomic_write, inside
-from .plan import VOLUME, Job, Volume, volumes
+from .plan import VOLUME, Job, place, volumes
 from .worker import Made, Worker, forget_worker, init_worker, prepare_worker, run_chunk
 
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
 # Milliseconds of one process's time a person costs, by format (measured: 2.1 ms a PDF with its page of
-# the print file 0.4, 0.3 a DOCX, ~1 a draft). Workers pay off only past POOL_FROM_MS of work: forking,
-# handing out chunks and collecting names cost about a quarter of a second on two cores.
-SHEET_MS = {"pdf": 2.5, "docx": 0.3}
+# the print file 0.4, 0.3 a DOCX, ~1 a draft, and 0.3 to create each file on disk). Workers pay off only
+# past POOL_FROM_MS of work: forking, handing out chunks and collecting names cost about a tenth of a second.
+SHEET_MS = {"pdf": 2.8, "docx": 0.6}
 EML_MS = 1.0
-POOL_FROM_MS = 600.0
+POOL_FROM_MS = 400.0
 Progress = Callable[[int, int], None]  # (sheets done so far, sheets in all)
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+Task = tuple[Callable[..., Any], tuple[Any, ...], list[tuple[int, Job]]]  # function, arguments, its jobs
 
 
 def write_print_file(procedure: Procedure, people: Iterable[Person], out: Path, name: str) -> Path:
@@ -91,16 +89,14 @@ class Runner:
         self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
         self.local: Worker | None = None
-        self.printed: list[Person] = []  # who the print files hold
         self.print_names: list[str] = []  # the print files made, in print order
-        self.print_tasks: list[Future[Path]] = []
         if self.workers > 1 and size >= IN_PROCESS_BELOW and size * _cost_ms(formats, eml) >= POOL_FROM_MS:
             # Built here, before the pool forks: workers inherit the laid-out
             # page, fonts and QR codes instead of each building them again.
             prepare_worker(procedure, formats, self.staging, eml)
-            # Objects made so far (the roster above all) move out of the collector's sight: a
-            # forked worker's collections would otherwise write to every one of them and copy
-            # the pages they share with this process into its own memory.
+            # Objects made so far move out of the collector's sight: a forked worker's
+            # collections would otherwise write to every one of them and copy the
+            # pages they share with this process into its own memory.
             gc.freeze()
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
@@ -120,63 +116,101 @@ class Runner:
         forget_worker()
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def staged(self) -> dict[str, Path]:
-        """Every file this run made, by the name it will have in ``out``."""
-        return {path.name: path for path in self.staging.iterdir() if not path.name.endswith(".tmp")}
+    def staged(self) -> Iterator[tuple[str, Path]]:
+        """Every file this run made, with the name it will have in ``out`` (workers' sub-folders included)."""
+        folders = [self.staging]
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif not entry.name.endswith(".tmp"):
+                        yield entry.name, Path(entry.path)
 
-    def commit(self, journal: Journal | None = None, replaceable: tuple[str, ...] = ()) -> list[str]:
-        """Move every file this run made into ``out``; the names moved.
+    def commit(self, journal: Journal | None = None, replaceable: tuple[str, ...] = ()) -> None:
+        """Move every file this run made into ``out``.
 
         Raises DeliveryError, before moving anything, when a file in ``out``
         would be replaced that this tool did not write (``commit.in_the_way``).
         """
         journal = journal if journal is not None else Journal.load(self.out)
-        staged = self.staged()
-        blocked = in_the_way(self.out, journal, staged, replaceable)
+        blocked = in_the_way(self.out, journal, self.staged(), replaceable)
         if blocked:
             raise refuse_in_the_way(self.out, blocked)
         with signals_deferred():
-            move_in(self.out, journal, staged)
-        return sorted(staged)
+            move_in(self.out, journal, self.staged)
 
     def _size(self, count: int) -> int:
         return max(1, min(CHUNK, count // (self.workers * 4) or 1))
 
-    def _volumes(self, people: Sequence[Person]) -> list[Volume]:
-        """Each print file to make, every format's volumes in print order (slices of ``self.printed``)."""
-        self.printed = list(people)
-        made = [
-            vol
+    def _names(self, count: int) -> list[list[str]]:
+        """The print files of ``count`` pages: per volume, the file of each print format (``all.pdf``…)."""
+        if not self.print_formats or count <= 0:
+            self.print_names = []
+            return []
+        per_format = [
+            [vol.name for vol in volumes(count, self.volume, print_file(fmt), fmt)]
             for fmt in self.print_formats
-            for vol in volumes(len(people), self.volume, print_file(fmt), fmt)
         ]
-        self.print_names = [vol.name for vol in made]
-        return made
+        self.print_names = [name for names in per_format for name in names]
+        return [list(names) for names in zip(*per_format, strict=True)]
 
-    def _print_task(self, vol: Volume) -> tuple[Procedure, list[Person], Path, str]:
-        return self.procedure, self.printed[vol.start : vol.stop], self.staging, vol.name
-
-    def places(self) -> Iterator[tuple[str, int]]:
-        """The print file and page (from 1) of each person printed, in order (none without a print file)."""
+    def place(self, index: int, count: int) -> tuple[str, int]:
+        """The print file and page (from 1) of the ``index``-th of ``count`` persons printed ("", 0: none)."""
         if not self.print_formats:
-            return
+            return "", 0
         fmt = self.print_formats[0]
-        for vol in volumes(len(self.printed), self.volume, print_file(fmt), fmt):
-            for page in range(1, vol.stop - vol.start + 1):
-                yield vol.name, page
+        return place(index, count, self.volume, print_file(fmt), fmt)
 
-    def render(
-        self, jobs: Sequence[Job], print_files: bool = False, progress: Progress | None = None
-    ) -> Iterator[Made]:
-        """Make every person's files (and the print files); yields what was made, in roster order."""
-        printing = self._volumes([job.person for job in jobs]) if print_files else []
+    def _tasks(self, jobs: Iterable[Job], count: int, print_files: bool) -> Iterator[Task]:
+        """The run's work in order: each print volume just before the chunks of its own sheets.
+
+        A volume is one long task; started early it runs beside the sheets, and
+        the short chunks at the end keep both cores busy to the last. At most a
+        volume's persons are held at a time.
+        """
+        names = self._names(count) if print_files else []
+        size = self._size(count)
+        group = self.volume if names else size
+        held: list[tuple[int, Job]] = []
+        for index, job in enumerate(jobs):
+            held.append((index, job))
+            if len(held) == group or index + 1 == count:
+                for name in names[index // group] if names else ():
+                    people = [job.person for _i, job in held]
+                    yield write_print_file, (self.procedure, people, self.staging, name), []
+                for first in range(0, len(held), size):
+                    chunk = held[first : first + size]
+                    yield run_chunk, ([job for _i, job in chunk],), chunk
+                held = []
+        if held:  # more jobs than ``count`` said: made, never printed
+            for first in range(0, len(held), size):
+                chunk = held[first : first + size]
+                yield run_chunk, ([job for _i, job in chunk],), chunk
+
+    def run(
+        self,
+        jobs: Iterable[Job],
+        count: int,
+        print_files: bool = False,
+        progress: Progress | None = None,
+    ) -> Iterator[tuple[int, Job, Made]]:
+        """Make every person's files (and the print files); yields each person's index, job and result, in order.
+
+        ``count`` is the number of ``jobs`` (the print files are laid out for that many pages).
+        """
+        tasks = self._tasks(jobs, count, print_files)
         if self.local is not None:
-            for done, job in enumerate(jobs, start=1):
-                yield self.local.run(job)
+            done = 0
+            for fn, args, held in tasks:
+                if not held:
+                    fn(*args)
+                    continue
+                for index, job in held:
+                    yield index, job, self.local.run(job)
+                done += len(held)
                 if progress is not None:
-                    progress(done, len(jobs))
-            for vol in printing:
-                write_print_file(*self._print_task(vol))
+                    progress(done, count)
             return
         pool = self.pool
         assert pool is not None
@@ -191,76 +225,65 @@ class Runner:
         except ValueError:
             pass  # not the main thread (a web request): no signal reaches it
         try:
-            yield from self._render_in_pool(pool, jobs, printing, progress, interrupted)
+            yield from self._run_in_pool(pool, tasks, count, progress, interrupted)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    def _tasks(
-        self, jobs: Sequence[Job], printing: list[Volume]
-    ) -> Iterator[tuple[bool, Callable[..., object], tuple[object, ...]]]:
-        """The pool's work in order: each print volume just before the chunks of its own sheets.
-
-        A volume is one long task; started early it runs beside the sheets,
-        and the short chunks at the end keep both cores busy to the last.
-        """
-        left = deque(printing)
-        at = 0
-        for chunk in _chunks(jobs, self._size(len(jobs))):
-            while left and left[0].start <= at:
-                yield False, write_print_file, self._print_task(left.popleft())
-            yield True, run_chunk, (chunk,)
-            at += len(chunk)
-        for vol in left:
-            yield False, write_print_file, self._print_task(vol)
-
-    def _render_in_pool(
+    def _run_in_pool(
         self,
         pool: ProcessPoolExecutor,
-        jobs: Sequence[Job],
-        printing: list[Volume],
+        tasks: Iterator[Task],
+        count: int,
         progress: Progress | None,
         interrupted: list[bool],
-    ) -> Iterator[Made]:
+    ) -> Iterator[tuple[int, Job, Made]]:
         # A bounded window of tasks in flight keeps memory flat.
-        pending: deque[tuple[bool, Future[Any]]] = deque()
-        tasks = self._tasks(jobs, printing)
+        pending: deque[tuple[list[tuple[int, Job]], Future[Any]]] = deque()
         window = self.workers * 3
-        done_count = 0
-        for is_chunk, fn, args in tasks:
-            pending.append((is_chunk, pool.submit(fn, *args)))
+        for fn, args, jobs in tasks:
+            pending.append((jobs, pool.submit(fn, *args)))
             if len(pending) >= window:
                 break
+        done = 0
         while pending:
-            is_chunk, future = pending.popleft()
+            jobs, future = pending.popleft()
             result = future.result()
             if interrupted:
                 raise KeyboardInterrupt
             nxt = next(tasks, None)
             if nxt is not None:
-                pending.append((nxt[0], pool.submit(nxt[1], *nxt[2])))
-            if not is_chunk:
+                pending.append((nxt[2], pool.submit(nxt[0], *nxt[1])))
+            if not jobs:
                 continue
-            yield from result
-            done_count += len(result)
+            for (index, job), made in zip(jobs, result, strict=True):
+                yield index, job, made
+            done += len(jobs)
             if progress is not None:
-                progress(done_count, len(jobs))
+                progress(done, count)
         if interrupted:
             raise KeyboardInterrupt
 
-    def reprint(self, people: Sequence[Person]) -> None:
-        """Make the print files hold exactly ``people`` (the rows made), if they hold others."""
-        if [id(p) for p in people] == [id(p) for p in self.printed]:
-            return
+    def reprint(self, people: Iterable[Person], count: int) -> None:
+        """Make the print files again with exactly ``people`` (``count`` of them: the rows made)."""
         for name in self.print_names:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.staging / name)
-        printing = self._volumes(people)
-        if self.pool is None:
-            for vol in printing:
-                write_print_file(*self._print_task(vol))
+        names = self._names(count)
+        if not names:
             return
-        tasks = [self.pool.submit(write_print_file, *self._print_task(vol)) for vol in printing]
+        tasks: list[Future[Path]] = []
+        held: list[Person] = []
+        for index, person in enumerate(people):
+            held.append(person)
+            if len(held) == self.volume or index + 1 == count:
+                for name in names[index // self.volume]:
+                    args = (self.procedure, held, self.staging, name)
+                    if self.pool is None:
+                        write_print_file(*args)
+                    else:
+                        tasks.append(self.pool.submit(write_print_file, *args))
+                held = []
         for task in tasks:
             task.result()
 
@@ -272,13 +295,12 @@ def render_people(
     formats: tuple[str, ...],
     eml: bool = False,
     workers: int = 0,
-    print_files: bool = False,
 ) -> list[Made]:
-    """Make every person's files (and the print files with ``print_files``) in ``out``, in roster order."""
+    """Make these jobs' files in ``out`` (their stems as given), in roster order: the workers without a batch."""
     with (
         folder_lock(out, command="render"),
         Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner,
     ):
-        made = list(runner.render(jobs, print_files=print_files))
+        made = [result for _index, _job, result in runner.run(jobs, len(jobs))]
         runner.commit()
     return made

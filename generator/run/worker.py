@@ -105,6 +105,12 @@ def init_worker(procedure: Procedure, formats: tuple[str, ...], out: Path, eml: 
     # started fresh (spawn, as on Windows), it builds its own.
     if _WORKER is None or _WORKER_KEY != (id(procedure), formats, out, eml):
         _WORKER = Worker(procedure, formats, out, eml)
+    # Its own sub-folder of the staging folder: files created in one folder are created one at a
+    # time (the folder's lock), and two workers would wait on each other. Names never clash: every
+    # person has their own stem. The commit moves every file from there.
+    own = out / f"w{os.getpid()}"
+    os.mkdir(own, 0o700)
+    _WORKER.out = own
 
 
 def run_chunk(jobs: list[Job]) -> list[Made]:

@@ -164,7 +164,7 @@ class Batch:
         """People with sheets, and email drafts, once the run is made."""
         if self.result is None:
             return 0, 0
-        return len(self.result.rows), sum(1 for row in self.result.rows if row.eml)
+        return self.result.sheets, self.result.drafts
 
     @property
     def print_files(self) -> tuple[str, ...]:
