@@ -261,6 +261,36 @@ def compress_page_with(page: Any, flate: PrefixFlate) -> None:
     page.Contents = stream
 
 
+def page_annotations(canvas: Canvas) -> list[bytes]:
+    """The link annotations of the page being drawn, each as the bytes of its dictionary."""
+    doc = canvas._doc
+    return [doc.idToObject[ref.name].format(doc) for ref in canvas._annotationrefs]
+
+
+def font_subsets(font: TTFont, doc: Any) -> list[list[int]]:
+    """The code points of each subset ``font`` has in ``doc``, by code (empty when it used none)."""
+    state = font.state.get(doc)
+    return [] if state is None else state.subsets  # type: ignore[no-any-return]
+
+
+def plain_page(doc: Any) -> bool:
+    """True when the document holds only its font dictionary and one finished page without images,
+    forms, colour spaces, shadings, transparency or extra boxes (what ``assemble`` knows how to write)."""
+    if doc.objectcounter != 2 or len(doc.Pages.pages) != 1:
+        return False
+    page = doc.Pages.pages[0]
+    extra = ("XObjects", "ExtGState", "CropBox", "ArtBox", "BleedBox", "TrimBox", "Dur")
+    return not (any(getattr(page, name, None) for name in extra) or page._colorsUsed or page._shadingUsed)
+
+
+def document_id(doc: Any) -> bytes:
+    """The trailer's /ID value, as ``PDFDocument.GetPDFData`` would write it for this document now."""
+    signature = doc.signature.copy()
+    doc.info.digest(signature)
+    ids = pdfdoc.PDFText(signature.digest(), enc="raw").format(pdfdoc.DummyDoc())
+    return b"\n[" + ids + ids + b"]\n% ReportLab generated PDF document -- digest (opensource)\n"
+
+
 def set_creation_time(doc: Any, seconds: int) -> None:
     """Date the document ``seconds`` after 1970 (UTC), as reportlab's invariant mode does for 2000-01-01."""
     stamp = TimeStamp(invariant=1)

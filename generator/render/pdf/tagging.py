@@ -146,6 +146,7 @@ class Tagger:
     title: str
     items: list[Tagged] = field(default_factory=list)
     annots: int = 0
+    links: bool = True  # False: link annotations are numbered only (their bytes come from elsewhere)
 
     def block(self, block: Block, order: float | None = None) -> None:
         c = self.canvas
@@ -171,6 +172,8 @@ class Tagger:
         # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
         annot = self.annots
         self.annots += 1
+        if not self.links:
+            return Tagged(item.block, item.mcid, annot, item.order)
         contents = item.block.alt or url
 
         def make() -> None:

@@ -26,7 +26,7 @@ from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import Rung, name_too_long
 from ..drawable import check_drawable
-from . import fonts, tagging
+from . import assemble, fonts, tagging
 from . import reportlab_internals as internals
 from .fonts import FONT, FONT_BOLD
 from .layout import Block, Layout
@@ -37,7 +37,11 @@ from .styles import SMALLEST
 # Plain Flate streams: ASCII85 on top only makes files a quarter larger.
 rl_config.useA85 = 0
 
-Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged]]
+# The shared part of a layout: its operators, the characters each font gave codes (in use order),
+# its tagged blocks, and the bytes of its link annotations.
+Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged], list[bytes]]
+# What setViewerPreference("DisplayDocTitle", "true") writes.
+VIEWER_PREFERENCES = b"<<\n/DisplayDocTitle true\n>>"
 
 
 class PdfWriter:
@@ -69,15 +73,31 @@ class PdfWriter:
             target.write(self.to_bytes(sheet))
 
     def to_bytes(self, sheet: Sheet) -> bytes:
+        own: list[Block] = []
+        if sheet.box is None:
+            page_layout = self.flyer_layout
+        else:
+            page_layout, own = self._layout_and_box(sheet.box)
+        if self.reuse and not any(block.link for block in own):
+            c = self._canvas(io.BytesIO(), sheet.title)
+            tagger = tagging.Tagger(c, sheet.title, links=False)
+            self._paint(c, page_layout, own, tagger)
+            c.showPage()
+            doc = internals.document_of(c)
+            if internals.plain_page(doc):
+                page = internals.last_page(doc)
+                stream = self._flate(page_layout, page).encode(internals.page_text(page))
+                tree = tagging.build_tree(tagger.items)
+                annots = self._prepared[id(page_layout)][3]
+                return assemble.document(doc, stream, annots, tree, VIEWER_PREFERENCES)
+        return self._saved_by_reportlab(sheet, page_layout, own)
+
+    def _saved_by_reportlab(self, sheet: Sheet, page_layout: Layout, own: list[Block]) -> bytes:
+        """The sheet as reportlab's document writes it: the reference ``assemble`` must match, byte for byte."""
         buffer = io.BytesIO()
         c = self._canvas(buffer, sheet.title)
         tagger = tagging.Tagger(c, sheet.title)
-        if sheet.box is None:
-            page_layout = self.flyer_layout
-            self._paint(c, page_layout, [], tagger)
-        else:
-            page_layout, own = self._layout_and_box(sheet.box)
-            self._paint(c, page_layout, own, tagger)
+        self._paint(c, page_layout, own, tagger)
         tagger.finish_page()
         if self.reuse:
             page = internals.last_page(internals.document_of(c))
@@ -181,7 +201,7 @@ class PdfWriter:
         with self._lock:
             if key not in self._prepared:
                 self._prepared[key] = self._prepare(page_layout)
-            ops, used_fonts, marks = self._prepared[key]
+            ops, used_fonts, marks, _ = self._prepared[key]
         doc = internals.document_of(c)
         for name, chars in used_fonts:
             font = pdfmetrics.getFont(name)
@@ -203,7 +223,7 @@ class PdfWriter:
             chars = internals.assigned_characters(pdfmetrics.getFont(name), doc)
             if chars is not None:
                 used_fonts.append((name, chars))
-        return ops, used_fonts, list(tagger.items)
+        return ops, used_fonts, list(tagger.items), internals.page_annotations(c)
 
     # -- the print file ----------------------------------------------------
     def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
