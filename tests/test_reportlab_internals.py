@@ -223,3 +223,18 @@ def test_document_id_is_the_id_reportlab_writes(canvas: Canvas) -> None:
     canvas.showPage()
     expected = internals.document_id(internals.document_of(canvas))
     assert b"/ID " + expected in _saved(canvas)
+
+
+def test_copy_font_states_gives_the_same_codes_and_names(canvas: Canvas) -> None:
+    """Issue 16: a document given another's font states draws the same text with the same codes."""
+    source = internals.document_of(canvas)
+    font = pdfmetrics.getFont(fonts.FONT)
+    font.splitString("Zoé", source)
+    font.getSubsetInternalName(0, source)
+    target = internals.document_of(Canvas(io.BytesIO(), invariant=1, initialFontName=fonts.FONT))
+    internals.copy_font_states(source, target, fonts.all_fonts())
+    assert internals.fonts_in_use_order(target) == [fonts.FONT]
+    assert internals.assigned_characters(font, target) == internals.assigned_characters(font, source)
+    assert internals.font_subsets(font, target) == internals.font_subsets(font, source)
+    font.splitString("à", target)  # the copy goes on alone: the source keeps its codes
+    assert internals.font_subsets(font, target) != internals.font_subsets(font, source)

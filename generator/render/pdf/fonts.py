@@ -114,6 +114,11 @@ def register() -> None:
         )
 
 
+def all_fonts() -> list[TTFont]:
+    """The embedded fonts, registered."""
+    return [pdfmetrics.getFont(name) for name in (FONT, FONT_BOLD, FALLBACK_FONT, FALLBACK_BOLD)]  # type: ignore[misc]
+
+
 def pieces(value: str, font: str = FONT) -> list[tuple[str, str, float]]:
     """``value`` as (text, font, size factor) runs: ``font`` where it draws, Noto Sans where it does not.
 

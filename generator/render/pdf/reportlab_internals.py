@@ -12,6 +12,7 @@ reportlab version they were not tested with.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import zlib
@@ -98,6 +99,24 @@ def assigned_characters(font: TTFont, doc: Any) -> str | None:
     if state is None:
         return None
     return "".join(map(chr, state.assignments))
+
+
+def copy_font_states(source: Any, target: Any, fonts: list[TTFont]) -> None:
+    """Give ``target`` (a document nothing was drawn in yet) the codes, subsets and names ``source`` has.
+
+    Every sheet first assigns the same characters in the same order (the
+    shared text, then the letters of names): assigning them once, in a
+    template document, and copying the result cost a tenth as much.
+    """
+    for font in fonts:
+        state = font.state.get(source)
+        if state is not None:
+            clone = copy.copy(state)
+            clone.assignments = dict(state.assignments)
+            clone.subsets = [list(subset) for subset in state.subsets]
+            font.state[target] = clone
+    target.fontMapping.update(source.fontMapping)
+    target.delayedFonts.extend(source.delayedFonts)
 
 
 def glyph_map(font: TTFont) -> dict[int, int]:

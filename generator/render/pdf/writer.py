@@ -60,6 +60,7 @@ class PdfWriter:
         self.reuse = reuse
         self._prepared: dict[int, Prepared] = {}
         self._flates: dict[int, internals.PrefixFlate] = {}
+        self._font_templates: dict[tuple[int, bool], object] = {}  # documents whose font states sheets copy
         # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
         self._lock = threading.RLock()
 
@@ -165,12 +166,12 @@ class PdfWriter:
         """
         split = _first_after_box(page_layout)
         if self.reuse:
-            self._replay(c, page_layout, tagger, split)
+            self._replay(c, page_layout, tagger, seeded=bool(own_blocks))
         else:
             with self._lock:
                 for index, block in enumerate(page_layout.blocks):
                     tagger.block(block, order=float(index))
-        if own_blocks:
+        if own_blocks and not self.reuse:
             # Every sheet then has the same font subsets, written once per run.
             doc = internals.document_of(c)
             fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
@@ -190,25 +191,37 @@ class PdfWriter:
                 flate = self._flates[key] = internals.PrefixFlate(prefix.encode("utf8"))
             return flate
 
-    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, split: int) -> None:
+    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, seeded: bool) -> None:
         """Write the shared blocks as the operators they gave the first time.
 
         Replaying is exact because the first use of each character fixes its
         code in the font subset: the same characters are first used in the
-        same order here, so the same operators mean the same text.
+        same order here (copied from a document where they were, then the
+        letters of names when ``seeded``), so the same operators mean the
+        same text.
         """
         key = id(page_layout)
         with self._lock:
             if key not in self._prepared:
                 self._prepared[key] = self._prepare(page_layout)
             ops, used_fonts, marks, _ = self._prepared[key]
-        doc = internals.document_of(c)
+            template = self._font_templates.get((key, seeded))
+            if template is None:
+                template = self._font_templates[key, seeded] = self._font_template(used_fonts, seeded)
+        internals.copy_font_states(template, internals.document_of(c), fonts.all_fonts())
+        c.addLiteral(ops)
+        tagger.adopt(marks)
+
+    def _font_template(self, used_fonts: list[tuple[str, str]], seeded: bool) -> object:
+        """A document whose fonts gave codes to the shared text's characters, then (``seeded``) to names'."""
+        doc = internals.document_of(self._canvas(io.BytesIO(), ""))
         for name, chars in used_fonts:
             font = pdfmetrics.getFont(name)
             font.splitString(chars, doc)
             font.getSubsetInternalName(0, doc)
-        c.addLiteral(ops)
-        tagger.adopt(marks)
+        if seeded:
+            fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
+        return doc
 
     def _prepare(self, page_layout: Layout) -> Prepared:
         c = self._canvas(io.BytesIO(), self.page.info.title)
