@@ -112,22 +112,31 @@ def _date(doc: Any) -> bytes:
     return tagging.pdf_text(f"D:{y:04d}{mo:02d}{d:02d}{h:02d}{mi:02d}{s:02d}{ts.dhh:+03d}'{ts.dmm:02d}'")
 
 
+def structure(tree: tagging.Tree, annot_count: int) -> list[bytes]:
+    """The structure objects of a page with ``annot_count`` link annotations, numbered as ``document`` places them.
+
+    They depend only on the tree and that count: a writer may keep them for
+    every sheet whose tree has the same shape.
+    """
+    page_number = annot_count + 2
+    return tagging.tree_objects(tree, page_number + 1, page_number, list(range(2, page_number)))
+
+
 def document(
-    doc: Any, page_stream: bytes, annots: list[bytes], tree: tagging.Tree, viewer_preferences: bytes
+    doc: Any, page_stream: bytes, annots: list[bytes], tree_objects: list[bytes], viewer_preferences: bytes
 ) -> bytes:
     """The file of a one-page document whose page the canvas finished (``showPage``), never saved.
 
     ``page_stream`` is the page's operators, compressed; ``annots`` the
-    bytes of its link annotations; ``tree`` its structure.
+    bytes of its link annotations; ``tree_objects`` its structure (``structure``).
     """
     objects: list[bytes] = [b""]  # the fonts dictionary, written once the fonts are numbered
     objects += annots
     page_number = len(objects) + 1
     objects.append(b"")  # the page, written once the catalog is numbered
-    tree_first = len(objects) + 1
+    tree_number = len(objects) + 1
     annot_numbers = list(range(2, 2 + len(annots)))
-    objects += tagging.tree_objects(tree, tree_first, page_number, annot_numbers)
-    tree_number = tree_first
+    objects += tree_objects
 
     fonts: dict[str, bytes] = {}
     for name in internals.fonts_in_use_order(doc):

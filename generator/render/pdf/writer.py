@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,6 +41,7 @@ rl_config.useA85 = 0
 # its tagged blocks, and the bytes of its link annotations.
 Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged], list[bytes]]
 # What setViewerPreference("DisplayDocTitle", "true") writes.
+TREES_KEPT = 64
 VIEWER_PREFERENCES = b"<<\n/DisplayDocTitle true\n>>"
 
 
@@ -61,6 +62,7 @@ class PdfWriter:
         self._prepared: dict[int, Prepared] = {}
         self._flates: dict[int, internals.PrefixFlate] = {}
         self._font_templates: dict[tuple[int, bool], object] = {}  # documents whose font states sheets copy
+        self._trees: dict[Hashable, list[bytes]] = {}  # structure objects, by the shape of the box
         # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
         self._lock = threading.RLock()
 
@@ -88,10 +90,30 @@ class PdfWriter:
             if internals.plain_page(doc):
                 page = internals.last_page(doc)
                 stream = self._flate(page_layout, page).encode(internals.page_text(page))
-                tree = tagging.build_tree(tagger.items)
                 annots = self._prepared[id(page_layout)][3]
+                tree = self._structure(page_layout, own, tagger, len(annots))
                 return assemble.document(doc, stream, annots, tree, VIEWER_PREFERENCES)
         return self._saved_by_reportlab(sheet, page_layout, own)
+
+    def _structure(
+        self, page_layout: Layout, own: list[Block], tagger: tagging.Tagger, annots: int
+    ) -> list[bytes]:
+        """The structure objects' bytes, kept for every sheet whose box has the same tags and texts said.
+
+        Nearly every person's box has the same shape (a heading, one line
+        of name, one of identifier, the NUMEN column): their trees are the
+        same bytes.
+        """
+        shape = (id(page_layout), annots, tuple((b.tag, b.parent, b.alt, b.actual_text) for b in own))
+        with self._lock:
+            found = self._trees.get(shape)
+        if found is None:
+            found = assemble.structure(tagging.build_tree(tagger.items), annots)
+            with self._lock:
+                if len(self._trees) >= TREES_KEPT:  # long names say themselves in ActualText: few recur
+                    self._trees.pop(next(iter(self._trees)))
+                self._trees[shape] = found
+        return found
 
     def _saved_by_reportlab(self, sheet: Sheet, page_layout: Layout, own: list[Block]) -> bytes:
         """The sheet as reportlab's document writes it: the reference ``assemble`` must match, byte for byte."""
