@@ -182,3 +182,59 @@ def test_prefix_flate_compresses_like_zlib_and_falls_back_for_other_streams(canv
     internals.compress_page_with(page, internals.PrefixFlate(internals.page_text(page)[:5].encode()))
     with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
         assert b"(page) Tj" in pdf.pages[0].Contents.read_bytes()
+
+
+def test_page_annotations_gives_each_link_s_dictionary(canvas: Canvas) -> None:
+    """Issue 16: the annotations of the page being drawn, formatted as reportlab writes them."""
+    canvas.linkURL("https://example.org/a", (10, 10, 50, 30), relative=0, thickness=0)
+    canvas.linkURL("https://example.org/b", (10, 40, 50, 60), relative=0, thickness=0)
+    annots = internals.page_annotations(canvas)
+    assert len(annots) == 2
+    assert b"/URI (https://example.org/a)" in annots[0] and b"/Subtype /Link" in annots[1]
+
+
+def test_font_subsets_lists_the_codes_of_each_subset(canvas: Canvas) -> None:
+    """Issue 16: code point lists by subset, in code order; nothing for a font the document never used."""
+    doc = internals.document_of(canvas)
+    font = pdfmetrics.getFont(fonts.FONT_BOLD)
+    assert internals.font_subsets(font, doc) == []
+    ((n, codes),) = font.splitString("ba", doc)
+    (subset,) = internals.font_subsets(font, doc)
+    assert n == 0 and [subset[code] for code in codes] == [ord("b"), ord("a")]
+
+
+def test_plain_page_knows_a_page_assemble_can_write(canvas: Canvas) -> None:
+    """Issue 16: one page of text and lines is plain; a form or transparency is not."""
+    doc = internals.document_of(canvas)
+    canvas.drawString(10, 10, "text")
+    canvas.showPage()
+    assert internals.plain_page(doc)
+    other = Canvas(io.BytesIO(), invariant=1, initialFontName=fonts.FONT)
+    other.setFillAlpha(0.5)
+    other.rect(10, 10, 20, 20, fill=1)
+    other.showPage()
+    assert not internals.plain_page(internals.document_of(other))
+
+
+def test_document_id_is_the_id_reportlab_writes(canvas: Canvas) -> None:
+    """Issue 16: the trailer's /ID computed before saving equals the one in the saved file."""
+    canvas.setTitle("A title")
+    canvas.drawString(10, 10, "text")
+    canvas.showPage()
+    expected = internals.document_id(internals.document_of(canvas))
+    assert b"/ID " + expected in _saved(canvas)
+
+
+def test_copy_font_states_gives_the_same_codes_and_names(canvas: Canvas) -> None:
+    """Issue 16: a document given another's font states draws the same text with the same codes."""
+    source = internals.document_of(canvas)
+    font = pdfmetrics.getFont(fonts.FONT)
+    font.splitString("Zoé", source)
+    font.getSubsetInternalName(0, source)
+    target = internals.document_of(Canvas(io.BytesIO(), invariant=1, initialFontName=fonts.FONT))
+    internals.copy_font_states(source, target, fonts.all_fonts())
+    assert internals.fonts_in_use_order(target) == [fonts.FONT]
+    assert internals.assigned_characters(font, target) == internals.assigned_characters(font, source)
+    assert internals.font_subsets(font, target) == internals.font_subsets(font, source)
+    font.splitString("à", target)  # the copy goes on alone: the source keeps its codes
+    assert internals.font_subsets(font, target) != internals.font_subsets(font, source)

@@ -212,8 +212,11 @@ def _missing(cluster: str) -> list[str]:
 
 def undrawable(text: str) -> list[str]:
     """The characters of ``text`` no embedded font can draw, each once, in order of appearance."""
+    form = drawable_form(text)
+    if coverage(MAIN).issuperset(map(ord, form)):  # nearly every name: the main font has it all
+        return []
     found: list[str] = []
-    for cluster in _clusters(drawable_form(text)):
+    for cluster in _clusters(form):
         if _font_for(cluster) is None:
             found.extend(ch for ch in _missing(cluster) if ch not in found)
     return found
@@ -226,9 +229,12 @@ def segments(text: str, whole_words: bool = False) -> list[tuple[str, str]]:
     (naming the characters) when a character is in no font: check rows
     with ``undrawable`` before drawing.
     """
+    form = drawable_form(text)
+    if coverage(MAIN).issuperset(map(ord, form)):  # every cluster in the main font: one run
+        return [(MAIN, form)] if form else []
     runs: list[tuple[str, str]] = []
     missing: list[str] = []
-    for cluster in _clusters(drawable_form(text)):
+    for cluster in _clusters(form):
         key = _font_for(cluster)
         if key is None:
             missing.extend(ch for ch in _missing(cluster) if ch not in missing)

@@ -47,7 +47,8 @@ class SubsetCachingFont(TTFont):
         self._cache: OrderedDict[tuple[int, tuple[int, ...]], internals.SubsetParts] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _parts(self, n: int, subset: list[int], base_name: str) -> internals.SubsetParts:
+    def subset_parts(self, n: int, subset: list[int], base_name: str) -> internals.SubsetParts:
+        """Widths, compressed ToUnicode map, compressed font program and its length, of subset ``n``."""
         # Several threads may write files at once: the cache and the font file's reader are shared.
         with self._lock:
             return self._cached_parts(n, subset, base_name)
@@ -69,7 +70,7 @@ class SubsetCachingFont(TTFont):
 
     def addObjects(self, doc: Any) -> None:  # noqa: N802 (reportlab's name)
         """As TTFont.addObjects, with each subset's parts taken from the cache."""
-        internals.add_subset_objects(self, doc, self._parts)
+        internals.add_subset_objects(self, doc, self.subset_parts)
 
 
 def seed(fonts: list[TTFont], doc: Any, letters: str = NAME_LETTERS) -> None:
@@ -111,6 +112,11 @@ def register() -> None:
             italic=FALLBACK_FONT,
             boldItalic=FALLBACK_BOLD,
         )
+
+
+def all_fonts() -> list[TTFont]:
+    """The embedded fonts, registered."""
+    return [pdfmetrics.getFont(name) for name in (FONT, FONT_BOLD, FALLBACK_FONT, FALLBACK_BOLD)]  # type: ignore[misc]
 
 
 def pieces(value: str, font: str = FONT) -> list[tuple[str, str, float]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.lib.colors import Color
@@ -38,6 +38,11 @@ class Span:
     line_size: float = 0.0
 
 
+def _with_text(span: Span, text: str) -> Span:
+    """The span holding ``text`` instead (``dataclasses.replace`` costs five times as much)."""
+    return Span(text, span.font, span.size, span.color, span.line_size)
+
+
 def _width(spans: list[Span], strip: bool = False) -> float:
     total = sum(pdfmetrics.stringWidth(s.text, s.font, s.size) for s in spans[:-1])
     if spans:
@@ -51,7 +56,7 @@ def _in_fonts(spans: list[Span]) -> list[Span]:
     out = []
     for span in spans:
         for text, font, factor in pieces(span.text, span.font):
-            out.append(replace(span, text=text, font=font, size=span.size * factor, line_size=span.size))
+            out.append(Span(text, font, span.size * factor, span.color, span.size))
     return out
 
 
@@ -73,9 +78,9 @@ def _join(chars: list[tuple[Span, str]]) -> list[Span]:
             and spans[-1].size == span.size
             and spans[-1].color == span.color
         ):
-            spans[-1] = replace(spans[-1], text=spans[-1].text + ch)
+            spans[-1] = _with_text(spans[-1], spans[-1].text + ch)
         else:
-            spans.append(replace(span, text=ch))
+            spans.append(_with_text(span, ch))
     return spans
 
 
@@ -93,7 +98,7 @@ def _wrap(spans: list[Span], width: float) -> list[list[Span]]:
     for span in _in_fonts(spans):
         for bit in re.split(r"(?<=[ -])", span.text):
             if bit:
-                words[-1].append(replace(span, text=bit))
+                words[-1].append(_with_text(span, bit))
                 if bit[-1] in " -":
                     words.append([])
     lines: list[list[Span]] = [[]]
@@ -141,11 +146,11 @@ def _runs(line: list[Span]) -> list[Span]:
     for span in line:
         last = runs[-1] if runs else None
         if last is not None and (last.font, last.size, last.color) == (span.font, span.size, span.color):
-            runs[-1] = replace(last, text=last.text + span.text)
+            runs[-1] = _with_text(last, last.text + span.text)
         else:
             runs.append(span)
     if runs:
-        runs[-1] = replace(runs[-1], text=runs[-1].text.rstrip())
+        runs[-1] = _with_text(runs[-1], runs[-1].text.rstrip())
     return runs
 
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import DummyDoc, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
 
 from . import reportlab_internals as internals
 
@@ -145,6 +146,7 @@ class Tagger:
     title: str
     items: list[Tagged] = field(default_factory=list)
     annots: int = 0
+    links: bool = True  # False: link annotations are numbered only (their bytes come from elsewhere)
 
     def block(self, block: Block, order: float | None = None) -> None:
         c = self.canvas
@@ -170,6 +172,8 @@ class Tagger:
         # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
         annot = self.annots
         self.annots += 1
+        if not self.links:
+            return Tagged(item.block, item.mcid, annot, item.order)
         contents = item.block.alt or url
 
         def make() -> None:
@@ -212,68 +216,100 @@ class _Raw(PDFObject):
         return self.data
 
 
-def _write(c: Canvas, tree: Tree) -> None:
-    """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document."""
-    doc = internals.document_of(c)
-    page = doc.Pages.pages[-1]
-    annots = [ref.format(doc).decode() for ref in page.Annots or []]
-    if len(annots) != len(tree.links):
-        raise ValueError(f"tagging: {len(annots)} annotations on the page, {len(tree.links)} links")
-    pg = doc.Reference(page).format(doc).decode()
-    # Register every object before writing any, so that each can name the
-    # others; pre-order keeps the object numbers (and so the bytes) stable.
-    tree_root = _Raw()
-    tree_ref = doc.Reference(tree_root)
-    raws: dict[int, tuple[_Raw, str]] = {}
-    order: list[tuple[Element, str]] = []
+_PLAIN = DummyDoc()  # formats a string as any unencrypted document would
 
-    def register(element: Element, parent: str) -> None:
-        raw = _Raw()
-        raws[id(element)] = raw, doc.Reference(raw).format(doc).decode()
+
+@lru_cache(maxsize=512)
+def pdf_text(value: str) -> bytes:
+    """A text string as reportlab writes it (PDFDocEncoding when it can, else UTF-16), remembered."""
+    return PDFString(value).format(_PLAIN)  # type: ignore[no-any-return]
+
+
+def _preorder(root: Element) -> list[tuple[Element, int]]:
+    """Every element, parents before kids, with the index of its parent in the list (-1: the tree root)."""
+    order: list[tuple[Element, int]] = []
+
+    def walk(element: Element, parent: int) -> None:
+        here = len(order)
         order.append((element, parent))
         for kid in element.kids:
             if isinstance(kid, Element):
-                register(kid, raws[id(element)][1])
+                walk(kid, here)
 
-    register(tree.root, tree_ref.format(doc).decode())
+    walk(root, -1)
+    return order
+
+
+def tree_objects(tree: Tree, first: int, page: int, annots: list[int]) -> list[bytes]:
+    """The structure objects numbered from ``first``: the tree root, its elements in pre-order, the parent tree.
+
+    ``page`` is the page's object number, ``annots`` those of its link
+    annotations. Pre-order keeps the numbers (and so the bytes) stable.
+    """
+    if len(annots) != len(tree.links):
+        raise ValueError(f"tagging: {len(annots)} annotations on the page, {len(tree.links)} links")
+    order = _preorder(tree.root)
+    number = {id(element): first + 1 + i for i, (element, _) in enumerate(order)}
+    pg = f"/Pg {page} 0 R"
+    out = [b""]
     for element, parent in order:
         kids = [
-            raws[id(kid)][1]
+            f"{number[id(kid)]} 0 R"
             if isinstance(kid, Element)
-            else f"<< /Type /OBJR /Obj {annots[kid.index]} /Pg {pg} >>"
+            else f"<< /Type /OBJR /Obj {annots[kid.index]} 0 R {pg} >>"
             if isinstance(kid, Annot)
             else str(kid)
             for kid in element.kids
         ]
         k = kids[0] if len(kids) == 1 else f"[ {' '.join(kids)} ]"
-        entries = f"/Type /StructElem /S /{element.type} /P {parent} /Pg {pg} /K {k}"
-        text = b"".join(
-            b" /%s %s" % (key, PDFString(value).format(doc))
-            for key, value in ((b"Alt", element.alt), (b"ActualText", element.actual_text))
-            if value
-        )
-        raws[id(element)][0].data = b"<< " + entries.encode() + text + b" >>"
-    nums = [f"0 [ {' '.join(raws[id(e)][1] for e in tree.owners)} ]"]
-    nums += [f"{index + 1} {raws[id(link)][1]}" for index, link in enumerate(tree.links)]
-    parent_tree = _Raw()
-    parent_tree.data = f"<< /Nums [ {' '.join(nums)} ] >>".encode()
-    tree_root.data = (
-        f"<< /Type /StructTreeRoot /K {raws[id(tree.root)][1]} "
-        f"/ParentTree {doc.Reference(parent_tree).format(doc).decode()} "
+        up = first if parent < 0 else first + 1 + parent
+        data = f"<< /Type /StructElem /S /{element.type} /P {up} 0 R {pg} /K {k}".encode()
+        if element.alt:
+            data += b" /Alt " + pdf_text(element.alt)
+        if element.actual_text:
+            data += b" /ActualText " + pdf_text(element.actual_text)
+        out.append(data + b" >>")
+    nums = [f"0 [ {' '.join(f'{number[id(e)]} 0 R' for e in tree.owners)} ]"]
+    nums += [f"{index + 1} {number[id(link)]} 0 R" for index, link in enumerate(tree.links)]
+    parent_tree = first + 1 + len(order)
+    out.append(f"<< /Nums [ {' '.join(nums)} ] >>".encode())
+    out[0] = (
+        f"<< /Type /StructTreeRoot /K {first + 1} 0 R /ParentTree {parent_tree} 0 R "
         f"/ParentTreeNextKey {len(tree.links) + 1} >>"
     ).encode()
+    return out
+
+
+def _write(c: Canvas, tree: Tree) -> None:
+    """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document."""
+    doc = internals.document_of(c)
+    page = doc.Pages.pages[-1]
+    annots = [_number(ref.format(doc)) for ref in page.Annots or []]
+    pg = _number(doc.Reference(page).format(doc))
+    # Register every object before writing any: they are numbered one after another.
+    raws = [_Raw() for _ in range(len(_preorder(tree.root)) + 2)]
+    first = _number(doc.Reference(raws[0]).format(doc))
+    for raw in raws[1:]:
+        doc.Reference(raw)
+    for raw, data in zip(raws, tree_objects(tree, first, pg, annots), strict=True):
+        raw.data = data
 
     # PDFPage writes only the keys it knows: teach this one page two more.
     internals.add_page_entries(page, StructParents=0, Tabs=PDFName("S"))
     catalog = doc.Catalog
-    catalog.StructTreeRoot = tree_ref
+    catalog.StructTreeRoot = doc.Reference(raws[0])
     catalog.MarkInfo = PDFDictionary({"Marked": "true"})
     catalog.Metadata = PDFStream(
-        PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), _xmp(doc)
+        PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp(doc)
     )
 
 
-def _xmp(doc: object) -> bytes:
+def _number(reference: bytes) -> int:
+    """The object number of a formatted reference (``b"7 0 R"``)."""
+    return int(reference.split()[0])
+
+
+def xmp(doc: object) -> bytes:
     """XMP metadata that declares PDF/UA-1 and repeats the Info dictionary (same title, dates)."""
     info = doc.info  # type: ignore[attr-defined]
     ts = internals.creation_time(doc)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,7 +26,7 @@ from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import Rung, name_too_long
 from ..drawable import check_drawable
-from . import fonts, tagging
+from . import assemble, fonts, tagging
 from . import reportlab_internals as internals
 from .fonts import FONT, FONT_BOLD
 from .layout import Block, Layout
@@ -37,7 +37,12 @@ from .styles import SMALLEST
 # Plain Flate streams: ASCII85 on top only makes files a quarter larger.
 rl_config.useA85 = 0
 
-Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged]]
+# The shared part of a layout: its operators, the characters each font gave codes (in use order),
+# its tagged blocks, and the bytes of its link annotations.
+Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged], list[bytes]]
+# What setViewerPreference("DisplayDocTitle", "true") writes.
+TREES_KEPT = 64
+VIEWER_PREFERENCES = b"<<\n/DisplayDocTitle true\n>>"
 
 
 class PdfWriter:
@@ -56,6 +61,8 @@ class PdfWriter:
         self.reuse = reuse
         self._prepared: dict[int, Prepared] = {}
         self._flates: dict[int, internals.PrefixFlate] = {}
+        self._font_templates: dict[tuple[int, bool], object] = {}  # documents whose font states sheets copy
+        self._trees: dict[Hashable, list[bytes]] = {}  # structure objects, by the shape of the box
         # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
         self._lock = threading.RLock()
 
@@ -69,15 +76,51 @@ class PdfWriter:
             target.write(self.to_bytes(sheet))
 
     def to_bytes(self, sheet: Sheet) -> bytes:
+        own: list[Block] = []
+        if sheet.box is None:
+            page_layout = self.flyer_layout
+        else:
+            page_layout, own = self._layout_and_box(sheet.box)
+        if self.reuse and not any(block.link for block in own):
+            c = self._canvas(io.BytesIO(), sheet.title)
+            tagger = tagging.Tagger(c, sheet.title, links=False)
+            self._paint(c, page_layout, own, tagger)
+            c.showPage()
+            doc = internals.document_of(c)
+            if internals.plain_page(doc):
+                page = internals.last_page(doc)
+                stream = self._flate(page_layout, page).encode(internals.page_text(page))
+                annots = self._prepared[id(page_layout)][3]
+                tree = self._structure(page_layout, own, tagger, len(annots))
+                return assemble.document(doc, stream, annots, tree, VIEWER_PREFERENCES)
+        return self._saved_by_reportlab(sheet, page_layout, own)
+
+    def _structure(
+        self, page_layout: Layout, own: list[Block], tagger: tagging.Tagger, annots: int
+    ) -> list[bytes]:
+        """The structure objects' bytes, kept for every sheet whose box has the same tags and texts said.
+
+        Nearly every person's box has the same shape (a heading, one line
+        of name, one of identifier, the NUMEN column): their trees are the
+        same bytes.
+        """
+        shape = (id(page_layout), annots, tuple((b.tag, b.parent, b.alt, b.actual_text) for b in own))
+        with self._lock:
+            found = self._trees.get(shape)
+        if found is None:
+            found = assemble.structure(tagging.build_tree(tagger.items), annots)
+            with self._lock:
+                if len(self._trees) >= TREES_KEPT:  # long names say themselves in ActualText: few recur
+                    self._trees.pop(next(iter(self._trees)))
+                self._trees[shape] = found
+        return found
+
+    def _saved_by_reportlab(self, sheet: Sheet, page_layout: Layout, own: list[Block]) -> bytes:
+        """The sheet as reportlab's document writes it: the reference ``assemble`` must match, byte for byte."""
         buffer = io.BytesIO()
         c = self._canvas(buffer, sheet.title)
         tagger = tagging.Tagger(c, sheet.title)
-        if sheet.box is None:
-            page_layout = self.flyer_layout
-            self._paint(c, page_layout, [], tagger)
-        else:
-            page_layout, own = self._layout_and_box(sheet.box)
-            self._paint(c, page_layout, own, tagger)
+        self._paint(c, page_layout, own, tagger)
         tagger.finish_page()
         if self.reuse:
             page = internals.last_page(internals.document_of(c))
@@ -145,12 +188,12 @@ class PdfWriter:
         """
         split = _first_after_box(page_layout)
         if self.reuse:
-            self._replay(c, page_layout, tagger, split)
+            self._replay(c, page_layout, tagger, seeded=bool(own_blocks))
         else:
             with self._lock:
                 for index, block in enumerate(page_layout.blocks):
                     tagger.block(block, order=float(index))
-        if own_blocks:
+        if own_blocks and not self.reuse:
             # Every sheet then has the same font subsets, written once per run.
             doc = internals.document_of(c)
             fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
@@ -170,25 +213,37 @@ class PdfWriter:
                 flate = self._flates[key] = internals.PrefixFlate(prefix.encode("utf8"))
             return flate
 
-    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, split: int) -> None:
+    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, seeded: bool) -> None:
         """Write the shared blocks as the operators they gave the first time.
 
         Replaying is exact because the first use of each character fixes its
         code in the font subset: the same characters are first used in the
-        same order here, so the same operators mean the same text.
+        same order here (copied from a document where they were, then the
+        letters of names when ``seeded``), so the same operators mean the
+        same text.
         """
         key = id(page_layout)
         with self._lock:
             if key not in self._prepared:
                 self._prepared[key] = self._prepare(page_layout)
-            ops, used_fonts, marks = self._prepared[key]
-        doc = internals.document_of(c)
+            ops, used_fonts, marks, _ = self._prepared[key]
+            template = self._font_templates.get((key, seeded))
+            if template is None:
+                template = self._font_templates[key, seeded] = self._font_template(used_fonts, seeded)
+        internals.copy_font_states(template, internals.document_of(c), fonts.all_fonts())
+        c.addLiteral(ops)
+        tagger.adopt(marks)
+
+    def _font_template(self, used_fonts: list[tuple[str, str]], seeded: bool) -> object:
+        """A document whose fonts gave codes to the shared text's characters, then (``seeded``) to names'."""
+        doc = internals.document_of(self._canvas(io.BytesIO(), ""))
         for name, chars in used_fonts:
             font = pdfmetrics.getFont(name)
             font.splitString(chars, doc)
             font.getSubsetInternalName(0, doc)
-        c.addLiteral(ops)
-        tagger.adopt(marks)
+        if seeded:
+            fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
+        return doc
 
     def _prepare(self, page_layout: Layout) -> Prepared:
         c = self._canvas(io.BytesIO(), self.page.info.title)
@@ -203,7 +258,7 @@ class PdfWriter:
             chars = internals.assigned_characters(pdfmetrics.getFont(name), doc)
             if chars is not None:
                 used_fonts.append((name, chars))
-        return ops, used_fonts, list(tagger.items)
+        return ops, used_fonts, list(tagger.items), internals.page_annotations(c)
 
     # -- the print file ----------------------------------------------------
     def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
