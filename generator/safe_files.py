@@ -8,11 +8,8 @@
 - ``write_atomic`` / ``open_atomic`` write a temporary file beside the target
   and rename it over the target: never half a file; a symlink at the target
   name is replaced, its target untouched. ``read_limited`` never follows one.
-- ``Journal`` records, in a hidden file of the folder, the size, hash and
-  file identity of every file a run wrote; ``Journal.removable`` and
-  ``remove_written`` delete a file only when it is still exactly what was
-  recorded, so a hand-edited manifest or journal naming a user's own file
-  never makes a run delete it.
+- ``read_opener`` opens for reading without following a link; the journal of
+  what a run wrote (``journal``) reads through it.
 
 Every failure is a ``SafeFileError`` naming the path and what to do, in
 the reader's language (worded in ``file_errors``); a symbolic-link loop is
@@ -22,22 +19,17 @@ reported as such.
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from .file_errors import SafeFileError, symlink_message, why_failed
-from .i18n import N_, _
+from .i18n import _
 
-JOURNAL_NAME = ".aesh-generator-written.json"
-JOURNAL_MAX_BYTES = 64 * 1024 * 1024  # 200 000 sheets of records fit well under this
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO with no reader fails at once instead of hanging
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -103,7 +95,7 @@ def read_limited(path: str | Path, limit: int) -> bytes:
     """
     path = Path(path)
     try:
-        with open(path, "rb", opener=_read_opener) as file:
+        with open(path, "rb", opener=read_opener) as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 raise SafeFileError(_("{path}: is not a plain file").format(path=path))
             data = file.read(limit + 1)
@@ -151,7 +143,7 @@ def ensure_folder(path: str | Path) -> Path:
 
 def _open(path: Path, flags: int) -> BinaryIO:
     _check_parent(path)
-    before = _lstat(path)
+    before = lstat_or_none(path)
     if before is not None and stat.S_ISLNK(before.st_mode):
         raise SafeFileError(symlink_message(path))
     try:
@@ -166,7 +158,7 @@ def _open(path: Path, flags: int) -> BinaryIO:
                     "{path}: is not a plain file (a device, pipe or socket); remove it or choose another folder"
                 ).format(path=path)
             )
-        now = _lstat(path)
+        now = lstat_or_none(path)
         if now is None or (now.st_dev, now.st_ino) != (
             opened.st_dev,
             opened.st_ino,
@@ -199,7 +191,8 @@ def _check_parent(path: Path) -> None:
         raise SafeFileError(why_failed(parent, exc)) from None
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def lstat_or_none(path: Path) -> os.stat_result | None:
+    """``path.lstat()``, None when nothing is there; SafeFileError on any other failure."""
     try:
         return path.lstat()
     except FileNotFoundError:
@@ -208,184 +201,5 @@ def _lstat(path: Path) -> os.stat_result | None:
         raise SafeFileError(why_failed(path, exc)) from None
 
 
-# --- what a run wrote, and removing only that ---------------------------------------
-
-
-@dataclass(frozen=True)
-class Written:
-    """What a file was when the run that wrote it finished with it."""
-
-    size: int
-    sha256: str
-    mtime_ns: int
-    inode: int
-    device: int
-
-
-@dataclass(frozen=True)
-class Removal:
-    """Files removed, and files kept with the reason (each a relative name and a reason)."""
-
-    removed: tuple[str, ...]
-    kept: tuple[tuple[str, str], ...]
-
-
-class Journal:
-    """The hidden record of the files a run wrote into a folder (relative names → state)."""
-
-    def __init__(self, folder: str | Path, entries: dict[str, Written] | None = None) -> None:
-        self.folder = Path(folder)
-        self.entries: dict[str, Written] = dict(entries or {})
-
-    @classmethod
-    def load(cls, folder: str | Path) -> Journal:
-        """The folder's journal; empty when there is none or it cannot be trusted (nothing will be removed)."""
-        folder = Path(folder)
-        path = folder / JOURNAL_NAME
-        try:
-            with open(path, "rb", opener=_read_opener) as file:
-                raw = file.read(JOURNAL_MAX_BYTES + 1)
-            if len(raw) > JOURNAL_MAX_BYTES:
-                return cls(folder)
-            data = json.loads(raw.decode("utf-8"))
-            entries = {
-                name: Written(
-                    int(e["size"]), str(e["sha256"]), int(e["mtime_ns"]), int(e["inode"]), int(e["device"])
-                )
-                for name, e in data["files"].items()
-                if _valid_name(name)
-            }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls(folder)
-        return cls(folder, entries)
-
-    def record(self, path: str | Path) -> None:
-        """Note a file this run just wrote (a path inside the folder)."""
-        path = Path(path)
-        name = path.relative_to(self.folder).as_posix()
-        if not _valid_name(name):
-            raise SafeFileError(
-                _("{path}: not a file name inside {folder}").format(path=path, folder=self.folder)
-            )
-        self.entries[name] = _state(path)
-
-    def record_as(self, name: str, path: str | Path) -> None:
-        """Note the file at ``path`` (in a staging folder) under the ``name`` it is about to be renamed to.
-
-        A rename keeps size, hash, inode and times: recorded before the move,
-        a run killed half-way through it still knows every file it placed.
-        """
-        if not _valid_name(name):
-            raise SafeFileError(
-                _("{path}: not a file name inside {folder}").format(path=repr(name), folder=self.folder)
-            )
-        self.entries[name] = _state(Path(path))
-
-    def forget(self, name: str) -> None:
-        self.entries.pop(name, None)
-
-    def save(self) -> None:
-        files = {name: vars(w) for name, w in sorted(self.entries.items())}
-        write_atomic(self.folder / JOURNAL_NAME, json.dumps({"version": 1, "files": files}).encode())
-
-    def removable(self, name: str) -> str:
-        """Why ``name`` must be kept, in the reader's language ("" when it may be removed: still exactly what this tool wrote)."""
-        reason = self._kept_because(name)
-        return _(reason) if reason else ""
-
-    def _kept_because(self, name: str) -> str:
-        """``removable``'s reason as an untranslated msgid (or the system's words), "" when removable."""
-        if not _valid_name(name):
-            return N_("not a plain file name inside the folder")
-        recorded = self.entries.get(name)
-        if recorded is None:
-            return N_("not written by this tool in an earlier run")
-        path = self.folder / name
-        for parent in _parents(self.folder, name):
-            if _lstat(parent) is None or stat.S_ISLNK(os.lstat(parent).st_mode):
-                return N_("its folder is missing or is a symbolic link")
-        try:
-            now = path.lstat()
-        except FileNotFoundError:
-            return ALREADY_GONE
-        except OSError as exc:
-            return exc.strerror or N_("cannot be read")
-        if not stat.S_ISREG(now.st_mode):
-            return N_("not a plain file any more")
-        if (now.st_size, now.st_mtime_ns, now.st_ino, now.st_dev) != (
-            recorded.size,
-            recorded.mtime_ns,
-            recorded.inode,
-            recorded.device,
-        ):
-            return N_("changed since this tool wrote it")
-        if _sha256(path) != recorded.sha256:
-            return N_("changed since this tool wrote it")
-        return ""
-
-
-ALREADY_GONE = N_("already gone")  # compared untranslated: the language may change between calls
-
-
-def remove_written(journal: Journal, names: Iterable[str]) -> Removal:
-    """Remove each of ``names`` that ``journal`` shows this tool wrote and nobody changed since; keep the rest.
-
-    The reasons of the files kept are in the reader's language.
-    """
-    removed: list[str] = []
-    kept: list[tuple[str, str]] = []
-    for name in names:
-        reason = journal._kept_because(name)
-        if reason == ALREADY_GONE:
-            journal.forget(name)
-            continue
-        if reason:
-            kept.append((name, _(reason)))
-            continue
-        try:
-            os.unlink(journal.folder / name)
-        except OSError as exc:
-            kept.append((name, exc.strerror or _("cannot be removed")))
-            continue
-        journal.forget(name)
-        removed.append(name)
-    return Removal(tuple(removed), tuple(kept))
-
-
-def _valid_name(name: object) -> bool:
-    """A relative name inside the folder: no absolute path, no "..", no NUL, no drive, not the journal."""
-    if not isinstance(name, str) or not name or "\x00" in name or "\\" in name or ":" in name:
-        return False
-    parts = PurePosixPath(name).parts
-    return (
-        not name.startswith("/")
-        and all(part not in ("", ".", "..") for part in parts)
-        and name not in (JOURNAL_NAME,)
-        and len(parts) <= 4
-    )
-
-
-def _parents(folder: Path, name: str) -> Iterator[Path]:
-    current = folder
-    for part in PurePosixPath(name).parts[:-1]:
-        current = current / part
-        yield current
-
-
-def _state(path: Path) -> Written:
-    info = path.lstat()
-    if not stat.S_ISREG(info.st_mode):
-        raise SafeFileError(_("{path}: not a plain file").format(path=path))
-    return Written(info.st_size, _sha256(path), info.st_mtime_ns, info.st_ino, info.st_dev)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb", opener=_read_opener) as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_opener(path: str, flags: int) -> int:
+def read_opener(path: str, flags: int) -> int:
     return os.open(path, flags | _NOFOLLOW | _NONBLOCK | _CLOEXEC)

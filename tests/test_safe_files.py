@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.journal import JOURNAL_NAME, Journal, remove_written
 from generator.safe_files import (
-    JOURNAL_NAME,
-    Journal,
     SafeFileError,
     ensure_folder,
     open_for_append,
     open_for_write,
-    remove_written,
     write_atomic,
 )
 

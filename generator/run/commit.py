@@ -25,7 +25,7 @@ from types import FrameType
 
 from ..errors import DeliveryError
 from ..i18n import _, ngettext
-from ..safe_files import Journal
+from ..journal import Journal
 from .lock import LOCK_NAME
 
 STAGING_PREFIX = ".partial-"

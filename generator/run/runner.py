@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render import print_file, writer
-from ..safe_files import Journal
+from ..journal import Journal
 from ..sheet.compose import compose, compose_page
 from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way, signals_deferred
 from .lock import folder_lock
