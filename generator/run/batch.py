@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import _
+from ..journal import Journal, remove_written
 from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
 from ..render import FORMATS, print_file, writer
-from ..journal import Journal, remove_written
 from ..sheet.compose import compose, compose_page
 from .commit import clear_dead_runs, refuse_in_the_way, signals_deferred
 from .lock import folder_lock

@@ -25,10 +25,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..journal import Journal
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render import print_file, writer
-from ..journal import Journal
 from ..sheet.compose import compose, compose_page
 from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way, signals_deferred
 from .lock import folder_lock
