@@ -1,0 +1,168 @@
+"""Issue 16 (scale), flat memory: the roster read row by row and kept packed, the journal a line per file.
+
+Memory itself is measured by ``make bench`` (``--big``); these tests hold the
+mechanisms that keep it flat to what a user sees: the same persons, flags,
+files, manifest and journal as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from helpers import manifest_rows, pdf_pages_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import load_procedure, read_roster, run_batch
+from generator.journal import JOURNAL_NAME, Journal, remove_written
+from generator.people import store
+from generator.people.files import read_rows, text_lines
+from generator.people.person import Person
+from generator.people.store import People
+from generator.procedure.model import Procedure
+from generator.run import runner
+
+
+@pytest.fixture(scope="module")
+def procedure() -> Procedure:
+    return load_procedure()
+
+
+def _roster(path: Path, count: int, homonym_every: int = 0) -> Path:
+    lines = ["Prénom;Nom;Courriel"]
+    for i in range(count):
+        last = "Dupont" if homonym_every and i % homonym_every == 0 else f"Dupont {i}"
+        lines.append(f"Marie;{last};p{i}@example.org")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_people_give_back_the_persons_in_order_with_the_homonym_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packed by chunks, read back in order; the identifiers shared get "homonym", the others are unchanged."""
+    monkeypatch.setattr(store, "CHUNK", 3)  # several chunks, one partly full
+    persons = [
+        Person("Marie", f"Dupont {i}", "mdupont" if i in (1, 5) else f"mdupont{i}", email=f"p{i}@x.org", row=i + 2)
+        for i in range(8)
+    ]
+    people = People.of(persons, homonyms={"mdupont"})
+    assert len(people) == 8
+    flagged = [p.identifier for p in people if "homonym" in p.flags]
+    assert flagged == ["mdupont", "mdupont"]
+    assert [p.row for p in people] == [p.row for p in persons]
+    assert people[5].flags == ("homonym",) and people[-1] == persons[-1] and people[2:4] == tuple(persons[2:4])
+    with pytest.raises(IndexError):
+        people[8]  # noqa: B018 (the access is the test)
+    assert People.of(persons[:2]) == persons[:2] and People.of([]) == ()
+
+
+def test_people_keep_no_readable_name_and_show_none() -> None:
+    """The packed persons are compressed; a repr (a log line, a traceback) gives a count, never a name."""
+    people = People.of([Person("Marie", "Zyxwvutsrq", "mzyxwvutsrq", email="mz@example.org", row=2)])
+    assert repr(people) == "People(1 persons)"
+    assert b"Zyxwvutsrq" not in pickle.dumps(people._chunks)  # noqa: SLF001 (what the store holds)
+
+
+def test_a_roster_is_read_row_by_row(tmp_path: Path) -> None:
+    """read_rows gives an iterator, not a list: the rows of a long file are never all held."""
+    rows = read_rows(_roster(tmp_path / "r.csv", 5)).rows
+    assert iter(rows) is rows
+    assert [cells[1] for _line, cells in rows] == ["Nom", *(f"Dupont {i}" for i in range(5))]
+
+
+def test_a_long_roster_flags_homonyms_across_chunks(tmp_path: Path, procedure: Procedure) -> None:
+    """Homonyms far apart in a roster longer than a chunk are flagged, each in place, and warned about once."""
+    roster = read_roster(_roster(tmp_path / "r.csv", 2 * store.CHUNK + 10, homonym_every=store.CHUNK), procedure)
+    assert isinstance(roster.people, People) and len(roster.people) == 2 * store.CHUNK + 10
+    flagged = [index for index, p in enumerate(roster.people) if "homonym" in p.flags]
+    assert flagged == [0, store.CHUNK, 2 * store.CHUNK]
+    assert sum("give the same identifier 'mdupont'" in w for w in roster.warnings) == 1
+
+
+@given(st.text(alphabet="ab\r\n;\"", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_text_lines_are_the_lines_csv_reads(text: str) -> None:
+    """The line iterator gives back the whole text, each piece ending at a line end (or the end)."""
+    pieces = list(text_lines(text))
+    assert "".join(pieces) == text
+    for piece in pieces[:-1]:
+        assert piece.endswith(("\n", "\r")) and "\n" not in piece.rstrip("\r\n")
+
+
+def test_a_run_with_a_refused_row_lays_the_volumes_and_manifest_out_again(
+    tmp_path: Path, procedure: Procedure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest is written as the sheets come; a row refused on the way moves every later place back."""
+    monkeypatch.setattr(runner, "IN_PROCESS_BELOW", 0)
+    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(5)]
+    people.insert(2, Person("Li", "Wang \u738b", "lwang", row=99))  # no embedded font draws it: refused
+    result = run_batch(procedure, people, tmp_path / "out", formats=("pdf",), jobs=1, print_volume=2, skip_invalid=True)
+    rows = manifest_rows(result.out)
+    assert [(r["identifier"], r["volume"], r["page"]) for r in rows] == [
+        ("mdupont0", "all-001.pdf", "1"),
+        ("mdupont1", "all-001.pdf", "2"),
+        ("mdupont2", "all-002.pdf", "1"),
+        ("mdupont3", "all-002.pdf", "2"),
+        ("mdupont4", "all-003.pdf", "1"),
+    ]
+    assert result.print_files == ("all-001.pdf", "all-002.pdf", "all-003.pdf") and result.sheets == 5
+    for row in rows:
+        assert row["identifier"] in pdf_pages_text(result.out / row["volume"])[int(row["page"]) - 1]
+
+
+def test_each_worker_writes_into_its_own_folder_and_every_file_is_moved(
+    tmp_path: Path, procedure: Procedure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers, two staging sub-folders (files made in one folder are made one at a time): all moved in."""
+    monkeypatch.setattr(runner, "POOL_FROM_MS", 0.0)
+    monkeypatch.setattr(runner, "IN_PROCESS_BELOW", 0)
+    folders: set[str] = set()
+    real = runner.Runner.commit
+
+    def commit(self: runner.Runner, *args: object, **kwargs: object) -> None:
+        folders.update(path.parent.name for _name, path in self.staged() if path.parent != self.staging)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner.Runner, "commit", commit)
+    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(40)]
+    result = run_batch(procedure, people, tmp_path / "out", formats=("docx",), jobs=2)
+    assert len(folders) == 2 and all(name.startswith("w") for name in folders)
+    visible = {p.name for p in result.out.iterdir() if not p.name.startswith(".")}
+    assert visible == {f"mdupont{i}.docx" for i in range(40)} | {"manifest.csv"}
+
+
+def test_the_journal_is_a_line_per_file_and_the_first_format_is_still_read(tmp_path: Path) -> None:
+    """Saved a line per file; a journal of the first format (one JSON object) still lets a run remove its files."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        (folder / name).write_bytes(name.encode())
+    journal = Journal(folder)
+    journal.record(folder / "a.pdf")
+    journal.record(folder / "b.pdf")
+    journal.save()
+    lines = (folder / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {"version": 2} and [json.loads(line)[0] for line in lines[1:]] == ["a.pdf", "b.pdf"]
+    # The same records as the first format wrote them.
+    entries = Journal.load(folder).entries
+    old = {"version": 1, "files": {name: vars(entries[name]) for name in entries}}
+    (folder / JOURNAL_NAME).write_text(json.dumps(old), encoding="utf-8")
+    assert remove_written(Journal.load(folder), ["a.pdf"]).removed == ("a.pdf",)
+    assert not (folder / "a.pdf").exists() and (folder / "b.pdf").exists()
+
+
+def test_a_journal_line_made_up_by_hand_removes_nothing(tmp_path: Path) -> None:
+    """A line naming a user's file with a made-up hash: the file stays (changed since, as far as we know)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    mine = folder / "mine.txt"
+    mine.write_text("mine")
+    info = os.lstat(mine)
+    record = ["mine.txt", 4, "00" * 32, info.st_mtime_ns, info.st_ino, info.st_dev]
+    (folder / JOURNAL_NAME).write_text('{"version": 2}\n' + json.dumps(record) + "\n", encoding="utf-8")
+    result = remove_written(Journal.load(folder), ["mine.txt"])
+    assert result.removed == () and mine.exists()
+    assert dict(result.kept) == {"mine.txt": "changed since this tool wrote it"}
