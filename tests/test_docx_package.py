@@ -15,6 +15,7 @@ from generator.errors import RenderError
 from generator.people.person import Person
 from generator.procedure.model import Procedure
 from generator.render import fallback, writer
+from generator.render.docx import package
 from generator.render.docx.package import (
     CORE_PART,
     DOCUMENT_PART,
@@ -92,3 +93,10 @@ def test_a_plain_value_is_one_run_of_the_main_font(text: str) -> None:
         assert fallback.undrawable(text) == []
         assert fallback.drawable_form(text) == text
         assert all(key == fallback.MAIN for key, _ in fallback.segments(text, whole_words=True))
+
+
+def test_a_package_past_a_gibibyte_is_left_to_zipfile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the size where ZIP64 records could be needed, zipfile itself appends: the same bytes still."""
+    monkeypatch.setattr(package, "_LARGEST", 100)
+    parts = [b"<core/>" * 10, b"<document/>" * 20]
+    assert APPENDIX.package(parts) == append_with_zipfile(FIXED, list(zip(NAMES, parts, strict=True)))

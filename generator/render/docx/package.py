@@ -103,8 +103,10 @@ def append_with_zipfile(prefix: bytes, parts: Sequence[tuple[str, bytes]]) -> by
 # Offsets of the fields that depend on an appended part's data (PKWARE APPNOTE 4.3.7, 4.3.12, 4.3.16).
 _LOCAL_SUMS = 14  # CRC-32, compressed size, size
 _CENTRAL_SUMS, _CENTRAL_OFFSET = 16, 42  # the same three; where the local header starts
-_END_DIRECTORY = 12  # size and offset of the central directory
-_LARGEST = 0x7FFF0000  # past this zipfile would write ZIP64 records, which Appendix does not know
+_END_DIRECTORY, _END_SIZE = 12, 22  # size and offset of the central directory; the record's length
+_DATA_DESCRIPTOR = 0x08  # general purpose flag: sums and sizes written after the data
+# Far below the 2 GiB where zipfile turns to ZIP64 records (sizes, offsets), which Appendix does not write.
+_LARGEST = 1 << 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,7 +116,7 @@ class Appendix:
     ``zipfile.ZipFile(…, "a")`` re-reads the whole central directory on each
     opening; here each personal package is assembled from the bytes zipfile
     wrote once, with only the CRC, sizes and offsets of the appended parts
-    filled in: the same bytes, a tenth of the time.
+    filled in: the same bytes, and the time left is the compression's.
     """
 
     prefix: bytes  # the whole zip of the fixed parts, as given
@@ -129,7 +131,9 @@ class Appendix:
     def learn(cls, prefix: bytes, names: Sequence[str]) -> Appendix:
         names = tuple(names)
         sample = append_with_zipfile(prefix, [(name, b"") for name in names])
-        end_at = sample.rindex(b"PK\x05\x06")
+        end_at = len(sample) - _END_SIZE  # zipfile writes no archive comment
+        if sample[end_at : end_at + 4] != b"PK\x05\x06":
+            raise ValueError("zipfile wrote an end record Appendix does not know")
         size, start = struct.unpack_from("<2L", sample, end_at + _END_DIRECTORY)
         records = []
         at = start
@@ -140,6 +144,9 @@ class Appendix:
         old, new = records[: -len(names)], records[-len(names) :]
         locals_ = []
         for record in new:
+            (flags,) = struct.unpack_from("<H", record, 8)
+            if flags & _DATA_DESCRIPTOR:  # the sums would follow the data, not fill the header
+                raise ValueError("zipfile wrote a data descriptor Appendix does not know")
             (offset,) = struct.unpack_from("<L", record, _CENTRAL_OFFSET)
             name_len, extra_len = struct.unpack_from("<2H", sample, offset + 26)
             locals_.append(sample[offset : offset + 30 + name_len + extra_len])
@@ -156,7 +163,7 @@ class Appendix:
 
     def package(self, parts: Sequence[bytes]) -> bytes:
         """The fixed parts, then ``parts`` (one for each name, in order) deflated as zipfile does."""
-        if any(len(data) > _LARGEST for data in parts):
+        if len(self.entries) + sum(map(len, parts)) > _LARGEST:
             return append_with_zipfile(self.prefix, list(zip(self.names, parts, strict=True)))
         chunks: list[bytes | bytearray] = [self.entries]
         directory: list[bytes | bytearray] = [self.directory]
