@@ -16,6 +16,8 @@ from .identifiers import compute_identifier, is_valid_identifier
 from .numen import holds_numen, numen_refusal
 from .numen import quoted as shown
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
 
 @dataclass(frozen=True)
 class Person:
@@ -108,7 +110,7 @@ def check_fields(
     for field in FIELD_LABELS:
         raw = values.get(field, "")
         value = clean(raw)
-        numen = holds_numen(raw, name=field in NAME_FIELDS or field == "identifier")
+        numen = bool(raw) and holds_numen(raw, name=field in NAME_FIELDS or field == "identifier")
         if numen:
             problem = numen_refusal(label(field), at_the_desk=row is None)
         else:  # an empty cell has no defect (and its label may cost a translation)
@@ -133,7 +135,7 @@ def check_fields(
                 ),
             )
     birth = values.get("birth", "")
-    if not re.search(r"[^\W_]", birth):
+    if not _LETTER_OR_DIGIT.search(birth):
         birth = ""  # "-" or "/" in a birth-name column means "none"
 
     identifier = ""
