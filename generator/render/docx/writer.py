@@ -15,7 +15,7 @@ import io
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from pathlib import Path
 from typing import BinaryIO
@@ -200,7 +200,7 @@ class _Variant:
     """A prepared package at one body size: every part but the document, and the document with its tokens."""
 
     plain: Appendix  # every part but the two that name the person
-    with_fallback: Appendix  # the same parts with Noto Sans embedded, for a name that needs it
+    with_fallback: _Deferred  # the same parts with Noto Sans embedded, for a name that needs it
     documents: dict[tuple[bool, bool], Template]  # by (has a manager line, has a homonym note)
     run_headers: dict[str, str]  # token name → properties of the run it stands in
     core: Template  # docProps/core.xml around the title, which names the person
@@ -225,11 +225,16 @@ class _Variant:
         parts = clean_parts(out.getvalue())
         core = Template.of(parts.pop(CORE_PART).decode("utf-8"))
         plain = Appendix.learn(zip_parts(parts), _APPENDED)
-        with_fallback = Appendix.learn(
-            zip_parts(
-                embed_in_parts(parts, FALLBACK_FAMILY, {"regular": _noto("Regular"), "bold": _noto("Bold")})
-            ),
-            _APPENDED,
+        # Embedding Noto Sans costs more than the rest of the zip: done for the first name that needs it.
+        with_fallback = _Deferred(
+            lambda: Appendix.learn(
+                zip_parts(
+                    embed_in_parts(
+                        parts, FALLBACK_FAMILY, {"regular": _noto("Regular"), "bold": _noto("Bold")}
+                    )
+                ),
+                _APPENDED,
+            )
         )
         root = doc.element
         full = split_tokens(serialise(root))
@@ -255,8 +260,24 @@ class _Variant:
     def package(self, document_xml: bytes, title: str, with_fallback: bool = False) -> bytes:
         """The prepared parts plus the two that differ per person, appended without recompressing the rest."""
         core = self.core.fill({"title": xml_text(title)})
-        appendix = self.with_fallback if with_fallback else self.plain
+        appendix = self.with_fallback.get() if with_fallback else self.plain
         return appendix.package([core, document_xml])
+
+
+class _Deferred:
+    """An Appendix made on first use, once, whichever thread asks first."""
+
+    def __init__(self, make: Callable[[], Appendix]) -> None:
+        self._make = make
+        self._made: list[Appendix] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Appendix:
+        if not self._made:
+            with self._lock:
+                if not self._made:
+                    self._made.append(self._make())
+        return self._made[0]
 
 
 def _noto(style: str) -> Path:
