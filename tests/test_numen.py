@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.people.numen import HIDDEN, holds_numen, is_numen_header, numen_refusal, quoted
+from generator.people import numen as numen_module
+from generator.people.numen import (
+    HIDDEN,
+    holds_numen,
+    holds_numen_thorough,
+    is_numen_header,
+    numen_refusal,
+    quoted,
+)
 
 # --- what the old rule (roster._holds_numen) caught, and the issue's cases --------
 
@@ -317,3 +325,60 @@ def test_a_numen_split_at_any_point_is_caught(context: str, separator: str) -> N
     """The canonical NUMEN cut in two at every position by any separator string is caught."""
     for cut in range(1, 13):
         assert holds_numen(context.format("13E1812345ABC"[:cut] + separator + "13E1812345ABC"[cut:]))
+
+
+# --- the fast reading (a class table, a digit count first) agrees with the thorough one ---
+
+DIGIT_LIKE = "0123456789\uff10\uff19\u0661\u0669\u00b2\u00b9\u2460\u2473\u2488\u1369\U0001d7ce\u00bd\u3251"
+LETTER_LIKE = "AEZaez\u00e9\u0415\u0410\uff25\u2168\u00aa\u00b5\u3164\u1160"
+BREAKS = ",;@|\uff0c\ufe50\uff1b\uff20"
+DIGIT = st.sampled_from(DIGIT_LIKE)
+NUMEN_ISH = st.text(  # digits drawn twice as often: most texts reach the rules
+    st.one_of(DIGIT, DIGIT, st.sampled_from(LETTER_LIKE + BREAKS + SEPARATORS + INVISIBLE), st.characters()),
+    max_size=40,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(max_size=60) | NUMEN_ISH, st.booleans())
+def test_the_fast_reading_answers_as_the_thorough_one(text: str, name: bool) -> None:
+    """On any text (any Unicode, and digit-like, letter-like, breaking and invisible characters mixed) both agree."""
+    assert holds_numen(text, name=name) == holds_numen_thorough(text, name=name)
+
+
+@BULK
+@given(st.randoms(use_true_random=True))
+def test_the_fast_reading_agrees_on_numens_and_ordinary_values(rnd: random.Random) -> None:
+    """Disguised NUMENs cut anywhere, names, addresses and phone numbers: the same answer both ways."""
+    texts = [disguised_numen(rnd) for _ in range(BATCH // 4)]
+    texts += [t[: rnd.randint(0, len(t))] for t in texts]  # cut short: near the limits of the rules
+    texts += [f(rnd) for f in (french_name, email_address, postal_value) for _ in range(BATCH // 4)]
+    for text in texts:
+        for name in (False, True):
+            assert holds_numen(text, name=name) == holds_numen_thorough(text, name=name), text
+
+
+def test_the_fast_reading_needs_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing remembered (a text of rarer characters than the cache holds), each class is still right."""
+    monkeypatch.setattr(numen_module, "_CLASSES", numen_module._ClassTable())
+    monkeypatch.setattr(numen_module, "_CACHED_CLASSES", 0)
+    for text in [*CAUGHT, *PASSED]:
+        assert holds_numen(text) == holds_numen_thorough(text), text
+    assert len(numen_module._CLASSES) == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from("0123456789"), max_size=numen_module.MIN_DIGITS - 1),
+    st.text(st.sampled_from(ALPHABET + SEPARATORS + INVISIBLE + BREAKS), max_size=30),
+    st.randoms(use_true_random=True),
+    st.booleans(),
+)
+def test_fewer_than_min_digits_never_hold_a_numen(
+    digits: list[str], rest: str, rnd: random.Random, name: bool
+) -> None:
+    """Where the fast reading stops, the thorough one agrees: with 6 digits or fewer no rule can find a NUMEN."""
+    chars = [*digits, *rest]
+    rnd.shuffle(chars)
+    assert not holds_numen_thorough("".join(chars), name=name)
+    assert holds_numen_thorough("1709123E45ABC") and holds_numen_thorough("Dupont 1234567", name=True)

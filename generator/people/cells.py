@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from ..i18n import N_, _, ngettext
@@ -47,6 +48,34 @@ def expected(field: str) -> str:
 
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+# Every line break and control character (category Cc is U+0000-U+001F and U+007F-U+009F):
+# a cell without any skips the two character-by-character checks of ``defect``.
+_BREAK_OR_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _not_latin(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("L") and not unicodedata.name(ch, "").startswith("LATIN")
+
+
+# Characters up to the combining marks (ASCII, Latin-1, Latin Extended, IPA) that are no
+# letter of another alphabet, found by ``_not_latin`` itself; only the others are looked at.
+_MAYBE_NOT_LATIN = re.compile(
+    "[^" + "".join(re.escape(chr(c)) for c in range(0x370) if not _not_latin(chr(c))) + "]"
+)
+
+
+class _VisibleTable(dict[int, int | None]):
+    """Code point → None for a format character (category Cf), else itself: for ``str.translate``."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Cf" else code
+        if len(self) < _CACHED_CHARACTERS:
+            self[code] = kept
+        return kept
+
+
+_CACHED_CHARACTERS = 8192  # a text of rarer characters is still cleaned, one lookup a character
+_VISIBLE = _VisibleTable()
 
 
 def clean(text: str) -> str:
@@ -57,8 +86,9 @@ def clean(text: str) -> str:
     would be drawn as "?" or kept in a file name. Control characters are not
     removed here; ``_defect`` refuses them.
     """
-    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return " ".join(unicodedata.normalize("NFC", visible).split())
+    if text.isascii():  # no format character, already NFC: most cells of a roster
+        return " ".join(text.split())
+    return " ".join(unicodedata.normalize("NFC", text.translate(_VISIBLE)).split())
 
 
 def defect(raw: str, field: str, label: str, separator: str | None) -> str:
@@ -69,38 +99,34 @@ def defect(raw: str, field: str, label: str, separator: str | None) -> str:
     row of full width may hold one in a correctly quoted cell ("Bérénger,
     épouse Martin").
     """
-    wanted = expected(field)
-    if any(ch in _LINE_BREAKS for ch in raw):
-        return _("{label} holds a line break (expected {expected}, on one line)").format(
-            label=label, expected=wanted
-        )
-    control = next((ch for ch in raw if unicodedata.category(ch) == "Cc" and ch != "\t"), None)
-    if control is not None:
-        return _(
-            "{label} holds a control character ({code}), which no document can show: "
-            "retype it (expected {expected})"
-        ).format(label=label, code=f"U+{ord(control):04X}", expected=wanted)
+    if _BREAK_OR_CONTROL.search(raw):
+        if any(ch in _LINE_BREAKS for ch in raw):
+            return _("{label} holds a line break (expected {expected}, on one line)").format(
+                label=label, expected=expected(field)
+            )
+        control = next((ch for ch in raw if unicodedata.category(ch) == "Cc" and ch != "\t"), None)
+        if control is not None:
+            return _(
+                "{label} holds a control character ({code}), which no document can show: "
+                "retype it (expected {expected})"
+            ).format(label=label, code=f"U+{ord(control):04X}", expected=expected(field))
     if separator and separator in raw:
         shown = _("tab") if separator == "\t" else repr(separator)
         return _(
             "{label} holds the separator {separator}: a quote may be misplaced (expected {expected})"
-        ).format(label=label, separator=shown, expected=wanted)
+        ).format(label=label, separator=shown, expected=expected(field))
     if field in NAME_FIELDS and "@" in raw:
         return _("{label} holds an '@': the columns may be shifted (expected {expected})").format(
-            label=label, expected=wanted
+            label=label, expected=expected(field)
         )
-    if field in NAME_FIELDS and any(_not_latin(ch) for ch in raw):
+    if field in NAME_FIELDS and any(_not_latin(ch) for ch in _MAYBE_NOT_LATIN.findall(raw)):
         # The sheets print Latin letters only (the embedded font has no others),
         # and the directory builds the identifier from the Latin spelling.
         return _(
             "{label} has letters outside the Latin alphabet "
             "(expected {expected} in Latin letters, as on the contract)"
-        ).format(label=label, expected=wanted)
+        ).format(label=label, expected=expected(field))
     return ""
-
-
-def _not_latin(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("L") and not unicodedata.name(ch, "").startswith("LATIN")
 
 
 SHOWN_LINES = 10  # line numbers named in one message; the rest are counted

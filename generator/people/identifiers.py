@@ -49,8 +49,8 @@ def ascii_fold(text: str) -> str:
     """
     text = text.translate(_BEFORE_DECOMPOSITION)
     decomposed = unicodedata.normalize("NFKD", text).translate(_BEFORE_DECOMPOSITION)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.encode("ascii", "ignore").decode("ascii").lower()
+    # Combining marks are all outside ASCII: dropping what is not ASCII drops them too.
+    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
 
 
 def _words(text: str) -> str:

@@ -16,6 +16,8 @@ from .identifiers import compute_identifier, is_valid_identifier
 from .numen import holds_numen, numen_refusal
 from .numen import quoted as shown
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
 
 @dataclass(frozen=True)
 class Person:
@@ -108,11 +110,11 @@ def check_fields(
     for field in FIELD_LABELS:
         raw = values.get(field, "")
         value = clean(raw)
-        numen = holds_numen(raw, name=field in NAME_FIELDS or field == "identifier")
+        numen = bool(raw) and holds_numen(raw, name=field in NAME_FIELDS or field == "identifier")
         if numen:
             problem = numen_refusal(label(field), at_the_desk=row is None)
-        else:
-            problem = defect(raw, field, label(field), separator)
+        else:  # an empty cell has no defect (and its label may cost a translation)
+            problem = defect(raw, field, label(field), separator) if raw else ""
         if not problem and len(value) > MAX_LENGTH.get(field, len(value)):
             problem = _("{label} is {length} characters long ({limit})").format(
                 label=label(field), length=len(value), limit=_limit(field)
@@ -133,7 +135,7 @@ def check_fields(
                 ),
             )
     birth = values.get("birth", "")
-    if not re.search(r"[^\W_]", birth):
+    if not _LETTER_OR_DIGIT.search(birth):
         birth = ""  # "-" or "/" in a birth-name column means "none"
 
     identifier = ""
@@ -228,11 +230,10 @@ def _computed(
     """The identifier the rule gives, its flags, and (the field, the problem) when it gives none ("" if none)."""
     rule = procedure.identifier
     uses_birth = bool(birth) and rule.family_name == "birth-name-first"
-    latin = _("(expected a name in Latin letters, or the identifier itself)")
     # A birth name the rule cannot spell must not silently give way to the usage name.
     if uses_birth and not compute_identifier(rule, "a", "", birth):
         problem = _("{label} {value} holds no letter a-z once accents are dropped {expected}").format(
-            label=label("birth"), value=shown(birth), expected=latin
+            label=label("birth"), value=shown(birth), expected=_latin()
         )
         return "", [], ("birth", problem)
     identifier = compute_identifier(rule, first, last, birth)
@@ -242,12 +243,17 @@ def _computed(
     if not compute_identifier(rule, "a", last, birth):
         problem = _(
             "{label} {value} gives an empty identifier: it holds no letter a-z once accents are dropped {expected}"
-        ).format(label=label("last"), value=shown(last), expected=latin)
+        ).format(label=label("last"), value=shown(last), expected=_latin())
         return "", [], ("last", problem)
     problem = _("{label} {value} has no letter a-z to take the initial from {expected}").format(
-        label=label("first"), value=shown(first), expected=latin
+        label=label("first"), value=shown(first), expected=_latin()
     )
     return "", [], ("first", problem)
+
+
+def _latin() -> str:
+    """What a name the rule cannot spell should be, in the reader's language (only when refused)."""
+    return _("(expected a name in Latin letters, or the identifier itself)")
 
 
 def _office_domains(procedure: Procedure) -> set[str]:

@@ -13,7 +13,7 @@ import json
 import unicodedata
 from importlib.resources import files
 
-from ...sheet.blocks import Page, PersonalBox, plain
+from ...sheet.blocks import BoxLabels, Page, PersonalBox, plain
 from .look import (
     BODY_PT,
     BOX_MARGIN,
@@ -68,10 +68,28 @@ def _char_width(ch: str, table: dict[str, int]) -> int:
     return width
 
 
+class _Widths(dict[str, int]):
+    """Every character's width in one font style: the table's, else its base letter's, else 600."""
+
+    def __init__(self, table: dict[str, int]) -> None:
+        super().__init__(table)
+        self._table = table
+
+    def __missing__(self, ch: str) -> int:
+        width = _char_width(ch, self._table)
+        if len(self) < _CACHED_WIDTHS:
+            self[ch] = width
+        return width
+
+
+_CACHED_WIDTHS = 4096  # characters remembered; rarer ones are still measured, one lookup each
+# Looked up in C (``map``): widths are integers, so the sum is the same in any order.
+_STYLE_WIDTHS = {bold: _Widths(_WIDTHS["Helvetica-Bold" if bold else "Helvetica"]) for bold in (False, True)}
+
+
 def _text_width(text: str, size: float, bold: bool = False, ratio: float = 1.0) -> float:
     """Width in points of ``text`` set in Arial (or a font ``ratio`` times as wide)."""
-    table = _WIDTHS["Helvetica-Bold" if bold else "Helvetica"]
-    return sum(_char_width(ch, table) for ch in text) * size / 1000 * ratio
+    return sum(map(_STYLE_WIDTHS[bold].__getitem__, text)) * size / 1000 * ratio
 
 
 def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
@@ -98,6 +116,7 @@ class Estimate:
 
     def __init__(self, font: str) -> None:
         self.width_ratio, self.line_ratio = (1.0, 1.0) if font.lower() in _ARIAL_FAMILY else _OTHER_FONT
+        self._label_sizes: dict[tuple[BoxLabels, float], tuple[float, float]] = {}
 
     def lines(self, text: str, size: float, width: float, bold: bool = False) -> int:
         return _lines(text, size, width / self.width_ratio, bold)
@@ -169,7 +188,7 @@ class Estimate:
         width = _box_width()
         name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
         big = (IDENTIFIER_PT if len(box.identifier) <= LARGE_IDENTIFIER_MAX else IDENTIFIER_LONG_PT) * scale
-        label = _text_width(box.labels.identifier_label + " ", body) * self.width_ratio
+        label, right = self._labels(box.labels, body)
         left = line(body + 1) + _AFTER
         left += lines(name, body + 1, width, bold=True) * line(body + 1) + PERSON_NAME_AFTER / 20
         left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
@@ -177,14 +196,24 @@ class Estimate:
             left += lines(box.homonym_note, body, width - 12) * line(body) + _AFTER
         if box.manager:
             left += lines(box.manager, body, width) * line(body) + _AFTER
-        right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
-        right = (
-            lines(box.labels.numen_label, body, right_w, bold=True) * line(body)
-            + NUMEN_BOXES_BEFORE / 20
-            + NUMEN_BOX_H_MM * PT_PER_MM
-        )
-        right += _AFTER + lines(box.labels.numen_note, body, right_w, bold=True) * line(body)
         return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 4
+
+    def _labels(self, labels: BoxLabels, body: float) -> tuple[float, float]:
+        """The width of the identifier's label and the height of the NUMEN column: the same for every person."""
+        key = (labels, body)
+        known = self._label_sizes.get(key)
+        if known is None:
+            lines, line = self.lines, self.line
+            label = _text_width(labels.identifier_label + " ", body) * self.width_ratio
+            right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
+            right = (
+                lines(labels.numen_label, body, right_w, bold=True) * line(body)
+                + NUMEN_BOXES_BEFORE / 20
+                + NUMEN_BOX_H_MM * PT_PER_MM
+            )
+            right += _AFTER + lines(labels.numen_note, body, right_w, bold=True) * line(body)
+            known = self._label_sizes[key] = (label, right)  # a race computes the same twice: harmless
+        return known
 
 
 def estimated_height(page: Page, box: PersonalBox | None, body: float = BODY_PT) -> float:

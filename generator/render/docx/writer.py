@@ -10,11 +10,12 @@ sheet, same bytes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 import threading
-import zipfile
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from pathlib import Path
 from typing import BinaryIO
@@ -35,16 +36,18 @@ from .measure import Estimate, estimated_height
 from .package import (
     CORE_PART,
     DOCUMENT_PART,
+    Appendix,
+    Template,
     clean_parts,
     serialise,
     split_tokens,
     token,
     without_invalid,
     xml_text,
-    zip_info,
     zip_parts,
 )
 
+_APPENDED = (CORE_PART, DOCUMENT_PART)  # the parts that name the person, after the others in this order
 _PERSONAL_FIELDS = ("first_name", "family_name", "birth_name", "identifier", "homonym_note", "manager")
 
 
@@ -104,13 +107,15 @@ class DocxWriter:
 
     def _personal_sheet(self, box: PersonalBox, title: str) -> bytes:
         # A letter no embedded font has refuses the sheet, naming it, as in the PDF.
-        check_drawable(box.first_name, box.family_name, box.birth_name, box.identifier, box.manager)
+        shown = (box.first_name, box.family_name, box.birth_name, box.identifier, box.manager)
+        if not all(map(_plain().fullmatch, shown)):
+            check_drawable(*shown)
         try:
             body = self._body(box)
         except Overflow as overflow:
             raise name_too_long(self.format, overflow.over, measured=False) from None
         variant = self._variant(body)
-        chunks = variant.chunks[(bool(box.manager), bool(box.homonym_note))]
+        document = variant.documents[(bool(box.manager), bool(box.homonym_note))]
         uses_fallback = False
         values: dict[str, str] = {}
         for field in _PERSONAL_FIELDS:
@@ -120,9 +125,7 @@ class DocxWriter:
         values["identifier_style"] = (
             "Identifier" if len(box.identifier) <= LARGE_IDENTIFIER_MAX else "IdentifierLong"
         )
-        # Odd chunks are token names, even ones the XML around them.
-        xml = "".join(values[c] if i % 2 else c for i, c in enumerate(chunks))
-        return variant.package(xml.encode("utf-8"), title, with_fallback=uses_fallback)
+        return variant.package(document.fill(values), title, with_fallback=uses_fallback)
 
 
 _FALLBACK_RPR = (
@@ -139,6 +142,26 @@ def _run_header(before: str) -> str:
     return rpr.group(0) if rpr else ""
 
 
+@functools.cache
+def _plain() -> re.Pattern[str]:
+    """Texts of Latin characters drawn as typed in the main font: no check, no fallback run needed.
+
+    Each character is its own cluster (no mark), unchanged by NFC and by the
+    fallback's substitutes, and Atkinson draws it; so ``fallback.segments``
+    would give one run of the main font, and ``undrawable`` nothing.
+    """
+    cover = fallback.coverage(fallback.MAIN)
+    kept = [
+        chr(code)
+        for code in range(0x250)  # up to Latin Extended-B: no two compose under NFC without a mark
+        if code in cover
+        and code not in fallback.SUBSTITUTES
+        and not unicodedata.category(chr(code)).startswith(("M", "C"))
+        and unicodedata.normalize("NFC", chr(code)) == chr(code)
+    ]
+    return re.compile("[" + "".join(map(re.escape, kept)) + "]*")
+
+
 def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
     """``value`` as text of the run it stands in, letters Atkinson lacks in runs of their own in Noto Sans.
 
@@ -146,7 +169,9 @@ def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
     closes the current run and reopens one with the same properties.
     """
     value = without_invalid(value)
-    runs = fallback.segments(value, whole_words=True) if value else []
+    if _plain().fullmatch(value):
+        return xml_text(value), False
+    runs = fallback.segments(value, whole_words=True)
     if all(key == fallback.MAIN for key, _ in runs):
         return xml_text(value), False
     if "<w:rFonts" in rpr:
@@ -172,13 +197,13 @@ def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
 
 @dataclasses.dataclass(frozen=True)
 class _Variant:
-    """A prepared package at one body size: every part but the document, and the document in chunks."""
+    """A prepared package at one body size: every part but the document, and the document with its tokens."""
 
-    prefix: bytes
-    fallback_prefix: bytes  # the same parts with Noto Sans embedded, for a name that needs it
-    chunks: dict[tuple[bool, bool], list[str]]  # by (has a manager line, has a homonym note)
+    plain: Appendix  # every part but the two that name the person
+    with_fallback: _Deferred  # the same parts with Noto Sans embedded, for a name that needs it
+    documents: dict[tuple[bool, bool], Template]  # by (has a manager line, has a homonym note)
     run_headers: dict[str, str]  # token name → properties of the run it stands in
-    core: list[str]  # docProps/core.xml around the title, which names the person
+    core: Template  # docProps/core.xml around the title, which names the person
     generic: bytes
 
     @classmethod
@@ -198,15 +223,23 @@ class _Variant:
         out = io.BytesIO()
         doc.save(out)
         parts = clean_parts(out.getvalue())
-        core = split_tokens(parts.pop(CORE_PART).decode("utf-8"))
-        prefix = zip_parts(parts)
-        fallback_prefix = zip_parts(
-            embed_in_parts(parts, FALLBACK_FAMILY, {"regular": _noto("Regular"), "bold": _noto("Bold")})
+        core = Template.of(parts.pop(CORE_PART).decode("utf-8"))
+        plain = Appendix.learn(zip_parts(parts), _APPENDED)
+        # Embedding Noto Sans costs more than the rest of the zip: done for the first name that needs it.
+        with_fallback = _Deferred(
+            lambda: Appendix.learn(
+                zip_parts(
+                    embed_in_parts(
+                        parts, FALLBACK_FAMILY, {"regular": _noto("Regular"), "bold": _noto("Bold")}
+                    )
+                ),
+                _APPENDED,
+            )
         )
         root = doc.element
         full = split_tokens(serialise(root))
         run_headers = {full[i]: _run_header(full[i - 1]) for i in range(1, len(full), 2)}
-        chunks = {}
+        documents = {}
         for has_manager in (True, False):
             for has_note in (True, False):
                 # No empty paragraph: a line the person's sheet does not need is left out.
@@ -216,23 +249,35 @@ class _Variant:
                         for p in list(copy.iter(qn("w:p"))):
                             if token(name) in "".join(p.itertext()):
                                 p.getparent().remove(p)
-                chunks[(has_manager, has_note)] = split_tokens(serialise(copy))
+                documents[(has_manager, has_note)] = Template.of(serialise(copy))
         del optional
         for el in box:
             body.remove(el)
-        variant = cls(prefix, fallback_prefix, chunks, run_headers, core, b"")
+        variant = cls(plain, with_fallback, documents, run_headers, core, b"")
         generic = variant.package(serialise(root).encode("utf-8"), page.info.title)
         return dataclasses.replace(variant, generic=generic)
 
     def package(self, document_xml: bytes, title: str, with_fallback: bool = False) -> bytes:
         """The prepared parts plus the two that differ per person, appended without recompressing the rest."""
-        core = "".join(xml_text(title) if i % 2 else c for i, c in enumerate(self.core))
-        out = io.BytesIO(self.fallback_prefix if with_fallback else self.prefix)
-        out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "a") as zf:
-            zf.writestr(zip_info(CORE_PART), core.encode("utf-8"))
-            zf.writestr(zip_info(DOCUMENT_PART), document_xml)
-        return out.getvalue()
+        core = self.core.fill({"title": xml_text(title)})
+        appendix = self.with_fallback.get() if with_fallback else self.plain
+        return appendix.package([core, document_xml])
+
+
+class _Deferred:
+    """An Appendix made on first use, once, whichever thread asks first."""
+
+    def __init__(self, make: Callable[[], Appendix]) -> None:
+        self._make = make
+        self._made: list[Appendix] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Appendix:
+        if not self._made:
+            with self._lock:
+                if not self._made:
+                    self._made.append(self._make())
+        return self._made[0]
 
 
 def _noto(style: str) -> Path:
