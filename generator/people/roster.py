@@ -73,7 +73,6 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
     for line, cells in itertools.chain(head, rows):
         if line <= header.line or not any(c.strip() for c in cells):
             continue
-        prefix = _("{where}: line {line}").format(where=where, line=line)
         secrets = [
             Problem(
                 numen_refusal(header.labels[i] if i < width else column_label("", i)), line=line, numen=True
@@ -84,7 +83,7 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
         values = {f: cells[c.index] if c.index < len(cells) else "" for f, c in columns.items()}
         if not any(clean(v) for v in values.values()):
             if secrets:
-                invalid.append(_refused(prefix, secrets))
+                invalid.append(_refused(_where(where, line), secrets))
                 refusals.extend(secrets)
             else:
                 skipped.append(line)  # content only in ignored columns
@@ -92,9 +91,11 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
         # A separator inside a cell is a misplaced quote only when the row came out short.
         separator = read.separator if len(cells) < width else None
         person, problems, notes = check_fields(procedure, values, labels, line, separator)
-        warns.extend(_("{prefix}: {problems}").format(prefix=prefix, problems=note) for note in notes)
+        warns.extend(
+            _("{prefix}: {problems}").format(prefix=_where(where, line), problems=note) for note in notes
+        )
         if person is None or secrets:
-            invalid.append(_refused(prefix, [*secrets, *problems]))
+            invalid.append(_refused(_where(where, line), [*secrets, *problems]))
             refusals.extend([*secrets, *problems])
         else:
             people.add(person)
@@ -117,6 +118,11 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
         source=path,
         refusals=tuple(refusals),
     )
+
+
+def _where(where: str, line: int) -> str:
+    """``roster.csv: line 7``, made only for a row that has something to say (a message per row costs)."""
+    return _("{where}: line {line}").format(where=where, line=line)
 
 
 def _refused(prefix: str, problems: list[Problem]) -> str:

@@ -21,9 +21,8 @@ import shutil
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..journal import Journal
 from ..people.person import Person
@@ -35,6 +34,9 @@ from .lock import folder_lock
 from .output import atomic_write, inside
 from .plan import VOLUME, Job, place, volumes
 from .worker import Made, Worker, forget_worker, init_worker, prepare_worker, run_chunk
+
+if TYPE_CHECKING:  # the pool is imported only when a run uses one (~20 ms)
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 CHUNK = 50
 IN_PROCESS_BELOW = 60  # starting worker processes costs more than this many sheets
@@ -98,6 +100,8 @@ class Runner:
             # collections would otherwise write to every one of them and copy the
             # pages they share with this process into its own memory.
             gc.freeze()
+            from concurrent.futures import ProcessPoolExecutor
+
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 initializer=init_worker,
