@@ -55,6 +55,27 @@ def write_atomic(path: str | Path, data: bytes, *, mode: int = 0o600, durable: b
         file.write(data)
 
 
+def write_new(path: str | Path, data: bytes, *, mode: int = 0o666) -> None:
+    """Create ``path`` holding ``data``; refused (SafeFileError) if anything, even a link, is there already.
+
+    For a folder only this process writes into (a run's staging folder): no
+    temporary file and rename, no look at the parents, one system call to
+    create. ``mode`` goes through the umask. A failure removes the partial file.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY | _CLOEXEC
+    try:
+        fd = os.open(path, flags, mode)
+    except OSError as exc:
+        raise SafeFileError(why_failed(Path(path), exc)) from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(path)
+        raise SafeFileError(why_failed(Path(path), exc)) from None
+
+
 @contextmanager
 def open_atomic(path: str | Path, *, mode: int = 0o600, durable: bool = True) -> Iterator[BinaryIO]:
     """A stream to a temporary file beside ``path``, renamed over ``path`` when the block ends without error.

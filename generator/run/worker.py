@@ -12,8 +12,9 @@ from pathlib import Path
 from ..errors import RenderError
 from ..procedure.model import Procedure
 from ..render import writer
+from ..safe_files import write_new
 from ..sheet.compose import compose, compose_page
-from .output import atomic_write, inside
+from .output import SHARED, inside
 from .plan import Job
 
 ATTACHMENT_FORMAT = "pdf"  # what an email draft attaches (mail/drafts.py names the file)
@@ -62,9 +63,9 @@ class Worker:
         names: dict[str, str] = {}
         for fmt, data in documents.items():
             names[fmt] = f"{job.stem}.{fmt}"
-            # Into the staging folder: nothing trusts these files before the commit syncs them.
-            with atomic_write(inside(self.out, names[fmt]), durable=False) as stream:
-                stream.write(data)
+            # A new file of this run's own staging folder: nothing trusts it before the commit (a run
+            # that fails or is stopped removes the folder, half-written files with it).
+            write_new(inside(self.out, names[fmt]), data, mode=SHARED)
         eml = ""
         if attachment:
             from ..mail.drafts import attachment_name, build_message, write_draft
