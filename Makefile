@@ -49,6 +49,7 @@ messages: $(STAMP)
 
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/phases.py
 	$(BIN)/python benchmarks/web_bench.py
 
 lint: $(TEST_STAMP)

@@ -28,6 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The command as a user runs it: an installed package has its bytecode compiled. A development shell
+# that sets PYTHONDONTWRITEBYTECODE would make every run compile the package again (~0.06 s).
+USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
 FIRST = ["Marie", "Jean-Pierre", "Zoé", "Françoise", "Noël", "Anaïs", "Éloïse", "Œdipe", "Loïc", "Ångström"]
 LAST = [
     "Dupont",
@@ -100,6 +104,7 @@ def run_command(args: list[str]) -> tuple[float, float, float, float]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=USER_ENV,
     )
     tree_kb = tree_pss_kb = 0
     while proc.poll() is None:
@@ -172,6 +177,12 @@ def main() -> None:
     args = parser.parse_args()
     n = args.people
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; best of {args.repeat} runs")
+    subprocess.run(  # compiles the bytecode of the package and its libraries once, as an install does
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "generator")],
+        env=USER_ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         roster = tmp_path / "roster.csv"
