@@ -180,17 +180,20 @@ class Runner:
         for index, job in enumerate(jobs):
             held.append((index, job))
             if len(held) == group or index + 1 == count:
-                for name in names[index // group] if names else ():
-                    people = [job.person for _i, job in held]
-                    yield write_print_file, (self.procedure, people, self.staging, name), []
-                for first in range(0, len(held), size):
-                    chunk = held[first : first + size]
-                    yield run_chunk, ([job for _i, job in chunk],), chunk
+                yield from self._group(held, names[index // group] if names and index < count else [], size)
                 held = []
         if held:  # more jobs than ``count`` said: made, never printed
-            for first in range(0, len(held), size):
-                chunk = held[first : first + size]
-                yield run_chunk, ([job for _i, job in chunk],), chunk
+            yield from self._group(held, [], size)
+
+    def _group(self, held: list[tuple[int, Job]], print_names: list[str], size: int) -> Iterator[Task]:
+        """A volume's print files (or none) with these persons, then the chunks of their sheets."""
+        if print_names:
+            people = [job.person for _index, job in held]
+            for name in print_names:
+                yield write_print_file, (self.procedure, people, self.staging, name), []
+        for first in range(0, len(held), size):
+            chunk = held[first : first + size]
+            yield run_chunk, ([job for _index, job in chunk],), chunk
 
     def run(
         self,
