@@ -111,7 +111,9 @@ def _prune(place: Path) -> None:
     """Remove the oldest cache files beyond KEPT (plain files of this module's names only)."""
     pattern = re.compile(re.escape(PREFIX) + "[0-9a-f]{64}" + re.escape(SUFFIX))
     with os.scandir(place) as entries:
-        found = [Path(e.path) for e in entries if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+        found = [
+            Path(e.path) for e in entries if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)
+        ]
     if len(found) <= KEPT:
         return
     dated = []
@@ -132,7 +134,9 @@ def _to_json(prepared: Prepared, name: str) -> bytes:
         "run_headers": prepared.run_headers,
         "generic": base64.b64encode(prepared.generic).decode("ascii"),
     }
-    return json.dumps({"format": FORMAT, "key": name, "digest": _digest(variant), "variant": variant}).encode()
+    return json.dumps(
+        {"format": FORMAT, "key": name, "digest": _digest(variant), "variant": variant}
+    ).encode()
 
 
 def _digest(variant: dict[str, Any]) -> str:

@@ -99,7 +99,11 @@ def _remember_style_ids(doc: DocxDocument) -> None:
     by_name = functools.cache(look_up)
 
     def get_style_id(style_or_name: Any, style_type: Any) -> str | None:
-        return by_name(style_or_name, style_type) if isinstance(style_or_name, str) else look_up(style_or_name, style_type)
+        return (
+            by_name(style_or_name, style_type)
+            if isinstance(style_or_name, str)
+            else look_up(style_or_name, style_type)
+        )
 
     part.get_style_id = get_style_id  # type: ignore[method-assign]
 

@@ -220,10 +220,12 @@ class _Variant:
             raise ValueError("prepared DOCX parts of another shape")
         if any(not set(doc.names) <= fillable for doc in documents.values()):
             raise ValueError("prepared DOCX document with unknown tokens")
-        fixed_zip = prepared.fixed_zip
-        plain = Appendix.learn(fixed_zip, _APPENDED)
+        parts = _unzipped(prepared.fixed_zip)  # zipfile.BadZipFile when it is not a whole zip
+        if set(parts) & set(_APPENDED) or _unzipped(prepared.generic).keys() != {*parts, *_APPENDED}:
+            raise ValueError("prepared DOCX packages of other parts")
+        plain = Appendix.learn(prepared.fixed_zip, _APPENDED)
         # Embedding Noto Sans costs more than the rest of the zip: done for the first name that needs it.
-        with_fallback = _Deferred(lambda: _with_noto(fixed_zip))
+        with_fallback = _Deferred(lambda: _with_noto(parts))
         return cls(plain, with_fallback, documents, dict(prepared.run_headers), core, prepared.generic)
 
     def package(self, document_xml: bytes, title: str, with_fallback: bool = False) -> bytes:
@@ -236,12 +238,16 @@ class _Variant:
 _LINES = {(True, True), (True, False), (False, True), (False, False)}
 
 
-def _with_noto(fixed_zip: bytes) -> Appendix:
+def _unzipped(package: bytes) -> dict[str, bytes]:
+    """The parts of a zip, in its order; every one read, so a damaged one raises here (zipfile checks CRCs)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _with_noto(parts: dict[str, bytes]) -> Appendix:
     """The fixed parts with Noto Sans embedded, ready to append the person's two parts to."""
     from ..docx_fonts import embed_in_parts
 
-    with zipfile.ZipFile(io.BytesIO(fixed_zip)) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
     fonts = {"regular": _noto("Regular"), "bold": _noto("Bold")}
     return Appendix.learn(zip_parts(embed_in_parts(parts, FALLBACK_FAMILY, fonts)), _APPENDED)
 
