@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,13 @@ OTHER_PROCEDURE = TESTS / "data" / "other_procedure.yaml"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The French catalog compiled before any test is collected (make and pip install compile it too)."""
+    """The French catalog compiled before any test is collected (make and pip install compile it too).
+
+    The DOCX cache goes to a folder of this session's own (never the
+    developer's cache), removed at the end; CLI runs in subprocesses inherit it.
+    """
+    config._aesh_cache = tempfile.mkdtemp(prefix="aesh-generator-cache-")  # type: ignore[attr-defined]
+    os.environ["AESH_GENERATOR_CACHE"] = config._aesh_cache  # type: ignore[attr-defined]
     from generator.i18n import has_catalog, translations
 
     if not has_catalog("fr"):
@@ -35,6 +43,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
         compile_catalogs()
         translations.cache_clear()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "_aesh_cache", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Iterable
@@ -57,6 +58,7 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
     _page(doc)
     write_styles(doc, page.docx_font, page.info.language, body_pt)
     write_numbering(doc)
+    _remember_style_ids(doc)
     _settings(doc, page.info.language)
     _core(doc, page.info)
     body = doc.element.body
@@ -82,6 +84,28 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
 
 
 NOTO = "Noto Sans"  # the family the DOCX names for letters Atkinson Hyperlegible lacks
+
+
+def _remember_style_ids(doc: DocxDocument) -> None:
+    """Each style name looked up once: python-docx runs two XPath queries over every style each time.
+
+    Setting a paragraph's or a run's style by name searches the styles for
+    the name and for the default of its type (about 60 times a page, a
+    third of the time to build it). The styles are all written by now and
+    never change after, so the part answers each (name, type) from memory.
+    """
+    part = doc.part
+    look_up = part.get_style_id
+    by_name = functools.cache(look_up)
+
+    def get_style_id(style_or_name: Any, style_type: Any) -> str | None:
+        return (
+            by_name(style_or_name, style_type)
+            if isinstance(style_or_name, str)
+            else look_up(style_or_name, style_type)
+        )
+
+    part.get_style_id = get_style_id  # type: ignore[method-assign]
 
 
 def _prune_package(doc: DocxDocument) -> None:

@@ -7,9 +7,29 @@ Spacing is in twips (1/20 pt), as the styles write it; sizes in points.
 
 from __future__ import annotations
 
-from docx.shared import Mm
+from dataclasses import dataclass
 
 from ...sheet.fit import BODY_MAX, MM
+
+
+@dataclass(frozen=True)
+class Length:
+    """A length given in millimetres, converted as python-docx's ``docx.shared.Mm`` does (without importing it)."""
+
+    emu: int  # English Metric Units: 36 000 a millimetre, 635 a twip
+
+    @classmethod
+    def of_mm(cls, mm: float) -> Length:
+        return cls(int(mm * 36000))
+
+    @property
+    def mm(self) -> float:
+        return self.emu / 36000.0
+
+    @property
+    def twips(self) -> int:
+        return int(round(self.emu / 635.0))
+
 
 ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
 RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
@@ -27,7 +47,7 @@ TEXT_W = PAGE_W - 2 * MARGIN_X
 PAGE_CAPACITY = 268 * PT_PER_MM
 
 # Columns and tables.
-INDENT = Mm(10)  # step text sits under the heading's text, past its number
+INDENT = Length.of_mm(10)  # step text sits under the heading's text, past its number
 BOX_SHARE = (
     0.6  # the personal box's left column, as a share of the text width (the right one holds 13 boxes of 5 mm)
 )

@@ -9,8 +9,10 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is loaded only to prepare a page: a run from the disk cache never needs it
+    from lxml import etree
 
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed, so the same data gives the same bytes
 DOCUMENT_PART = "word/document.xml"
@@ -45,6 +47,8 @@ def xml_attr(value: str) -> str:
 
 
 def serialise(root: etree._Element) -> str:
+    from lxml import etree
+
     return etree.tostring(root, encoding="UTF-8", standalone=True).decode("utf-8")
 
 
@@ -199,6 +203,8 @@ def clean_parts(package: bytes) -> dict[str, bytes]:
 
 def _reproducible_core(data: bytes) -> bytes:
     """Core properties without creation dates: nothing in the file depends on the clock."""
+    from lxml import etree
+
     root = etree.fromstring(data)
     for el in list(root):
         if etree.QName(el).localname in ("created", "modified", "lastPrinted"):

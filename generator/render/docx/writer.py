@@ -1,10 +1,11 @@
-"""The DOCX writer: a sheet → the editable twin of its PDF (python-docx is imported in this folder only).
+"""The DOCX writer: a sheet → the editable twin of its PDF (python-docx is imported in this folder only, and only to prepare).
 
-The document is built once per page and body size with python-docx, with
-placeholder tokens where a personal sheet differs; writing a sheet then
-only fills the tokens into the prepared ``word/document.xml`` and appends
-it to a prepared zip of the other parts, whose bytes never change. Same
-sheet, same bytes.
+The document is built once per page and body size with python-docx
+(prepare.py), with placeholder tokens where a personal sheet differs, and
+kept on disk for the next run (cache.py); writing a sheet then only fills
+the tokens into the prepared ``word/document.xml`` and appends it to a
+prepared zip of the other parts, whose bytes never change. Same sheet,
+same bytes, from a fresh preparation or from the cache.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import dataclasses
 import functools
 import io
 import re
+import struct
 import threading
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable
-from copy import deepcopy
 from pathlib import Path
 from typing import BinaryIO
-
-from docx.oxml.ns import qn
 
 from ...errors import RenderError
 from ...i18n import _
@@ -28,9 +28,8 @@ from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
 from .. import fallback
-from ..docx_fonts import embed_in_parts
 from ..drawable import check_drawable
-from .content import BOX_MARK, build
+from . import cache
 from .look import FALLBACK_FAMILY, LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
 from .measure import Estimate, estimated_height
 from .package import (
@@ -38,10 +37,6 @@ from .package import (
     DOCUMENT_PART,
     Appendix,
     Template,
-    clean_parts,
-    serialise,
-    split_tokens,
-    token,
     without_invalid,
     xml_text,
     zip_parts,
@@ -134,14 +129,6 @@ _FALLBACK_RPR = (
 )
 
 
-def _run_header(before: str) -> str:
-    """The properties (``<w:rPr>…</w:rPr>`` or "") of the run a token stands in, from the XML before it."""
-    start = max(before.rfind("<w:r>"), before.rfind("<w:r "))
-    head = before[start:].split("<w:t", 1)[0] if start >= 0 else ""
-    rpr = re.search(r"<w:rPr>.*?</w:rPr>", head, re.S)
-    return rpr.group(0) if rpr else ""
-
-
 @functools.cache
 def _plain() -> re.Pattern[str]:
     """Texts of Latin characters drawn as typed in the main font: no check, no fallback run needed.
@@ -208,60 +195,61 @@ class _Variant:
 
     @classmethod
     def prepare(cls, page: Page, body_pt: float) -> _Variant:
-        tokens = PersonalBox(page.box_labels, **{f: token(f) for f in _PERSONAL_FIELDS})
-        doc = build(page, tokens, body_pt)
-        doc.core_properties.title = token("title")
-        body = doc.element.body
-        box = [el for el in body if el.get(BOX_MARK) is not None]
-        for el in box:
-            del el.attrib[BOX_MARK]
-        optional = {
-            name: [p for p in body.iter(qn("w:p")) if token(name) in "".join(p.itertext())]
-            for name in ("manager", "homonym_note")
-        }
+        """The variant from the disk cache when it holds this page's parts, else made (and kept there)."""
+        name = cache.key(page, body_pt)
+        prepared = cache.load(name) if name is not None else None
+        if prepared is not None:
+            try:
+                return cls.of(prepared)
+            except (ValueError, KeyError, struct.error, zipfile.BadZipFile):
+                pass  # a file of the right shape but not of this module's making: made again
+        from .prepare import prepare
 
-        out = io.BytesIO()
-        doc.save(out)
-        parts = clean_parts(out.getvalue())
-        core = Template.of(parts.pop(CORE_PART).decode("utf-8"))
-        plain = Appendix.learn(zip_parts(parts), _APPENDED)
+        prepared = prepare(page, body_pt, _PERSONAL_FIELDS)
+        if name is not None:
+            cache.store(name, prepared)
+        return cls.of(prepared)
+
+    @classmethod
+    def of(cls, prepared: cache.Prepared) -> _Variant:
+        """The variant assembled from the parts python-docx made; ValueError or KeyError if they do not fit."""
+        documents = {lines: Template.of(xml) for lines, xml in prepared.documents.items()}
+        core = Template.of(prepared.core)
+        fillable = {*_PERSONAL_FIELDS, "identifier_style"}
+        if set(documents) != _LINES or core.names != ("title",) or not set(prepared.run_headers) <= fillable:
+            raise ValueError("prepared DOCX parts of another shape")
+        if any(not set(doc.names) <= fillable for doc in documents.values()):
+            raise ValueError("prepared DOCX document with unknown tokens")
+        parts = _unzipped(prepared.fixed_zip)  # zipfile.BadZipFile when it is not a whole zip
+        if set(parts) & set(_APPENDED) or _unzipped(prepared.generic).keys() != {*parts, *_APPENDED}:
+            raise ValueError("prepared DOCX packages of other parts")
+        plain = Appendix.learn(prepared.fixed_zip, _APPENDED)
         # Embedding Noto Sans costs more than the rest of the zip: done for the first name that needs it.
-        with_fallback = _Deferred(
-            lambda: Appendix.learn(
-                zip_parts(
-                    embed_in_parts(
-                        parts, FALLBACK_FAMILY, {"regular": _noto("Regular"), "bold": _noto("Bold")}
-                    )
-                ),
-                _APPENDED,
-            )
-        )
-        root = doc.element
-        full = split_tokens(serialise(root))
-        run_headers = {full[i]: _run_header(full[i - 1]) for i in range(1, len(full), 2)}
-        documents = {}
-        for has_manager in (True, False):
-            for has_note in (True, False):
-                # No empty paragraph: a line the person's sheet does not need is left out.
-                copy = deepcopy(root)
-                for name, wanted in (("manager", has_manager), ("homonym_note", has_note)):
-                    if not wanted:
-                        for p in list(copy.iter(qn("w:p"))):
-                            if token(name) in "".join(p.itertext()):
-                                p.getparent().remove(p)
-                documents[(has_manager, has_note)] = Template.of(serialise(copy))
-        del optional
-        for el in box:
-            body.remove(el)
-        variant = cls(plain, with_fallback, documents, run_headers, core, b"")
-        generic = variant.package(serialise(root).encode("utf-8"), page.info.title)
-        return dataclasses.replace(variant, generic=generic)
+        with_fallback = _Deferred(lambda: _with_noto(parts))
+        return cls(plain, with_fallback, documents, dict(prepared.run_headers), core, prepared.generic)
 
     def package(self, document_xml: bytes, title: str, with_fallback: bool = False) -> bytes:
         """The prepared parts plus the two that differ per person, appended without recompressing the rest."""
         core = self.core.fill({"title": xml_text(title)})
         appendix = self.with_fallback.get() if with_fallback else self.plain
         return appendix.package([core, document_xml])
+
+
+_LINES = {(True, True), (True, False), (False, True), (False, False)}
+
+
+def _unzipped(package: bytes) -> dict[str, bytes]:
+    """The parts of a zip, in its order; every one read, so a damaged one raises here (zipfile checks CRCs)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _with_noto(parts: dict[str, bytes]) -> Appendix:
+    """The fixed parts with Noto Sans embedded, ready to append the person's two parts to."""
+    from ..docx_fonts import embed_in_parts
+
+    fonts = {"regular": _noto("Regular"), "bold": _noto("Bold")}
+    return Appendix.learn(zip_parts(embed_in_parts(parts, FALLBACK_FAMILY, fonts)), _APPENDED)
 
 
 class _Deferred:
