@@ -126,6 +126,8 @@ def plain_loop(fmt: str, sample: int, out: Path) -> float:
     from generator.render import WRITERS, qr
     from generator.sheet.compose import compose
 
+    chosen = os.environ.get("AESH_GENERATOR_CACHE")
+    os.environ["AESH_GENERATOR_CACHE"] = "off"  # no prepared DOCX package from disk either
     procedure = load_procedure()
     people = [Person(FIRST[i % len(FIRST)], f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(sample)]
     make_writer = WRITERS[fmt]()  # import and font registration are not part of the loop
@@ -136,6 +138,10 @@ def plain_loop(fmt: str, sample: int, out: Path) -> float:
         qr.png.cache_clear()
         sheet = compose(procedure, person)
         make_writer(sheet.page).write(sheet, out / f"{person.identifier}.{fmt}")
+    if chosen is None:
+        os.environ.pop("AESH_GENERATOR_CACHE")
+    else:
+        os.environ["AESH_GENERATOR_CACHE"] = chosen
     return (time.perf_counter() - start) / sample
 
 
