@@ -7,7 +7,7 @@ recorded, so a hand-edited manifest or journal naming a user's own file never
 makes a run delete it.
 
 A national run writes 200 000 files into one folder: the journal holds each
-record packed in 64 bytes (not five Python numbers and a hex string), and its
+record packed in 80 bytes (not five Python numbers and a hex string), and its
 file is one line per file, written and read a line at a time::
 
     {"version": 2}
@@ -35,7 +35,8 @@ from .safe_files import open_atomic, read_opener
 
 JOURNAL_NAME = ".aesh-generator-written.json"
 JOURNAL_MAX_BYTES = 256 * 1024 * 1024  # 600 000 files (200 000 people in three formats) fit under this
-_PACK = struct.Struct("<QqQQ32s")  # size, mtime_ns, inode, device, sha256: 64 bytes a file
+# size, mtime_ns, inode, device, sha256: 80 bytes a file (an inode may take 128 bits: ReFS on Windows)
+_PACK = struct.Struct("<Qq16sQ32s")
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,16 @@ class Written:
 
 
 def _pack(w: Written) -> bytes:
-    return _PACK.pack(w.size, w.mtime_ns, w.inode, w.device, bytes.fromhex(w.sha256))
+    """Raises ValueError, OverflowError or struct.error for a record no file can have (a hand-edited journal)."""
+    digest = bytes.fromhex(w.sha256)
+    if len(digest) != 32:
+        raise ValueError("not a SHA-256 digest")
+    return _PACK.pack(w.size, w.mtime_ns, w.inode.to_bytes(16, "little"), w.device, digest)
 
 
 def _unpack(data: bytes) -> Written:
     size, mtime_ns, inode, device, digest = _PACK.unpack(data)
-    return Written(size, digest.hex(), mtime_ns, inode, device)
+    return Written(size, digest.hex(), mtime_ns, int.from_bytes(inode, "little"), device)
 
 
 class _Entries(Mapping[str, Written]):
@@ -114,11 +119,14 @@ class Journal:
                         for name, e in files.items()
                     )
                 for name, size, sha256, mtime_ns, inode, device in records:
-                    if _valid_name(name):
-                        journal._packed[name] = _pack(
-                            Written(int(size), str(sha256), int(mtime_ns), int(inode), int(device))
-                        )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, struct.error):
+                    if not _valid_name(name):
+                        continue
+                    try:
+                        written = Written(int(size), str(sha256), int(mtime_ns), int(inode), int(device))
+                        journal._packed[name] = _pack(written)
+                    except (ValueError, OverflowError, struct.error):
+                        continue  # a record no file can have: that file is not known to be ours
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls(folder)
         return journal
 
@@ -152,8 +160,10 @@ class Journal:
         with open_atomic(self.folder / JOURNAL_NAME) as file:
             file.write(b'{"version": 2}\n')
             for name in sorted(self._packed):
-                size, mtime_ns, inode, device, digest = _PACK.unpack(self._packed[name])
-                record = f'[{json.dumps(name)}, {size}, "{digest.hex()}", {mtime_ns}, {inode}, {device}]\n'
+                w = _unpack(self._packed[name])
+                record = (
+                    f'[{json.dumps(name)}, {w.size}, "{w.sha256}", {w.mtime_ns}, {w.inode}, {w.device}]\n'
+                )
                 file.write(record.encode("utf-8"))
 
     def removable(self, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import os
@@ -122,9 +123,33 @@ def _not_a_zip(text: bytes) -> bytes:
     return json.dumps(record).encode()
 
 
+def _unknown_compression(text: bytes) -> bytes:
+    """Every part of the zip said compressed by a method zipfile does not know (it raises NotImplementedError)."""
+    record = json.loads(text)
+    data = bytearray(base64.b64decode(record["variant"]["fixed_zip"]))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    record["variant"]["fixed_zip"] = base64.b64encode(bytes(data)).decode("ascii")
+    record["digest"] = cache._digest(record["variant"])
+    return json.dumps(record).encode()
+
+
+def _content_in_a_run_header(text: bytes) -> bytes:
+    """A run header that would add text (a link, say) before the name: not run properties."""
+    record = json.loads(text)
+    record["variant"]["run_headers"]["first_name"] = "<w:rPr/></w:r><w:r><w:t>https://example.org</w:t>"
+    record["digest"] = cache._digest(record["variant"])
+    return json.dumps(record).encode()
+
+
 @pytest.mark.parametrize(
     "damage",
     [
+        _unknown_compression,
+        _content_in_a_run_header,
         _truncated,
         _oversized,
         _wrong_type,
@@ -135,6 +160,8 @@ def _not_a_zip(text: bytes) -> bytes:
         lambda _: b"",
     ],
     ids=[
+        "unknown-compression",
+        "content-in-a-run-header",
         "truncated",
         "oversized",
         "wrong-type",
@@ -157,6 +184,47 @@ def test_a_damaged_cache_file_is_ignored_and_replaced(
     for path in cache_files(tmp_path):
         name = path.name.removeprefix(cache.PREFIX).removesuffix(cache.SUFFIX)
         assert cache.load(name) is not None
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_folder_others_can_write_to_is_not_read(
+    procedure: Procedure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared folder (group-writable): its files could come from anyone, so the parts are made again."""
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(cache.ENV, str(shared))
+    expected = sheets_bytes(procedure)
+    names = [p.name.removeprefix(cache.PREFIX).removesuffix(cache.SUFFIX) for p in cache_files(shared)]
+    assert names and all(cache.load(name) is not None for name in names)
+    shared.chmod(0o775)
+    assert all(cache.load(name) is None for name in names)
+    monkeypatch.setattr(prepare_module, "prepare", prepare_module.prepare)  # still made: same bytes
+    assert sheets_bytes(procedure) == expected
+    shared.chmod(0o700)
+    (shared / cache_files(shared)[0].name).chmod(0o666)
+    assert cache.load(names[0]) is None
+
+
+def test_the_key_changes_when_the_code_that_makes_the_parts_changes(
+    procedure: Procedure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited checkout never reuses stale parts: one changed byte of a source file, another key."""
+    copy = tmp_path / "generator"
+    for pattern in cache._SOURCES:
+        for path in cache._PACKAGE.glob(pattern):
+            target = copy / path.relative_to(cache._PACKAGE)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    monkeypatch.setattr(cache, "_PACKAGE", copy)
+    cache._environment.cache_clear()
+    page = compose_page(procedure)
+    before = cache.key(page, BODY_MAX)
+    with (copy / "render" / "docx" / "content.py").open("a", encoding="utf-8") as f:
+        f.write("\n# edited\n")
+    cache._environment.cache_clear()
+    assert cache.key(page, BODY_MAX) != before
+    monkeypatch.undo()
+    cache._environment.cache_clear()
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")

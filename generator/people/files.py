@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import itertools
 import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..errors import RosterError
 from ..i18n import N_, _
-from .xlsx_guard import check_workbook
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -73,7 +69,9 @@ def read_rows(path: Path, sheet: str | None = None, has_header: HeaderTest | Non
             )
         )
     if suffix in XLSX_SUFFIXES:
-        return _xlsx_rows(path, sheet, has_header)
+        from .workbook import xlsx_rows  # only workbooks need openpyxl
+
+        return xlsx_rows(path, sheet, has_header)
     if suffix in TEXT_SUFFIXES:
         if sheet is not None:
             raise RosterError(
@@ -254,121 +252,7 @@ def _sniff(path: Path, lines: list[str]) -> str:
     )
 
 
-def _xlsx_rows(path: Path, sheet_name: str | None, has_header: HeaderTest | None) -> RowsRead:
-    import openpyxl  # only rosters need it
-
-    try:
-        with path.open("rb") as file:
-            sample = file.read(65536)
-    except OSError as exc:
-        raise RosterError(
-            _("{path}: cannot read the file ({reason})").format(path=path, reason=exc.strerror)
-        ) from None
-    if _is_text(sample):
-        raise RosterError(
-            _("{path}: this is CSV text, not an .xlsx workbook: rename it to .csv").format(path=path)
-        )
-    if sample[:4] == b"\xd0\xcf\x11\xe0":
-        raise RosterError(
-            _(
-                "{path}: a password-protected workbook or an old .xls renamed; save it as .xlsx "
-                "without password, or as CSV"
-            ).format(path=path)
-        )
-    check_workbook(path)  # a zip bomb or a sheet larger than any roster: refused before openpyxl expands it
-    # openpyxl warns about styles and extensions it skips: none of them matter here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # zipfile, XML and openpyxl errors alike: the file is not usable
-            raise RosterError(_unreadable(path)) from None
-        try:
-            read = _read_book(path, book, sheet_name, has_header)
-        except RosterError:
-            book.close()
-            raise
-        except Exception:
-            book.close()
-            raise RosterError(_unreadable(path)) from None
-    return replace(read, rows=_book_rows(path, book, read.rows))
-
-
-def _book_rows(path: Path, book: Any, rows: Iterable[Row]) -> Iterator[Row]:
-    """The rows of the chosen sheet as they are read; the workbook is closed at the end (or when dropped)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield from rows
-    except RosterError:
-        raise
-    except Exception:
-        raise RosterError(_unreadable(path)) from None
-    finally:
-        book.close()
-
-
-def _unreadable(path: Path) -> str:
-    return _(
-        "{path}: not a readable .xlsx workbook; open it in the spreadsheet and save it "
-        "again as .xlsx (or as CSV)"
-    ).format(path=path)
-
-
-def sheet_label(path: Path, name: str) -> str:
-    """A workbook's sheet as messages name it: ``roster.xlsx, sheet 'Liste'``."""
-    return _("{path}, sheet {sheet}").format(path=path, sheet=repr(name))
-
-
-def _read_book(path: Path, book: Any, sheet_name: str | None, has_header: HeaderTest | None) -> RowsRead:
-    """The chosen sheet, or the first of (active, visible ones, hidden ones) whose first rows hold the header."""
-    if not book.worksheets:
-        raise RosterError(_("{path}: the workbook has no worksheet").format(path=path))
-    names = ", ".join(repr(n) for n in book.sheetnames)
-    if sheet_name is not None:
-        if sheet_name not in book.sheetnames:
-            raise RosterError(
-                _("{path}: no worksheet named {sheet} (found {names})").format(
-                    path=path, sheet=repr(sheet_name), names=names
-                )
-            )
-        sheet = book[sheet_name]
-        return RowsRead(_sheet_rows(sheet), None, sheet_label(path, sheet.title))
-    active = book.active if book.active is not None else book.worksheets[0]
-    others = [s for s in book.worksheets if s is not active]
-    order = [active] + [s for s in others if s.sheet_state == "visible"]
-    order += [s for s in others if s.sheet_state != "visible"]
-    if len(order) == 1 or has_header is None:
-        return RowsRead(_sheet_rows(active), None, sheet_label(path, active.title))
-    for sheet in order:
-        rows = _sheet_rows(sheet)
-        head: list[Row] = []
-        for line, cells in rows:
-            head.append((line, cells))
-            if sum(1 for _n, c in head if any(x.strip() for x in c)) >= SNIFF_LINES:
-                break
-        if has_header([(n, c) for n, c in head if any(x.strip() for x in c)]):
-            ignored = ", ".join(repr(s.title) for s in book.worksheets if s is not sheet)
-            note = _(
-                "{path}: read sheet {sheet}, the first with a header row (other sheets ignored: {ignored}; "
-                "choose another with --sheet)"
-            ).format(path=path, sheet=repr(sheet.title), ignored=ignored)
-            return RowsRead(itertools.chain(head, rows), None, sheet_label(path, sheet.title), [note])
-    raise RosterError(
-        _(
-            "{path}: no sheet has a header row (looked at {names}; expected a row naming the columns, "
-            "such as Prénom;Nom;Courriel, among the first rows of a sheet)"
-        ).format(path=path, names=names)
-    )
-
-
-def _sheet_rows(sheet: Any) -> Iterator[Row]:
-    sheet.reset_dimensions()  # some writers record a wrong size; read every row
-    for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield n, [_cell_text(v) for v in values]
-
-
-def _is_text(sample: bytes) -> bool:
+def is_text(sample: bytes) -> bool:
     """The start of a file is text (a CSV saved under another name), not a zip or OLE container."""
     if not sample.strip() or sample.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
         return False
@@ -386,11 +270,3 @@ def _is_text(sample: bytes) -> bool:
             except UnicodeDecodeError:
                 return False
     return not _CONTROL.search(text.rstrip("\x1a"))
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -239,7 +239,7 @@ def run_batch(
 
 
 @dataclass
-class _Made:
+class _Tally:
     """What a batch made, counted as the results come (nothing per person but the rows refused)."""
 
     sheets: int = 0
@@ -250,12 +250,12 @@ class _Made:
 
 def _make(
     runner: Runner, persons: Sequence[Person], count: int, progress: Progress | None, previous: set[str]
-) -> _Made:
+) -> _Tally:
     """Every person's files into the staging folder, and manifest.csv written as they come.
 
     The names this run makes again are taken out of ``previous`` (an earlier run's files).
     """
-    made = _Made()
+    made = _Tally()
     with open(inside(runner.staging, MANIFEST), "xb") as stream:
         manifest = ManifestWriter(stream)
         for index, job, result in runner.run(planned(persons), count, print_files=True, progress=progress):

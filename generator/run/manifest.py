@@ -111,15 +111,17 @@ def replace_places(path: Path, place: Callable[[int], tuple[str, int]]) -> None:
     made again without the rows refused on the way.
     """
     volume, page = COLUMNS.index("volume"), COLUMNS.index("page")
-    with open(path, encoding="utf-8-sig", newline="") as source, atomic_write(path, durable=False) as target:
-        manifest = ManifestWriter(target)
-        rows = csv.reader(source, delimiter=DELIMITER)
-        next(rows)  # the header, written again by ManifestWriter
-        for index, cells in enumerate(rows):
-            cells[volume], number = place(index)
-            cells[page] = str(number) if number else ""
-            manifest.table.writerow(cells)
-        manifest.close()
+    with atomic_write(path, durable=False) as target:
+        # Closed before atomic_write renames over it: Windows refuses to replace an open file.
+        with open(path, encoding="utf-8-sig", newline="") as source:
+            manifest = ManifestWriter(target)
+            rows = csv.reader(source, delimiter=DELIMITER)
+            next(rows)  # the header, written again by ManifestWriter
+            for index, cells in enumerate(rows):
+                cells[volume], number = place(index)
+                cells[page] = str(number) if number else ""
+                manifest.table.writerow(cells)
+            manifest.close()
 
 
 def neutral(value: str) -> str:

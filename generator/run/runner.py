@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..errors import DeliveryError
+from ..i18n import _
 from ..journal import Journal
 from ..people.person import Person
 from ..procedure.model import Procedure
@@ -121,15 +123,22 @@ class Runner:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def staged(self) -> Iterator[tuple[str, Path]]:
-        """Every file this run made, with the name it will have in ``out`` (workers' sub-folders included)."""
+        """Every file this run made, with the name it will have in ``out`` (workers' sub-folders included).
+
+        Each folder is listed whole before its first file is given: a caller
+        may move the files away (a listing is not promised to stay complete
+        while entries leave the folder, on a network share least of all).
+        """
         folders = [self.staging]
         while folders:
-            with os.scandir(folders.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(Path(entry.path))
-                    elif not entry.name.endswith(".tmp"):
-                        yield entry.name, Path(entry.path)
+            folder = folders.pop()
+            with os.scandir(folder) as listing:
+                entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in listing]
+            for name, is_dir in entries:
+                if is_dir:
+                    folders.append(folder / name)
+                elif not name.endswith(".tmp"):
+                    yield name, folder / name
 
     def commit(self, journal: Journal | None = None, replaceable: tuple[str, ...] = ()) -> None:
         """Move every file this run made into ``out``.
@@ -143,6 +152,13 @@ class Runner:
             raise refuse_in_the_way(self.out, blocked)
         with signals_deferred():
             move_in(self.out, journal, self.staged)
+        left = [name for name, _path in self.staged()]
+        if left:  # never reported as made and then removed with the staging folder
+            raise DeliveryError(
+                _("{out}: {count} file(s) of this run could not be moved in ({names}); run it again").format(
+                    out=self.out, count=len(left), names=", ".join(sorted(left)[:5])
+                )
+            )
 
     def _size(self, count: int) -> int:
         return max(1, min(CHUNK, count // (self.workers * 4) or 1))
@@ -279,7 +295,8 @@ class Runner:
         names = self._names(count)
         if not names:
             return
-        tasks: list[Future[Path]] = []
+        # A bounded window of volumes in flight: the pool keeps a task's persons until it is done.
+        pending: deque[Future[Path]] = deque()
         held: list[Person] = []
         for index, person in enumerate(people):
             held.append(person)
@@ -288,11 +305,13 @@ class Runner:
                     args = (self.procedure, held, self.staging, name)
                     if self.pool is None:
                         write_print_file(*args)
-                    else:
-                        tasks.append(self.pool.submit(write_print_file, *args))
+                        continue
+                    pending.append(self.pool.submit(write_print_file, *args))
+                    if len(pending) >= self.workers * 2:
+                        pending.popleft().result()
                 held = []
-        for task in tasks:
-            task.result()
+        while pending:
+            pending.popleft().result()
 
 
 def render_people(

@@ -36,6 +36,10 @@ FORMAT = 1  # of the file; a new shape is a new number, and old files are simply
 LIMIT = 4 << 20  # bytes: a prepared page is about 80 KB; a larger file is not one this module wrote
 KEPT = 8  # files kept in the folder (a run has one page; a desk a few procedures at two body sizes)
 PREFIX, SUFFIX = "docx-", ".json"
+# The properties of a run a name stands in: nothing but run properties (no element that adds content).
+_RUN_HEADER = re.compile(
+    r"(<w:rPr>(?:<w:(?:rStyle|rFonts|b|bCs|i|iCs|sz|szCs|color|lang|noProof)\b[^<>]*/>)*</w:rPr>)?"
+)
 
 _PACKAGE = Path(__file__).resolve().parents[2]  # generator/
 # The modules whose code decides the bytes of a prepared page (the DOCX writer's, the blocks it reads,
@@ -82,11 +86,28 @@ def load(name: str) -> Prepared | None:
     place = folder()
     if place is None:
         return None
+    path = place / f"{PREFIX}{name}{SUFFIX}"
     try:
-        data = read_limited(place / f"{PREFIX}{name}{SUFFIX}", LIMIT)
+        if not (_own(place) and _own(path)):
+            return None
+        data = read_limited(path, LIMIT)
         return _from_json(json.loads(data), name)
     except (OSError, SafeFileError, ValueError, TypeError, KeyError, binascii.Error):
         return None
+
+
+def _own(path: Path) -> bool:
+    """Only this user may have written ``path``: owned by them, writable by nobody else (POSIX).
+
+    The parts become every sheet's text and links: a cache folder another
+    account can write to (``AESH_GENERATOR_CACHE`` pointed at a shared
+    folder) is not read. On Windows the profile's own folder is per user.
+    """
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    info = os.lstat(path)
+    return info.st_uid == getuid() and not info.st_mode & 0o022
 
 
 def store(name: str, prepared: Prepared) -> None:
@@ -102,6 +123,8 @@ def store(name: str, prepared: Prepared) -> None:
     if len(text) > LIMIT:
         return
     with suppress(OSError, SafeFileError):
+        if lstat_or_none(place) is None:
+            place.mkdir(mode=0o700, parents=True)  # the user's alone: see _own
         ensure_folder(place)
         write_atomic(place / f"{PREFIX}{name}{SUFFIX}", text, mode=0o600, durable=False)
         _prune(place)
@@ -153,7 +176,9 @@ def _from_json(record: Any, name: str) -> Prepared | None:
     core, documents, headers = variant["core"], variant["documents"], variant["run_headers"]
     if not isinstance(core, str) or not isinstance(headers, dict) or not isinstance(documents, list):
         return None
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+    if not all(
+        isinstance(k, str) and isinstance(v, str) and _RUN_HEADER.fullmatch(v) for k, v in headers.items()
+    ):
         return None
     by_lines: dict[tuple[bool, bool], str] = {}
     for item in documents:

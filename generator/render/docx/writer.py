@@ -14,7 +14,6 @@ import dataclasses
 import functools
 import io
 import re
-import struct
 import threading
 import unicodedata
 import zipfile
@@ -201,8 +200,8 @@ class _Variant:
         if prepared is not None:
             try:
                 return cls.of(prepared)
-            except (ValueError, KeyError, struct.error, zipfile.BadZipFile):
-                pass  # a file of the right shape but not of this module's making: made again
+            except Exception:  # noqa: BLE001 — a file not of this module's making (zipfile raises
+                pass  # NotImplementedError for an unknown compression too): the parts are made again
         from .prepare import prepare
 
         prepared = prepare(page, body_pt, _PERSONAL_FIELDS)
