@@ -150,7 +150,7 @@ class Journal:
             raise SafeFileError(
                 _("{path}: not a file name inside {folder}").format(path=repr(name), folder=self.folder)
             )
-        self._packed[name] = _pack(_state(Path(path)))
+        self._packed[name] = _pack(_state(path))
 
     def forget(self, name: str) -> None:
         self._packed.pop(name, None)
@@ -251,14 +251,14 @@ def _parents(folder: Path, name: str) -> Iterator[Path]:
         yield current
 
 
-def _state(path: Path) -> Written:
-    info = path.lstat()
+def _state(path: str | Path) -> Written:
+    info = os.lstat(path)
     if not stat.S_ISREG(info.st_mode):
         raise SafeFileError(_("{path}: not a plain file").format(path=path))
     return Written(info.st_size, _sha256(path), info.st_mtime_ns, info.st_ino, info.st_dev)
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb", opener=read_opener) as file:
         for block in iter(lambda: file.read(1 << 20), b""):

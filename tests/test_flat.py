@@ -44,7 +44,13 @@ def test_people_give_back_the_persons_in_order_with_the_homonym_flag(monkeypatch
     """Packed by chunks, read back in order; the identifiers shared get "homonym", the others are unchanged."""
     monkeypatch.setattr(store, "CHUNK", 3)  # several chunks, one partly full
     persons = [
-        Person("Marie", f"Dupont {i}", "mdupont" if i in (1, 5) else f"mdupont{i}", email=f"p{i}@x.org", row=i + 2)
+        Person(
+            "Marie",
+            f"Dupont {i}",
+            "mdupont" if i in (1, 5) else f"mdupont{i}",
+            email=f"p{i}@x.org",
+            row=i + 2,
+        )
         for i in range(8)
     ]
     people = People.of(persons, homonyms={"mdupont"})
@@ -52,7 +58,9 @@ def test_people_give_back_the_persons_in_order_with_the_homonym_flag(monkeypatch
     flagged = [p.identifier for p in people if "homonym" in p.flags]
     assert flagged == ["mdupont", "mdupont"]
     assert [p.row for p in people] == [p.row for p in persons]
-    assert people[5].flags == ("homonym",) and people[-1] == persons[-1] and people[2:4] == tuple(persons[2:4])
+    assert (
+        people[5].flags == ("homonym",) and people[-1] == persons[-1] and people[2:4] == tuple(persons[2:4])
+    )
     with pytest.raises(IndexError):
         people[8]  # noqa: B018 (the access is the test)
     assert People.of(persons[:2]) == persons[:2] and People.of([]) == ()
@@ -73,14 +81,16 @@ def test_a_roster_is_read_row_by_row(tmp_path: Path) -> None:
 
 def test_a_long_roster_flags_homonyms_across_chunks(tmp_path: Path, procedure: Procedure) -> None:
     """Homonyms far apart in a roster longer than a chunk are flagged, each in place, and warned about once."""
-    roster = read_roster(_roster(tmp_path / "r.csv", 2 * store.CHUNK + 10, homonym_every=store.CHUNK), procedure)
+    roster = read_roster(
+        _roster(tmp_path / "r.csv", 2 * store.CHUNK + 10, homonym_every=store.CHUNK), procedure
+    )
     assert isinstance(roster.people, People) and len(roster.people) == 2 * store.CHUNK + 10
     flagged = [index for index, p in enumerate(roster.people) if "homonym" in p.flags]
     assert flagged == [0, store.CHUNK, 2 * store.CHUNK]
     assert sum("give the same identifier 'mdupont'" in w for w in roster.warnings) == 1
 
 
-@given(st.text(alphabet="ab\r\n;\"", max_size=40))
+@given(st.text(alphabet='ab\r\n;"', max_size=40))
 @settings(max_examples=300, deadline=None)
 def test_text_lines_are_the_lines_csv_reads(text: str) -> None:
     """The line iterator gives back the whole text, each piece ending at a line end (or the end)."""
@@ -125,7 +135,9 @@ def test_each_worker_writes_into_its_own_folder_and_every_file_is_moved(
     real = runner.Runner.commit
 
     def commit(self: runner.Runner, *args: object, **kwargs: object) -> None:
-        folders.update(path.parent.name for _name, path in self.staged() if path.parent != self.staging)
+        folders.update(
+            Path(path).parent.name for _name, path in self.staged() if Path(path).parent != self.staging
+        )
         real(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner.Runner, "commit", commit)
@@ -150,7 +162,9 @@ def test_a_file_left_behind_by_the_move_stops_the_run(
 
     monkeypatch.setattr(commit.os, "replace", replace)
     people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(3)]
-    with pytest.raises(DeliveryError, match=r"1 file\(s\) of this run could not be moved in \(mdupont1.pdf\)"):
+    with pytest.raises(
+        DeliveryError, match=r"1 file\(s\) of this run could not be moved in \(mdupont1.pdf\)"
+    ):
         run_batch(procedure, people, tmp_path / "out", formats=("pdf",), jobs=1)
 
 
@@ -165,7 +179,10 @@ def test_the_journal_is_a_line_per_file_and_the_first_format_is_still_read(tmp_p
     journal.record(folder / "b.pdf")
     journal.save()
     lines = (folder / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
-    assert json.loads(lines[0]) == {"version": 2} and [json.loads(line)[0] for line in lines[1:]] == ["a.pdf", "b.pdf"]
+    assert json.loads(lines[0]) == {"version": 2} and [json.loads(line)[0] for line in lines[1:]] == [
+        "a.pdf",
+        "b.pdf",
+    ]
     # The same records as the first format wrote them.
     entries = Journal.load(folder).entries
     old = {"version": 1, "files": {name: vars(entries[name]) for name in entries}}

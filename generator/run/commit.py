@@ -58,17 +58,17 @@ def clear_dead_runs(out: Path) -> list[str]:
     return removed
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
+def _same_bytes(a: str, b: str) -> bool:
     try:
-        if a.lstat().st_size != b.lstat().st_size:
+        if os.lstat(a).st_size != os.lstat(b).st_size:
             return False
-        return a.read_bytes() == b.read_bytes()
+        return Path(a).read_bytes() == Path(b).read_bytes()
     except OSError:
         return False
 
 
 def in_the_way(
-    out: Path, journal: Journal, staged: Iterable[tuple[str, Path]], replaceable: Sequence[str] = ()
+    out: Path, journal: Journal, staged: Iterable[tuple[str, str]], replaceable: Sequence[str] = ()
 ) -> list[str]:
     """The names in ``out`` a run may not replace, each with why (empty: the way is clear), sorted.
 
@@ -77,12 +77,13 @@ def in_the_way(
     rewrites whatever they hold.
     """
     blocked = []
+    folder = os.fspath(out)
     for name, new in staged:
-        target = out / name
+        target = os.path.join(folder, name)
         if name in replaceable:
             continue  # renamed over: a link there is replaced, its target untouched
         try:
-            mode = target.lstat().st_mode
+            mode = os.lstat(target).st_mode
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -134,7 +135,7 @@ def signals_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def move_in(out: Path, journal: Journal, staged: Callable[[], Iterable[tuple[str, Path]]]) -> None:
+def move_in(out: Path, journal: Journal, staged: Callable[[], Iterable[tuple[str, str]]]) -> None:
     """Rename every staged file to ``out/name``: journalled first, then moved (call with signals deferred).
 
     ``staged()`` gives each file's name and where it is now; it is asked
@@ -143,5 +144,6 @@ def move_in(out: Path, journal: Journal, staged: Callable[[], Iterable[tuple[str
     for name, path in staged():
         journal.record_as(name, path)
     journal.save()
+    folder = os.fspath(out)
     for name, path in staged():
-        os.replace(path, out / name)
+        os.replace(path, os.path.join(folder, name))
