@@ -225,7 +225,8 @@ def run_batch(
         # printed or attached by mistake: removed, but only those the journal shows
         # this tool wrote and nobody changed since (the manifest is only a hint).
         removal = remove_written(journal, sorted(previous))
-        journal.save()
+        if previous:  # saved at the move already; again only for the files just removed or found gone
+            journal.save()
     return BatchResult(
         out=out,
         sheets=made.sheets,
