@@ -140,19 +140,17 @@ class Journal:
             )
         self._packed[name] = _pack(_state(path))
 
-    def record_as(self, name: str, path: str | Path, sums: bytes | None = None) -> None:
+    def record_as(self, name: str, path: str | Path) -> None:
         """Note the file at ``path`` (in a staging folder) under the ``name`` it is about to be renamed to.
 
         A rename keeps size, hash, inode and times: recorded before the move,
         a run killed half-way through it still knows every file it placed.
-        ``sums`` (``known(data)`` of the bytes written there) spares reading
-        the file back; it is used only when the file still has that size.
         """
         if not _valid_name(name):
             raise SafeFileError(
                 _("{path}: not a file name inside {folder}").format(path=repr(name), folder=self.folder)
             )
-        self._packed[name] = _pack(_state(path, sums))
+        self._packed[name] = _pack(_state(path))
 
     def forget(self, name: str) -> None:
         self._packed.pop(name, None)
@@ -253,20 +251,11 @@ def _parents(folder: Path, name: str) -> Iterator[Path]:
         yield current
 
 
-def known(data: bytes) -> bytes:
-    """The size and SHA-256 of ``data`` as ``record_as`` takes them: 40 bytes."""
-    return len(data).to_bytes(8, "little") + hashlib.sha256(data).digest()
-
-
-def _state(path: str | Path, sums: bytes | None = None) -> Written:
+def _state(path: str | Path) -> Written:
     info = os.lstat(path)
     if not stat.S_ISREG(info.st_mode):
         raise SafeFileError(_("{path}: not a plain file").format(path=path))
-    if sums is not None and len(sums) == 40 and int.from_bytes(sums[:8], "little") == info.st_size:
-        digest = sums[8:].hex()
-    else:
-        digest = _sha256(path)
-    return Written(info.st_size, digest, info.st_mtime_ns, info.st_ino, info.st_dev)
+    return Written(info.st_size, _sha256(path), info.st_mtime_ns, info.st_ino, info.st_dev)
 
 
 def _sha256(path: str | Path) -> str:

@@ -7,7 +7,6 @@ files, manifest and journal as before.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -18,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import DeliveryError, load_procedure, read_roster, run_batch
-from generator.journal import JOURNAL_NAME, Journal, Written, known, remove_written
+from generator.journal import JOURNAL_NAME, Journal, Written, remove_written
 from generator.people import store
 from generator.people.files import read_rows, text_lines
 from generator.people.person import Person
@@ -217,32 +216,3 @@ def test_an_inode_of_128_bits_is_recorded(tmp_path: Path) -> None:
     journal = Journal(folder, {"a.pdf": Written(1, "ab" * 32, 5, 2**100 + 7, 3)})
     journal.save()
     assert Journal.load(folder).entries["a.pdf"].inode == 2**100 + 7
-
-
-def test_the_journal_takes_the_workers_sums_only_for_a_file_of_that_size(tmp_path: Path) -> None:
-    """A sheet is recorded from the sums of the bytes written (no reading back) unless its size changed."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    sheet = folder / "a.pdf"
-    sheet.write_bytes(b"%PDF sheet")
-    journal = Journal(folder)
-    journal.record_as("a.pdf", sheet, known(b"%PDF sheet"))
-    assert journal.entries["a.pdf"].sha256 == hashlib.sha256(b"%PDF sheet").hexdigest()
-    journal.record_as("b.pdf", sheet, known(b"other bytes, another size"))  # not this file's: read
-    assert journal.entries["b.pdf"].sha256 == hashlib.sha256(b"%PDF sheet").hexdigest()
-
-
-def test_a_batch_records_every_sheet_as_it_is_on_disk(
-    tmp_path: Path, procedure: Procedure, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Through the workers' sums, the journal holds each sheet's true hash: a second run finds them its own."""
-    monkeypatch.setattr(runner, "POOL_FROM_MS", 0.0)
-    monkeypatch.setattr(runner, "IN_PROCESS_BELOW", 0)
-    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(6)]
-    out = tmp_path / "out"
-    run_batch(procedure, people, out, formats=("pdf", "docx"), jobs=2)
-    entries = Journal.load(out).entries
-    for path in out.iterdir():
-        if not path.name.startswith("."):
-            assert entries[path.name].sha256 == hashlib.sha256(path.read_bytes()).hexdigest(), path.name
-    assert run_batch(procedure, people[:3], out, formats=("pdf", "docx"), jobs=2).removed  # its own: removed

@@ -135,22 +135,14 @@ def signals_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def move_in(
-    out: Path,
-    journal: Journal,
-    staged: Callable[[], Iterable[tuple[str, str]]],
-    sums: dict[str, bytes] | None = None,
-) -> None:
+def move_in(out: Path, journal: Journal, staged: Callable[[], Iterable[tuple[str, str]]]) -> None:
     """Rename every staged file to ``out/name``: journalled first, then moved (call with signals deferred).
 
     ``staged()`` gives each file's name and where it is now; it is asked
-    twice (journal, then move) rather than held: 200 000 names in a national
-    run. ``sums`` gives the size and hash of the files the workers wrote
-    (taken out as they are recorded); any other file is read to be recorded.
+    twice (journal, then move) rather than held: 200 000 names in a national run.
     """
-    sums = sums if sums is not None else {}
     for name, path in staged():
-        journal.record_as(name, path, sums.pop(name, None))
+        journal.record_as(name, path)
     journal.save()
     folder = os.fspath(out)
     for name, path in staged():

@@ -94,8 +94,6 @@ class Runner:
         self.pool: ProcessPoolExecutor | None = None
         self.local: Worker | None = None
         self.print_names: list[str] = []  # the print files made, in print order
-        # Size and hash of each sheet, from the worker that wrote it, until the commit records it.
-        self.sums: dict[str, bytes] = {}
         if self.workers > 1 and size >= IN_PROCESS_BELOW and size * _cost_ms(formats, eml) >= POOL_FROM_MS:
             # Built here, before the pool forks: workers inherit the laid-out
             # page, fonts and QR codes instead of each building them again.
@@ -154,7 +152,7 @@ class Runner:
         if blocked:
             raise refuse_in_the_way(self.out, blocked)
         with signals_deferred():
-            move_in(self.out, journal, self.staged, self.sums)
+            move_in(self.out, journal, self.staged)
         left = [name for name, _path in self.staged()]
         if left:  # never reported as made and then removed with the staging folder
             raise DeliveryError(
@@ -233,7 +231,7 @@ class Runner:
                     fn(*args)
                     continue
                 for index, job in held:
-                    yield index, job, self._noted(self.local.run(job))
+                    yield index, job, self.local.run(job)
                 done += len(held)
                 if progress is not None:
                     progress(done, count)
@@ -283,17 +281,12 @@ class Runner:
             if not jobs:
                 continue
             for (index, job), made in zip(jobs, result, strict=True):
-                yield index, job, self._noted(made)
+                yield index, job, made
             done += len(jobs)
             if progress is not None:
                 progress(done, count)
         if interrupted:
             raise KeyboardInterrupt
-
-    def _noted(self, made: Made) -> Made:
-        """``made``, its files' sizes and hashes kept for the commit."""
-        self.sums.update(zip(made.files.values(), made.sums, strict=False))
-        return made
 
     def reprint(self, people: Iterable[Person], count: int) -> None:
         """Make the print files again with exactly ``people`` (``count`` of them: the rows made)."""

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RenderError
-from ..journal import known
 from ..procedure.model import Procedure
 from ..render import writer
 from ..safe_files import write_new
@@ -29,9 +28,6 @@ class Made:
     files: dict[str, str] = field(default_factory=dict)  # format → file name
     eml: str = ""
     problem: str = ""  # why nothing was written for this person
-    # Per file of ``files``, in order: its size and SHA-256 (journal.known), taken from the bytes as they
-    # were written, so that the commit does not read every file back to record it in the journal.
-    sums: tuple[bytes, ...] = ()
 
 
 class Worker:
@@ -65,13 +61,11 @@ class Worker:
         except RenderError as exc:  # too long for its page: a bad row, in every format
             return Made(job.person.row, problem="; ".join(exc.problems))
         names: dict[str, str] = {}
-        sums = []
         for fmt, data in documents.items():
             names[fmt] = f"{job.stem}.{fmt}"
             # A new file of this run's own staging folder: nothing trusts it before the commit (a run
             # that fails or is stopped removes the folder, half-written files with it).
             write_new(inside(self.out, names[fmt]), data, mode=SHARED)
-            sums.append(known(data))
         eml = ""
         if attachment:
             from ..mail.drafts import attachment_name, build_message, write_draft
@@ -79,7 +73,7 @@ class Worker:
             eml = f"{job.stem}.eml"
             message = build_message(self.procedure, job.person, attachment, attachment_name(job.person))
             write_draft(inside(self.out, eml), message, durable=False)
-        return Made(job.person.row, names, eml, sums=tuple(sums))
+        return Made(job.person.row, names, eml)
 
 
 _WORKER: Worker | None = None
