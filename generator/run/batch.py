@@ -220,6 +220,7 @@ def run_batch(
                 replace_places(runner.staging / MANIFEST, lambda index: runner.place(index, made.sheets))
             printed = tuple(runner.print_names)
             previous.difference_update(printed)
+            runner.stop_workers()
             runner.commit(journal, replaceable=(MANIFEST,))
         # Sheets an earlier run listed that this run did not make again would be
         # printed or attached by mistake: removed, but only those the journal shows

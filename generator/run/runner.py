@@ -117,11 +117,20 @@ class Runner:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            gc.unfreeze()
+        self.stop_workers()
         forget_worker()
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def stop_workers(self) -> None:
+        """End the worker processes: once every file is made, the move and the journal need none.
+
+        Their memory is given back before the commit, the run's largest moment
+        in the main process (the journal's records of 200 000 files).
+        """
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+            gc.unfreeze()
 
     def staged(self) -> Iterator[tuple[str, str]]:
         """Every file this run made, with the name it will have in ``out`` (workers' sub-folders included).
@@ -329,5 +338,6 @@ def render_people(
         Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner,
     ):
         made = [result for _index, _job, result in runner.run(jobs, len(jobs))]
+        runner.stop_workers()
         runner.commit()
     return made
