@@ -48,7 +48,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location -F babel.cfg -o build/messages.pot generator
 
 bench: $(TEST_STAMP) $(MO)
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --repeat 5
 	$(BIN)/python benchmarks/phases.py
 	$(BIN)/python benchmarks/web_bench.py
 

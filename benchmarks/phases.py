@@ -76,20 +76,29 @@ def main() -> None:
     runner.run_chunk = _timed_chunk  # type: ignore[assignment]
     runner.init_worker = _init_worker  # type: ignore[assignment]
     marks: dict[str, float] = {}
-    real_init, real_commit = runner.Runner.__init__, runner.Runner.commit
+    real_init, real_commit, real_stop = (
+        runner.Runner.__init__,
+        runner.Runner.commit,
+        runner.Runner.stop_workers,
+    )
 
     def init(self: runner.Runner, *a: object, **k: object) -> None:
         marks["prepare"] = time.perf_counter()
         real_init(self, *a, **k)  # type: ignore[arg-type]
         marks["started"] = time.perf_counter()
 
+    def stop(self: runner.Runner) -> None:
+        marks.setdefault("made", time.perf_counter())  # the first call: every file is made
+        real_stop(self)
+
     def commit(self: runner.Runner, *a: object, **k: object) -> None:
-        marks["made"] = time.perf_counter()
+        marks["stopped"] = time.perf_counter()
         real_commit(self, *a, **k)  # type: ignore[arg-type]
         marks["moved"] = time.perf_counter()
 
     runner.Runner.__init__ = init  # type: ignore[method-assign]
     runner.Runner.commit = commit  # type: ignore[method-assign]
+    runner.Runner.stop_workers = stop  # type: ignore[method-assign]
     print(f"imports (python started, generator and its libraries loaded): {IMPORTED - START:.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -98,6 +107,7 @@ def main() -> None:
         print(f"creating a file on this disk: {creation_ms(folder):.3f} ms (varies with the folder's place)")
         procedure = load_procedure()
         for fmt in ("pdf", "docx"):
+            marks.clear()
             began = time.perf_counter()
             roster = read_roster(roster_path, procedure)
             read = time.perf_counter()
@@ -107,7 +117,8 @@ def main() -> None:
             print(f"  read the roster                    {read - began:.3f} s")
             print(f"  prepare the writers, start workers {marks['started'] - marks['prepare']:.3f} s")
             print(f"  make the sheets and print files    {marks['made'] - marks['started']:.3f} s")
-            print(f"  move into the folder (journal)     {marks['moved'] - marks['made']:.3f} s")
+            print(f"  end the workers                    {marks['stopped'] - marks['made']:.3f} s")
+            print(f"  move into the folder (journal)     {marks['moved'] - marks['stopped']:.3f} s")
             print(f"  in all, after the imports          {ended - began:.3f} s", flush=True)
 
 

@@ -216,3 +216,67 @@ def test_an_inode_of_128_bits_is_recorded(tmp_path: Path) -> None:
     journal = Journal(folder, {"a.pdf": Written(1, "ab" * 32, 5, 2**100 + 7, 3)})
     journal.save()
     assert Journal.load(folder).entries["a.pdf"].inode == 2**100 + 7
+
+
+def test_the_workers_make_the_print_files_again_and_end_before_the_move(
+    tmp_path: Path, procedure: Procedure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused row's volumes are made again by the workers; the move runs with no worker left."""
+    monkeypatch.setattr(runner, "POOL_FROM_MS", 0.0)
+    monkeypatch.setattr(runner, "IN_PROCESS_BELOW", 0)
+    seen: dict[str, bool] = {}
+    real_reprint, real_commit = runner.Runner.reprint, runner.Runner.commit
+
+    def reprint(self: runner.Runner, *args: object) -> None:
+        seen["reprint with workers"] = self.pool is not None
+        real_reprint(self, *args)  # type: ignore[arg-type]
+
+    def commit(self: runner.Runner, *args: object, **kwargs: object) -> None:
+        seen["commit with workers"] = self.pool is not None
+        real_commit(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner.Runner, "reprint", reprint)
+    monkeypatch.setattr(runner.Runner, "commit", commit)
+    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(4)]
+    people.insert(1, Person("Li", "Wang \u738b", "lwang", row=99))  # refused on the way
+    run_batch(
+        procedure, people, tmp_path / "out", formats=("pdf",), jobs=2, print_volume=2, skip_invalid=True
+    )
+    assert seen == {"reprint with workers": True, "commit with workers": False}
+
+
+def test_staged_gives_every_file_of_every_folder_and_nothing_else(
+    tmp_path: Path, procedure: Procedure
+) -> None:
+    """Files of the staging folder and its sub-folders, by name; never a folder, a temporary file or a link's target."""
+    with runner.Runner(procedure, ("pdf",), tmp_path / "out") as run:
+        (run.staging / "manifest.csv").write_text("x")
+        (run.staging / "w1" / "deep").mkdir(parents=True)
+        (run.staging / "w1" / "a.pdf").write_text("a")
+        (run.staging / "w1" / "deep" / "b.pdf").write_text("b")
+        (run.staging / "w1" / ".a.pdf.1234.tmp").write_text("half")
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "c.pdf").write_text("c")
+        (run.staging / "linked").symlink_to(elsewhere, target_is_directory=True)
+        found = {name: Path(path).relative_to(run.staging).as_posix() for name, path in run.staged()}
+    assert found == {
+        "manifest.csv": "manifest.csv",
+        "a.pdf": "w1/a.pdf",
+        "b.pdf": "w1/deep/b.pdf",
+        "linked": "linked",  # the link itself, moved as it is (in_the_way names a link in out)
+    }
+
+
+def test_a_run_into_a_new_folder_saves_the_journal_once(
+    tmp_path: Path, procedure: Procedure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of an earlier run to look at: the journal written at the move is the last word."""
+    saves: list[int] = []
+    real = Journal.save
+    monkeypatch.setattr(Journal, "save", lambda self: (saves.append(len(self.entries)), real(self))[1])
+    people = [Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(2)]
+    run_batch(procedure, people, tmp_path / "out", formats=("pdf",), jobs=1)
+    assert saves == [4]  # two sheets, all.pdf, manifest.csv
+    run_batch(procedure, people[:1], tmp_path / "out", formats=("pdf",), jobs=1)
+    assert len(saves) == 3  # the second run removes mdupont1.pdf: saved again after it
