@@ -11,7 +11,7 @@ from helpers import decode_qr, norm, pdf_pages_text
 
 from generator.cli import main
 from generator.people.person import Person
-from generator.run import plan, runner
+from generator.run import run_batch, runner
 from generator.run.manifest import COLUMNS as MANIFEST_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,21 +217,20 @@ def test_person_command_writes_one_sheet(tmp_path: Path) -> None:
 def test_worker_processes_give_the_same_bytes_as_one_process(
     tmp_path: Path, procedure, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The parallel path writes byte-identical files to the in-process path."""
+    """The parallel path writes byte-identical files (sheets, all.pdf, manifest) to the in-process path."""
     monkeypatch.setattr(runner, "POOL_FROM_MS", 0.0)  # a short roster takes the pool too
     people = [
         Person("Marie", f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(runner.IN_PROCESS_BELOW + 5)
     ]
-    jobs = plan.plan(people)
     digests = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
-        list(runner.render_people(procedure, jobs, out, ("pdf", "docx"), workers=workers))
+        run_batch(procedure, people, out, formats=("pdf", "docx"), jobs=workers)
         digests[workers] = {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir() if not p.name.startswith(".")
         }
     assert digests[1] == digests[2]
-    assert len(digests[1]) == 2 * len(people)
+    assert len(digests[1]) == 2 * len(people) + 2  # all.pdf and manifest.csv besides
 
 
 def test_replayed_shared_part_gives_the_same_bytes_as_drawing_everything(procedure) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import DeliveryError
-from generator.run.lock import LOCK_NAME, FolderBusy, folder_lock, is_locked
+from generator.run.lock import LOCK_NAME, FolderBusy, folder_lock
 
 HOLDER = """
 import sys, time
@@ -23,6 +23,15 @@ with folder_lock(sys.argv[1], command=sys.argv[2], wait=0):
     print("locked", flush=True)
     time.sleep(float(sys.argv[3]))
 """
+
+
+def _is_locked(folder: Path) -> bool:
+    """Another run holds ``folder``: a run that does not wait is refused."""
+    try:
+        with folder_lock(folder, wait=0):
+            return False
+    except FolderBusy:
+        return True
 
 
 @contextmanager
@@ -50,7 +59,7 @@ def test_a_second_run_is_refused_with_what_holds_the_folder(tmp_path: Path) -> N
         assert "another run (personalise, started at " in message
         assert f"process {holder.pid}) is writing into this folder (waited 0.3 s)" in message
         assert "choose another output folder" in message
-        assert is_locked(tmp_path)
+        assert _is_locked(tmp_path)
 
 
 def test_a_run_killed_with_sigkill_leaves_no_stuck_lock(tmp_path: Path) -> None:
@@ -61,7 +70,7 @@ def test_a_run_killed_with_sigkill_leaves_no_stuck_lock(tmp_path: Path) -> None:
         started = time.monotonic()
         with folder_lock(tmp_path, command="personalise", wait=2):
             assert time.monotonic() - started < 1
-    assert (tmp_path / LOCK_NAME).exists() and not is_locked(tmp_path)
+    assert (tmp_path / LOCK_NAME).exists() and not _is_locked(tmp_path)
 
 
 def test_a_waiting_run_goes_on_when_the_holder_finishes(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_volumes_cut_the_pages_in_order_at_most_n_each() -> None:
 
 def test_an_identifier_shaped_like_a_volume_never_takes_its_file_name() -> None:
     """A person whose identifier is all-001 gets all-001-2, never the name of a print volume."""
-    jobs = plan.plan([Person("A", "Ll", "all-001", row=2), Person("B", "Ll", "all", row=3)])
+    jobs = plan.planned([Person("A", "Ll", "all-001", row=2), Person("B", "Ll", "all", row=3)])
     assert [job.stem for job in jobs] == ["all-001-2", "all-2"]
 
 

@@ -7,15 +7,19 @@ follow the locale (LANG=fr_FR.UTF-8: French).
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from ..errors import GeneratorError
 from ..i18n import _
 from ..people.numen import holds_numen
+from ..run.cancel import Cancelled, interrupt_when_safe
 from .commands import run
 from .parser import build_parser, not_utf8
 
@@ -24,46 +28,48 @@ __all__ = ["build_parser", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if any(not_utf8(arg) for arg in argv):
-        # The bytes would reach names and files as lone surrogates; never shown back.
-        print(
-            _("error: {problem}").format(
-                problem=_("an argument is not valid UTF-8 text (type it again, or rename the file it names)")
-            ),
-            file=sys.stderr,
-        )
-        return 2
-    secret = next((i for i, arg in enumerate(argv) if holds_numen(arg)), None)
-    if secret is not None:
-        # A NUMEN is a password: nothing that looks like one is taken in, nor shown back.
-        after = argv[secret - 1] if secret and argv[secret - 1].startswith("-") else ""
-        where = (
-            _("argument {n} (after {option})").format(n=secret + 1, option=after)
-            if after and not holds_numen(after)
-            else _("argument {n}").format(n=secret + 1)
-        )
-        print(
-            _("error: {problem}").format(
-                problem=_(
-                    "{where} looks like it holds a NUMEN (a password), which this tool never takes: remove it"
-                ).format(where=where)
-            ),
-            file=sys.stderr,
-        )
+    refusal = _refused_argument(argv)
+    if refusal:
+        print(_("error: {problem}").format(problem=refusal), file=sys.stderr)
         return 2
     parser = build_parser()
     if not argv:  # the commands and what each does, as a usage error (exit 2)
         parser.print_help(sys.stderr)
         parser.exit(2)
-    args = parser.parse_args(argv)
+    return _command(parser.parse_args(argv))
+
+
+def _refused_argument(argv: list[str]) -> str:
+    """Why an argument is refused before parsing ("" when none is): never shown back."""
+    if any(not_utf8(arg) for arg in argv):
+        # The bytes would reach names and files as lone surrogates; never shown back.
+        return _("an argument is not valid UTF-8 text (type it again, or rename the file it names)")
+    secret = next((i for i, arg in enumerate(argv) if holds_numen(arg)), None)
+    if secret is None:
+        return ""
+    # A NUMEN is a password: nothing that looks like one is taken in, nor shown back.
+    after = argv[secret - 1] if secret and argv[secret - 1].startswith("-") else ""
+    where = (
+        _("argument {n} (after {option})").format(n=secret + 1, option=after)
+        if after and not holds_numen(after)
+        else _("argument {n}").format(n=secret + 1)
+    )
+    return _(
+        "{where} looks like it holds a NUMEN (a password), which this tool never takes: remove it"
+    ).format(where=where)
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the command: problems as ``error:`` lines (exit 1), Ctrl-C or SIGTERM as exit 130."""
+    cancel = threading.Event()
     try:
-        with _sigterm_as_interrupt():
-            return run(args)
+        with _interrupts(cancel):
+            return run(args, cancel)
     except GeneratorError as exc:
         for problem in exc.problems:
             print(_("error: {problem}").format(problem=problem), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Cancelled):
         print(
             _("error: {problem}").format(
                 problem=_(
@@ -77,18 +83,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a service stopping, ``kill``) ends a run as Ctrl-C does: workers stopped, staging removed."""
+def _interrupts(cancel: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM (a service stopping, ``kill``) end the command, the same way, for its duration.
+
+    The library sets no handler: this one sets ``cancel`` (a batch stops
+    between two sheets) and raises KeyboardInterrupt where the library allows
+    it (``interrupt_when_safe``: never inside the worker pool's loop, at the
+    end of the final move). A signal the process was started ignoring
+    (``nohup``) stays ignored. The previous handlers come back afterwards.
+    """
 
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        cancel.set()
+        interrupt_when_safe(KeyboardInterrupt())
 
+    previous: dict[signal.Signals, Any] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        yield
-        return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) not in (signal.SIG_IGN, None):
+                previous[sig] = signal.signal(sig, interrupt)
+    except ValueError:  # not the main thread: no signal reaches this code
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from ..run.batch import BatchResult, build_flyer, desk_sheet, run_batch
 from ..run.lock import folder_lock
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, cancel: threading.Event | None = None) -> int:
+    """The command ``args`` names; ``cancel`` set (Ctrl-C) stops a personalise between two sheets."""
     if args.command == "send":
         return send(args)
     procedure = load_procedure(args.data)
@@ -75,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 progress=bar.update,
                 print_volume=args.print_volume,
+                cancel=cancel,
             )
         finally:
             bar.close()

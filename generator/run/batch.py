@@ -7,19 +7,22 @@ returns what it made, person by person, and prints nothing.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import _
-from ..journal import Journal, remove_written
+from ..journal import Journal, Removal, remove_written
 from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
 from ..render import FORMATS, print_file, writer
 from ..sheet.compose import compose, compose_page
-from .commit import clear_dead_runs, refuse_in_the_way, signals_deferred
+from .cancel import Cancelled, check, uninterruptible
+from .commit import clear_dead_runs, refuse_in_the_way
 from .lock import folder_lock
 from .manifest import MANIFEST, ManifestWriter, listed, replace_places
 from .output import atomic_write, check_folder, inside
@@ -70,7 +73,7 @@ def _place(out: Path, journal: Journal, documents: dict[str, bytes]) -> list[Pat
             if reason or target.is_symlink():
                 raise refuse_in_the_way(out, [name])
     paths = []
-    with signals_deferred():
+    with uninterruptible():  # each file written is journalled: never one without the other
         for name, data in documents.items():
             with atomic_write(out / name) as stream:
                 stream.write(data)
@@ -169,6 +172,7 @@ def run_batch(
     jobs: int = 0,
     progress: Progress | None = None,
     print_volume: int = VOLUME,
+    cancel: threading.Event | None = None,
 ) -> BatchResult:
     """Every person's sheets (and drafts with ``eml``), the print files and manifest.csv in ``out``.
 
@@ -180,15 +184,14 @@ def run_batch(
     person's volume and page. The persons are read once, in order, and
     nothing per person is kept: memory stays flat for 200 000 people.
     Nothing reaches ``out`` unless the run is accepted. Raises RosterError.
+
+    ``cancel``, set from any thread, stops the run between two sheets or
+    before its files move in: ``Cancelled`` is raised and ``out`` is as it
+    was. The run sets no signal handler (any thread may call it).
     """
     roster = people if isinstance(people, Roster) else Roster(tuple(people))
     source = roster.source or _("roster")
-    if roster.invalid and not skip_invalid:
-        raise _refuse(source, list(roster.invalid))
-    persons = roster.people
-    count = len(persons)
-    if not count:
-        raise RosterError(_("{source}: no valid person in the roster; nothing written").format(source=source))
+    _accept(roster, source, skip_invalid)
     chosen = tuple(formats)
     check_folder(out)
     with folder_lock(out, command="personalise"):
@@ -198,46 +201,73 @@ def run_batch(
         # Print files of an earlier run too (all.pdf, all-003.pdf): a shorter run must not leave
         # a stale volume to be printed by mistake. Only those the journal shows this tool wrote go.
         previous = listed(out) | _print_files_in(journal, chosen)
-        with Runner(procedure, chosen, out, eml, jobs, size=count, volume=print_volume) as runner:
-            made = _make(runner, persons, count, progress, previous)
-            refused = [
-                *roster.invalid,
-                *(
-                    _("{path}: line {line}: {problem}").format(path=source, line=row, problem=problem)
-                    for _index, row, problem in made.unfit
-                ),
-            ]
-            if made.unfit and not skip_invalid:  # a sheet too long for its page is a bad row too
-                raise _refuse(source, refused)
-            if not made.sheets:
-                raise RosterError(
-                    _("{source}: no valid person in the roster; nothing written").format(source=source)
-                )
-            if made.unfit:  # the print files were laid out with those rows: made again without them
-                unfit = {index for index, _row, _problem in made.unfit}
-                kept = (p for index, p in enumerate(persons) if index not in unfit)
-                runner.reprint(kept, made.sheets)
-                replace_places(runner.staging / MANIFEST, lambda index: runner.place(index, made.sheets))
-            printed = tuple(runner.print_names)
-            previous.difference_update(printed)
+        size = len(roster.people)
+        with Runner(procedure, chosen, out, eml, jobs, size=size, volume=print_volume) as runner:
+            made = _stage(runner, roster, source, skip_invalid, previous, progress, cancel)
             runner.stop_workers()
-            runner.commit(journal, replaceable=(MANIFEST,))
-        # Sheets an earlier run listed that this run did not make again would be
-        # printed or attached by mistake: removed, but only those the journal shows
-        # this tool wrote and nobody changed since (the manifest is only a hint).
-        removal = remove_written(journal, sorted(previous))
-        if previous:  # saved at the move already; again only for the files just removed or found gone
-            journal.save()
-    return BatchResult(
-        out=out,
-        sheets=made.sheets,
-        drafts=made.drafts,
-        homonyms=made.homonyms,
-        refused=tuple(refused),
-        print_files=printed,
-        removed=removal.removed,
-        kept=removal.kept,
-    )
+            runner.commit(journal, replaceable=(MANIFEST,), cancel=cancel)
+        return made.result(out, _remove_previous(journal, previous))
+
+
+def _accept(roster: Roster, source: object, skip_invalid: bool) -> None:
+    """Raise RosterError when the roster's invalid rows refuse the run, or when it holds nobody."""
+    if roster.invalid and not skip_invalid:
+        raise _refuse(source, list(roster.invalid))
+    if not roster.people:
+        raise RosterError(_("{source}: no valid person in the roster; nothing written").format(source=source))
+
+
+def _remove_previous(journal: Journal, previous: set[str]) -> Removal:
+    """Remove the files of an earlier run this run did not make again (once this run is in place).
+
+    They would be printed or attached by mistake: removed, but only those the
+    journal shows this tool wrote and nobody changed since (the manifest is only a hint).
+    """
+    removal = remove_written(journal, sorted(previous))
+    if previous:  # saved at the move already; again only for the files just removed or found gone
+        journal.save()
+    return removal
+
+
+def _stage(
+    runner: Runner,
+    roster: Roster,
+    source: object,
+    skip_invalid: bool,
+    previous: set[str],
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> _Tally:
+    """Every person's files in the staging folder, and the print files without the rows refused.
+
+    The print files are taken out of ``previous`` (an earlier run's files).
+
+    Raises RosterError when a sheet cannot be made and ``skip_invalid`` is
+    not given, or when no sheet could be made.
+    """
+    persons = roster.people
+    count = len(persons)
+    made = _make(runner, persons, count, progress, previous, cancel)
+    made.refused = [
+        *roster.invalid,
+        *(
+            _("{path}: line {line}: {problem}").format(path=source, line=row, problem=problem)
+            for _index, row, problem in made.unfit
+        ),
+    ]
+    if made.unfit and not skip_invalid:  # a sheet too long for its page is a bad row too
+        raise _refuse(source, made.refused)
+    if not made.sheets:
+        raise RosterError(_("{source}: no valid person in the roster; nothing written").format(source=source))
+    if made.unfit:  # the print files were laid out with those rows: made again without them
+        check(cancel)
+        unfit = {index for index, _row, _problem in made.unfit}
+        kept = (p for index, p in enumerate(persons) if index not in unfit)
+        runner.reprint(kept, made.sheets)
+        replace_places(runner.staging / MANIFEST, lambda index: runner.place(index, made.sheets))
+    made.printed = tuple(runner.print_names)
+    previous.difference_update(made.printed)
+    return made
 
 
 @dataclass
@@ -248,10 +278,29 @@ class _Tally:
     drafts: int = 0
     homonyms: int = 0
     unfit: list[tuple[int, int | None, str]] = field(default_factory=list)  # (index, row, why): not made
+    refused: list[str] = field(default_factory=list)  # one message per row refused, roster's own first
+    printed: tuple[str, ...] = ()  # the print files made
+
+    def result(self, out: Path, removal: Removal) -> BatchResult:
+        return BatchResult(
+            out=out,
+            sheets=self.sheets,
+            drafts=self.drafts,
+            homonyms=self.homonyms,
+            refused=tuple(self.refused),
+            print_files=self.printed,
+            removed=removal.removed,
+            kept=removal.kept,
+        )
 
 
 def _make(
-    runner: Runner, persons: Sequence[Person], count: int, progress: Progress | None, previous: set[str]
+    runner: Runner,
+    persons: Sequence[Person],
+    count: int,
+    progress: Progress | None,
+    previous: set[str],
+    cancel: threading.Event | None,
 ) -> _Tally:
     """Every person's files into the staging folder, and manifest.csv written as they come.
 
@@ -260,24 +309,28 @@ def _make(
     made = _Tally()
     with open(inside(runner.staging, MANIFEST), "xb") as stream:
         manifest = ManifestWriter(stream)
-        for index, job, result in runner.run(planned(persons), count, print_files=True, progress=progress):
-            person = job.person
-            if result.problem:
-                made.unfit.append((index, result.row, result.problem))
-                continue
-            # Placed as laid out for every row; made again below if some rows were refused.
-            manifest.add(person, result, *runner.place(index, count))
-            made.sheets += 1
-            made.drafts += bool(result.eml)
-            made.homonyms += "homonym" in person.flags
-            previous.difference_update(result.files.values())
-            previous.discard(result.eml)
+        results = runner.run(planned(persons), count, print_files=True, progress=progress, cancel=cancel)
+        # Closed at once if this loop stops (a refusal, Cancelled): the pool's section ends with it.
+        with contextlib.closing(results):
+            for index, job, result in results:
+                person = job.person
+                if result.problem:
+                    made.unfit.append((index, result.row, result.problem))
+                    continue
+                # Placed as laid out for every row; made again below if some rows were refused.
+                manifest.add(person, result, *runner.place(index, count))
+                made.sheets += 1
+                made.drafts += bool(result.eml)
+                made.homonyms += "homonym" in person.flags
+                previous.difference_update(result.files.values())
+                previous.discard(result.eml)
         manifest.close()
     return made
 
 
 __all__ = [
     "BatchResult",
+    "Cancelled",
     "DeskResult",
     "build_flyer",
     "desk_sheet",

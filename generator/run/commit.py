@@ -8,20 +8,18 @@ Under the folder lock (``lock.folder_lock``):
   written) nor byte-identical to the new file: a user's file, a sheet edited
   by hand, a symbolic link. The run then stops and says so;
 - ``move_in`` records the staged files in the journal under their final
-  names, then renames them into place with Ctrl-C and SIGTERM deferred: the
-  move completes, or (killed by -9) every file already moved is known.
+  names, then renames them into place; the caller runs it ``uninterruptible``
+  (``cancel``): Ctrl-C lets the move complete, and after kill -9 every file
+  already moved is known.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import FrameType
 
 from ..errors import DeliveryError
 from ..i18n import _, ngettext
@@ -113,30 +111,8 @@ def refuse_in_the_way(out: Path, blocked: list[str]) -> DeliveryError:
     )
 
 
-@contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends (then Ctrl-C is raised): a short critical section."""
-    caught: list[int] = []
-
-    def hold(signum: int, _frame: FrameType | None) -> None:
-        caught.append(signum)
-
-    try:
-        previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread (a web request): no signal reaches this code
-        yield
-        return
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if caught:
-        raise KeyboardInterrupt
-
-
 def move_in(out: Path, journal: Journal, staged: Callable[[], Iterable[tuple[str, str]]]) -> None:
-    """Rename every staged file to ``out/name``: journalled first, then moved (call with signals deferred).
+    """Rename every staged file to ``out/name``: journalled first, then moved (call it ``uninterruptible``).
 
     ``staged()`` gives each file's name and where it is now; it is asked
     twice (journal, then move) rather than held: 200 000 names in a national run.

@@ -21,8 +21,9 @@ from pathlib import Path
 import filelock
 
 from ..errors import DeliveryError
+from ..file_errors import SafeFileError
 from ..i18n import _
-from ..safe_files import SafeFileError, ensure_folder, write_atomic
+from ..safe_files import ensure_folder, write_atomic
 
 LOCK_NAME = ".aesh-generator.lock"
 # Who holds the lock: read only to explain a refusal, never trusted for the lock itself.
@@ -82,20 +83,6 @@ def _remove_if_unused(folder: Path) -> None:
             folder.rmdir()
     except OSError:
         pass
-
-
-def is_locked(folder: str | Path) -> bool:
-    """True while a run holds ``folder`` (for a page that says "a run is under way")."""
-    lock_path = Path(folder) / LOCK_NAME
-    if not lock_path.exists() or lock_path.is_symlink():
-        return False
-    probe = filelock.FileLock(str(lock_path), timeout=0)
-    try:
-        probe.acquire()
-    except filelock.Timeout:
-        return True
-    probe.release()
-    return False
 
 
 def _refuse_symlink(path: Path) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..people.identifiers import safe_file_stem
 from ..people.person import Person
@@ -18,13 +17,8 @@ class Job:
     stem: str
 
 
-def plan(people: Sequence[Person]) -> list[Job]:
-    """File stems from identifiers; homonyms get distinct files."""
-    return list(planned(people))
-
-
 def planned(people: Iterable[Person]) -> Iterator[Job]:
-    """``plan`` as the persons come: only the stems given so far are kept."""
+    """File stems from identifiers, as the persons come: homonyms get distinct files; only the stems given so far are kept."""
     taken = set(RESERVED)
     for person in people:
         yield Job(person, free_stem(person.identifier, taken))
@@ -36,18 +30,6 @@ def free_stem(identifier: str, taken: set[str]) -> str:
     while any(is_print_file(stem, reserved, "") for reserved in RESERVED):
         stem = safe_file_stem(identifier, taken)
     return stem
-
-
-def stem_beside(out: Path, person: Person, extensions: Iterable[str]) -> str:
-    """A stem for one more person in ``out``: never over another person's sheet or the folder's own files.
-
-    A second Mathieu Dupont at the desk gets mdupont-2, not Marie's mdupont.pdf.
-    """
-    taken = set(RESERVED)
-    suffixes = {f".{ext}" for ext in extensions}
-    if out.is_dir():
-        taken |= {p.stem for p in out.iterdir() if p.suffix in suffixes}
-    return free_stem(person.identifier, taken)
 
 
 VOLUME = 500  # pages of a print file at most, unless --print-volume says otherwise

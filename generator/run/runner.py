@@ -18,9 +18,9 @@ import contextlib
 import gc
 import os
 import shutil
-import signal
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -31,8 +31,8 @@ from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render import print_file, writer
 from ..sheet.compose import compose, compose_page
-from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way, signals_deferred
-from .lock import folder_lock
+from .cancel import check, uninterruptible
+from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way
 from .output import atomic_write, inside
 from .plan import VOLUME, Job, place, volumes
 from .worker import Made, Worker, forget_worker, init_worker, prepare_worker, run_chunk
@@ -153,17 +153,25 @@ class Runner:
             for name in files:
                 yield name, os.path.join(folder, name)
 
-    def commit(self, journal: Journal | None = None, replaceable: tuple[str, ...] = ()) -> None:
+    def commit(
+        self,
+        journal: Journal | None = None,
+        replaceable: tuple[str, ...] = (),
+        cancel: threading.Event | None = None,
+    ) -> None:
         """Move every file this run made into ``out``.
 
         Raises DeliveryError, before moving anything, when a file in ``out``
-        would be replaced that this tool did not write (``commit.in_the_way``).
+        would be replaced that this tool did not write (``commit.in_the_way``);
+        ``Cancelled`` when ``cancel`` is set before the move starts. Once
+        started, the move is not cut (``cancel.uninterruptible``).
         """
         journal = journal if journal is not None else Journal.load(self.out)
         blocked = in_the_way(self.out, journal, self.staged(), replaceable)
         if blocked:
             raise refuse_in_the_way(self.out, blocked)
-        with signals_deferred():
+        check(cancel)
+        with uninterruptible():
             move_in(self.out, journal, self.staged)
         left = [name for name, _path in self.staged()]
         if left:  # never reported as made and then removed with the staging folder
@@ -230,41 +238,45 @@ class Runner:
         count: int,
         print_files: bool = False,
         progress: Progress | None = None,
-    ) -> Iterator[tuple[int, Job, Made]]:
+        cancel: threading.Event | None = None,
+    ) -> Generator[tuple[int, Job, Made]]:
         """Make every person's files (and the print files); yields each person's index, job and result, in order.
 
         ``count`` is the number of ``jobs`` (the print files are laid out for that many pages).
+        ``cancel`` set: ``Cancelled`` is raised between two sheets (``cancel.check``).
         """
         tasks = self._tasks(jobs, count, print_files)
         if self.local is not None:
-            done = 0
-            for fn, args, held in tasks:
-                if not held:
-                    fn(*args)
-                    continue
-                for index, job in held:
-                    yield index, job, self.local.run(job)
-                done += len(held)
-                if progress is not None:
-                    progress(done, count)
+            yield from self._run_here(self.local, tasks, count, progress, cancel)
             return
-        pool = self.pool
-        assert pool is not None
-        # Ctrl-C while the pool's own locks are held can deadlock it: the
-        # signal only sets a flag here, read between two chunks.
-        # SIGTERM (a service stopping, kill) is handled the same way.
-        interrupted: list[bool] = []
-        previous = {}
-        try:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                previous[sig] = signal.signal(sig, lambda *_: interrupted.append(True))
-        except ValueError:
-            pass  # not the main thread (a web request): no signal reaches it
-        try:
-            yield from self._run_in_pool(pool, tasks, count, progress, interrupted)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        assert self.pool is not None
+        # An exception raised while the pool's own locks are held can deadlock
+        # it: a signal handler's waits for the end (``cancel.uninterruptible``),
+        # the cancel event is read between two chunks.
+        with uninterruptible():
+            yield from self._run_in_pool(self.pool, tasks, count, progress, cancel)
+
+    def _run_here(
+        self,
+        local: Worker,
+        tasks: Iterator[Task],
+        count: int,
+        progress: Progress | None,
+        cancel: threading.Event | None,
+    ) -> Iterator[tuple[int, Job, Made]]:
+        """The tasks in this process, one after the other."""
+        done = 0
+        for fn, args, held in tasks:
+            check(cancel)
+            if not held:
+                fn(*args)
+                continue
+            for index, job in held:
+                yield index, job, local.run(job)
+                check(cancel)
+            done += len(held)
+            if progress is not None:
+                progress(done, count)
 
     def _run_in_pool(
         self,
@@ -272,7 +284,7 @@ class Runner:
         tasks: Iterator[Task],
         count: int,
         progress: Progress | None,
-        interrupted: list[bool],
+        cancel: threading.Event | None,
     ) -> Iterator[tuple[int, Job, Made]]:
         # A bounded window of tasks in flight keeps memory flat.
         pending: deque[tuple[list[tuple[int, Job]], Future[Any]]] = deque()
@@ -285,8 +297,7 @@ class Runner:
         while pending:
             jobs, future = pending.popleft()
             result = future.result()
-            if interrupted:
-                raise KeyboardInterrupt
+            check(cancel)
             nxt = next(tasks, None)
             if nxt is not None:
                 pending.append((nxt[2], pool.submit(nxt[0], *nxt[1])))
@@ -297,8 +308,7 @@ class Runner:
             done += len(jobs)
             if progress is not None:
                 progress(done, count)
-        if interrupted:
-            raise KeyboardInterrupt
+        check(cancel)
 
     def reprint(self, people: Iterable[Person], count: int) -> None:
         """Make the print files again with exactly ``people`` (``count`` of them: the rows made)."""
@@ -325,22 +335,3 @@ class Runner:
                 held = []
         while pending:
             pending.popleft().result()
-
-
-def render_people(
-    procedure: Procedure,
-    jobs: Sequence[Job],
-    out: Path,
-    formats: tuple[str, ...],
-    eml: bool = False,
-    workers: int = 0,
-) -> list[Made]:
-    """Make these jobs' files in ``out`` (their stems as given), in roster order: the workers without a batch."""
-    with (
-        folder_lock(out, command="render"),
-        Runner(procedure, formats, out, eml, workers, size=len(jobs)) as runner,
-    ):
-        made = [result for _index, _job, result in runner.run(jobs, len(jobs))]
-        runner.stop_workers()
-        runner.commit()
-    return made
