@@ -50,7 +50,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def long_data(tmp_path: Path, sentences: int) -> Path:
     """The default procedure with ``sentences`` long sentences more in step 3, written to a file."""
     base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
-    anchor = '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
+    anchor = (
+        '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
+    )
     extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
     assert base.count(anchor) == 1
     path = tmp_path / "long.yaml"
@@ -227,7 +229,9 @@ def test_worker_processes_give_the_same_bytes_as_one_process(
         out = tmp_path / f"w{workers}"
         run_batch(procedure, people, out, formats=("pdf", "docx"), jobs=workers)
         digests[workers] = {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir() if not p.name.startswith(".")
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in out.iterdir()
+            if not p.name.startswith(".")
         }
     assert digests[1] == digests[2]
     assert len(digests[1]) == 2 * len(people) + 2  # all.pdf and manifest.csv besides
