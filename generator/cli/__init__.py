@@ -1,8 +1,9 @@
 """The command line: ``python -m generator`` / ``aesh-generator``; the only part that prints.
 
 Exit codes: 0 success; 1 bad data, bad roster or a document that cannot be
-made (one ``error: …`` line per problem on stderr); 2 wrong usage. Messages
-follow the locale (LANG=fr_FR.UTF-8: French).
+made (one ``error: …`` line per problem on stderr); 2 wrong usage; 130
+interrupted (Ctrl-C or SIGTERM: the handlers are this module's, for the
+command only). Messages follow the locale (LANG=fr_FR.UTF-8: French).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from ..people.roster import Roster
 from ..procedure.model import Procedure
 from ..render import FORMATS, print_file, writer
 from ..sheet.compose import compose, compose_page
-from .cancel import Cancelled, check, uninterruptible
+from .cancel import Cancelled, uninterruptible
 from .commit import clear_dead_runs, refuse_in_the_way
 from .lock import folder_lock
 from .manifest import MANIFEST, ManifestWriter, listed, replace_places
@@ -260,10 +260,9 @@ def _stage(
     if not made.sheets:
         raise RosterError(_("{source}: no valid person in the roster; nothing written").format(source=source))
     if made.unfit:  # the print files were laid out with those rows: made again without them
-        check(cancel)
         unfit = {index for index, _row, _problem in made.unfit}
         kept = (p for index, p in enumerate(persons) if index not in unfit)
-        runner.reprint(kept, made.sheets)
+        runner.reprint(kept, made.sheets, cancel)
         replace_places(runner.staging / MANIFEST, lambda index: runner.place(index, made.sheets))
     made.printed = tuple(runner.print_names)
     previous.difference_update(made.printed)

@@ -18,7 +18,7 @@ class Job:
 
 
 def planned(people: Iterable[Person]) -> Iterator[Job]:
-    """File stems from identifiers, as the persons come: homonyms get distinct files; only the stems given so far are kept."""
+    """File stems from identifiers, as the persons come; homonyms get distinct files (only stems given are kept)."""
     taken = set(RESERVED)
     for person in people:
         yield Job(person, free_stem(person.identifier, taken))

@@ -310,20 +310,30 @@ class Runner:
                 progress(done, count)
         check(cancel)
 
-    def reprint(self, people: Iterable[Person], count: int) -> None:
-        """Make the print files again with exactly ``people`` (``count`` of them: the rows made)."""
+    def reprint(self, people: Iterable[Person], count: int, cancel: threading.Event | None = None) -> None:
+        """Make the print files again with exactly ``people`` (``count`` of them: the rows made).
+
+        ``cancel`` is read between two volumes; waits on the pool are not cut (``cancel.uninterruptible``).
+        """
         for name in self.print_names:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.staging / name)
         names = self._names(count)
         if not names:
             return
+        with uninterruptible():
+            self._print_volumes(people, count, names, cancel)
+
+    def _print_volumes(
+        self, people: Iterable[Person], count: int, names: list[list[str]], cancel: threading.Event | None
+    ) -> None:
         # A bounded window of volumes in flight: the pool keeps a task's persons until it is done.
         pending: deque[Future[Path]] = deque()
         held: list[Person] = []
         for index, person in enumerate(people):
             held.append(person)
             if len(held) == self.volume or index + 1 == count:
+                check(cancel)
                 for name in names[index // self.volume]:
                     args = (self.procedure, held, self.staging, name)
                     if self.pool is None:
@@ -335,3 +345,4 @@ class Runner:
                 held = []
         while pending:
             pending.popleft().result()
+        check(cancel)

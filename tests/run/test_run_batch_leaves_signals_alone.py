@@ -153,3 +153,42 @@ def test_an_event_never_set_changes_nothing(tmp_path: Path, procedure: Procedure
         run_batch(procedure, _people(5), tmp_path / name, formats=("pdf",), jobs=1, cancel=cancel)
         made.append({k: v for k, v in _contents(tmp_path / name).items() if not k.startswith(".")})
     assert made[0] == made[1] and len(made[0]) == 5 + 2
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cancel_event_set_while_the_print_files_are_made_again_stops_the_run(
+    tmp_path: Path, procedure: Procedure, pool: int, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A refused row makes the volumes again without it: cancelled then, the folder stays as it was."""
+    out = tmp_path / "out"
+    run_batch(procedure, _people(2, "Earlier"), out, formats=("pdf",), jobs=1)
+    earlier = _contents(out)
+    cancel = threading.Event()
+    real_reprint = runner.Runner.reprint
+    reprinted: list[bool] = []
+
+    def reprint(self: runner.Runner, *args: Any) -> None:
+        cancel.set()
+        try:
+            real_reprint(self, *args)
+        except Cancelled:
+            reprinted.append(False)  # stopped there, not only later before the move
+            raise
+        reprinted.append(True)
+
+    monkeypatch.setattr(runner.Runner, "reprint", reprint)
+    people = _people(POOLED)
+    people.insert(1, Person("Li", "Wang \u738b", "lwang", row=99))  # a name no font draws: refused on the way
+    with pytest.raises(Cancelled):
+        run_batch(
+            procedure,
+            people,
+            out,
+            formats=("pdf",),
+            jobs=jobs,
+            skip_invalid=True,
+            print_volume=20,
+            cancel=cancel,
+        )
+    assert reprinted == [False]
+    assert _contents(out) == earlier
