@@ -132,14 +132,18 @@ def test_prove_refuses_headers_that_read_back_as_another_recipient() -> None:
 
 # Pieces of encoded words and of address syntax, joined: hypothesis finds the mixes.
 NAME_TEXT = st.lists(
-    st.sampled_from([*"=?BbQq_<>,;:\"'@\\()[] \r\n\t\x1b", "UTF-8", "utf-8", "Zoé", "a", "é", "İ", "=0A", "=3C"]),
+    st.sampled_from(
+        [*"=?BbQq_<>,;:\"'@\\()[] \r\n\t\x1b", "UTF-8", "utf-8", "Zoé", "a", "é", "İ", "=0A", "=3C"]
+    ),
     max_size=20,
 ).map("".join)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=NAME_TEXT, last=NAME_TEXT)
-def test_any_name_gives_a_draft_to_that_person_alone_or_none(procedure: Procedure, first: str, last: str) -> None:
+def test_any_name_gives_a_draft_to_that_person_alone_or_none(
+    procedure: Procedure, first: str, last: str
+) -> None:
     """Whatever the names hold, a draft is refused, or its bytes read back with the person's one address."""
     person = Person(first, last, "x", email=VICTIM, row=2)
     try:
@@ -152,7 +156,7 @@ def test_any_name_gives_a_draft_to_that_person_alone_or_none(procedure: Procedur
 
 def test_a_written_draft_reads_back_as_the_headers_proved(procedure: Procedure, tmp_path: Path) -> None:
     """write_draft's file holds the headers build_message read back: one To, the From of the data."""
-    person = Person("Zoé, \"l'Ainée\" <x>", "Hervé-Çelik", "zherve", email="zoe@example.net", row=3)
+    person = Person('Zoé, "l\'Ainée" <x>', "Hervé-Çelik", "zherve", email="zoe@example.net", row=3)
     message = build_message(procedure, person, b"%PDF", attachment_name(person))
     write_draft(tmp_path / "z.eml", message)
     back = parsed((tmp_path / "z.eml").read_bytes())

@@ -21,7 +21,8 @@ from .headers import Meant, prove, refuse_encoded_words
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # CR, LF and other control characters in a header would start a new header
 # (header injection) or be refused by the email package: fold them to spaces.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# C1 too (\x9b is a terminal's CSI, as ESC [ is): no name or subject holds one.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # Outlook opens a message carrying this header as an unsent draft.
 UNSENT = "X-Unsent"
 # Values that are phrases, not names: written lower-case inside a sentence's
@@ -60,11 +61,13 @@ def _after_parenthesis_mid_sentence(template: str, start: int) -> bool:
 
 
 def _in_sentence(text: str) -> str:
-    """"Du lundi…" → "du lundi…": the first letter lower-case, unless the word is all capitals (ENT, AESH)."""
+    """ "Du lundi…" → "du lundi…": the first letter lower-case, unless the word is all capitals (ENT, AESH)."""
     word = text.split(" ", 1)[0]
-    if not word[:1].isupper() or word[1:2].isupper():
+    lower = word[:1].lower()
+    # İ lower-cases to two code points (i and a dot): left as written rather than changed.
+    if not word[:1].isupper() or word[1:2].isupper() or len(lower) != 1:
         return text
-    return text[0].lower() + text[1:]
+    return lower + text[1:]
 
 
 def one_line(text: str) -> str:

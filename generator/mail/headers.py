@@ -90,9 +90,9 @@ def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> 
     if reasons:
         raise DeliveryError(
             Problem(
-                _("{where}: the headers would not read back as written ({reasons}); the draft is not written").format(
-                    where=where, reasons="; ".join(dict.fromkeys(reasons))
-                ),
+                _(
+                    "{where}: the headers would not read back as written ({reasons}); the draft is not written"
+                ).format(where=where, reasons="; ".join(dict.fromkeys(reasons))),
                 line=line,
             )
         )
