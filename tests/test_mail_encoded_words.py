@@ -206,3 +206,11 @@ def test_personalise_eml_never_writes_a_draft_to_anyone_else(
         assert message["Bcc"] is None and message["Cc"] is None
         assert message["To"].addresses[0].addr_spec in (VICTIM, "marie@example.org")
         assert "x.fr" not in str(message["To"])
+
+
+def test_a_person_without_a_row_is_named_by_place_never_by_the_name(procedure: Procedure) -> None:
+    """At the desk (no row), the error says "the person": the refused name is not quoted back."""
+    attack = ATTACKS["B commas: three recipients"]
+    with pytest.raises(DeliveryError) as caught:
+        build_message(procedure, Person(attack, "Dupont", "jd", email=VICTIM), b"%PDF", "f.pdf")
+    assert str(caught.value).startswith("the person: first name: ") and attack not in str(caught.value)

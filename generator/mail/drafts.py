@@ -123,7 +123,8 @@ def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: st
     Raises DeliveryError when the person has no usable address, or when a
     name or the subject would not come back as written.
     """
-    where = _("row {row}").format(row=person.row) if person.row is not None else person.display_name
+    # Never the name: an error may be printed or shown, and a refused name is what it is about.
+    where = _("row {row}").format(row=person.row) if person.row is not None else _("the person")
     if not person.email.strip():
         raise DeliveryError(
             _("{where}: no email address for {name}").format(where=where, name=person.display_name)
