@@ -10,6 +10,7 @@ a branch whose people checks still let ``=?`` through: the mail wall alone.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import email
 from email import policy
 from email.message import EmailMessage
@@ -214,3 +215,32 @@ def test_a_person_without_a_row_is_named_by_place_never_by_the_name(procedure: P
     with pytest.raises(DeliveryError) as caught:
         build_message(procedure, Person(attack, "Dupont", "jd", email=VICTIM), b"%PDF", "f.pdf")
     assert str(caught.value).startswith("the person: first name: ") and attack not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "field"),
+    [
+        ("sender_name", b_word("Office\r\nResent-From: x@evil.example"), "email.sender_name"),
+        ("subject", "Fiche =?utf-8?q?a=0D=0ABcc:_x=40evil.example?=", "email.subject"),
+    ],
+)
+def test_an_encoded_word_in_the_data_is_refused_naming_its_field(
+    procedure: Procedure, part: str, value: str, field: str
+) -> None:
+    """The sender's name and the subject come from the data: "=?" there is refused too, naming the field."""
+    made = dataclasses.replace(procedure, email=dataclasses.replace(procedure.email, **{part: value}))
+    person = Person("Marie", "Dupont", "mdupont", email=VICTIM, row=4)
+    with pytest.raises(DeliveryError) as caught:
+        build_message(made, person, b"%PDF", "f.pdf")
+    assert [p.field for p in caught.value.details] == [field]
+    assert f"row 4: {field}: " in str(caught.value) and "evil" not in str(caught.value)
+
+
+def test_a_help_phone_in_the_subject_is_checked_as_help_phone(procedure: Procedure) -> None:
+    """A value the subject names ({help_phone}) is checked under the data's own field name."""
+    email_part = dataclasses.replace(procedure.email, subject="Aide {help_phone}")
+    help_part = dataclasses.replace(procedure.help, phone="=?utf-8?q?05=2C_x?=")
+    made = dataclasses.replace(procedure, email=email_part, help=help_part)
+    with pytest.raises(DeliveryError) as caught:
+        build_message(made, Person("Marie", "Dupont", "md", email=VICTIM, row=5), b"%PDF", "f.pdf")
+    assert [p.field for p in caught.value.details] == ["help.phone"]

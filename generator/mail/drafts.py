@@ -61,7 +61,7 @@ def _after_parenthesis_mid_sentence(template: str, start: int) -> bool:
 
 
 def _in_sentence(text: str) -> str:
-    """ "Du lundi…" → "du lundi…": the first letter lower-case, unless the word is all capitals (ENT, AESH)."""
+    """``Du lundi…`` becomes ``du lundi…``: the first letter lower-case, unless the word is in capitals (ENT)."""
     word = text.split(" ", 1)[0]
     lower = word[:1].lower()
     # İ lower-cases to two code points (i and a dot): left as written rather than changed.
@@ -130,7 +130,7 @@ def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: st
             _("{where}: no email address for {name}").format(where=where, name=person.display_name)
         )
     values = _values(procedure, person)
-    _refuse_encoded_words(procedure, person, where)
+    _refuse_encoded_words(procedure, person, values, where)
     message, meant = _headed(procedure, person, values, where)
     text = fill(procedure.email.body, values)
     # Quoted-printable keeps every line 7-bit and short, whatever the relay.
@@ -141,7 +141,18 @@ def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: st
     return message
 
 
-def _refuse_encoded_words(procedure: Procedure, person: Person, where: str) -> None:
+# The field each value of a subject comes from, as the data file or the roster names it.
+_SOURCES = {
+    "identifier": "identifier",
+    "help_phone": "help.phone",
+    "help_hours": "help.hours",
+    "sender_name": "email.sender_name",
+}
+
+
+def _refuse_encoded_words(
+    procedure: Procedure, person: Person, values: Mapping[str, str], where: str
+) -> None:
     """Every value a header is made of, checked for ``=?`` (the names, the sender, the subject and its values)."""
     template = procedure.email
     fields = {
@@ -150,10 +161,9 @@ def _refuse_encoded_words(procedure: Procedure, person: Person, where: str) -> N
         "email.sender_name": ("email.sender_name", template.sender_name),
         "email.subject": ("email.subject", template.subject),
     }
-    values = _values(procedure, person)
     for name in _PLACEHOLDER.findall(template.subject):
-        if name in values and name not in ("first_name", "last_name"):
-            fields.setdefault(name, (name, values[name]))
+        if name in _SOURCES:
+            fields.setdefault(_SOURCES[name], (_SOURCES[name], values[name]))
     refuse_encoded_words(fields, where, person.row)
 
 
