@@ -16,13 +16,18 @@ from ..i18n import _
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..run.output import atomic_write
+from .headers import Meant, prove, refuse_encoded_words
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # CR, LF and other control characters in a header would start a new header
 # (header injection) or be refused by the email package: fold them to spaces.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# C1 too (\x9b is a terminal's CSI, as ESC [ is): no name or subject holds one.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # Outlook opens a message carrying this header as an unsent draft.
 UNSENT = "X-Unsent"
+# Values that are phrases, not names: written lower-case inside a sentence's
+# parentheses ("05 16 52 66 86 (du lundi au vendredi…)"). Names never change.
+PHRASES = frozenset({"help_hours"})
 
 
 # --- building ----------------------------------------------------------------
@@ -32,9 +37,37 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     """``template`` with each known ``{name}`` replaced, in one pass.
 
     Unknown ``{…}`` stay as they are, and a value is never read again as a
-    template: a first name ``{identifier}`` stays literal.
+    template: a first name ``{identifier}`` stays literal. A phrase placed
+    after "(" mid-sentence starts lower-case (see ``_in_sentence``).
     """
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+    def value(m: re.Match[str]) -> str:
+        text = values.get(m.group(1), m.group(0))
+        if m.group(1) in PHRASES and _after_parenthesis_mid_sentence(m.string, m.start()):
+            return _in_sentence(text)
+        return text
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def _after_parenthesis_mid_sentence(template: str, start: int) -> bool:
+    before = template[:start]
+    if not before.endswith("("):
+        return False
+    rest = before[:-1].rstrip()
+    gap = before[len(rest) : -1]
+    # Start of the text, of a paragraph, or after a full stop: a sentence begins there.
+    return bool(rest) and rest[-1] not in ".!?…" and gap.count("\n") < 2
+
+
+def _in_sentence(text: str) -> str:
+    """``Du lundi…`` becomes ``du lundi…``: the first letter lower-case, unless the word is in capitals (ENT)."""
+    word = text.split(" ", 1)[0]
+    lower = word[:1].lower()
+    # İ lower-cases to two code points (i and a dot): left as written rather than changed.
+    if not word[:1].isupper() or word[1:2].isupper() or len(lower) != 1:
+        return text
+    return lower + text[1:]
 
 
 def one_line(text: str) -> str:
@@ -86,32 +119,74 @@ def _html(text: str, lang: str) -> str:
 def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: str) -> EmailMessage:
     """The draft for ``person``: text and HTML body, their PDF attached, marked unsent.
 
-    Raises DeliveryError when the person has no usable address.
+    Its headers are read back before it is returned (``headers.prove``).
+    Raises DeliveryError when the person has no usable address, or when a
+    name or the subject would not come back as written.
     """
-    where = _("row {row}").format(row=person.row) if person.row is not None else person.display_name
+    # Never the name: an error may be printed or shown, and a refused name is what it is about.
+    where = _("row {row}").format(row=person.row) if person.row is not None else _("the person")
     if not person.email.strip():
         raise DeliveryError(
             _("{where}: no email address for {name}").format(where=where, name=person.display_name)
         )
-    template = procedure.email
     values = _values(procedure, person)
-
-    message = EmailMessage(policy=policy.default)
-    if template.sender:
-        message["From"] = _address(template.sender_name, template.sender, "email.sender")
-    message["To"] = _address(person.display_name, person.email, _("{where}: email").format(where=where))
-    message["Subject"] = one_line(fill(template.subject, values))
-    message["Date"] = formatdate(localtime=False)
-    domain = template.sender.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(domain=domain)
-    message[UNSENT] = "1"
-
-    text = fill(template.body, values)
+    _refuse_encoded_words(procedure, person, values, where)
+    message, meant = _headed(procedure, person, values, where)
+    text = fill(procedure.email.body, values)
     # Quoted-printable keeps every line 7-bit and short, whatever the relay.
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(_html(text, procedure.meta.language), subtype="html", cte="quoted-printable")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=Path(pdf_name).name)
+    prove(message, meant, where, person.row)
     return message
+
+
+# The field each value of a subject comes from, as the data file or the roster names it.
+_SOURCES = {
+    "identifier": "identifier",
+    "help_phone": "help.phone",
+    "help_hours": "help.hours",
+    "sender_name": "email.sender_name",
+}
+
+
+def _refuse_encoded_words(
+    procedure: Procedure, person: Person, values: Mapping[str, str], where: str
+) -> None:
+    """Every value a header is made of, checked for ``=?`` (the names, the sender, the subject and its values)."""
+    template = procedure.email
+    fields = {
+        "first": (_("first name"), person.first_name),
+        "last": (_("last name"), person.last_name),
+        "email.sender_name": ("email.sender_name", template.sender_name),
+        "email.subject": ("email.subject", template.subject),
+    }
+    for name in _PLACEHOLDER.findall(template.subject):
+        if name in _SOURCES:
+            fields.setdefault(_SOURCES[name], (_SOURCES[name], values[name]))
+    refuse_encoded_words(fields, where, person.row)
+
+
+def _headed(
+    procedure: Procedure, person: Person, values: Mapping[str, str], where: str
+) -> tuple[EmailMessage, Meant]:
+    """The message with its headers, each built from data, and what they must read back as."""
+    template = procedure.email
+    message = EmailMessage(policy=policy.default)
+    sender = None
+    if template.sender:
+        address = _address(template.sender_name, template.sender, "email.sender")
+        message["From"] = address
+        sender = (address.display_name, address.addr_spec)
+    to = _address(person.display_name, person.email, _("{where}: email").format(where=where))
+    message["To"] = to
+    subject = one_line(fill(template.subject, values))
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    domain = template.sender.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    message[UNSENT] = "1"
+    return message, Meant(to=(to.display_name, to.addr_spec), sender=sender, subject=subject)
 
 
 def attachment_name(person: Person) -> str:

@@ -17,6 +17,7 @@ from ..i18n import _
 from ..run.manifest import MAX_BYTES as MAX_MANIFEST_BYTES
 from ..run.manifest import neutral
 from ..safe_files import open_for_append, read_limited
+from .headers import has_control, shown, unwritten_headers
 
 MANIFEST = "manifest.csv"
 SENT_LOG = "sent.csv"
@@ -39,7 +40,14 @@ class Draft:
 
     @property
     def subject(self) -> str:
-        return str(self.message.get("Subject", ""))
+        """The subject as a terminal may show it: control characters written as ``\\x1b``…"""
+        return shown(str(self.message.get("Subject", "")))
+
+    @property
+    def sender(self) -> str:
+        """The address of the draft's From ("" without one); ``load_drafts`` refuses a From of several."""
+        found = _addresses(self.message, "From")
+        return found[0] if len(found) == 1 else ""
 
     @property
     def stem(self) -> str:
@@ -96,7 +104,13 @@ def _too_large_or_bad(path: Path, line: int, exc: csv.Error) -> str:
 
 
 def _plain_name(name: str) -> bool:
-    return name not in ("", ".", "..") and not any(c in name for c in "/\\\x00") and Path(name).name == name
+    # Control characters too: this tool names drafts after identifiers, and the name is printed.
+    return (
+        name not in ("", ".", "..")
+        and not any(c in name for c in "/\\")
+        and not has_control(name)
+        and Path(name).name == name
+    )
 
 
 def _addresses(message: EmailMessage, header: str) -> list[str]:
@@ -110,17 +124,27 @@ def _addresses(message: EmailMessage, header: str) -> list[str]:
 
 def _problem(message: EmailMessage, recipients: tuple[str, ...], expected: str) -> str:
     """Why a hand-edited draft must not go (per person), or ""."""
-    if len(message.get_all("Resent-Date", [])) > 1:
-        return _("the draft has two Resent- blocks (edited by hand); correct it, then send it with --resend")
     if not expected:
         return _("the manifest records no address for this person; refused")
     if not recipients:
         return _("the draft has no To address")
+    if any(has_control(r) for r in (*recipients, expected)):
+        return _("an address holds control characters ({found}); refused").format(
+            found=shown(", ".join((*recipients, expected)))
+        )
     if {neutral(r).lower() for r in recipients} != {expected.lower()}:
         return _(
             "the draft's recipients ({found}) differ from the address personalise recorded ({expected}); "
             "refused: correct the draft, then send it with --resend"
         ).format(found=", ".join(recipients), expected=expected)
+    unwritten = unwritten_headers(message)
+    if unwritten:
+        return _(
+            "the draft holds headers this tool did not write ({headers}); refused: "
+            "remove them, then send it with --resend"
+        ).format(headers=shown(", ".join(unwritten)))
+    if message.get("From") is not None and len(_addresses(message, "From")) != 1:
+        return _("the draft's From does not hold exactly one address; refused")
     return ""
 
 

@@ -10,12 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.base64mime import body_encode as encode_base64
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from ..errors import DeliveryError
 from ..i18n import _
 from .drafts import UNSENT, one_line
+from .headers import shown
 from .outbox import SENT_LOG, Draft, check_log, record
 
 TIMEOUT = 30  # seconds; an office SMTP relay that does not answer in that time is down
@@ -157,7 +158,7 @@ def _reason(exc: BaseException) -> str:
 
 def _reason_of(code: int, message: bytes | str) -> str:
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return f"{code} {one_line(text)}"
+    return f"{code} {shown(one_line(text))}"
 
 
 def _send_one(smtp: smtplib.SMTP, draft: Draft, from_addr: str) -> dict[str, str]:
@@ -170,12 +171,15 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, from_addr: str) -> dict[str, str
     if from_addr:
         del message["From"]
         message["From"] = from_addr
+    # MAIL FROM given, never derived: smtplib would take it from a Resent-From
+    # or Sender header (outbox refuses both; this holds even if it did not).
+    envelope = parseaddr(from_addr)[1] if from_addr else draft.sender
     if draft.resend:  # a corrected message is a new message: a relay must not drop it as a duplicate
         domain = str(message.get("Message-ID", "")).rpartition("@")[2].rstrip(">") or "localhost"
         del message["Message-ID"]
         message["Message-ID"] = make_msgid(domain=domain)
     try:
-        refused = smtp.send_message(message, to_addrs=draft.pending)
+        refused = smtp.send_message(message, from_addr=envelope, to_addrs=draft.pending)
     except smtplib.SMTPServerDisconnected as exc:
         raise _Dropped(str(exc)) from None
     except smtplib.SMTPRecipientsRefused as exc:
@@ -264,7 +268,8 @@ def send_drafts(
             on_delivery(delivery)
 
     for draft in edited:  # edited by hand: reported for that person, the others go
-        tell(Delivery(draft.name, draft.recipients or (draft.expected,), draft.problem))
+        shown_to = tuple(shown(r) for r in draft.recipients or (draft.expected,))  # printed as they are
+        tell(Delivery(draft.name, shown_to, draft.problem))
         report.failed += 1
     if not todo:
         return report

@@ -1,0 +1,147 @@
+"""The headers of a draft: refused when data could turn into other headers, proved by reading them back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from ..errors import DeliveryError, Problem
+from ..i18n import _
+
+# "=?" opens an RFC 2047 encoded word: Python's email package decodes one in a
+# name or subject while folding the header, so `=?UTF-8?B?…?=` could write
+# CR LF "Bcc: …" or more addresses into the draft. No real name holds it.
+ENCODED_WORD = "=?"
+# Written as ``send`` and the desk write drafts: CRLF lines.
+WIRE = policy.default.clone(linesep="\r\n")
+# Every header a draft's top level holds: drafts.py writes the first six,
+# set_content / add_attachment the MIME ones.
+WRITTEN = (
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "X-Unsent",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+)
+_WRITTEN_KEYS = {name.lower() for name in WRITTEN}
+# C0, DEL and C1 controls, and the bidi embeddings, overrides and isolates
+# that reorder what a terminal shows (Trojan Source).
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class Meant:
+    """What a draft's headers must read back as: the one recipient, the sender, the subject."""
+
+    to: tuple[str, str]  # (display name, address)
+    sender: tuple[str, str] | None  # None: the draft has no From (send --from gives it)
+    subject: str
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal: each control character written as ``\\x1b``, ``\\u202e``…"""
+    return _UNSHOWABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def has_control(text: str) -> bool:
+    return _UNSHOWABLE.search(text) is not None
+
+
+def refuse_encoded_words(fields: Mapping[str, tuple[str, str]], where: str, line: int | None) -> None:
+    """DeliveryError naming ``where`` and each field whose value holds ``=?``; the value is never shown.
+
+    ``fields`` maps a field's key (``first``, ``email.subject``…) to its label and value.
+    """
+    problems = [
+        Problem(
+            _(
+                '{where}: {field}: holds "=?", which mail programs read as encoded text '
+                "that can add recipients; the draft is not written"
+            ).format(where=where, field=label),
+            field=key,
+            line=line,
+        )
+        for key, (label, value) in fields.items()
+        if ENCODED_WORD in value
+    ]
+    if problems:
+        raise DeliveryError(problems)
+
+
+def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> None:
+    """Serialise the headers as a draft file holds them, parse them back, compare; DeliveryError if any differs.
+
+    Folding header by header (``Policy.fold_binary``) is what the generator
+    writes, without serialising the attachment a second time. The top level
+    and the attachments are read back: the other parts' headers hold no data.
+    """
+    top = _read_back(message.items())
+    reasons = _differences(message, top) + _top_differences(top, meant)
+    for part in message.iter_attachments():
+        reasons += _differences(part, _read_back(part.items()))  # type: ignore[arg-type]
+    if reasons:
+        raise DeliveryError(
+            Problem(
+                _(
+                    "{where}: the headers would not read back as written ({reasons}); the draft is not written"
+                ).format(where=where, reasons="; ".join(dict.fromkeys(reasons))),
+                line=line,
+            )
+        )
+
+
+def _read_back(items: Iterable[tuple[str, object]]) -> EmailMessage:
+    block = b"".join(WIRE.fold_binary(name, value) for name, value in items)  # type: ignore[arg-type]
+    parsed = BytesParser(policy=policy.default).parsebytes(block + b"\r\n", headersonly=True)
+    return parsed  # type: ignore[return-value]
+
+
+def _differences(written: EmailMessage, back: EmailMessage) -> list[str]:
+    names = [name.lower() for name in written.keys()]
+    if [name.lower() for name in back.keys()] != names:
+        return [_("other headers than those written")]
+    return [
+        _("{header} reads differently").format(header=name)
+        for (name, value), (_name, again) in zip(written.items(), back.items(), strict=True)
+        if str(value) != str(again)
+    ]
+
+
+def _top_differences(back: EmailMessage, meant: Meant) -> list[str]:
+    reasons = _one_address(back, "To", meant.to)
+    if meant.sender is not None:
+        reasons += _one_address(back, "From", meant.sender)
+    if str(back.get("Subject", "")) != meant.subject:
+        reasons.append(_("{header} reads differently").format(header="Subject"))
+    unknown = [name for name in back.keys() if name.lower() not in _WRITTEN_KEYS]
+    if unknown:
+        reasons.append(_("other headers than those written"))
+    return reasons
+
+
+def _one_address(back: EmailMessage, header: str, meant: tuple[str, str]) -> list[str]:
+    values = back.get_all(header, [])
+    addresses = [a for value in values for a in getattr(value, "addresses", ())]
+    if len(values) != 1 or len(addresses) != 1:
+        return [_("{header} does not hold exactly one address").format(header=header)]
+    name, address = meant
+    if addresses[0].addr_spec != address or addresses[0].display_name != name:
+        return [_("{header} reads differently").format(header=header)]
+    return []
+
+
+def unwritten_headers(message: EmailMessage) -> list[str]:
+    """The top-level headers of a draft that this tool never writes, or writes once and are there twice."""
+    seen: dict[str, int] = {}
+    for name in message.keys():
+        seen[name.lower()] = seen.get(name.lower(), 0) + 1
+    odd = [name for name in message.keys() if name.lower() not in _WRITTEN_KEYS or seen[name.lower()] > 1]
+    return list(dict.fromkeys(odd))
