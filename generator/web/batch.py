@@ -9,13 +9,25 @@ stall the pages. Progress comes back through two shared counters, the
 ``BatchResult`` or the refusal through a pipe; ``stop`` asks the run to
 end between two sheets (its pool is shut down, its staging folder
 removed), and kills it if it does not.
+
+Two more bounds, kept by the child itself:
+- the server's death: the child holds the end of a pipe the server alone
+  writes to; the system closes it however the server dies (even SIGKILL),
+  and the child then stops its run, removes the session's folder and exits
+  (killing its pool's workers if the run does not end within ORPHAN_WAIT);
+- the disk: the session's folder is measured as the run writes (every
+  DISK_EVERY seconds); past the session's budget, counting the ZIP still to
+  be written as large as the sheets, the run is stopped ("too-large").
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
+import threading
+import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
@@ -31,10 +43,65 @@ from . import messages
 # line's 500: one file to print for a signing day; past it the run writes volumes, each offered.
 PRINT_VOLUME = MOST_PAGES
 STOP_WAIT = 10.0  # seconds a run has to end after being asked, before it is killed
+ORPHAN_WAIT = 3.0  # seconds a run whose server died has to end by itself before its processes are killed
+DISK_EVERY = 0.25  # seconds between two measures of the session's folder
 
 
 class _Stopped(Exception):
-    """The server asked the run to stop (its session was removed, or the server stops)."""
+    """The server asked the run to stop (its session was removed, or the server stops or died)."""
+
+
+class _TooLarge(Exception):
+    """The session's folder would pass its disk budget."""
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of the files under ``folder`` (files moved or removed meanwhile are skipped)."""
+    total = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                total += folder_bytes(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total
+
+
+class _Disk:
+    """The session's folder measured now and then against its budget; the ZIP to come counted as large."""
+
+    def __init__(self, folder: Path, budget: int | None) -> None:
+        self.folder, self.budget, self._next = folder, budget, 0.0
+
+    def over(self) -> bool:
+        if self.budget is None:
+            return False
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + DISK_EVERY
+        return 2 * folder_bytes(self.folder) > self.budget
+
+
+def _watch_server(alive: Connection, orphaned: threading.Event, folder: Path) -> None:
+    """In a thread of the child: waits for the server's end of ``alive`` to close (the server is gone)."""
+    try:
+        alive.recv()  # the server never writes: this returns only by its end closing
+    except (EOFError, OSError):
+        pass
+    orphaned.set()  # the run stops at its next sheet, cleaning its staging folder
+    time.sleep(ORPHAN_WAIT)
+    # Still running (a long print file): its workers and itself end here, the names and sheets with them.
+    for worker in multiprocessing.active_children():
+        worker.kill()
+    shutil.rmtree(folder, ignore_errors=True)
+    os._exit(1)
 
 
 def _child(
@@ -45,8 +112,9 @@ def _child(
     done: Any,
     stop: Any,
     results: Connection,
+    alive: Connection,
 ) -> None:
-    """The run, in the child process's main thread; sends ("ok", BatchResult) or ("refused", problems)."""
+    """The run, in the child process's main thread; sends (outcome, payload) unless the server is gone."""
     # Ctrl-C at the server's terminal reaches this process too: the server
     # stops the run itself (``stop``), in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -56,24 +124,44 @@ def _child(
         os.setpgrp()
     # The language of the page that started the run: the library's messages come back in it.
     set_language(options.pop("language"))
+    folder: Path = options.pop("folder") or out
+    disk = _Disk(folder, options.pop("budget"))
+    orphaned = threading.Event()
+    threading.Thread(target=_watch_server, args=(alive, orphaned, folder), daemon=True).start()
 
     def progress(made: int, _count: int) -> None:
         done.value = made
-        if stop.is_set():
+        if stop.is_set() or orphaned.is_set():
             raise _Stopped
+        if disk.over():
+            raise _TooLarge
 
+    outcome = _outcome(procedure, roster, out, options, progress)
+    if orphaned.is_set():
+        shutil.rmtree(folder, ignore_errors=True)  # nobody will come for these names and sheets
+        return
+    try:
+        results.send(outcome)
+        results.close()
+    except OSError:
+        pass  # the server died meanwhile
+
+
+def _outcome(
+    procedure: Procedure, roster: Roster, out: Path, options: dict[str, Any], progress: Any
+) -> tuple[str, Any]:
+    """("ok", BatchResult), or why not: ("refused", problems), ("stopped"|"too-large"|"failed", …)."""
     try:
         result = run_batch(procedure, roster, out, progress=progress, **options)
     except GeneratorError as exc:
-        results.send(("refused", list(exc.problems)))
+        return ("refused", list(exc.problems))
     except (_Stopped, KeyboardInterrupt):
-        results.send(("stopped", []))
+        return ("stopped", [])
+    except _TooLarge:
+        return ("too-large", [])
     except Exception as exc:  # told as "could not be made"; the server's log gets the kind, never data
-        results.send(("failed", [type(exc).__name__]))
-    else:
-        results.send(("ok", result))
-    finally:
-        results.close()
+        return ("failed", [type(exc).__name__])
+    return ("ok", result)
 
 
 class Batch:
@@ -89,9 +177,13 @@ class Batch:
         eml: bool,
         skip_invalid: bool,
         total: int,
+        folder: Path | None = None,
+        budget: int | None = None,
     ) -> None:
+        """``folder``: the session's folder (measured, removed if the server dies); ``budget``: its bytes."""
         self._context = multiprocessing.get_context("spawn")
         self.procedure, self.roster, self.out, self.total = procedure, roster, out, total
+        self.folder, self.budget = folder, budget
         self.options: dict[str, Any] = {
             "formats": tuple(formats),
             "eml": eml,
@@ -102,29 +194,34 @@ class Batch:
         self._done = self._context.Value("i", 0, lock=False)
         self._stop = self._context.Event()
         self.process: Any = None
-        self.outcome = ""  # "ok", "refused", "stopped", "failed"; "" while running
+        self.outcome = ""  # "ok", "refused", "stopped", "too-large", "failed"; "" while running
         self.result: BatchResult | None = None
         self._problems: list[str] = []
 
     def start(self) -> None:
         receiving, sending = self._context.Pipe(duplex=False)
         self._receiving = receiving
+        # Never written to: the child sees its end close when this process ends, however it ends.
+        watched, self._alive = self._context.Pipe(duplex=False)
+        extra = {"language": self.language, "folder": self.folder, "budget": self.budget}
         self.process = self._context.Process(
             target=_child,
             args=(
                 self.procedure,
                 self.roster,
                 self.out,
-                {**self.options, "language": self.language},
+                {**self.options, **extra},
                 self._done,
                 self._stop,
                 sending,
+                watched,
             ),
             name="generator-session-batch",
             daemon=False,  # its pool has processes of its own, which a daemon may not
         )
         self.process.start()
         sending.close()  # the child's end: once the child is gone, receiving sees the end
+        watched.close()  # the child's alone: this process keeps only the end it never writes to
 
     def wait(self) -> int:
         """Until the run ends; 0 when every sheet asked for was made."""
@@ -146,6 +243,7 @@ class Batch:
         finally:
             self._receiving.close()
             self.process.join()
+            self._alive.close()
         if outcome == "failed":
             self._kill_group()  # its workers, if the run itself was killed
         self.outcome = outcome
@@ -212,6 +310,14 @@ class Batch:
                 source=path
             )
             errors = [messages.in_file_words(p, path, name) for p in self._problems if p != closing]
+        if self.outcome == "too-large" and self.budget is not None:
+            errors.append(
+                _(
+                    "The sheets of this list would take more than {size} MB on the server, the most one "
+                    "session may use: nothing was kept. Split the list in smaller ones, or make the sheets "
+                    "with the command line (personalise)."
+                ).format(size=self.budget // (1024 * 1024))
+            )
         if self.outcome not in ("ok", "") and not errors:
             errors.append(
                 _(
