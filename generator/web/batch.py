@@ -13,8 +13,9 @@ removed), and kills it if it does not.
 Two more bounds, kept by the child itself:
 - the server's death: the child holds the end of a pipe the server alone
   writes to; the system closes it however the server dies (even SIGKILL),
-  and the child then stops its run, removes the session's folder and exits
-  (killing its pool's workers if the run does not end within ORPHAN_WAIT);
+  and the child then kills its pool's workers, removes the session's
+  folder and exits: nobody is left to want the sheets, and a worker ending
+  its chunk (or a print file of 2000 pages) gracefully would take seconds;
 - the disk: the session's folder is measured as the run writes (every
   DISK_EVERY seconds); past the session's budget, counting the ZIP still to
   be written as large as the sheets, the run is stopped ("too-large").
@@ -43,12 +44,11 @@ from . import messages
 # line's 500: one file to print for a signing day; past it the run writes volumes, each offered.
 PRINT_VOLUME = MOST_PAGES
 STOP_WAIT = 10.0  # seconds a run has to end after being asked, before it is killed
-ORPHAN_WAIT = 3.0  # seconds a run whose server died has to end by itself before its processes are killed
 DISK_EVERY = 0.25  # seconds between two measures of the session's folder
 
 
 class _Stopped(Exception):
-    """The server asked the run to stop (its session was removed, or the server stops or died)."""
+    """The server asked the run to stop (its session was removed, or the server stops)."""
 
 
 class _TooLarge(Exception):
@@ -79,28 +79,24 @@ class _Disk:
     def __init__(self, folder: Path, budget: int | None) -> None:
         self.folder, self.budget, self._next = folder, budget, 0.0
 
-    def over(self) -> bool:
-        if self.budget is None:
-            return False
-        now = time.monotonic()
-        if now < self._next:
+    def over(self, now: float | None = None) -> bool:
+        """Past the budget, measured at most every DISK_EVERY seconds (``now``: ``time.monotonic()``)."""
+        now = time.monotonic() if now is None else now
+        if self.budget is None or now < self._next:
             return False
         self._next = now + DISK_EVERY
         return 2 * folder_bytes(self.folder) > self.budget
 
 
-def _watch_server(alive: Connection, orphaned: threading.Event, folder: Path) -> None:
-    """In a thread of the child: waits for the server's end of ``alive`` to close (the server is gone)."""
+def _watch_server(alive: Connection, folder: Path) -> None:
+    """In a thread of the child: once the server's end of ``alive`` closes (it died), the run ends here."""
     try:
         alive.recv()  # the server never writes: this returns only by its end closing
     except (EOFError, OSError):
         pass
-    orphaned.set()  # the run stops at its next sheet, cleaning its staging folder
-    time.sleep(ORPHAN_WAIT)
-    # Still running (a long print file): its workers and itself end here, the names and sheets with them.
     for worker in multiprocessing.active_children():
-        worker.kill()
-    shutil.rmtree(folder, ignore_errors=True)
+        worker.kill()  # first: no worker writes into the folder once it is removed
+    shutil.rmtree(folder, ignore_errors=True)  # the names and sheets nobody will come for
     os._exit(1)
 
 
@@ -126,20 +122,20 @@ def _child(
     set_language(options.pop("language"))
     folder: Path = options.pop("folder") or out
     disk = _Disk(folder, options.pop("budget"))
-    orphaned = threading.Event()
-    threading.Thread(target=_watch_server, args=(alive, orphaned, folder), daemon=True).start()
+    threading.Thread(target=_watch_server, args=(alive, folder), daemon=True).start()
 
     def progress(made: int, _count: int) -> None:
         done.value = made
-        if stop.is_set() or orphaned.is_set():
+        if stop.is_set():
             raise _Stopped
         if disk.over():
             raise _TooLarge
 
     outcome = _outcome(procedure, roster, out, options, progress)
-    if orphaned.is_set():
-        shutil.rmtree(folder, ignore_errors=True)  # nobody will come for these names and sheets
-        return
+    if outcome[0] == "ok" and disk.over(now=float("inf")):
+        # Made between two measures: measured once more, the sheets are not kept past the budget.
+        shutil.rmtree(out, ignore_errors=True)
+        outcome = ("too-large", [])
     try:
         results.send(outcome)
         results.close()

@@ -16,8 +16,9 @@ import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.exceptions import BadRequest
+from markupsafe import escape
 from werkzeug.sansio.utils import host_is_trusted
+from werkzeug.wrappers import Response
 
 from ..i18n import _, use_language
 
@@ -75,12 +76,22 @@ class HostCheck:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if host_allowed(environ.get("HTTP_HOST"), self.names):
             return self.app(environ, start_response)
-        # The sender's Host is not said back; the page speaks French as the desk does.
-        with use_language("fr"):
-            text = _(
-                "This server does not answer to the address typed. Open it with the address "
-                "the IT team gave (or ask them to add this one with serve --allowed-host)."
-            )
-        response = BadRequest(text).get_response(environ)
-        response.headers["Cache-Control"] = "no-store"
-        return response(environ, start_response)
+        return _refused()(environ, start_response)
+
+
+def _refused() -> Response:
+    """A French page of its own (the desk's templates need a request the app accepted); the Host not said back."""
+    with use_language("fr"):
+        title = _("Address not recognised")
+        text = _(
+            "This server does not answer to the address typed. Open it with the address "
+            "the IT team gave (or ask them to add this one with serve --allowed-host)."
+        )
+    page = (
+        f'<!doctype html>\n<html lang="fr">\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
+        f"<h1>{escape(title)}</h1>\n<p>{escape(text)}</p>\n</html>\n"
+    )
+    response = Response(page, 400, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response

@@ -32,8 +32,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from . import hosts
 from ..i18n import _, reset_language, set_language
+from . import hosts
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -63,14 +63,14 @@ class WrongTries:
     def __init__(
         self, delay: float, per_minute: int = WRONG_PER_MINUTE, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self.delay, self.per_minute, self._clock = delay, per_minute, clock
+        self.delay, self.per_minute, self.clock = delay, per_minute, clock
         self._lock = threading.Lock()
         self._clients: OrderedDict[str, tuple[int, float]] = OrderedDict()  # wrong tries, next allowed
         self._recent: deque[float] = deque()  # the server's wrong tries of the last minute
 
     def attempt(self, client: str) -> float:
         """0: the try may be compared (and is counted); else the seconds to wait before trying again."""
-        now = self._clock()
+        now = self.clock()
         with self._lock:
             while self._recent and self._recent[0] <= now - 60.0:
                 self._recent.popleft()
