@@ -325,6 +325,11 @@ def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
             "required to listen on another address than this machine's"
         ).format(env=ACCESS_CODE_ENV),
     )
+    _add_serve_guards(p)
+
+
+def _add_serve_guards(p: argparse.ArgumentParser) -> None:
+    """serve's options about who may reach the pages: the Host names, the reverse proxy."""
     p.add_argument(
         "--allowed-host",
         action="append",

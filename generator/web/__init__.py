@@ -33,7 +33,7 @@ class WebState:
     wrong_code_delay: float = 1.0  # seconds a client waits after a wrong try, doubled each time
     wrong_per_minute: int = 20  # wrong access codes the whole server accepts a minute
     session_bytes: int = SESSION_BYTES  # the disk one signing session may fill
-    hosts: set[str] = field(default_factory=set)  # the Host names answered (security.hosts)
+    hosts: set[str] = field(default_factory=set)  # the Host names answered (web.hosts)
     session_minutes: int = 15
     extra: dict[str, object] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
@@ -68,18 +68,7 @@ def create_app(
     if procedure is None:
         procedure = load_procedure()
     app = Flask(__name__)
-    app.config.update(
-        # A fresh key at each start: sessions end with the server.
-        SECRET_KEY=secret_key or secrets.token_bytes(32),
-        MAX_CONTENT_LENGTH=max_request_bytes,
-        MAX_FORM_MEMORY_SIZE=max_request_bytes,
-        SESSION_COOKIE_NAME="generator_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the browser session
-        WTF_CSRF_SSL_STRICT=False,  # Referrer-Policy: no-referrer leaves no Referer to check
-        TEMPLATES_AUTO_RELOAD=False,
-    )
+    _configure(app, secret_key, max_request_bytes)
     app.extensions["generator"] = WebState(
         procedure=procedure,
         documents=Documents(procedure),
@@ -94,6 +83,21 @@ def create_app(
     security.install(app)
     views.install(app)
     return app
+
+
+def _configure(app: Flask, secret_key: bytes | None, max_request_bytes: int) -> None:
+    app.config.update(
+        # A fresh key at each start: sessions end with the server.
+        SECRET_KEY=secret_key or secrets.token_bytes(32),
+        MAX_CONTENT_LENGTH=max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=max_request_bytes,
+        SESSION_COOKIE_NAME="generator_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the browser session
+        WTF_CSRF_SSL_STRICT=False,  # Referrer-Policy: no-referrer leaves no Referer to check
+        TEMPLATES_AUTO_RELOAD=False,
+    )
 
 
 def shutdown(app: Flask) -> None:

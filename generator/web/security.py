@@ -25,7 +25,7 @@ import time
 import traceback
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -33,6 +33,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import _, reset_language, set_language
+
+if TYPE_CHECKING:
+    from . import WebState
 from . import hosts
 
 CSP = (
@@ -114,8 +117,6 @@ def install(app: Flask) -> None:
     # and X-Forwarded-Proto; otherwise they are the socket's, whatever is sent.
     app.wsgi_app = hosts.HostCheck(app.wsgi_app, web.hosts)  # type: ignore[method-assign]
     app.session_interface = _SessionInterface()
-    tries = WrongTries(web.wrong_code_delay, web.wrong_per_minute)
-    web.extra["wrong_tries"] = tries
 
     @app.before_request
     def french() -> None:
@@ -140,18 +141,28 @@ def install(app: Flask) -> None:
     # a browser without the access code is sent to it rather than refused.
     CSRFProtect(app)
 
-    @app.after_request
-    def headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.endpoint != "static":
-            # Pages and files may hold names and identifiers: never kept by a browser or a proxy.
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["Pragma"] = "no-cache"
-        return response
+    app.after_request(_headers)
+    _access_page(app, web)
+    _errors(app)
+
+
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.endpoint != "static":
+        # Pages and files may hold names and identifiers: never kept by a browser or a proxy.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _access_page(app: Flask, web: WebState) -> None:
+    """/acces: the access code asked, within the budget of wrong tries."""
+    tries = WrongTries(web.wrong_code_delay, web.wrong_per_minute)
+    web.extra["wrong_tries"] = tries
 
     def access() -> Any:
         if web.access_code is None:
@@ -177,7 +188,6 @@ def install(app: Flask) -> None:
     blueprint = Blueprint("security", __name__)
     blueprint.add_url_rule("/acces", "access", access, methods=["GET", "POST"])
     app.register_blueprint(blueprint)
-    _errors(app)
 
 
 def _too_many(wait: float) -> Response:

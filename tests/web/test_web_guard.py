@@ -253,3 +253,20 @@ def test_the_disk_is_measured_as_the_run_writes(tmp_path: Path) -> None:
     assert not disk.over(now=10.0 + batch.DISK_EVERY / 2)  # not measured again so soon
     assert disk.over(now=10.0 + batch.DISK_EVERY)
     assert not batch._Disk(tmp_path, budget=None).over(now=99.0)
+
+
+def test_serve_options_reach_waitress_and_the_host_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``serve --behind-proxy --allowed-host NAME``: the proxy trusted by waitress for its two headers, NAME answered."""
+    from generator.cli import main
+    from generator.web.server import Server
+
+    seen: list[Server] = []
+    monkeypatch.setattr(Server, "run", lambda self: seen.append(self))
+    assert main(["serve", "--port", "0", "--behind-proxy", "--allowed-host", "Guichet.example.fr"]) == 0
+    adjustments = seen[0]._server.adj
+    assert adjustments.trusted_proxy == "127.0.0.1" and adjustments.trusted_proxy_count == 1
+    assert adjustments.trusted_proxy_headers == {"x-forwarded-for", "x-forwarded-proto"}
+    assert adjustments.clear_untrusted_proxy_headers and adjustments.connection_limit == 400
+    assert "guichet.example.fr" in state(seen[0].app).hosts
+    assert main(["serve", "--port", "0"]) == 0
+    assert seen[1]._server.adj.trusted_proxy is None and "guichet.example.fr" not in state(seen[1].app).hosts
