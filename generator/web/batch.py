@@ -312,7 +312,7 @@ class Batch:
                     "The sheets of this list would take more than {size} MB on the server, the most one "
                     "session may use: nothing was kept. Split the list in smaller ones, or make the sheets "
                     "with the command line (personalise)."
-                ).format(size=self.budget // (1024 * 1024))
+                ).format(size=_megabytes(self.budget))
             )
         if self.outcome not in ("ok", "") and not errors:
             errors.append(
@@ -321,3 +321,9 @@ class Batch:
                 )
             )
         return errors, skipped
+
+
+def _megabytes(size: int) -> str:
+    """1 GB as "1024"; a small test budget as "0,2" (French decimal comma)."""
+    value = size / (1024 * 1024)
+    return f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}".replace(".", ",")

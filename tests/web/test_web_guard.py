@@ -18,6 +18,7 @@ from webtools import token, upload
 from generator import Procedure
 from generator.web import batch, create_app, folders, hosts, security, shutdown, state
 from generator.web.security import WrongTries
+from generator.web.works import Work, Works
 
 CODE = "code-secret-42"
 
@@ -221,11 +222,10 @@ def test_the_session_cap_holds_when_uploads_race(
     assert sorted(statuses) == [303] * 20 + [503] * 5
 
 
-def test_a_session_s_disk_is_bounded(procedure: Procedure, tmp_path: Path) -> None:
-    """Past its budget the run stops, a French message says why, and what it wrote is gone."""
-    app = create_app(procedure, secret_key=b"d" * 32, work_dir=tmp_path, session_bytes=1024 * 1024)
+def _session_run(app: Flask, people: int) -> tuple[str, Work]:
+    """A list of ``people`` sent and made in both formats: the result page's words, the session."""
     client = app.test_client()
-    rows = "".join(f"Prénom{chr(97 + i // 26)}{chr(97 + i % 26)};Nom\n" for i in range(40))
+    rows = "".join(f"Prénom{chr(97 + i // 26)}{chr(97 + i % 26)};Nom\n" for i in range(people))
     response = upload(client, ("Prénom;Nom\n" + rows).encode(), "liste.csv", formats=["pdf", "docx"])
     work_id = response.headers["Location"].rsplit("/", 1)[1]
     client.post(f"/session/{work_id}/creer", data={"csrf_token": token(client, "/session")})
@@ -233,11 +233,28 @@ def test_a_session_s_disk_is_bounded(procedure: Procedure, tmp_path: Path) -> No
     while not client.get(f"/session/{work_id}/avancement.json").get_json()["finished"]:
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    words = _text(client.get(f"/session/{work_id}/resultat").get_data(as_text=True))
+    works = state(app).extra["works"]
+    assert isinstance(works, Works)
+    return _text(client.get(f"/session/{work_id}/resultat").get_data(as_text=True)), works._works[work_id]
+
+
+def test_a_session_s_disk_is_bounded(procedure: Procedure, tmp_path: Path) -> None:
+    """Past its budget the run stops, a French message says why, and what it wrote is gone."""
+    app = create_app(procedure, secret_key=b"d" * 32, work_dir=tmp_path, session_bytes=1024 * 1024)
+    words, work = _session_run(app, 40)
     assert "prendraient plus de 1 Mo sur le serveur" in words and "Télécharger toutes les fiches" not in words
-    folder = next(tmp_path.glob(f"{folders.PREFIX}*"))
-    written = [p for p in (folder / "fiches").rglob("*") if p.is_file()]
-    assert written == []
+    assert [p for p in work.out.rglob("*") if p.is_file()] == []
+    shutdown(app)
+
+
+def test_the_run_is_stopped_as_it_writes(procedure: Procedure, tmp_path: Path) -> None:
+    """A budget the first sheets pass: the run stops at its first measure, long before its 40 people."""
+    app = create_app(procedure, secret_key=b"e" * 32, work_dir=tmp_path, session_bytes=200 * 1024)
+    words, work = _session_run(app, 40)
+    assert "prendraient plus de 0,2 Mo sur le serveur" in words
+    assert work.batch is not None and work.batch.outcome == "too-large"
+    assert 0 < work.batch._done.value < 40  # the sheets made when it was stopped
+    assert [p for p in work.out.rglob("*") if p.is_file()] == []
     shutdown(app)
 
 
