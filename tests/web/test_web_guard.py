@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from guardtools import Browser, served
+from guardtools import Browser, rss_mb, served
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from webtools import token, upload
@@ -218,6 +219,8 @@ def test_the_session_cap_holds_when_uploads_race(
         works = state(app).extra["works"]
         held = len(works)  # type: ignore[arg-type]
         on_disk = len(list(tmp_path.glob(f"{folders.PREFIX}*")))
+        rss = rss_mb(os.getpid())
+    print(f"\n25 uploads at once: {held} sessions; RSS of the tests' process, server in it: {rss:.0f} MB")
     assert held == 20 and on_disk == 20
     assert sorted(statuses) == [303] * 20 + [503] * 5
 
