@@ -117,7 +117,7 @@ def test_access_code_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_session_cookie_flags(guarded: Flask) -> None:
-    """HttpOnly and SameSite=Strict; Secure when the page came over https (through a proxy: test_web_guard)."""
+    """HttpOnly and SameSite=Strict; Secure when the page came over https (through a proxy and waitress: test_web_served)."""
     client = guarded.test_client()
     client.post("/acces", data={"csrf_token": token(client, "/acces"), "code": "code-secret-42"})
     cookie = client.get_cookie("generator_session")
