@@ -275,7 +275,8 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
 
     code = os.environ.get(args.access_code_env, "") or None
     check_host(args.host, code, args.access_code_env)
-    server = Server(create_app(procedure, access_code=code), args.host, args.port)
+    app = create_app(procedure, access_code=code, allowed_hosts=args.allowed_host)
+    server = Server(app, args.host, args.port, behind_proxy=args.behind_proxy)
     try:
         print(_("serving on {url} (Ctrl-C to stop)").format(url=server.url), flush=True)
         if code:

@@ -325,3 +325,29 @@ def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
             "required to listen on another address than this machine's"
         ).format(env=ACCESS_CODE_ENV),
     )
+    _add_serve_guards(p)
+
+
+def _add_serve_guards(p: argparse.ArgumentParser) -> None:
+    """serve's options about who may reach the pages: the Host names, the reverse proxy."""
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=_(
+            "a name or address people type to reach the pages, besides this machine's "
+            "(repeatable); requests naming any other host are refused"
+        ),
+    )
+    p.add_argument(
+        "--behind-proxy",
+        nargs="?",
+        const="127.0.0.1",
+        default=None,
+        metavar="ADDRESS",
+        help=_(
+            "the pages are reached through a reverse proxy at ADDRESS (default: 127.0.0.1): "
+            "the client's address and https are read from its X-Forwarded-For and X-Forwarded-Proto"
+        ),
+    )

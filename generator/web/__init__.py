@@ -8,7 +8,7 @@ in; the app keeps its state in ``app.extensions["generator"]``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,9 @@ from .. import Procedure
 from .service import Documents
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a roster of thousands of rows; far above any form
+# What one signing session may write (list, sheets, print files, ZIP): 2000 people in both
+# formats with their print file and ZIP take about 0.5 GB; 20 sessions at most on a server.
+SESSION_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass
@@ -27,7 +30,10 @@ class WebState:
     procedure: Procedure
     documents: Documents
     access_code: str | None = None
-    wrong_code_delay: float = 1.0  # seconds, doubled after each wrong try, at most 8 s
+    wrong_code_delay: float = 1.0  # seconds a client waits after a wrong try, doubled each time
+    wrong_per_minute: int = 20  # wrong access codes the whole server accepts a minute
+    session_bytes: int = SESSION_BYTES  # the disk one signing session may fill
+    hosts: set[str] = field(default_factory=set)  # the Host names answered (web.hosts)
     session_minutes: int = 15
     extra: dict[str, object] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
@@ -40,8 +46,11 @@ def create_app(
     secret_key: bytes | None = None,
     max_request_bytes: int = MAX_REQUEST_BYTES,
     wrong_code_delay: float = 1.0,
+    wrong_per_minute: int = 20,
     session_minutes: int = 15,
+    session_bytes: int = SESSION_BYTES,
     work_dir: Path | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> Flask:
     """The web application for ``procedure`` (default: the embedded data).
 
@@ -49,13 +58,34 @@ def create_app(
     session. ``work_dir``: the one folder signing sessions keep their private
     folders in (default: ``aesh-generator-sessions-<uid>`` in the system's
     temporary folder); at start, those a killed server left are removed.
+    ``allowed_hosts``: Host names answered besides the loopback ones (the
+    server adds the address it listens on). ``session_bytes``: the disk a
+    signing session may fill before its run is stopped.
     """
     from .. import load_procedure
-    from . import security, views
+    from . import hosts, security, views
 
     if procedure is None:
         procedure = load_procedure()
     app = Flask(__name__)
+    _configure(app, secret_key, max_request_bytes)
+    app.extensions["generator"] = WebState(
+        procedure=procedure,
+        documents=Documents(procedure),
+        access_code=access_code or None,
+        wrong_code_delay=wrong_code_delay,
+        wrong_per_minute=wrong_per_minute,
+        session_minutes=session_minutes,
+        session_bytes=session_bytes,
+        hosts=hosts.served_names("localhost", allowed_hosts),
+    )
+    app.extensions["generator"].extra["work_dir"] = work_dir
+    security.install(app)
+    views.install(app)
+    return app
+
+
+def _configure(app: Flask, secret_key: bytes | None, max_request_bytes: int) -> None:
     app.config.update(
         # A fresh key at each start: sessions end with the server.
         SECRET_KEY=secret_key or secrets.token_bytes(32),
@@ -68,17 +98,6 @@ def create_app(
         WTF_CSRF_SSL_STRICT=False,  # Referrer-Policy: no-referrer leaves no Referer to check
         TEMPLATES_AUTO_RELOAD=False,
     )
-    app.extensions["generator"] = WebState(
-        procedure=procedure,
-        documents=Documents(procedure),
-        access_code=access_code or None,
-        wrong_code_delay=wrong_code_delay,
-        session_minutes=session_minutes,
-    )
-    app.extensions["generator"].extra["work_dir"] = work_dir
-    security.install(app)
-    views.install(app)
-    return app
 
 
 def shutdown(app: Flask) -> None:
@@ -93,4 +112,4 @@ def state(app: Flask) -> WebState:
     return value
 
 
-__all__ = ["MAX_REQUEST_BYTES", "WebState", "create_app", "shutdown", "state"]
+__all__ = ["MAX_REQUEST_BYTES", "SESSION_BYTES", "WebState", "create_app", "shutdown", "state"]

@@ -9,13 +9,26 @@ stall the pages. Progress comes back through two shared counters, the
 ``BatchResult`` or the refusal through a pipe; ``stop`` asks the run to
 end between two sheets (its pool is shut down, its staging folder
 removed), and kills it if it does not.
+
+Two more bounds, kept by the child itself:
+- the server's death: the child holds the end of a pipe the server alone
+  writes to; the system closes it however the server dies (even SIGKILL),
+  and the child then kills its pool's workers, removes the session's
+  folder and exits: nobody is left to want the sheets, and a worker ending
+  its chunk (or a print file of 2000 pages) gracefully would take seconds;
+- the disk: the session's folder is measured as the run writes (every
+  DISK_EVERY seconds); past the session's budget, counting the ZIP still to
+  be written as large as the sheets, the run is stopped ("too-large").
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
+import threading
+import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
@@ -31,10 +44,60 @@ from . import messages
 # line's 500: one file to print for a signing day; past it the run writes volumes, each offered.
 PRINT_VOLUME = MOST_PAGES
 STOP_WAIT = 10.0  # seconds a run has to end after being asked, before it is killed
+DISK_EVERY = 0.25  # seconds between two measures of the session's folder
 
 
 class _Stopped(Exception):
     """The server asked the run to stop (its session was removed, or the server stops)."""
+
+
+class _TooLarge(Exception):
+    """The session's folder would pass its disk budget."""
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of the files under ``folder`` (files moved or removed meanwhile are skipped)."""
+    total = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                total += folder_bytes(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total
+
+
+class _Disk:
+    """The session's folder measured now and then against its budget; the ZIP to come counted as large."""
+
+    def __init__(self, folder: Path, budget: int | None) -> None:
+        self.folder, self.budget, self._next = folder, budget, 0.0
+
+    def over(self, now: float | None = None) -> bool:
+        """Past the budget, measured at most every DISK_EVERY seconds (``now``: ``time.monotonic()``)."""
+        now = time.monotonic() if now is None else now
+        if self.budget is None or now < self._next:
+            return False
+        self._next = now + DISK_EVERY
+        return 2 * folder_bytes(self.folder) > self.budget
+
+
+def _watch_server(alive: Connection, folder: Path) -> None:
+    """In a thread of the child: once the server's end of ``alive`` closes (it died), the run ends here."""
+    try:
+        alive.recv()  # the server never writes: this returns only by its end closing
+    except (EOFError, OSError):
+        pass
+    for worker in multiprocessing.active_children():
+        worker.kill()  # first: no worker writes into the folder once it is removed
+    shutil.rmtree(folder, ignore_errors=True)  # the names and sheets nobody will come for
+    os._exit(1)
 
 
 def _child(
@@ -45,8 +108,9 @@ def _child(
     done: Any,
     stop: Any,
     results: Connection,
+    alive: Connection,
 ) -> None:
-    """The run, in the child process's main thread; sends ("ok", BatchResult) or ("refused", problems)."""
+    """The run, in the child process's main thread; sends (outcome, payload) unless the server is gone."""
     # Ctrl-C at the server's terminal reaches this process too: the server
     # stops the run itself (``stop``), in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -56,24 +120,44 @@ def _child(
         os.setpgrp()
     # The language of the page that started the run: the library's messages come back in it.
     set_language(options.pop("language"))
+    folder: Path = options.pop("folder") or out
+    disk = _Disk(folder, options.pop("budget"))
+    threading.Thread(target=_watch_server, args=(alive, folder), daemon=True).start()
 
     def progress(made: int, _count: int) -> None:
         done.value = made
         if stop.is_set():
             raise _Stopped
+        if disk.over():
+            raise _TooLarge
 
+    outcome = _outcome(procedure, roster, out, options, progress)
+    if outcome[0] == "ok" and disk.over(now=float("inf")):
+        # Made between two measures: measured once more, the sheets are not kept past the budget.
+        shutil.rmtree(out, ignore_errors=True)
+        outcome = ("too-large", [])
+    try:
+        results.send(outcome)
+        results.close()
+    except OSError:
+        pass  # the server died meanwhile
+
+
+def _outcome(
+    procedure: Procedure, roster: Roster, out: Path, options: dict[str, Any], progress: Any
+) -> tuple[str, Any]:
+    """("ok", BatchResult), or why not: ("refused", problems), ("stopped"|"too-large"|"failed", …)."""
     try:
         result = run_batch(procedure, roster, out, progress=progress, **options)
     except GeneratorError as exc:
-        results.send(("refused", list(exc.problems)))
+        return ("refused", list(exc.problems))
     except (_Stopped, KeyboardInterrupt):
-        results.send(("stopped", []))
+        return ("stopped", [])
+    except _TooLarge:
+        return ("too-large", [])
     except Exception as exc:  # told as "could not be made"; the server's log gets the kind, never data
-        results.send(("failed", [type(exc).__name__]))
-    else:
-        results.send(("ok", result))
-    finally:
-        results.close()
+        return ("failed", [type(exc).__name__])
+    return ("ok", result)
 
 
 class Batch:
@@ -89,9 +173,13 @@ class Batch:
         eml: bool,
         skip_invalid: bool,
         total: int,
+        folder: Path | None = None,
+        budget: int | None = None,
     ) -> None:
+        """``folder``: the session's folder (measured, removed if the server dies); ``budget``: its bytes."""
         self._context = multiprocessing.get_context("spawn")
         self.procedure, self.roster, self.out, self.total = procedure, roster, out, total
+        self.folder, self.budget = folder, budget
         self.options: dict[str, Any] = {
             "formats": tuple(formats),
             "eml": eml,
@@ -102,29 +190,34 @@ class Batch:
         self._done = self._context.Value("i", 0, lock=False)
         self._stop = self._context.Event()
         self.process: Any = None
-        self.outcome = ""  # "ok", "refused", "stopped", "failed"; "" while running
+        self.outcome = ""  # "ok", "refused", "stopped", "too-large", "failed"; "" while running
         self.result: BatchResult | None = None
         self._problems: list[str] = []
 
     def start(self) -> None:
         receiving, sending = self._context.Pipe(duplex=False)
         self._receiving = receiving
+        # Never written to: the child sees its end close when this process ends, however it ends.
+        watched, self._alive = self._context.Pipe(duplex=False)
+        extra = {"language": self.language, "folder": self.folder, "budget": self.budget}
         self.process = self._context.Process(
             target=_child,
             args=(
                 self.procedure,
                 self.roster,
                 self.out,
-                {**self.options, "language": self.language},
+                {**self.options, **extra},
                 self._done,
                 self._stop,
                 sending,
+                watched,
             ),
             name="generator-session-batch",
             daemon=False,  # its pool has processes of its own, which a daemon may not
         )
         self.process.start()
         sending.close()  # the child's end: once the child is gone, receiving sees the end
+        watched.close()  # the child's alone: this process keeps only the end it never writes to
 
     def wait(self) -> int:
         """Until the run ends; 0 when every sheet asked for was made."""
@@ -146,6 +239,7 @@ class Batch:
         finally:
             self._receiving.close()
             self.process.join()
+            self._alive.close()
         if outcome == "failed":
             self._kill_group()  # its workers, if the run itself was killed
         self.outcome = outcome
@@ -212,6 +306,14 @@ class Batch:
                 source=path
             )
             errors = [messages.in_file_words(p, path, name) for p in self._problems if p != closing]
+        if self.outcome == "too-large" and self.budget is not None:
+            errors.append(
+                _(
+                    "The sheets of this list would take more than {size} MB on the server, the most one "
+                    "session may use: nothing was kept. Split the list in smaller ones, or make the sheets "
+                    "with the command line (personalise)."
+                ).format(size=_megabytes(self.budget))
+            )
         if self.outcome not in ("ok", "") and not errors:
             errors.append(
                 _(
@@ -219,3 +321,9 @@ class Batch:
                 )
             )
         return errors, skipped
+
+
+def _megabytes(size: int) -> str:
+    """1 GB as "1024"; a small test budget as "0,2" (French decimal comma)."""
+    value = size / (1024 * 1024)
+    return f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}".replace(".", ",")

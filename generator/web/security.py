@@ -4,8 +4,13 @@
 - Headers: a Content-Security-Policy with the app's own scripts and styles
   only, nosniff, no framing, no referrer, ``Cache-Control: no-store``.
 - The access code (when the server listens beyond this machine): asked
-  once per browser session, compared in constant time, each wrong try
-  answered after a delay that doubles (at most 8 s).
+  once per browser session, compared in constant time. Guessing is bounded
+  without ever holding a thread: after a wrong try a client address waits
+  a delay that doubles (at most a minute), and the whole server accepts at
+  most ``WRONG_PER_MINUTE`` wrong tries a minute; a try before its time is
+  answered at once with 429 and ``Retry-After``.
+- The Host header: only the names this server answers to (``hosts``), a
+  page of a DNS-rebinding site is refused before Flask sees it.
 - Errors: French pages; a failure is logged by its type and place only,
   since an exception's message may quote what was typed.
 """
@@ -14,25 +19,32 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import threading
 import time
 import traceback
+from collections import OrderedDict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..i18n import _, reset_language, set_language
+
+if TYPE_CHECKING:
+    from . import WebState
+from . import hosts
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-MAX_DELAY = 8.0
+MAX_DELAY = 60.0  # seconds a client address waits at most after its wrong tries
+WRONG_PER_MINUTE = 20  # wrong tries the whole server accepts a minute, whatever their addresses
+KEPT_CLIENTS = 10_000  # addresses remembered; past it the oldest are forgotten (the server budget remains)
 OPEN_ENDPOINTS = frozenset({"security.access", "static"})
 
 
@@ -43,23 +55,47 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(request and request.is_secure) or super().get_cookie_secure(app)
 
 
-class _WrongTries:
-    """Wrong access codes per client address, to slow down guessing."""
+class WrongTries:
+    """The budget of wrong access codes: per client address (a doubling wait) and for the whole server.
 
-    def __init__(self) -> None:
+    ``attempt`` is taken before the code is compared and counts as a wrong
+    try until ``succeeded`` gives it back: 8 tries sent at once are 1 try
+    compared and 7 refused, never 8 guesses.
+    """
+
+    def __init__(
+        self, delay: float, per_minute: int = WRONG_PER_MINUTE, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.delay, self.per_minute, self.clock = delay, per_minute, clock
         self._lock = threading.Lock()
-        self._count: dict[str, int] = {}
+        self._clients: OrderedDict[str, tuple[int, float]] = OrderedDict()  # wrong tries, next allowed
+        self._recent: deque[float] = deque()  # the server's wrong tries of the last minute
 
-    def failed(self, client: str) -> int:
+    def attempt(self, client: str) -> float:
+        """0: the try may be compared (and is counted); else the seconds to wait before trying again."""
+        now = self.clock()
         with self._lock:
-            self._count[client] = self._count.get(client, 0) + 1
-            if len(self._count) > 10_000:  # bounded: forget the oldest
-                self._count.pop(next(iter(self._count)))
-            return self._count[client]
+            while self._recent and self._recent[0] <= now - 60.0:
+                self._recent.popleft()
+            count, allowed = self._clients.get(client, (0, now))
+            wait = max(allowed - now, 0.0)
+            if len(self._recent) >= self.per_minute:
+                wait = max(wait, self._recent[0] + 60.0 - now)
+            if wait > 0:
+                return wait
+            self._recent.append(now)
+            self._clients[client] = (count + 1, now + min(self.delay * 2**count, MAX_DELAY))
+            self._clients.move_to_end(client)
+            if len(self._clients) > KEPT_CLIENTS:
+                self._clients.popitem(last=False)
+            return 0.0
 
     def succeeded(self, client: str) -> None:
+        """The right code: the client's count forgotten, its try given back to the server's budget."""
         with self._lock:
-            self._count.pop(client, None)
+            self._clients.pop(client, None)
+            if self._recent:
+                self._recent.pop()
 
 
 def _digest(text: str) -> bytes:
@@ -76,10 +112,11 @@ def install(app: Flask) -> None:
     from . import state
 
     web = state(app)
-    # X-Forwarded-Proto from a reverse proxy tells that the page came over https.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0)  # type: ignore[method-assign]
+    # The client's address and the scheme come from waitress: behind a proxy
+    # (serve --behind-proxy) its trusted_proxy settings read X-Forwarded-For
+    # and X-Forwarded-Proto; otherwise they are the socket's, whatever is sent.
+    app.wsgi_app = hosts.HostCheck(app.wsgi_app, web.hosts)  # type: ignore[method-assign]
     app.session_interface = _SessionInterface()
-    tries = _WrongTries()
 
     @app.before_request
     def french() -> None:
@@ -104,45 +141,64 @@ def install(app: Flask) -> None:
     # a browser without the access code is sent to it rather than refused.
     CSRFProtect(app)
 
-    @app.after_request
-    def headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.endpoint != "static":
-            # Pages and files may hold names and identifiers: never kept by a browser or a proxy.
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["Pragma"] = "no-cache"
-        return response
+    app.after_request(_headers)
+    _access_page(app, web)
+    _errors(app)
+
+
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.endpoint != "static":
+        # Pages and files may hold names and identifiers: never kept by a browser or a proxy.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _access_page(app: Flask, web: WebState) -> None:
+    """/acces: the access code asked, within the budget of wrong tries."""
+    tries = WrongTries(web.wrong_code_delay, web.wrong_per_minute)
+    web.extra["wrong_tries"] = tries
 
     def access() -> Any:
         if web.access_code is None:
             return redirect(url_for("desk.home"), code=303)
-        error = ""
-        if request.method == "POST":
-            given = request.form.get("code", "")
-            client = request.remote_addr or "?"
-            if code_matches(given, web.access_code):
-                tries.succeeded(client)
-                after = session.pop("after_access", "/")
-                session.clear()
-                session["access"] = True
-                session.permanent = False
-                return redirect(after if after.startswith("/") and not after.startswith("//") else "/", 303)
-            count = tries.failed(client)
-            time.sleep(min(web.wrong_code_delay * 2 ** (count - 1), MAX_DELAY))
+        if request.method != "POST":
+            return render_template("acces.html", error="")
+        client = request.remote_addr or "?"
+        wait = tries.attempt(client)
+        if wait > 0:
+            return _too_many(wait)
+        if not code_matches(request.form.get("code", ""), web.access_code):
             error = _("The access code is not the right one. Type it again.")
-        status = 401 if error else 200
-        return render_template("acces.html", error=error), status
+            return render_template("acces.html", error=error), 401
+        tries.succeeded(client)
+        after = session.pop("after_access", "/")
+        session.clear()
+        session["access"] = True
+        session.permanent = False
+        return redirect(after if after.startswith("/") and not after.startswith("//") else "/", 303)
 
     from flask import Blueprint
 
     blueprint = Blueprint("security", __name__)
     blueprint.add_url_rule("/acces", "access", access, methods=["GET", "POST"])
     app.register_blueprint(blueprint)
-    _errors(app)
+
+
+def _too_many(wait: float) -> Response:
+    """Answered at once: no thread of the server sleeps for a guesser."""
+    seconds = max(1, math.ceil(wait))
+    error = _("Too many wrong access codes were typed. Wait {seconds} seconds, then type it again.").format(
+        seconds=seconds
+    )
+    response = Response(render_template("acces.html", error=error), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _error_page(title: str, text: str, status: int) -> tuple[str, int]:

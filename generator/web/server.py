@@ -1,6 +1,6 @@
-"""Serving the app with waitress: the address check, start, stop. Prints nothing (the CLI does).
+"""Serving the app with waitress: the address check, waitress's limits, start, stop. Prints nothing (the CLI does).
 
-server = start(app, host="127.0.0.1", port=8000)
+server = start(app, host="127.0.0.1", port=8000)  # behind_proxy="127.0.0.1": the proxy's address
 url = server.url  # the CLI prints it
 server.run()      # until Ctrl-C (or server.close() from another thread)
 server.close()    # sockets closed, signing sessions' folders removed
@@ -21,7 +21,17 @@ from ..i18n import _
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
-THREADS = 4
+THREADS = 8  # pages are quick; a signing session's "Créer les fiches" holds one for 2 s
+# waitress's limits, so that one person cannot take the desk down: a half-sent request is cut
+# after CHANNEL_TIMEOUT seconds without a byte (checked every CLEANUP_INTERVAL), and
+# connections are accepted well above an office's browsers (waitress's default is 100).
+# A connection being answered (a ZIP being downloaded) is never cut by the timeout.
+CHANNEL_TIMEOUT = 10
+CLEANUP_INTERVAL = 2
+CONNECTION_LIMIT = 400  # under the 512 sockets select() watches on Windows
+# Behind a reverse proxy: the client's address and the scheme (https: Secure cookies) from
+# these headers, read by waitress, and only from the proxy's address.
+PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto"})
 
 
 class ServeError(GeneratorError):
@@ -50,39 +60,25 @@ def check_host(host: str, access_code: str | None, env_name: str = ACCESS_CODE_E
 
 
 class Server:
-    """A waitress server running one app."""
+    """A waitress server running one app; ``behind_proxy``: the address of the reverse proxy trusted."""
 
-    def __init__(self, app: Flask, host: str, port: int, threads: int = THREADS) -> None:
-        from waitress.server import create_server
+    def __init__(
+        self, app: Flask, host: str, port: int, threads: int = THREADS, behind_proxy: str | None = None
+    ) -> None:
+        from . import hosts, state
 
         self.app = app
-        # The socket is ours: a port already taken fails here, before waitress
-        # has started threads or opened files it would leave behind.
+        sock = _listen(host, port)
         try:
-            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-            sock = socket.create_server((host, port), family=family)
-        except OSError as exc:
-            raise ServeError(
-                _("cannot listen on {host}:{port} ({reason}): choose another --port or --host").format(
-                    host=host, port=port, reason=exc.strerror or exc
-                )
-            ) from None
-        try:
-            self._server: Any = create_server(
-                app,
-                sockets=[sock],
-                threads=threads,
-                ident="generator",
-                expose_tracebacks=False,
-                # What a browser sends is small; the app refuses anything larger with a page of its own.
-                max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) * 2,
-            )
+            self._server: Any = _waitress(app, sock, threads, behind_proxy)
         except BaseException:
             sock.close()
             raise
         self.host = host
         self.port = int(self._server.effective_port)
         self._closed = False
+        # The address listened on is a name the pages answer to.
+        state(app).hosts.update(hosts.served_names(host))
 
     @property
     def url(self) -> str:
@@ -116,9 +112,52 @@ class Server:
         shutdown(self.app)
 
 
-def start(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Server:
+def start(
+    app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, behind_proxy: str | None = None
+) -> Server:
     """A server listening on ``host:port`` (0: any free port), not yet serving; see ``Server.run``."""
     from . import state
 
     check_host(host, state(app).access_code)
-    return Server(app, host, port)
+    return Server(app, host, port, behind_proxy=behind_proxy)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The socket is ours: a port already taken fails here, before waitress has started threads."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise ServeError(
+            _("cannot listen on {host}:{port} ({reason}): choose another --port or --host").format(
+                host=host, port=port, reason=exc.strerror or exc
+            )
+        ) from None
+
+
+def _waitress(app: Flask, sock: socket.socket, threads: int, behind_proxy: str | None) -> Any:
+    from waitress.server import create_server
+
+    proxy: dict[str, Any] = {}
+    if behind_proxy:
+        proxy = {
+            "trusted_proxy": behind_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": set(PROXY_HEADERS),
+        }
+    return create_server(
+        app,
+        sockets=[sock],
+        threads=threads,
+        ident="generator",
+        expose_tracebacks=False,
+        # What a browser sends is small; the app refuses anything larger with a page of its own.
+        max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) * 2,
+        channel_timeout=CHANNEL_TIMEOUT,
+        cleanup_interval=CLEANUP_INTERVAL,
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,  # select() cannot watch sockets numbered past 1024
+        # X-Forwarded-* from anyone but the trusted proxy never reach the app.
+        clear_untrusted_proxy_headers=True,
+        **proxy,
+    )

@@ -211,6 +211,8 @@ def make(work_id: str) -> Any:
         eml=work.eml,
         skip_invalid=work.skip_invalid,
         total=len(work.check.rows),
+        folder=work.folder,  # measured against the session's disk budget as the run writes
+        budget=state(current_app).session_bytes,
     )
     thread = threading.Thread(target=_run, args=(work,), name="generator-session-batch", daemon=True)
     thread.start()

@@ -64,24 +64,29 @@ class Works:
 
     def new(self, owner: str) -> Work:
         """A new session of work for ``owner``; it replaces the owner's previous one. Raises Busy."""
-        with self._lock:
-            previous = [w.id for w in self._works.values() if w.owner == owner]
-        for work_id in previous:  # one browser, one session of work: its earlier list and sheets go
-            self.remove(work_id)
         self.purge()
+        work: Work | None = None
         with self._lock:
-            if len(self._works) >= self.most:
-                raise Busy
-        held = folders.Held(self.root)
-        work = Work(secrets.token_urlsafe(18), owner, held.folder, time.monotonic(), held)
-        with self._lock:
-            self._works[work.id] = work
-            if self._reaper is None:
-                self._reaper = threading.Thread(
-                    target=self._reap, name="generator-session-reaper", daemon=True
-                )
-                self._reaper.start()
+            # One step under the lock, the count and the new session: 25 uploads at once
+            # never make more than ``most`` (the folder and its lock take a millisecond).
+            previous = [w for w in self._works.values() if w.owner == owner]
+            for old in previous:  # one browser, one session of work: its earlier list and sheets go
+                del self._works[old.id]
+            if len(self._works) < self.most:
+                held = folders.Held(self.root)
+                work = Work(secrets.token_urlsafe(18), owner, held.folder, time.monotonic(), held)
+                self._works[work.id] = work
+                self._start_reaper()
+        for old in previous:
+            self._dispose(old)  # outside the lock: stopping a run may take seconds
+        if work is None:
+            raise Busy
         return work
+
+    def _start_reaper(self) -> None:
+        if self._reaper is None:
+            self._reaper = threading.Thread(target=self._reap, name="generator-session-reaper", daemon=True)
+            self._reaper.start()
 
     def get(self, work_id: str, owner: str) -> Work | None:
         self.purge()
@@ -95,12 +100,17 @@ class Works:
         with self._lock:
             work = self._works.pop(work_id, None)
         if work is not None:
-            if work.batch is not None:
-                work.batch.stop()
-            if work.held is not None:
-                work.held.remove()
-            else:
-                shutil.rmtree(work.folder, ignore_errors=True)
+            self._dispose(work)
+
+    @staticmethod
+    def _dispose(work: Work) -> None:
+        """A session taken out of the list: its run stopped, its folder removed."""
+        if work.batch is not None:
+            work.batch.stop()
+        if work.held is not None:
+            work.held.remove()
+        else:
+            shutil.rmtree(work.folder, ignore_errors=True)
 
     def purge(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
