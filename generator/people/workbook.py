@@ -21,7 +21,7 @@ from ..errors import RosterError
 from ..i18n import _
 from .files import SNIFF_LINES, HeaderTest, Row, RowsRead, is_text
 from .numen import holds_numen
-from .xlsx_guard import DAMAGED, check_workbook, damaged_message
+from .xlsx_guard import DAMAGED, check_workbook, damaged_message, dtd_message
 
 
 def _openpyxl() -> Any:
@@ -112,13 +112,27 @@ def _book_rows(path: Path, book: Any, rows: Iterable[Row]) -> Iterator[Row]:
 
 
 def _unreadable(path: Path, exc: BaseException | None = None) -> str:
-    """A workbook openpyxl could not read; damaged compressed data is said as such."""
-    if isinstance(exc, DAMAGED):
+    """A workbook openpyxl could not read; damaged data, or a DTD defusedxml refused, is said as such."""
+    from defusedxml import DefusedXmlException
+
+    if _caused_by(exc, DAMAGED):
         return damaged_message(path)
+    if _caused_by(exc, (DefusedXmlException,)):  # the guard refuses DTDs first: a second line of defence
+        return dtd_message(path)
     return _(
         "{path}: not a readable .xlsx workbook; open it in the spreadsheet and save it "
         "again as .xlsx (or as CSV)"
     ).format(path=path)
+
+
+def _caused_by(exc: BaseException | None, kinds: tuple[type[BaseException], ...]) -> bool:
+    """``exc`` or an exception it was raised from or during (openpyxl wraps what it meets) is one of ``kinds``."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kinds):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def sheet_label(path: Path, name: str) -> str:

@@ -67,7 +67,6 @@ DAMAGED = (
     EOFError,
     zlib.error,
     struct.error,
-    ValueError,
 )
 
 
@@ -164,7 +163,7 @@ def _scan(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> SheetSize
                     _too_large(path, _("a part expands beyond the size its directory declares"))
                 )
             if _DTD.search(tail + chunk):
-                raise RosterError(_dtd(path))
+                raise RosterError(dtd_message(path))
             tail = chunk[-_DTD_OVERLAP:]
             data = carry + chunk
             cut = data.rfind(b">") + 1
@@ -275,7 +274,7 @@ def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
-def _dtd(path: Path) -> str:
+def dtd_message(path: Path) -> str:
     return _(
         "{path}: a part of the workbook declares a DTD, which spreadsheets never write "
         "(it could expand without end); save the list again as .xlsx or export it as CSV"
