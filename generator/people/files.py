@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import N_, _
+from .numen import holds_numen
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -127,7 +128,9 @@ def _read_rows(path: Path, sheet: str | None, has_header: HeaderTest | None) -> 
             raise RosterError(
                 _(
                     "{path}: --sheet {sheet} names a sheet, but a CSV file has none (expected an .xlsx workbook)"
-                ).format(path=path, sheet=sheet)
+                ).format(
+                    path=path, sheet=_("(a name holding a NUMEN)") if holds_numen(sheet) else repr(sheet)
+                )
             )
         try:
             raw = path.read_bytes()
