@@ -71,8 +71,10 @@ def test_a_dtd_is_found_wherever_it_sits_in_a_part(tmp_path: Path, comment: int,
         check_workbook(write(tmp_path / "any.xlsx", data))
 
 
-def test_an_xml_part_in_utf16_that_would_hide_a_dtd_from_the_byte_search_is_refused(tmp_path: Path) -> None:
-    """In UTF-16 ``<!DOCTYPE`` is not the bytes searched for: such a part is refused for its encoding."""
+def test_an_xml_part_not_in_utf8_that_would_hide_a_dtd_from_the_byte_search_is_refused(
+    tmp_path: Path,
+) -> None:
+    """In UTF-16, UTF-32 or EBCDIC ``<!DOCTYPE`` is not the bytes searched for: such a part is refused for its encoding."""
     text = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE sst [<!ENTITY a "a">]><sst><si><t>&a;</t></si></sst>'
     path = write(tmp_path / "utf16.xlsx", shared_strings_book(text.encode("utf-16")))
     with pytest.raises(RosterError, match="not written in UTF-8"):
@@ -80,6 +82,16 @@ def test_an_xml_part_in_utf16_that_would_hide_a_dtd_from_the_byte_search_is_refu
     declared = b'<?xml version="1.0" encoding="ISO-2022-JP"?><sst><si><t>a</t></si></sst>'
     with pytest.raises(RosterError, match="not written in UTF-8"):
         check_workbook(write(tmp_path / "declared.xlsx", shared_strings_book(declared)))
+    for encoding in (
+        "utf-16-le",
+        "utf-32-be",
+        "cp500",
+    ):  # no byte-order mark, no declaration: guessed by parsers
+        hidden = '<!DOCTYPE sst [<!ENTITY a "a">]><sst><si><t>&a;</t></si></sst>'.encode(encoding)
+        if encoding == "cp500":  # EBCDIC is told by its declaration's first bytes
+            hidden = '<?xml version="1.0" encoding="cp500"?>'.encode(encoding) + hidden
+        with pytest.raises(RosterError, match="not written in UTF-8"):
+            check_workbook(write(tmp_path / f"{encoding}.xlsx", shared_strings_book(hidden)))
 
 
 def test_rows_of_a_sheet_stored_under_another_name_are_counted(tmp_path: Path) -> None:

@@ -175,13 +175,17 @@ def _scan(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> SheetSize
 
 
 def _check_encoding(path: Path, start: bytes) -> None:
-    """An XML part in UTF-16 or another encoding would hide its tags from the byte search: refused.
+    """An XML part in UTF-16, UTF-32 or EBCDIC would hide its tags from the byte search: refused.
 
-    Spreadsheets write their XML in UTF-8; a picture or other binary part
-    (not starting with ``<``) is left to the DTD search alone.
+    Spreadsheets write their XML in UTF-8. The XML parsers detect those
+    encodings from the first bytes (a byte-order mark, ``<`` or a NUL among
+    the first four, ``<?xm`` in EBCDIC) or a declaration: each is refused.
+    A picture or other binary part starts otherwise and is left to the DTD
+    search alone.
     """
     body = start[3:] if start.startswith(b"\xef\xbb\xbf") else start
-    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or body[:4] in (b"<\0?\0", b"\0<\0?", b"\0\0\0<", b"<\0\0\0"):
+    wide = body[:1] in (b"<", b"\0") and b"\0" in body[:4]
+    if wide or body[:2] in (b"\xff\xfe", b"\xfe\xff") or body[:4] == b"\x4c\x6f\xa7\x94":
         raise RosterError(_not_utf8(path))
     declared = _XML_DECLARATION.match(body)
     if declared and declared.group(1).lower() not in _UTF8_NAMES:
