@@ -6,11 +6,14 @@ import codecs
 import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import N_, _
+from .numen import holds_numen
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -27,6 +30,19 @@ SEPARATORS = (";", ",", "\t")
 SNIFF_LINES = 5  # the header row is among the first lines (a title row or two may sit above)
 Row = tuple[int, list[str]]  # (line number in the file, cells)
 HeaderTest = Callable[[list[Row]], bool]  # do these first non-empty rows hold the header row?
+# The most rows with something in them a reader takes here, when a caller sets it (the web's
+# signing sessions); None: as many as the file holds (the command line streams 200 000 people).
+_MAX_ROWS: ContextVar[int | None] = ContextVar("max_rows", default=None)
+
+
+@contextmanager
+def row_limit(max_rows: int | None) -> Iterator[None]:
+    """Within the block, every roster read in this thread (or task) stops past ``max_rows`` rows."""
+    token = _MAX_ROWS.set(max_rows)
+    try:
+        yield
+    finally:
+        _MAX_ROWS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -48,13 +64,48 @@ def _unclosed() -> str:
     return _('a quote (") opens here and is never closed; the rest of the file was read as one cell')
 
 
-def read_rows(path: Path, sheet: str | None = None, has_header: HeaderTest | None = None) -> RowsRead:
+def read_rows(
+    path: Path,
+    sheet: str | None = None,
+    has_header: HeaderTest | None = None,
+    max_rows: int | None = None,
+) -> RowsRead:
     """The rows of a roster, read as its extension says; of a workbook, the sheet with the header row.
 
     ``sheet`` chooses a workbook's sheet by name; otherwise the active sheet is
     read when ``has_header`` finds the header row among its first rows, else
-    the next sheet that has one.
+    the next sheet that has one. ``max_rows`` (or else the ``row_limit`` in
+    force) bounds the rows with something in them: past it, reading the rows
+    raises RosterError naming the file and the limit.
     """
+    read = _read_rows(path, sheet, has_header)
+    limit = max_rows if max_rows is not None else _MAX_ROWS.get()
+    return read if limit is None else replace(read, rows=_capped(read.where, read.rows, limit))
+
+
+def _capped(where: str, rows: Iterable[Row], limit: int) -> Iterator[Row]:
+    """``rows`` as they are, then RosterError once more than ``limit`` of them hold something."""
+    filled = 0
+    try:
+        for line, cells in rows:
+            if any(cells):
+                filled += 1
+                if filled > limit:
+                    raise RosterError(
+                        _(
+                            "{where}: not read: more than {count} rows, the most a list sent here can have; "
+                            "split it into several files, or make the sheets on the command line "
+                            "(personalise), which has no such limit"
+                        ).format(where=where, count=f"{limit:,}".replace(",", " "))
+                    )
+            yield line, cells
+    finally:
+        close = getattr(rows, "close", None)  # a workbook's rows: the workbook is closed now
+        if close is not None:
+            close()
+
+
+def _read_rows(path: Path, sheet: str | None, has_header: HeaderTest | None) -> RowsRead:
     if not path.exists():
         raise RosterError(
             _("{path}: file not found (expected a roster .csv or .xlsx file)").format(path=path)
@@ -77,7 +128,9 @@ def read_rows(path: Path, sheet: str | None = None, has_header: HeaderTest | Non
             raise RosterError(
                 _(
                     "{path}: --sheet {sheet} names a sheet, but a CSV file has none (expected an .xlsx workbook)"
-                ).format(path=path, sheet=sheet)
+                ).format(
+                    path=path, sheet=_("(a name holding a NUMEN)") if holds_numen(sheet) else repr(sheet)
+                )
             )
         try:
             raw = path.read_bytes()

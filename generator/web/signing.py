@@ -16,7 +16,8 @@ from pathlib import Path
 from .. import Procedure, Roster, RosterError, read_roster
 from ..i18n import N_, _, ngettext
 from ..people.files import TEXT_SUFFIXES, XLSX_SUFFIXES
-from ..people.headers import _HEADER_NAMES
+from ..people.headers import _HEADER_NAMES, HEADER_SEARCH, has_header
+from ..people.workbook import sheet_read
 from . import messages
 from .service import CORE_KEY, field_labels
 
@@ -80,28 +81,17 @@ def roster_file_name(filename: str) -> str:
 
 
 def _sheet_note(path: Path) -> str:
-    """Which sheet of a workbook the reader reads (the first), said when there are several."""
+    """Which sheet of a workbook the reader read (a name holding a NUMEN is not repeated)."""
     if path.suffix.lower() not in XLSX_SUFFIXES:
         return ""
-    import warnings as _warnings
-
-    import openpyxl
-
-    try:
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True)
-            names = list(book.sheetnames)
-            book.close()
-    except Exception:  # the reader has already said what is wrong with the file
-        return ""
-    if not names:
+    read = sheet_read(path, lambda rows: has_header(rows[:HEADER_SEARCH]))  # as read_roster chooses
+    if read is None:
         return ""
     return ngettext(
         "Sheet read: {name} (the workbook has only this one).",
-        "Sheet read: {name}, the first of the {count} sheets of the workbook; the others are not read.",
-        len(names),
-    ).format(name=messages.quoted(names[0]), count=len(names))
+        "Sheet read: {name}, one of the {count} sheets of the workbook; the others are not read.",
+        read[1],
+    ).format(name=messages.quoted(read[0]), count=read[1])
 
 
 def check_roster(procedure: Procedure, path: Path, name: str = "") -> RosterCheck:
