@@ -113,7 +113,7 @@ class SheetRenderer:
         from generator.sheet.compose import compose_page
 
         self.procedure = procedure
-        page = compose_page(procedure)
+        page = compose_page(procedure, personal=True)  # the page of personal sheets
         self.writer = PdfWriter(page, **options) if fmt == "pdf" else DocxWriter(page, **options)
 
     def sheet(self, person):

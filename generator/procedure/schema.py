@@ -36,7 +36,8 @@ from .model import (
     PersonalText,
     Procedure,
 )
-from .sections import read_contacts, read_links, read_steps
+from .rule_text import read_wording, rule_sentence
+from .sections import Fills, read_contacts, read_links, read_steps
 from .typography import french_spacing
 from .yaml_lines import Mapping, Node, read_yaml, show
 
@@ -62,11 +63,12 @@ def default_text(section: str, key: str) -> str:
 TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
 DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language")
 HELP = ("label", "phone", "hours")
-IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example")
+IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example", "wording")
 EXAMPLE = ("first_name", "last_name")
 PERSONAL = (
     "heading",
     "identifier_label",
+    "unsure_identifier_label",
     "homonym_note",
     "numen_label",
     "numen_note",
@@ -113,8 +115,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         language=language,
     )
 
-    rule = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
-    example = compute_identifier(rule, rule.example_first_name, rule.example_last_name)
+    rule, fills = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
 
     links_node, links_map = section("links", None)
     links, declared = read_links(check, links_node, links_map)
@@ -140,7 +141,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
 
     contacts = read_contacts(check, check.get(root, top, "contacts", ""))
     steps = read_steps(
-        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, example
+        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, fills
     )
     # What each code says to a screen reader, decided once for every writer.
     steps = tuple(
@@ -182,6 +183,14 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     personal = PersonalText(
         heading=check.text(p_node, p, "heading", "personal"),
         identifier_label=check.text(p_node, p, "identifier_label", "personal"),
+        unsure_identifier_label=check.text(
+            p_node,
+            p,
+            "unsure_identifier_label",
+            "personal",
+            required=False,
+            default=default_text("personal", "unsure_identifier_label"),
+        ),
         homonym_note=homonym_note,
         numen_label=check.text(p_node, p, "numen_label", "personal"),
         numen_note=check.text(p_node, p, "numen_note", "personal"),
@@ -245,7 +254,21 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     )
 
 
-def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
+def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> tuple[IdentifierRule, Fills]:
+    """The rule, and what ``{example}`` and ``{rule}`` become in the steps of the flyer and of a personal sheet."""
+    rule = _rule_options(check, node, m)
+    example = compute_identifier(rule, rule.example_first_name, rule.example_last_name)
+    defaults = (_default_values().get("identifier") or {}).get("wording") or {}
+    wording_node = check.get(node, m, "wording", "identifier", required=False)
+    wording = read_wording(check, wording_node, rule, defaults if isinstance(defaults, dict) else {})
+    sentence = rule_sentence(rule, wording)
+    return rule, Fills(
+        flyer={"example": example, "rule": sentence},
+        personal={"example": example, "rule": wording.personal.strip()},
+    )
+
+
+def _rule_options(check: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
     ex_node = check.get(node, m, "example", "identifier", required=False)
     ex = check.mapping(ex_node, "identifier.example", EXAMPLE) if ex_node else {}
     ex_parent = ex_node or node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass
 
 from ..i18n import _
@@ -94,11 +95,29 @@ def read_contacts(check: Checker, node: Node | None) -> tuple[ContactGroup, ...]
     return tuple(groups)
 
 
-def _paragraph(check: Checker, node: Node, field: str, text: str, example: str) -> Paragraph:
-    check.placeholders(node, field, text, ("example",))
-    parts = split_bold(no_widow(french_spacing(text.strip().replace("{example}", example))))
+# What a step sentence may name: the example's identifier, and the rule in words.
+STEP_PLACEHOLDERS = ("example", "rule")
+
+
+@dataclass(frozen=True)
+class Fills:
+    """What the placeholders of step sentences become on the flyer and on a personal sheet."""
+
+    flyer: AnyMapping[str, str]
+    personal: AnyMapping[str, str]
+
+
+def _filled(text: str, fills: AnyMapping[str, str]) -> str:
+    for name, value in fills.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def _paragraph(check: Checker, node: Node, field: str, text: str, fills: AnyMapping[str, str]) -> Paragraph:
+    """One sentence, placeholders filled, French spacing applied, ``**bold**`` marks turned into runs."""
+    parts = split_bold(no_widow(french_spacing(_filled(text.strip(), fills))))
     for part, bold in parts:
-        if not bold and "**" in part:
+        if field and not bold and "**" in part:  # no field: a second reading, already reported
             check.fail(node.line, field, _("unclosed bold mark"), show(text.strip()), _("**bold** in pairs"))
             break
     return tuple(Run(part, bold) for part, bold in parts)
@@ -111,7 +130,7 @@ def read_steps(
     declared: set[str],
     shared_label: str,
     shared_note: str,
-    example: str,
+    fills: Fills,
 ) -> tuple[Step, ...]:
     steps: list[Step] = []
     drawn: dict[str, int] = {}  # url → number of the step that draws its code
@@ -146,11 +165,7 @@ def read_steps(
                 _("an empty list"),
                 _("at least one sentence"),
             )
-        paragraphs: list[Paragraph] = []
-        for j, t in enumerate(texts or []):
-            sentence = check.text_value(t, f"{field}.text[{j}]")
-            if sentence.strip():
-                paragraphs.append(_paragraph(check, t, f"{field}.text[{j}]", sentence, example))
+        paragraphs, personal = _sentences(check, texts or [], f"{field}.text", fills)
         show_contacts = False
         if "contacts" in fields:
             show_contacts = fields["contacts"].value is True
@@ -184,9 +199,10 @@ def read_steps(
                     link_node,
                     "links.shared_note",
                     shared_note.replace("{step}", str(drawn[link.url])),
-                    example,
+                    fills.flyer,
                 )
                 paragraphs.insert(min(1, len(paragraphs)), note)
+                personal.insert(min(1, len(personal)), note)
             elif link is not None:
                 # One code for several links with the same address takes the shared label.
                 shared = len(users.get(link.url, [link.id])) > 1
@@ -198,8 +214,26 @@ def read_steps(
                 number=i + 1,
                 heading=heading,
                 paragraphs=tuple(paragraphs),
+                personal_paragraphs=tuple(personal) if personal != paragraphs else None,
                 show_contacts=show_contacts,
                 qr=qr,
             )
         )
     return tuple(steps)
+
+
+def _sentences(
+    check: Checker, texts: list[Node], field: str, fills: Fills
+) -> tuple[list[Paragraph], list[Paragraph]]:
+    """A step's sentences as the flyer says them, and as a personal sheet says them."""
+    flyer: list[Paragraph] = []
+    personal: list[Paragraph] = []
+    for j, t in enumerate(texts):
+        sentence = check.text_value(t, f"{field}[{j}]")
+        if sentence.strip():
+            check.placeholders(t, f"{field}[{j}]", sentence, STEP_PLACEHOLDERS)
+            flyer.append(_paragraph(check, t, f"{field}[{j}]", sentence, fills.flyer))
+            personal.append(
+                flyer[-1] if "{" not in sentence else _paragraph(check, t, "", sentence, fills.personal)
+            )
+    return flyer, personal

@@ -188,23 +188,29 @@ class Estimate:
         width = _box_width()
         name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
         big = (IDENTIFIER_PT if len(box.identifier) <= LARGE_IDENTIFIER_MAX else IDENTIFIER_LONG_PT) * scale
-        label, right = self._labels(box.labels, body)
+        label, right = self._labels(box.labels, box.label, body)
         left = line(body + 1) + _AFTER
         left += lines(name, body + 1, width, bold=True) * line(body + 1) + PERSON_NAME_AFTER / 20
-        left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
+        if label < width / 2:
+            left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
+        else:
+            # A long label ("… (à confirmer auprès de votre service) :") wraps on its
+            # own; the identifier may then start a line of its own.
+            left += lines(box.label, body, width) * line(body)
+            left += lines(box.identifier, big, width, bold=True) * line(big) + _AFTER
         if box.homonym_note:
             left += lines(box.homonym_note, body, width - 12) * line(body) + _AFTER
         if box.manager:
             left += lines(box.manager, body, width) * line(body) + _AFTER
         return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 4
 
-    def _labels(self, labels: BoxLabels, body: float) -> tuple[float, float]:
-        """The width of the identifier's label and the height of the NUMEN column: the same for every person."""
-        key = (labels, body)
+    def _labels(self, labels: BoxLabels, identifier_label: str, body: float) -> tuple[float, float]:
+        """The width of the identifier's label and the height of the NUMEN column: the same for many persons."""
+        key = (labels, identifier_label, body)
         known = self._label_sizes.get(key)
         if known is None:
             lines, line = self.lines, self.line
-            label = _text_width(labels.identifier_label + " ", body) * self.width_ratio
+            label = _text_width(identifier_label + " ", body) * self.width_ratio
             right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
             right = (
                 lines(labels.numen_label, body, right_w, bold=True) * line(body)

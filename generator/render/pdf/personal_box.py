@@ -224,7 +224,7 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
 
     def ident_at(size: float) -> list[Span]:
         return [
-            Span(box.labels.identifier_label + " ", FONT, body),
+            Span(box.label + " ", FONT, body),
             Span(box.identifier, FONT_BOLD, size, ACCENT),
         ]
 
@@ -232,7 +232,7 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     if len(lines) > 1:
         # Too long for the label's line: the identifier gets lines of its own,
         # still in large type, broken only after its hyphens.
-        lines = _wrapped(box.labels.identifier_label, FONT, body, BLACK, left_w) + _wrap(
+        lines = _wrapped(box.label, FONT, body, BLACK, left_w) + _wrap(
             [Span(box.identifier, FONT_BOLD, 15, ACCENT)], left_w
         )
     y = put(lines, TEXT_X, y - 1.2 * mm)
@@ -262,7 +262,8 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     if box.homonym_note:
         # Said in words ("Homonyme : …"), and marked by a rule on its left.
         note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
-        y = put(_wrapped(box.homonym_note, FONT, body, BLACK, width_at(note_top, note_x)), note_x, note_top)
+        spans = [Span(run.text, FONT_BOLD if run.bold else FONT, body) for run in box.homonym_paragraph]
+        y = put(_wrap(spans, width_at(note_top, note_x)), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top, bottom: float = y) -> None:
             c.setStrokeColor(BLACK)
