@@ -100,7 +100,8 @@ def _compose_page(procedure: Procedure, date: int, personal: bool) -> Page:
         box_labels=BoxLabels(
             heading=french_spacing(text.heading),
             identifier_label=french_spacing(text.identifier_label),
-            unsure_identifier_label=unbroken_parentheses(french_spacing(text.unsure_identifier_label)),
+            # May break inside its parentheses: the identifier then follows on its second line.
+            unsure_identifier_label=french_spacing(text.unsure_identifier_label),
             numen_label=unbroken_parentheses(french_spacing(text.numen_label)),
             numen_note=french_spacing(text.numen_note),
         ),

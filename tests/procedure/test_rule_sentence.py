@@ -19,7 +19,7 @@ from generator.procedure.typography import split_bold
 
 BASE = DEFAULT_DATA.read_text(encoding="utf-8")
 RULE_LINES = {
-    "initial": '  initial: first-letter          # first-letter | first-name | none',
+    "initial": "  initial: first-letter          # first-letter | first-name | none",
     "family_name": "  family_name: birth-name-first  # birth-name-first | usage-name",
     "joiner": '  joiner: ""                     # between initial and family name',
     "word_separator": '  word_separator: "-"            # replaces spaces inside a family name',
@@ -50,7 +50,9 @@ def test_todays_rule_is_said_with_its_example(procedure: Procedure) -> None:
     )
 
 
-def test_the_word_separator_changes_the_sentence_and_the_example(tmp_path: Path, procedure: Procedure) -> None:
+def test_the_word_separator_changes_the_sentence_and_the_example(
+    tmp_path: Path, procedure: Procedure
+) -> None:
     """Spaces dropped instead of turned into hyphens: the sentence and the example both say so."""
     text = rule_text(with_rule(tmp_path, word_separator=""))
     assert "les espaces du nom sont retirés" in text and "devient un tiret" not in text
@@ -81,12 +83,18 @@ def test_no_initial_says_the_name_alone(tmp_path: Path) -> None:
 def test_the_bold_example_is_what_the_rule_computes(procedure: Procedure) -> None:
     """The one bold identifier of the sentence is compute_identifier of the example's names."""
     rule = procedure.identifier
-    bold = [run.text for run in procedure.steps[1].paragraphs[1] if run.bold and run.text != "Identifiant\u00a0:"]
+    bold = [
+        run.text for run in procedure.steps[1].paragraphs[1] if run.bold and run.text != "Identifiant\u00a0:"
+    ]
     assert bold == [compute_identifier(rule, rule.example_first_name, rule.example_last_name)]
 
 
-WORDING = RuleWording("l'initiale", "puis", "le nom", "un espace devient un tiret", "Ex. {name} : **{identifier}**.", "")
-names = st.text(alphabet="abcdeéèçñ ÀÉ-'Ø", min_size=1, max_size=20).filter(lambda s: any(c.isalpha() for c in s))
+WORDING = RuleWording(
+    "l'initiale", "puis", "le nom", "un espace devient un tiret", "Ex. {name} : **{identifier}**.", ""
+)
+names = st.text(alphabet="abcdeéèçñ ÀÉ-'Ø", min_size=1, max_size=20).filter(
+    lambda s: any(c.isalpha() for c in s)
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -133,7 +141,7 @@ def test_an_unknown_placeholder_in_the_example_is_reported(tmp_path: Path) -> No
 
 def test_a_fragment_that_is_not_text_is_reported(tmp_path: Path) -> None:
     """The words for an option must be text."""
-    found = problems(tmp_path, "first-letter: \"l'initiale du prénom\"", "first-letter: 12")
+    found = problems(tmp_path, 'first-letter: "l\'initiale du prénom"', "first-letter: 12")
     line = line_of("first-letter: \"l'initiale")
     assert found == [
         f"{tmp_path / 'bad.yaml'}:{line}: identifier.wording.initial['first-letter']: wrong type "
@@ -154,6 +162,9 @@ def test_an_unknown_option_value_in_the_wording_is_reported(tmp_path: Path) -> N
 def test_a_file_without_wording_takes_the_embedded_words(other_procedure: Procedure) -> None:
     """The made-up procedure gives no wording: its own rule is said in the embedded file's words."""
     text = norm(plain(other_procedure.steps[1].paragraphs[1])).replace("\u2019", "'")
-    assert "le premier prénom en entier puis un tiret, puis le nom d'usage ; les espaces du nom sont retirés" in text
+    assert (
+        "le premier prénom en entier puis un tiret, puis le nom d'usage ; les espaces du nom sont retirés"
+        in text
+    )
     rule = other_procedure.identifier
     assert f"donne {compute_identifier(rule, rule.example_first_name, rule.example_last_name)}." in text

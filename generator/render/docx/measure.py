@@ -107,6 +107,25 @@ def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
     return lines
 
 
+def _mixed_lines(pieces: list[tuple[str, float, bool]], width: float) -> list[float]:
+    """The size of the tallest text on each line a greedy word wrap of runs in several sizes makes."""
+    sizes: list[float] = [0.0]
+    current = 0.0
+    for text, size, bold in pieces:
+        for word in text.split(" "):
+            w = _text_width(word + " ", size, bold)
+            if current and current + w > width:
+                sizes.append(0.0)
+                current = 0.0
+            while w > width:  # LibreOffice and Word cut an overlong word
+                sizes[-1] = max(sizes[-1], size)
+                sizes.append(0.0)
+                w -= width
+            sizes[-1] = max(sizes[-1], size)
+            current += w
+    return sizes
+
+
 def _box_width() -> float:
     return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
 
@@ -194,10 +213,10 @@ class Estimate:
         if label < width / 2:
             left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
         else:
-            # A long label ("… (à confirmer auprès de votre service) :") wraps on its
-            # own; the identifier may then start a line of its own.
-            left += lines(box.label, body, width) * line(body)
-            left += lines(box.identifier, big, width, bold=True) * line(big) + _AFTER
+            # A long label ("… (à confirmer auprès de votre service) :") wraps; the
+            # identifier follows on its last line when it fits there.
+            pieces = [(box.label, body, False), (box.identifier, big, True)]
+            left += sum(map(line, _mixed_lines(pieces, width / self.width_ratio))) + _AFTER
         if box.homonym_note:
             left += lines(box.homonym_note, body, width - 12) * line(body) + _AFTER
         if box.manager:

@@ -190,6 +190,13 @@ def _fit_one_line(
         size = max(smallest, size - 1)
 
 
+def _whole_on_last_line(lines: list[list[Span]], identifier: str) -> bool:
+    """The identifier stands whole on the last line (never broken over two)."""
+    return identifier in "".join(span.text for span in lines[-1]) and not any(
+        span.font == FONT_BOLD for line in lines[:-1] for span in line
+    )
+
+
 def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
     """The person's own lines inside the frame of the personal box, and the height they need.
 
@@ -229,7 +236,9 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
         ]
 
     lines = _fit_one_line(ident_at, left_w, st.box_id.fontSize, 15)
-    if len(lines) > 1:
+    if len(lines) > 1 and _whole_on_last_line(lines, box.identifier):
+        pass  # a long label wrapped, the identifier whole after it ("… service) : mdupont")
+    elif len(lines) > 1:
         # Too long for the label's line: the identifier gets lines of its own,
         # still in large type, broken only after its hyphens.
         lines = _wrapped(box.label, FONT, body, BLACK, left_w) + _wrap(
