@@ -38,7 +38,7 @@ from .model import (
 )
 from .rule_text import read_wording, rule_sentence
 from .sections import Fills, read_contacts, read_links, read_steps
-from .typography import french_spacing
+from .typography import french_spacing, split_bold
 from .yaml_lines import Mapping, Node, read_yaml, show
 
 DEFAULT_DATA = default_procedure()
@@ -180,6 +180,15 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     check.placeholders(
         p.get("homonym_note") if p else None, "personal.homonym_note", homonym_note, ("identifier",)
     )
+    if any(not bold and "**" in part for part, bold in split_bold(homonym_note)):
+        assert p is not None  # a text was read from it
+        check.fail(
+            p["homonym_note"].line,
+            "personal.homonym_note",
+            _("unclosed bold mark"),
+            show(homonym_note.strip()),
+            _("**bold** in pairs"),
+        )
     personal = PersonalText(
         heading=check.text(p_node, p, "heading", "personal"),
         identifier_label=check.text(p_node, p, "identifier_label", "personal"),

@@ -168,3 +168,14 @@ def test_a_file_without_wording_takes_the_embedded_words(other_procedure: Proced
     )
     rule = other_procedure.identifier
     assert f"donne {compute_identifier(rule, rule.example_first_name, rule.example_last_name)}." in text
+
+
+def test_an_unclosed_bold_mark_in_the_homonym_note_is_reported(tmp_path: Path) -> None:
+    """The note's ``**Homonyme :**`` is bold on the sheet; a lone ``**`` would be printed as typed."""
+    found = problems(tmp_path, 'homonym_note: "**Homonyme :**', 'homonym_note: "**Homonyme :')
+    line = line_of("homonym_note:")
+    assert len(found) == 1
+    assert found[0].startswith(
+        f"{tmp_path / 'bad.yaml'}:{line}: personal.homonym_note: unclosed bold mark (got "
+    )
+    assert found[0].endswith("expected **bold** in pairs)")

@@ -135,7 +135,7 @@ class Estimate:
 
     def __init__(self, font: str) -> None:
         self.width_ratio, self.line_ratio = (1.0, 1.0) if font.lower() in _ARIAL_FAMILY else _OTHER_FONT
-        self._label_sizes: dict[tuple[BoxLabels, float], tuple[float, float]] = {}
+        self._label_sizes: dict[tuple[BoxLabels, str, float], tuple[float, float]] = {}
 
     def lines(self, text: str, size: float, width: float, bold: bool = False) -> int:
         return _lines(text, size, width / self.width_ratio, bold)
