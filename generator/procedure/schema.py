@@ -35,6 +35,7 @@ from .model import (
     Meta,
     PersonalText,
     Procedure,
+    Step,
 )
 from .rule_text import read_wording, rule_sentence
 from .sections import Fills, read_contacts, read_links, read_steps
@@ -97,28 +98,51 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         return node, check.mapping(node, key, known)
 
     doc_node, doc = section("document", DOCUMENT)
-    language = check.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
-    if language and doc is not None and "language" in doc and not LANGUAGE_RE.match(language):
-        check.fail(
-            doc["language"].line,
-            "document.language",
-            _("not a language tag"),
-            show(language),
-            _("a tag like fr-FR"),
-        )
-    meta = Meta(
-        audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
-        title=french_spacing(check.text(doc_node, doc, "title", "document")),
-        purpose=french_spacing(check.text(doc_node, doc, "purpose", "document", required=False)),
-        author=check.text(doc_node, doc, "author", "document"),
-        subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
-        language=language,
-    )
+    meta = _meta(check, doc_node, doc)
 
     rule, fills = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
 
     links_node, links_map = section("links", None)
     links, declared = read_links(check, links_node, links_map)
+    shared_label, shared_note, qr_alt = _link_texts(check, links_node, links_map)
+
+    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
+    steps = read_steps(
+        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, fills
+    )
+    steps = _with_alt(steps, qr_alt)
+    qr_codes = tuple(step.qr for step in steps if step.qr is not None)
+
+    help_node, help_map = section("help", HELP)
+    help_line = _help_line(check, help_node, help_map)
+
+    p_node, p = section("personal", PERSONAL)
+    personal = _personal_text(check, p_node, p)
+
+    e_node, e = section("email", EMAIL)
+    email = _email(check, e_node, e)
+
+    d_node, d = section("docx", DOCX, required=False)
+    docx = _docx_options(check, d_node, d)
+
+    if check.problems:
+        raise_problems(check)
+    return Procedure(
+        meta=meta,
+        qr_codes=qr_codes,
+        contacts=contacts,
+        steps=steps,
+        help=help_line,
+        identifier=rule,
+        personal=personal,
+        email=email,
+        docx=docx,
+        source=path,
+    )
+
+
+def _link_texts(check: Checker, links_node: Node, links_map: Mapping | None) -> tuple[str, str, str]:
+    """The texts of the links section that are no link: the shared code's label, its note, the codes' alt."""
     shared_label = french_spacing(check.text(links_node, links_map, "shared_label", "links", required=False))
     shared_note = check.text(
         links_node,
@@ -138,13 +162,12 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     check.placeholders(
         links_map.get("qr_alt") if links_map else None, "links.qr_alt", qr_alt, ("label", "url")
     )
+    return shared_label, shared_note, qr_alt
 
-    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
-    steps = read_steps(
-        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, fills
-    )
-    # What each code says to a screen reader, decided once for every writer.
-    steps = tuple(
+
+def _with_alt(steps: tuple[Step, ...], qr_alt: str) -> tuple[Step, ...]:
+    """What each code says to a screen reader, decided once for every writer."""
+    return tuple(
         replace(
             step,
             qr=replace(
@@ -156,9 +179,32 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         else step
         for step in steps
     )
-    qr_codes = tuple(step.qr for step in steps if step.qr is not None)
 
-    help_node, help_map = section("help", HELP)
+
+def _meta(check: Checker, doc_node: Node, doc: Mapping | None) -> Meta:
+    """The ``document:`` section: the title block and the files' properties."""
+    language = check.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
+    if language and doc is not None and "language" in doc and not LANGUAGE_RE.match(language):
+        check.fail(
+            doc["language"].line,
+            "document.language",
+            _("not a language tag"),
+            show(language),
+            _("a tag like fr-FR"),
+        )
+    meta = Meta(
+        audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
+        title=french_spacing(check.text(doc_node, doc, "title", "document")),
+        purpose=french_spacing(check.text(doc_node, doc, "purpose", "document", required=False)),
+        author=check.text(doc_node, doc, "author", "document"),
+        subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
+        language=language,
+    )
+    return meta
+
+
+def _help_line(check: Checker, help_node: Node, help_map: Mapping | None) -> HelpLine:
+    """The ``help:`` section: the help band's label, phone number and hours."""
     phone = check.text(help_node, help_map, "phone", "help")
     if phone.strip() and not PHONE_RE.match(phone):
         assert help_map is not None
@@ -174,8 +220,11 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         phone=phone.strip().replace(" ", "\u00a0"),
         hours=french_spacing(check.text(help_node, help_map, "hours", "help")),
     )
+    return help_line
 
-    p_node, p = section("personal", PERSONAL)
+
+def _personal_text(check: Checker, p_node: Node, p: Mapping | None) -> PersonalText:
+    """The ``personal:`` section: the fixed texts of the personal box (optional ones from the embedded file)."""
     homonym_note = check.text(p_node, p, "homonym_note", "personal")
     check.placeholders(
         p.get("homonym_note") if p else None, "personal.homonym_note", homonym_note, ("identifier",)
@@ -220,8 +269,11 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             default=default_text("personal", "birth_name_label"),
         ),
     )
+    return personal
 
-    e_node, e = section("email", EMAIL)
+
+def _email(check: Checker, e_node: Node, e: Mapping | None) -> EmailTemplate:
+    """The ``email:`` section: the drafts' sender, subject and body, placeholders checked."""
     sender_node = check.get(e_node, e, "sender", "email")
     email = EmailTemplate(
         sender=check.email(sender_node, "email.sender") if sender_node else "",
@@ -232,8 +284,11 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     # A misspelt placeholder would go out, as typed, to every person.
     for key in ("subject", "body"):
         check.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
+    return email
 
-    d_node, d = section("docx", DOCX, required=False)
+
+def _docx_options(check: Checker, d_node: Node, d: Mapping | None) -> DocxOptions:
+    """The ``docx:`` section: the font the DOCX names."""
     font = check.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font)
     if not FONT_NAME_RE.fullmatch(font):
         assert d is not None  # the default font is a valid name
@@ -245,22 +300,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             _("letters, digits, spaces and . _ + - (at most 31 characters), like Arial"),
         )
         font = DocxOptions.font
-    docx = DocxOptions(font=font)
-
-    if check.problems:
-        raise_problems(check)
-    return Procedure(
-        meta=meta,
-        qr_codes=qr_codes,
-        contacts=contacts,
-        steps=steps,
-        help=help_line,
-        identifier=rule,
-        personal=personal,
-        email=email,
-        docx=docx,
-        source=path,
-    )
+    return DocxOptions(font=font)
 
 
 def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> tuple[IdentifierRule, Fills]:
