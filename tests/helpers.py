@@ -113,19 +113,24 @@ class SheetRenderer:
         from generator.sheet.compose import compose_page
 
         self.procedure = procedure
-        page = compose_page(procedure)
-        self.writer = PdfWriter(page, **options) if fmt == "pdf" else DocxWriter(page, **options)
+        kind = PdfWriter if fmt == "pdf" else DocxWriter
+        # The personal sheets' page and the flyer's differ (step 2): one writer for each.
+        self.writer = kind(compose_page(procedure, personal=True), **options)
+        self.flyer_writer = kind(compose_page(procedure), **options)
 
     def sheet(self, person):
         from generator.sheet.compose import compose
 
         return compose(self.procedure, person)
 
+    def _for(self, person):
+        return self.flyer_writer if person is None else self.writer
+
     def to_bytes(self, person) -> bytes:
-        return self.writer.to_bytes(self.sheet(person))
+        return self._for(person).to_bytes(self.sheet(person))
 
     def render(self, person, target) -> None:
-        self.writer.write(self.sheet(person), target)
+        self._for(person).write(self.sheet(person), target)
 
     def render_many(self, people, target) -> int:
         return self.writer.write_many((self.sheet(p) for p in people), target)

@@ -40,7 +40,9 @@ def all_text(p: Procedure) -> str:
         parts += [plain(par) for par in step.paragraphs]
     parts += [p.help.label, p.help.phone, p.help.hours]
     t = p.personal
-    parts += [t.heading, t.identifier_label, t.homonym_note, t.numen_label, t.numen_note, t.manager_note]
+    # The personal texts keep their **bold** marks until a sheet is composed.
+    note = "".join(part for part, _bold in split_bold(t.homonym_note))
+    parts += [t.heading, t.identifier_label, note, t.numen_label, t.numen_note, t.manager_note]
     parts += [p.email.sender, p.email.sender_name, p.email.subject, p.email.body]
     return norm(" ".join(parts))
 
@@ -111,14 +113,14 @@ def test_fact3_webmail_address_is_exact_and_has_a_code(procedure: Procedure) -> 
 
 
 def test_fact4_identifier_is_initial_plus_family_name(procedure: Procedure) -> None:
-    """Fact 4: initial of the first name + full family name, no space; the example says mdupont."""
+    """Fact 4: initial of the first name + full birth name, nothing between; the example says ade-la-fontaine."""
     text = all_text(procedure)
-    assert "l'initiale de votre prénom, puis votre nom de naissance en entier, sans espace" in text
+    assert "l'initiale du prénom puis, sans espace, le nom de naissance ; un espace du nom devient un tiret" in text
     rule = procedure.identifier
     assert (rule.initial, rule.joiner) == ("first-letter", "")
-    assert compute_identifier(rule, rule.example_first_name, rule.example_last_name) == "mdupont"
+    assert compute_identifier(rule, rule.example_first_name, rule.example_last_name) == "ade-la-fontaine"
     runs = procedure.steps[1].paragraphs[1]
-    assert any(run.bold and run.text == "mdupont" for run in runs)
+    assert any(run.bold and run.text == "ade-la-fontaine" for run in runs)
 
 
 def test_fact5_password_is_the_numen_then_changeable(procedure: Procedure) -> None:
@@ -437,8 +439,8 @@ FIELD_CASES = {
         "expected **bold** in pairs)",
     ),
     "misspelt placeholder": (
-        "**{example}**", "**{exemple}**", "{exemple}",
-        "steps[1].text[1]: unknown placeholder (got '{exemple}', expected {example})",
+        "** {rule}\"", "** {regle}\"", "{regle}",
+        "steps[1].text[1]: unknown placeholder (got '{regle}', expected {example} or {rule})",
     ),
     "unknown yaml tag": (
         '  author: "Académie de Poitiers"', '  author: !secret "Académie de Poitiers"', "!secret",

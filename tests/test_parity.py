@@ -11,12 +11,13 @@ from helpers import DocxRenderer, PdfRenderer, norm, pdf_pages_text
 
 from generator.people.person import Person
 from generator.procedure.model import Procedure, plain
-from generator.sheet.compose import personal_box
+from generator.sheet.compose import compose, personal_box
 
 PEOPLE = {
     "flyer": None,
     "birth name": Person("Françoise", "Martin", "flefevre", birth_name="Lefèvre", manager="aesh17"),
     "markup": Person("Seán", "O'Brien & <i>Fils</i>", "sobrien-ifilsi", manager="vieljeux"),
+    "unsure homonym": Person("Zoé", "Quenneville", "zquenneville", manager="aesh17", flags=("homonym", "unsure")),
 }
 
 
@@ -47,10 +48,11 @@ def test_both_formats_carry_every_text_of_the_model(
         "docx": flat(docx_text(docx.to_bytes(person))),
     }
     expected = [procedure.meta.title, procedure.meta.audience, procedure.meta.purpose]
-    for step in procedure.steps:
-        expected += [step.heading, *(plain(p) for p in step.paragraphs)]
+    # The steps as this document's page says them (a personal sheet's step 2 is its own).
+    for step in compose(procedure, person).page.steps:
+        expected += [step.heading, *(plain(p) for p in step.sentences)]
         if step.qr:
-            expected += [step.qr.url, step.qr.label]
+            expected += [step.qr.url, step.qr.caption]
     expected += [e for group in procedure.contacts for e in (group.name, *group.emails)]
     expected += [procedure.help.label, procedure.help.phone, procedure.help.hours]
     if person is not None:
@@ -59,7 +61,7 @@ def test_both_formats_carry_every_text_of_the_model(
             box.labels.heading,
             box.first_name,
             box.family_name,
-            box.identifier,
+            box.label + " " + box.identifier,
             box.homonym_note,
             box.labels.numen_label,
             box.labels.numen_note,

@@ -144,5 +144,5 @@ def test_check_blames_the_data_not_a_name_when_the_personal_texts_are_too_long(
     )
     code, out, err = run_cli(["check", "--data", str(path)], capsys)
     assert code == 1 and out == "", err
-    assert "example person (Marie Dupont)" in err and "personal box" in err
+    assert "example person (Anne-Sophie de La Fontaine)" in err and "personal box" in err
     assert "a name this long" not in err

@@ -58,6 +58,9 @@ class Step:
     number: int
     heading: str
     paragraphs: tuple[Paragraph, ...]
+    # The sentences as a personal sheet says them, when they differ ({rule} names the
+    # identifier at the top of the sheet rather than the example's); None: the same.
+    personal_paragraphs: tuple[Paragraph, ...] | None = None
     show_contacts: bool = False
     # The code drawn beside this step, or None when the step has no link or
     # its address already has a code in an earlier step.
@@ -87,6 +90,7 @@ class IdentifierRule:
 class PersonalText:
     heading: str
     identifier_label: str
+    unsure_identifier_label: str  # for a person whose identifier is a guess (flag "unsure")
     homonym_note: str
     numen_label: str
     numen_note: str

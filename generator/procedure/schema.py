@@ -35,9 +35,11 @@ from .model import (
     Meta,
     PersonalText,
     Procedure,
+    Step,
 )
-from .sections import read_contacts, read_links, read_steps
-from .typography import french_spacing
+from .rule_text import read_wording, rule_sentence
+from .sections import Fills, read_contacts, read_links, read_steps
+from .typography import french_spacing, split_bold
 from .yaml_lines import Mapping, Node, read_yaml, show
 
 DEFAULT_DATA = default_procedure()
@@ -62,11 +64,12 @@ def default_text(section: str, key: str) -> str:
 TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
 DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language")
 HELP = ("label", "phone", "hours")
-IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example")
+IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example", "wording")
 EXAMPLE = ("first_name", "last_name")
 PERSONAL = (
     "heading",
     "identifier_label",
+    "unsure_identifier_label",
     "homonym_note",
     "numen_label",
     "numen_note",
@@ -95,29 +98,51 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         return node, check.mapping(node, key, known)
 
     doc_node, doc = section("document", DOCUMENT)
-    language = check.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
-    if language and doc is not None and "language" in doc and not LANGUAGE_RE.match(language):
-        check.fail(
-            doc["language"].line,
-            "document.language",
-            _("not a language tag"),
-            show(language),
-            _("a tag like fr-FR"),
-        )
-    meta = Meta(
-        audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
-        title=french_spacing(check.text(doc_node, doc, "title", "document")),
-        purpose=french_spacing(check.text(doc_node, doc, "purpose", "document", required=False)),
-        author=check.text(doc_node, doc, "author", "document"),
-        subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
-        language=language,
-    )
+    meta = _meta(check, doc_node, doc)
 
-    rule = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
-    example = compute_identifier(rule, rule.example_first_name, rule.example_last_name)
+    rule, fills = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
 
     links_node, links_map = section("links", None)
     links, declared = read_links(check, links_node, links_map)
+    shared_label, shared_note, qr_alt = _link_texts(check, links_node, links_map)
+
+    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
+    steps = read_steps(
+        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, fills
+    )
+    steps = _with_alt(steps, qr_alt)
+    qr_codes = tuple(step.qr for step in steps if step.qr is not None)
+
+    help_node, help_map = section("help", HELP)
+    help_line = _help_line(check, help_node, help_map)
+
+    p_node, p = section("personal", PERSONAL)
+    personal = _personal_text(check, p_node, p)
+
+    e_node, e = section("email", EMAIL)
+    email = _email(check, e_node, e)
+
+    d_node, d = section("docx", DOCX, required=False)
+    docx = _docx_options(check, d_node, d)
+
+    if check.problems:
+        raise_problems(check)
+    return Procedure(
+        meta=meta,
+        qr_codes=qr_codes,
+        contacts=contacts,
+        steps=steps,
+        help=help_line,
+        identifier=rule,
+        personal=personal,
+        email=email,
+        docx=docx,
+        source=path,
+    )
+
+
+def _link_texts(check: Checker, links_node: Node, links_map: Mapping | None) -> tuple[str, str, str]:
+    """The texts of the links section that are no link: the shared code's label, its note, the codes' alt."""
     shared_label = french_spacing(check.text(links_node, links_map, "shared_label", "links", required=False))
     shared_note = check.text(
         links_node,
@@ -137,13 +162,12 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     check.placeholders(
         links_map.get("qr_alt") if links_map else None, "links.qr_alt", qr_alt, ("label", "url")
     )
+    return shared_label, shared_note, qr_alt
 
-    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
-    steps = read_steps(
-        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, example
-    )
-    # What each code says to a screen reader, decided once for every writer.
-    steps = tuple(
+
+def _with_alt(steps: tuple[Step, ...], qr_alt: str) -> tuple[Step, ...]:
+    """What each code says to a screen reader, decided once for every writer."""
+    return tuple(
         replace(
             step,
             qr=replace(
@@ -155,9 +179,32 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         else step
         for step in steps
     )
-    qr_codes = tuple(step.qr for step in steps if step.qr is not None)
 
-    help_node, help_map = section("help", HELP)
+
+def _meta(check: Checker, doc_node: Node, doc: Mapping | None) -> Meta:
+    """The ``document:`` section: the title block and the files' properties."""
+    language = check.text(doc_node, doc, "language", "document", required=False, default=Meta.language)
+    if language and doc is not None and "language" in doc and not LANGUAGE_RE.match(language):
+        check.fail(
+            doc["language"].line,
+            "document.language",
+            _("not a language tag"),
+            show(language),
+            _("a tag like fr-FR"),
+        )
+    meta = Meta(
+        audience=french_spacing(check.text(doc_node, doc, "audience", "document")),
+        title=french_spacing(check.text(doc_node, doc, "title", "document")),
+        purpose=french_spacing(check.text(doc_node, doc, "purpose", "document", required=False)),
+        author=check.text(doc_node, doc, "author", "document"),
+        subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
+        language=language,
+    )
+    return meta
+
+
+def _help_line(check: Checker, help_node: Node, help_map: Mapping | None) -> HelpLine:
+    """The ``help:`` section: the help band's label, phone number and hours."""
     phone = check.text(help_node, help_map, "phone", "help")
     if phone.strip() and not PHONE_RE.match(phone):
         assert help_map is not None
@@ -173,15 +220,35 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         phone=phone.strip().replace(" ", "\u00a0"),
         hours=french_spacing(check.text(help_node, help_map, "hours", "help")),
     )
+    return help_line
 
-    p_node, p = section("personal", PERSONAL)
+
+def _personal_text(check: Checker, p_node: Node, p: Mapping | None) -> PersonalText:
+    """The ``personal:`` section: the fixed texts of the personal box (optional ones from the embedded file)."""
     homonym_note = check.text(p_node, p, "homonym_note", "personal")
     check.placeholders(
         p.get("homonym_note") if p else None, "personal.homonym_note", homonym_note, ("identifier",)
     )
+    if any(not bold and "**" in part for part, bold in split_bold(homonym_note)):
+        assert p is not None  # a text was read from it
+        check.fail(
+            p["homonym_note"].line,
+            "personal.homonym_note",
+            _("unclosed bold mark"),
+            show(homonym_note.strip()),
+            _("**bold** in pairs"),
+        )
     personal = PersonalText(
         heading=check.text(p_node, p, "heading", "personal"),
         identifier_label=check.text(p_node, p, "identifier_label", "personal"),
+        unsure_identifier_label=check.text(
+            p_node,
+            p,
+            "unsure_identifier_label",
+            "personal",
+            required=False,
+            default=default_text("personal", "unsure_identifier_label"),
+        ),
         homonym_note=homonym_note,
         numen_label=check.text(p_node, p, "numen_label", "personal"),
         numen_note=check.text(p_node, p, "numen_note", "personal"),
@@ -202,8 +269,11 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             default=default_text("personal", "birth_name_label"),
         ),
     )
+    return personal
 
-    e_node, e = section("email", EMAIL)
+
+def _email(check: Checker, e_node: Node, e: Mapping | None) -> EmailTemplate:
+    """The ``email:`` section: the drafts' sender, subject and body, placeholders checked."""
     sender_node = check.get(e_node, e, "sender", "email")
     email = EmailTemplate(
         sender=check.email(sender_node, "email.sender") if sender_node else "",
@@ -214,8 +284,11 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     # A misspelt placeholder would go out, as typed, to every person.
     for key in ("subject", "body"):
         check.placeholders(e.get(key) if e else None, f"email.{key}", getattr(email, key), EMAIL_PLACEHOLDERS)
+    return email
 
-    d_node, d = section("docx", DOCX, required=False)
+
+def _docx_options(check: Checker, d_node: Node, d: Mapping | None) -> DocxOptions:
+    """The ``docx:`` section: the font the DOCX names."""
     font = check.text(d_node, d, "font", "docx", required=False, default=DocxOptions.font)
     if not FONT_NAME_RE.fullmatch(font):
         assert d is not None  # the default font is a valid name
@@ -227,25 +300,24 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
             _("letters, digits, spaces and . _ + - (at most 31 characters), like Arial"),
         )
         font = DocxOptions.font
-    docx = DocxOptions(font=font)
+    return DocxOptions(font=font)
 
-    if check.problems:
-        raise_problems(check)
-    return Procedure(
-        meta=meta,
-        qr_codes=qr_codes,
-        contacts=contacts,
-        steps=steps,
-        help=help_line,
-        identifier=rule,
-        personal=personal,
-        email=email,
-        docx=docx,
-        source=path,
+
+def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> tuple[IdentifierRule, Fills]:
+    """The rule, and what ``{example}`` and ``{rule}`` become in the steps of the flyer and of a personal sheet."""
+    rule = _rule_options(check, node, m)
+    example = compute_identifier(rule, rule.example_first_name, rule.example_last_name)
+    defaults = (_default_values().get("identifier") or {}).get("wording") or {}
+    wording_node = check.get(node, m, "wording", "identifier", required=False)
+    wording = read_wording(check, wording_node, rule, defaults if isinstance(defaults, dict) else {})
+    sentence = rule_sentence(rule, wording)
+    return rule, Fills(
+        flyer={"example": example, "rule": sentence},
+        personal={"example": example, "rule": wording.personal.strip()},
     )
 
 
-def _identifier_rule(check: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
+def _rule_options(check: Checker, node: Node, m: Mapping | None) -> IdentifierRule:
     ex_node = check.get(node, m, "example", "identifier", required=False)
     ex = check.mapping(ex_node, "identifier.example", EXAMPLE) if ex_node else {}
     ex_parent = ex_node or node

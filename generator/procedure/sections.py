@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping as AnyMapping
+from dataclasses import dataclass, field
 
 from ..i18n import _
 from .checker import ID_RE, Checker
@@ -94,11 +95,29 @@ def read_contacts(check: Checker, node: Node | None) -> tuple[ContactGroup, ...]
     return tuple(groups)
 
 
-def _paragraph(check: Checker, node: Node, field: str, text: str, example: str) -> Paragraph:
-    check.placeholders(node, field, text, ("example",))
-    parts = split_bold(no_widow(french_spacing(text.strip().replace("{example}", example))))
+# What a step sentence may name: the example's identifier, and the rule in words.
+STEP_PLACEHOLDERS = ("example", "rule")
+
+
+@dataclass(frozen=True)
+class Fills:
+    """What the placeholders of step sentences become on the flyer and on a personal sheet."""
+
+    flyer: AnyMapping[str, str]
+    personal: AnyMapping[str, str]
+
+
+def _filled(text: str, fills: AnyMapping[str, str]) -> str:
+    for name, value in fills.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def _paragraph(check: Checker, node: Node, field: str, text: str, fills: AnyMapping[str, str]) -> Paragraph:
+    """One sentence, placeholders filled, French spacing applied, ``**bold**`` marks turned into runs."""
+    parts = split_bold(no_widow(french_spacing(_filled(text.strip(), fills))))
     for part, bold in parts:
-        if not bold and "**" in part:
+        if field and not bold and "**" in part:  # no field: a second reading, already reported
             check.fail(node.line, field, _("unclosed bold mark"), show(text.strip()), _("**bold** in pairs"))
             break
     return tuple(Run(part, bold) for part, bold in parts)
@@ -111,10 +130,8 @@ def read_steps(
     declared: set[str],
     shared_label: str,
     shared_note: str,
-    example: str,
+    fills: Fills,
 ) -> tuple[Step, ...]:
-    steps: list[Step] = []
-    drawn: dict[str, int] = {}  # url → number of the step that draws its code
     items = check.sequence(node, "steps", _("a list of steps, each with heading: and text:"))
     if items == []:
         assert node is not None
@@ -127,79 +144,110 @@ def read_steps(
         link = links.get(link_node.value) if link_node and isinstance(link_node.value, str) else None
         if link and link.id not in users.setdefault(link.url, []):
             users[link.url].append(link.id)
-    for i, item in enumerate(items):
-        field = f"steps[{i}]"
-        fields = check.mapping(item, field, STEP)
+    reader = _StepReader(check, links, declared, shared_label, shared_note, fills, users)
+    steps = (reader.step(i, item) for i, item in enumerate(items))
+    return tuple(step for step in steps if step is not None)
+
+
+@dataclass
+class _StepReader:
+    """Reads the steps in order: a link's code is drawn in the first step that names its address."""
+
+    check: Checker
+    links: dict[str, _Link]
+    declared: set[str]
+    shared_label: str
+    shared_note: str
+    fills: Fills
+    users: dict[str, list[str]]  # url → the ids of the links with that address
+    drawn: dict[str, int] = field(default_factory=dict)  # url → number of the step that draws its code
+
+    def step(self, i: int, item: Node) -> Step | None:
+        check, name = self.check, f"steps[{i}]"
+        fields = check.mapping(item, name, STEP)
         if fields is None:
-            continue
-        heading = french_spacing(check.text(item, fields, "heading", field))
+            return None
+        heading = french_spacing(check.text(item, fields, "heading", name))
         texts = check.sequence(
-            check.get(item, fields, "text", field),
-            f"{field}.text",
+            check.get(item, fields, "text", name),
+            f"{name}.text",
             _("a list of sentences, each on a line starting with -"),
         )
         if texts == []:
             check.fail(
                 fields["text"].line,
-                f"{field}.text",
+                f"{name}.text",
                 _("no sentence"),
                 _("an empty list"),
                 _("at least one sentence"),
             )
-        paragraphs: list[Paragraph] = []
-        for j, t in enumerate(texts or []):
-            sentence = check.text_value(t, f"{field}.text[{j}]")
-            if sentence.strip():
-                paragraphs.append(_paragraph(check, t, f"{field}.text[{j}]", sentence, example))
-        show_contacts = False
-        if "contacts" in fields:
-            show_contacts = fields["contacts"].value is True
-            if not isinstance(fields["contacts"].value, bool):
-                check.fail(
-                    fields["contacts"].line,
-                    f"{field}.contacts",
-                    _("wrong type"),
-                    got(fields["contacts"].value),
-                    _("true or false"),
-                )
+        paragraphs, personal = _sentences(check, texts or [], f"{name}.text", self.fills)
+        show_contacts = self._contacts(fields, name)
         qr = None
-        link_node = check.get(item, fields, "link", field, required=False)
+        link_node = check.get(item, fields, "link", name, required=False)
         if link_node is not None:
-            link_id = link_node.value
-            link = links.get(link_id) if isinstance(link_id, str) else None
-            if link is None and not (isinstance(link_id, str) and link_id in declared):
-                check.fail(
-                    link_node.line,
-                    f"{field}.link",
-                    _("unknown link"),
-                    show(link_id),
-                    _("one of {choices}").format(
-                        choices=", ".join(sorted(declared)) or _("the ids of the links section")
-                    ),
-                )
-            elif link is not None and link.url in drawn:
+            qr, note = self._link(i, link_node, name)
+            if note:
                 # Right after the first sentence, which says what to open.
-                note = _paragraph(
-                    check,
-                    link_node,
-                    "links.shared_note",
-                    shared_note.replace("{step}", str(drawn[link.url])),
-                    example,
-                )
                 paragraphs.insert(min(1, len(paragraphs)), note)
-            elif link is not None:
-                # One code for several links with the same address takes the shared label.
-                shared = len(users.get(link.url, [link.id])) > 1
-                label = shared_label if shared and shared_label else link.label
-                qr = QrCode(url=link.url, label=label)
-                drawn[link.url] = i + 1
-        steps.append(
-            Step(
-                number=i + 1,
-                heading=heading,
-                paragraphs=tuple(paragraphs),
-                show_contacts=show_contacts,
-                qr=qr,
-            )
+                personal.insert(min(1, len(personal)), note)
+        return Step(
+            number=i + 1,
+            heading=heading,
+            paragraphs=tuple(paragraphs),
+            personal_paragraphs=tuple(personal) if personal != paragraphs else None,
+            show_contacts=show_contacts,
+            qr=qr,
         )
-    return tuple(steps)
+
+    def _contacts(self, fields: Mapping, name: str) -> bool:
+        if "contacts" not in fields:
+            return False
+        value = fields["contacts"].value
+        if not isinstance(value, bool):
+            self.check.fail(
+                fields["contacts"].line, f"{name}.contacts", _("wrong type"), got(value), _("true or false")
+            )
+        return value is True
+
+    def _link(self, i: int, link_node: Node, name: str) -> tuple[QrCode | None, Paragraph]:
+        """The code this step draws, or the note saying which step has it (``()`` when none)."""
+        link_id = link_node.value
+        link = self.links.get(link_id) if isinstance(link_id, str) else None
+        if link is None and not (isinstance(link_id, str) and link_id in self.declared):
+            self.check.fail(
+                link_node.line,
+                f"{name}.link",
+                _("unknown link"),
+                show(link_id),
+                _("one of {choices}").format(
+                    choices=", ".join(sorted(self.declared)) or _("the ids of the links section")
+                ),
+            )
+        if link is None:
+            return None, ()
+        if link.url in self.drawn:
+            text = self.shared_note.replace("{step}", str(self.drawn[link.url]))
+            return None, _paragraph(self.check, link_node, "links.shared_note", text, self.fills.flyer)
+        # One code for several links with the same address takes the shared label.
+        shared = len(self.users.get(link.url, [link.id])) > 1
+        label = self.shared_label if shared and self.shared_label else link.label
+        self.drawn[link.url] = i + 1
+        return QrCode(url=link.url, label=label), ()
+
+
+def _sentences(
+    check: Checker, texts: list[Node], field: str, fills: Fills
+) -> tuple[list[Paragraph], list[Paragraph]]:
+    """A step's sentences as the flyer says them, and as a personal sheet says them."""
+    flyer: list[Paragraph] = []
+    personal: list[Paragraph] = []
+    for j, t in enumerate(texts):
+        sentence = check.text_value(t, f"{field}[{j}]")
+        if sentence.strip():
+            check.placeholders(t, f"{field}[{j}]", sentence, STEP_PLACEHOLDERS)
+            flyer.append(_paragraph(check, t, f"{field}[{j}]", sentence, fills.flyer))
+            personal.append(
+                flyer[-1] if "{" not in sentence else _paragraph(check, t, "", sentence, fills.personal)
+            )
+    return flyer, personal

@@ -20,7 +20,7 @@ from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
 from ..render import FORMATS, print_file, writer
-from ..sheet.compose import compose, compose_page
+from ..sheet.compose import compose
 from .cancel import Cancelled, uninterruptible
 from .commit import clear_dead_runs, refuse_in_the_way
 from .lock import folder_lock
@@ -113,8 +113,7 @@ def desk_sheet(
     """
     person = make_person(procedure, **fields)
     sheet = compose(procedure, person)
-    page = compose_page(procedure)
-    documents = {fmt: writer(fmt, page).to_bytes(sheet) for fmt in formats}
+    documents = {fmt: writer(fmt, sheet.page).to_bytes(sheet) for fmt in formats}
     check_folder(out)
     with folder_lock(out, command="person"):
         taken: set[str] = set(RESERVED)

@@ -62,7 +62,9 @@ def write_print_file(procedure: Procedure, people: Iterable[Person], out: Path, 
     path = inside(out, name)
     target: BinaryIO
     with atomic_write(path, durable=False) as target:
-        writer(fmt, compose_page(procedure)).write_many((compose(procedure, p) for p in people), target)
+        writer(fmt, compose_page(procedure, personal=True)).write_many(
+            (compose(procedure, p) for p in people), target
+        )
     return path
 
 

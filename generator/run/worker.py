@@ -37,7 +37,7 @@ class Worker:
         self.procedure = procedure
         self.out = out
         self.eml = eml
-        page = compose_page(procedure)
+        page = compose_page(procedure, personal=True)  # a run writes personal sheets only
         self.writers = {fmt: writer(fmt, page) for fmt in formats}
         # A draft carries its attachment even when only other formats are asked for.
         self.attachment = writer(ATTACHMENT_FORMAT, page) if eml else None

@@ -92,6 +92,7 @@ class BoxLabels:
 
     heading: str
     identifier_label: str
+    unsure_identifier_label: str  # instead of identifier_label when the identifier is a guess
     numen_label: str
     numen_note: str
 
@@ -109,6 +110,21 @@ class PersonalBox:
     # "(nom de naissance : LEFÈVRE)" when the identifier comes from a birth
     # name the sheet would not otherwise show; "" otherwise.
     birth_name: str = ""
+    # The words before the identifier: the labels' own, or the one saying the
+    # identifier is to be confirmed when it is a guess ("" : the labels' own).
+    identifier_label: str = ""
+    # The homonym note in its styles (``**Homonyme :**`` bold); its text is ``homonym_note``.
+    homonym_runs: Paragraph = ()
+
+    @property
+    def label(self) -> str:
+        """What the box says before the identifier."""
+        return self.identifier_label or self.labels.identifier_label
+
+    @property
+    def homonym_paragraph(self) -> Paragraph:
+        """The homonym note as runs: the styled ones, else its plain text."""
+        return self.homonym_runs or ((Run(self.homonym_note),) if self.homonym_note else ())
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,9 @@ class Page:
     help: HelpBand
     box_labels: BoxLabels
     docx_font: str  # the font the DOCX names (its readers' own copy is used)
+    # The page of personal sheets: its steps name the identifier at the top of
+    # the sheet where the flyer gives the rule's example.
+    personal: bool = False
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
     name = left.add_paragraph(box.first_name + " ", style="Person Name")
     name.add_run(box.family_name, style="Strong")
     name.add_run(" " + box.birth_name)
-    p = left.add_paragraph(box.labels.identifier_label + " ")
+    p = left.add_paragraph(box.label + " ")
     run = p.add_run(box.identifier, style="Identifier")
     run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), token("identifier_style"))
     left.add_paragraph(box.homonym_note, style="Homonym Note")

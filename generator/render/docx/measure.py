@@ -107,6 +107,25 @@ def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
     return lines
 
 
+def _mixed_lines(pieces: list[tuple[str, float, bool]], width: float) -> list[float]:
+    """The size of the tallest text on each line a greedy word wrap of runs in several sizes makes."""
+    sizes: list[float] = [0.0]
+    current = 0.0
+    for text, size, bold in pieces:
+        for word in text.split(" "):
+            w = _text_width(word + " ", size, bold)
+            if current and current + w > width:
+                sizes.append(0.0)
+                current = 0.0
+            while w > width:  # LibreOffice and Word cut an overlong word
+                sizes[-1] = max(sizes[-1], size)
+                sizes.append(0.0)
+                w -= width
+            sizes[-1] = max(sizes[-1], size)
+            current += w
+    return sizes
+
+
 def _box_width() -> float:
     return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
 
@@ -116,7 +135,7 @@ class Estimate:
 
     def __init__(self, font: str) -> None:
         self.width_ratio, self.line_ratio = (1.0, 1.0) if font.lower() in _ARIAL_FAMILY else _OTHER_FONT
-        self._label_sizes: dict[tuple[BoxLabels, float], tuple[float, float]] = {}
+        self._label_sizes: dict[tuple[BoxLabels, str, float], tuple[float, float]] = {}
 
     def lines(self, text: str, size: float, width: float, bold: bool = False) -> int:
         return _lines(text, size, width / self.width_ratio, bold)
@@ -188,23 +207,29 @@ class Estimate:
         width = _box_width()
         name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
         big = (IDENTIFIER_PT if len(box.identifier) <= LARGE_IDENTIFIER_MAX else IDENTIFIER_LONG_PT) * scale
-        label, right = self._labels(box.labels, body)
+        label, right = self._labels(box.labels, box.label, body)
         left = line(body + 1) + _AFTER
         left += lines(name, body + 1, width, bold=True) * line(body + 1) + PERSON_NAME_AFTER / 20
-        left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
+        if label < width / 2:
+            left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
+        else:
+            # A long label ("… (à confirmer auprès de votre service) :") wraps; the
+            # identifier follows on its last line when it fits there.
+            pieces = [(box.label, body, False), (box.identifier, big, True)]
+            left += sum(map(line, _mixed_lines(pieces, width / self.width_ratio))) + _AFTER
         if box.homonym_note:
             left += lines(box.homonym_note, body, width - 12) * line(body) + _AFTER
         if box.manager:
             left += lines(box.manager, body, width) * line(body) + _AFTER
         return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 4
 
-    def _labels(self, labels: BoxLabels, body: float) -> tuple[float, float]:
-        """The width of the identifier's label and the height of the NUMEN column: the same for every person."""
-        key = (labels, body)
+    def _labels(self, labels: BoxLabels, identifier_label: str, body: float) -> tuple[float, float]:
+        """The width of the identifier's label and the height of the NUMEN column: the same for many persons."""
+        key = (labels, identifier_label, body)
         known = self._label_sizes.get(key)
         if known is None:
             lines, line = self.lines, self.line
-            label = _text_width(labels.identifier_label + " ", body) * self.width_ratio
+            label = _text_width(identifier_label + " ", body) * self.width_ratio
             right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
             right = (
                 lines(labels.numen_label, body, right_w, bold=True) * line(body)

@@ -34,7 +34,17 @@ _OPTIONAL = ("manager", "homonym_note")  # lines left out of a sheet whose perso
 
 def prepare(page: Page, body_pt: float, fields: Sequence[str]) -> Prepared:
     """The parts of ``page`` at ``body_pt``, each of ``fields`` of the personal box a token."""
-    tokens = PersonalBox(page.box_labels, **{f: token(f) for f in fields})
+    named = {f: token(f) for f in fields}
+    tokens = PersonalBox(
+        page.box_labels,
+        first_name=named["first_name"],
+        family_name=named["family_name"],
+        identifier=named["identifier"],
+        homonym_note=named["homonym_note"],
+        manager=named["manager"],
+        birth_name=named["birth_name"],
+        identifier_label=named["identifier_label"],
+    )
     doc = build(page, tokens, body_pt)
     doc.core_properties.title = token("title")
     body = doc.element.body

@@ -24,7 +24,7 @@ from typing import BinaryIO
 from ...errors import RenderError
 from ...i18n import _
 from ...run.output import atomic_write
-from ...sheet.blocks import Page, PersonalBox, Sheet
+from ...sheet.blocks import Page, Paragraph, PersonalBox, Sheet
 from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
 from .. import fallback
 from ..drawable import check_drawable
@@ -42,7 +42,16 @@ from .package import (
 )
 
 _APPENDED = (CORE_PART, DOCUMENT_PART)  # the parts that name the person, after the others in this order
-_PERSONAL_FIELDS = ("first_name", "family_name", "birth_name", "identifier", "homonym_note", "manager")
+_PERSONAL_FIELDS = (
+    "first_name",
+    "family_name",
+    "birth_name",
+    "identifier",
+    "homonym_note",
+    "manager",
+    "identifier_label",  # a token: the label says when the identifier is to be confirmed
+)
+_STRONG_RPR = '<w:rPr><w:rStyle w:val="Strong"/></w:rPr>'  # the style of **bold** words in the steps
 
 
 class DocxWriter:
@@ -113,7 +122,12 @@ class DocxWriter:
         uses_fallback = False
         values: dict[str, str] = {}
         for field in _PERSONAL_FIELDS:
-            values[field], fell_back = _runs_xml(getattr(box, field), variant.run_headers.get(field, ""))
+            header = variant.run_headers.get(field, "")
+            if field == "homonym_note":
+                values[field], fell_back = _styled_runs_xml(box.homonym_paragraph, header)
+            else:
+                text = box.label if field == "identifier_label" else getattr(box, field)
+                values[field], fell_back = _runs_xml(text, header)
             uses_fallback |= fell_back
         # A long identifier in the large type would wrap over three lines.
         values["identifier_style"] = (
@@ -179,6 +193,24 @@ def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
                 f'<w:r>{rpr}<w:t xml:space="preserve">'
             )
     return "".join(parts), True
+
+
+def _styled_runs_xml(runs: Paragraph, rpr: str) -> tuple[str, bool]:
+    """``_runs_xml`` of runs in their styles: a bold run closes the token's run and reopens it after."""
+    parts: list[str] = []
+    fell_back = False
+    for run in runs:
+        if not run.bold:
+            xml, fell = _runs_xml(run.text, rpr)
+            parts.append(xml)
+        else:
+            xml, fell = _runs_xml(run.text, _STRONG_RPR)
+            parts.append(
+                f'</w:t></w:r><w:r>{_STRONG_RPR}<w:t xml:space="preserve">{xml}</w:t></w:r>'
+                f'<w:r>{rpr}<w:t xml:space="preserve">'
+            )
+        fell_back |= fell
+    return "".join(parts), fell_back
 
 
 @dataclasses.dataclass(frozen=True)

@@ -190,6 +190,13 @@ def _fit_one_line(
         size = max(smallest, size - 1)
 
 
+def _whole_on_last_line(lines: list[list[Span]], identifier: str) -> bool:
+    """The identifier stands whole on the last line (never broken over two)."""
+    return identifier in "".join(span.text for span in lines[-1]) and not any(
+        span.font == FONT_BOLD for line in lines[:-1] for span in line
+    )
+
+
 def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
     """The person's own lines inside the frame of the personal box, and the height they need.
 
@@ -224,15 +231,17 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
 
     def ident_at(size: float) -> list[Span]:
         return [
-            Span(box.labels.identifier_label + " ", FONT, body),
+            Span(box.label + " ", FONT, body),
             Span(box.identifier, FONT_BOLD, size, ACCENT),
         ]
 
     lines = _fit_one_line(ident_at, left_w, st.box_id.fontSize, 15)
-    if len(lines) > 1:
+    if len(lines) > 1 and _whole_on_last_line(lines, box.identifier):
+        pass  # a long label wrapped, the identifier whole after it ("… service) : mdupont")
+    elif len(lines) > 1:
         # Too long for the label's line: the identifier gets lines of its own,
         # still in large type, broken only after its hyphens.
-        lines = _wrapped(box.labels.identifier_label, FONT, body, BLACK, left_w) + _wrap(
+        lines = _wrapped(box.label, FONT, body, BLACK, left_w) + _wrap(
             [Span(box.identifier, FONT_BOLD, 15, ACCENT)], left_w
         )
     y = put(lines, TEXT_X, y - 1.2 * mm)
@@ -262,7 +271,8 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     if box.homonym_note:
         # Said in words ("Homonyme : …"), and marked by a rule on its left.
         note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
-        y = put(_wrapped(box.homonym_note, FONT, body, BLACK, width_at(note_top, note_x)), note_x, note_top)
+        spans = [Span(run.text, FONT_BOLD if run.bold else FONT, body) for run in box.homonym_paragraph]
+        y = put(_wrap(spans, width_at(note_top, note_x)), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top, bottom: float = y) -> None:
             c.setStrokeColor(BLACK)
