@@ -274,7 +274,7 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     from ..web.server import Server, check_host
 
     code = os.environ.get(args.access_code_env, "") or None
-    check_host(args.host, code, args.access_code_env)
+    check_host(args.host, code, args.access_code_env, args.behind_proxy)
     app = create_app(procedure, access_code=code, allowed_hosts=args.allowed_host)
     server = Server(app, args.host, args.port, behind_proxy=args.behind_proxy)
     try:

@@ -53,10 +53,12 @@ def uninterruptible() -> Iterator[None]:
     try:
         yield
     finally:
-        state.depth -= 1
-        pending = state.pending if state.depth == 0 else None
-        if state.depth == 0:
+        # Read and cleared before the depth drops: a signal landing in between
+        # is raised at once by the handler, never left pending for a later stretch.
+        pending = state.pending if state.depth == 1 else None
+        if state.depth == 1:
             state.pending = None
+        state.depth -= 1
     if pending is not None:
         raise pending
 

@@ -94,10 +94,19 @@ def _watch_server(alive: Connection, folder: Path) -> None:
         alive.recv()  # the server never writes: this returns only by its end closing
     except (EOFError, OSError):
         pass
-    for worker in multiprocessing.active_children():
-        worker.kill()  # first: no worker writes into the folder once it is removed
-    shutil.rmtree(folder, ignore_errors=True)  # the names and sheets nobody will come for
-    os._exit(1)
+    try:
+        for worker in multiprocessing.active_children():
+            worker.kill()  # first: no worker writes into the folder once it is removed
+        # Renamed first: the main thread, still writing, then fails instead of
+        # creating files after the removal has listed the folder.
+        gone = folder.with_name(f".gone-{os.getpid()}-{folder.name}")
+        try:
+            folder.rename(gone)
+        except OSError:
+            gone = folder
+        shutil.rmtree(gone, ignore_errors=True)  # the names and sheets nobody will come for
+    finally:
+        os._exit(1)  # whatever failed above, an orphaned batch never goes on
 
 
 def _child(

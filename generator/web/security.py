@@ -32,7 +32,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from ..i18n import _, reset_language, set_language
+from ..i18n import _, ngettext, reset_language, set_language
 
 if TYPE_CHECKING:
     from . import WebState
@@ -84,7 +84,7 @@ class WrongTries:
             if wait > 0:
                 return wait
             self._recent.append(now)
-            self._clients[client] = (count + 1, now + min(self.delay * 2**count, MAX_DELAY))
+            self._clients[client] = (count + 1, now + min(self.delay * 2 ** min(count, 16), MAX_DELAY))
             self._clients.move_to_end(client)
             if len(self._clients) > KEPT_CLIENTS:
                 self._clients.popitem(last=False)
@@ -193,9 +193,11 @@ def _access_page(app: Flask, web: WebState) -> None:
 def _too_many(wait: float) -> Response:
     """Answered at once: no thread of the server sleeps for a guesser."""
     seconds = max(1, math.ceil(wait))
-    error = _("Too many wrong access codes were typed. Wait {seconds} seconds, then type it again.").format(
-        seconds=seconds
-    )
+    error = ngettext(
+        "Too many wrong access codes were typed. Wait {seconds} second, then type it again.",
+        "Too many wrong access codes were typed. Wait {seconds} seconds, then type it again.",
+        seconds,
+    ).format(seconds=seconds)
     response = Response(render_template("acces.html", error=error), 429)
     response.headers["Retry-After"] = str(seconds)
     return response

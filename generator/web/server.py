@@ -48,9 +48,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_host(host: str, access_code: str | None, env_name: str = ACCESS_CODE_ENV) -> None:
-    """Personal data on the network only behind an access code: any other address needs one."""
-    if not is_loopback(host) and not access_code:
+def check_host(
+    host: str, access_code: str | None, env_name: str = ACCESS_CODE_ENV, behind_proxy: str | None = None
+) -> None:
+    """Personal data on the network only behind an access code: any other address needs one.
+
+    Behind a proxy the socket is on loopback but the pages reach whoever
+    reaches the proxy: an access code is needed all the same.
+    """
+    if behind_proxy:
+        check_proxy_address(behind_proxy)
+    if (behind_proxy or not is_loopback(host)) and not access_code:
         raise ServeError(
             _(
                 "refusing to listen on {host} without an access code: set the environment variable "
@@ -82,7 +90,7 @@ class Server:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else "::1" if self.host == "::" else self.host
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}/"
@@ -135,13 +143,25 @@ def _listen(host: str, port: int) -> socket.socket:
         ) from None
 
 
+def check_proxy_address(address: str) -> str:
+    """The proxy's one IP address, as waitress compares it with the peer's (never ``*`` nor a name)."""
+    try:
+        return str(ipaddress.ip_address(address.strip("[]")))
+    except ValueError:
+        raise ServeError(
+            _("--behind-proxy {address}: expected the IP address of the proxy, like 127.0.0.1").format(
+                address=repr(address)
+            )
+        ) from None
+
+
 def _waitress(app: Flask, sock: socket.socket, threads: int, behind_proxy: str | None) -> Any:
     from waitress.server import create_server
 
     proxy: dict[str, Any] = {}
     if behind_proxy:
         proxy = {
-            "trusted_proxy": behind_proxy,
+            "trusted_proxy": check_proxy_address(behind_proxy),
             "trusted_proxy_count": 1,
             "trusted_proxy_headers": set(PROXY_HEADERS),
         }

@@ -66,19 +66,23 @@ class Works:
         """A new session of work for ``owner``; it replaces the owner's previous one. Raises Busy."""
         self.purge()
         work: Work | None = None
-        with self._lock:
-            # One step under the lock, the count and the new session: 25 uploads at once
-            # never make more than ``most`` (the folder and its lock take a millisecond).
-            previous = [w for w in self._works.values() if w.owner == owner]
-            for old in previous:  # one browser, one session of work: its earlier list and sheets go
-                del self._works[old.id]
-            if len(self._works) < self.most:
-                held = folders.Held(self.root)
-                work = Work(secrets.token_urlsafe(18), owner, held.folder, time.monotonic(), held)
-                self._works[work.id] = work
-                self._start_reaper()
-        for old in previous:
-            self._dispose(old)  # outside the lock: stopping a run may take seconds
+        previous: list[Work] = []
+        try:
+            with self._lock:
+                # One step under the lock, the count and the new session: 25 uploads at once
+                # never make more than ``most`` (the folder and its lock take a millisecond).
+                previous = [w for w in self._works.values() if w.owner == owner]
+                for old in previous:  # one browser, one session of work: its earlier list and sheets go
+                    del self._works[old.id]
+                if len(self._works) < self.most:
+                    held = folders.Held(self.root)
+                    work = Work(secrets.token_urlsafe(18), owner, held.folder, time.monotonic(), held)
+                    self._works[work.id] = work
+                    self._start_reaper()
+        finally:
+            # Out of the list, so disposed of whatever happened (a full disk): never left running unseen.
+            for old in previous:
+                self._dispose(old)  # outside the lock: stopping a run may take seconds
         if work is None:
             raise Busy
         return work

@@ -20,6 +20,8 @@ from generator.run import runner
 
 CLI = "import sys; from generator.cli import main; sys.exit(main(sys.argv[1:]))"
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# On Windows os.kill(pid, SIGINT or SIGTERM) ends the whole test process.
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals sent to itself end the process on Windows")
 linux_only = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="reads /proc to find the workers"
 )

@@ -60,7 +60,7 @@ def test_wrong_codes_are_answered_at_once_with_429_and_retry_after(
     assert _try(client, "nope").status_code == 401
     refused = _try(client, CODE)
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
-    assert "Attendez 1 secondes" in _text(refused.get_data(as_text=True))
+    assert "Attendez 1 seconde," in _text(refused.get_data(as_text=True))
     assert client.get("/fiche").status_code == 303  # still outside
     clock.now += 1.0
     assert _try(client, "nope-again").status_code == 401
@@ -282,6 +282,7 @@ def test_serve_options_reach_waitress_and_the_host_check(monkeypatch: pytest.Mon
 
     seen: list[Server] = []
     monkeypatch.setattr(Server, "run", lambda self: seen.append(self))
+    monkeypatch.setenv("GENERATOR_ACCESS_CODE", "code-du-service")
     assert main(["serve", "--port", "0", "--behind-proxy", "--allowed-host", "Guichet.example.fr"]) == 0
     adjustments = seen[0]._server.adj
     assert adjustments.trusted_proxy == "127.0.0.1" and adjustments.trusted_proxy_count == 1
@@ -290,3 +291,41 @@ def test_serve_options_reach_waitress_and_the_host_check(monkeypatch: pytest.Mon
     assert "guichet.example.fr" in state(seen[0].app).hosts
     assert main(["serve", "--port", "0"]) == 0
     assert seen[1]._server.adj.trusted_proxy is None and "guichet.example.fr" not in state(seen[1].app).hosts
+
+
+def test_behind_a_proxy_the_desk_needs_an_access_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Behind a proxy the socket is on loopback but anyone reaching the proxy reaches the pages: no code, no desk."""
+    from generator.cli import main
+    from generator.web.server import Server
+
+    monkeypatch.delenv("GENERATOR_ACCESS_CODE", raising=False)
+    monkeypatch.setattr(Server, "run", lambda self: pytest.fail("the desk was served without a code"))
+    assert main(["serve", "--port", "0", "--behind-proxy"]) == 1
+    assert "GENERATOR_ACCESS_CODE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["*", "localhost", "proxy.example.fr"])
+def test_the_proxy_is_named_by_its_ip_address(
+    address: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """waitress compares the proxy with the peer's address as text: ``*`` or a name would trust all or none."""
+    from generator.cli import main
+    from generator.web.server import Server
+
+    monkeypatch.setenv("GENERATOR_ACCESS_CODE", "code-du-service")
+    monkeypatch.setattr(Server, "run", lambda self: pytest.fail("served with an unchecked proxy"))
+    assert main(["serve", "--port", "0", "--behind-proxy", address]) == 1
+    assert "--behind-proxy" in capsys.readouterr().err
+
+
+def test_wrong_codes_counted_past_a_thousand_still_get_429() -> None:
+    """The doubling wait stops growing: 2**1024 would overflow and answer 500."""
+    from generator.web.security import WrongTries
+
+    now = [0.0]
+    tries = WrongTries(delay=1.0, per_minute=10**9, clock=lambda: now[0])
+    for _ in range(1100):
+        assert tries.attempt("192.0.2.1") == 0.0
+        now[0] += 3600.0
