@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import threading
 import time
@@ -98,6 +99,17 @@ class WrongTries:
                 self._recent.pop()
 
 
+def client_key(address: str) -> str:
+    """Whom a budget of wrong tries belongs to: an IPv4 address, or an IPv6 /64 (one household's many addresses)."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped or ip)
+
+
 def _digest(text: str) -> bytes:
     # Equal lengths for compare_digest, whatever was typed.
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
@@ -169,7 +181,7 @@ def _access_page(app: Flask, web: WebState) -> None:
             return redirect(url_for("desk.home"), code=303)
         if request.method != "POST":
             return render_template("acces.html", error="")
-        client = request.remote_addr or "?"
+        client = client_key(request.remote_addr or "?")
         wait = tries.attempt(client)
         if wait > 0:
             return _too_many(wait)

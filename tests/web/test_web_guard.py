@@ -329,3 +329,13 @@ def test_wrong_codes_counted_past_a_thousand_still_get_429() -> None:
     for _ in range(1100):
         assert tries.attempt("192.0.2.1") == 0.0
         now[0] += 3600.0
+
+
+def test_an_ipv6_household_shares_one_budget() -> None:
+    """Addresses of one IPv6 /64 count as one client; IPv4 and mapped IPv4 as themselves."""
+    from generator.web.security import client_key
+
+    assert client_key("2001:db8:1:2::a") == client_key("2001:db8:1:2:ffff::b") == "2001:db8:1:2::/64"
+    assert client_key("2001:db8:1:3::a") != client_key("2001:db8:1:2::a")
+    assert client_key("::ffff:192.0.2.7") == client_key("192.0.2.7") == "192.0.2.7"
+    assert client_key("?") == "?"
