@@ -801,10 +801,11 @@ def test_names_starting_with_formula_characters_do_not_break_reading(
 def test_issue12_long_lists_of_homonyms_stay_readable(tmp_path: Path, procedure: Procedure) -> None:
     """Found by review: 240 000 homonym rows printed one warning of 1.8 MB; now 10 lines named, the rest counted."""
     path = tmp_path / "r.csv"
+    # Distinct e-mails: homonyms, not one person entered twice.
     rows = (
-        ["Prénom;Nom"]
-        + ["Marie;Dupont"] * 30
-        + [f"Jean;Martin{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(60)] * 2
+        ["Prénom;Nom;Courriel"]
+        + [f"Marie;Dupont;m{i}@example.org" for i in range(30)]
+        + [f"Jean;Martin{chr(97 + i % 26)}{chr(97 + i // 26)};j{i}-{n}@example.org" for n in (1, 2) for i in range(60)]
     )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     roster = read_roster(path, procedure)
