@@ -129,7 +129,9 @@ def test_the_manifest_and_the_command_line_say_which_identifiers_to_confirm(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    code, _out, err = run_cli(["personalise", str(_roster(tmp_path)), "--out", str(out), "--formats", "pdf"], capsys)
+    code, _out, err = run_cli(
+        ["personalise", str(_roster(tmp_path)), "--out", str(out), "--formats", "pdf"], capsys
+    )
     assert code == 0, err
     flags = {row["identifier"]: row["flags"].split() for row in manifest_rows(out)}
     assert UNSURE in flags["ememmedov"] and UNSURE in flags["pdurand9"] and UNSURE not in flags["mdupont"]
@@ -145,5 +147,7 @@ def test_the_person_command_warns_too(tmp_path: Path, capsys: pytest.CaptureFixt
     code, _out, err = run_cli(argv, capsys)
     assert code == 0, err
     assert "identifier nngom to confirm" in err
-    code, _out, err = run_cli(["person", "--first-name", "Marie", "--last-name", "Dupont", "--out", str(out)], capsys)
+    code, _out, err = run_cli(
+        ["person", "--first-name", "Marie", "--last-name", "Dupont", "--out", str(out)], capsys
+    )
     assert code == 0 and "to confirm" not in err

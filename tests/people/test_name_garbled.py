@@ -13,7 +13,17 @@ from generator.people.person import make_person
 from generator.people.roster import read_roster
 from generator.procedure.model import Procedure
 
-GARBLED = ["NGUY?N", "Nguy\ufffdn", "LefÃ¨vre", "FranÃ§ois", "BÃ©rÃ©nice", "ZoÃ«", "CÃ´me", "Å‚ukasz", "PiÄ\u2122tka"]
+GARBLED = [
+    "NGUY?N",
+    "Nguy\ufffdn",
+    "LefÃ¨vre",
+    "FranÃ§ois",
+    "BÃ©rÃ©nice",
+    "ZoÃ«",
+    "CÃ´me",
+    "Å‚ukasz",
+    "PiÄ\u2122tka",
+]
 ENCODED = ["=?UTF-8?B?SmVhbg==?=", "=?iso-8859-1?q?Fran=E7ois?=", "Dupont =?utf-8?Q?L=C3=A9a?="]
 DIGITS = ["Dupont2", "Louis 14", "Marie-3"]
 FIELDS = [("first_name", "Prénom"), ("last_name", "Nom"), ("birth_name", "Nom de naissance")]
@@ -31,7 +41,8 @@ def _csv(tmp_path: Path, field: str, value: str) -> Path:
     v = _values(field, value)
     path = tmp_path / "roster.csv"
     path.write_text(
-        f"Prénom;Nom;Nom de naissance\n{v['first_name']};{v['last_name']};{v['birth_name']}\n", encoding="utf-8"
+        f"Prénom;Nom;Nom de naissance\n{v['first_name']};{v['last_name']};{v['birth_name']}\n",
+        encoding="utf-8",
     )
     return path
 
