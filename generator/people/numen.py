@@ -141,7 +141,7 @@ def holds_numen_together(parts: Sequence[str]) -> bool:
     if len(parts) < 2 or not _enough_digits(" ".join(parts)):
         return False
     joined = [sep.join(parts) for sep in ("", " ")]
-    pairs = [sep.join(pair) for pair in permutations(parts, 2) for sep in ("", " ")] if len(parts) > 2 else []
+    pairs = [sep.join(pair) for pair in permutations(parts, 2) for sep in ("", " ")]
     return any(holds_numen(text) for text in (*joined, *pairs))
 
 

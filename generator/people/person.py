@@ -173,9 +173,11 @@ class _Check:
         return value
 
 
-# What a person reads together: the names and the identifier, and each name beside the
+# What a person reads together: the names and the identifier, and each of them beside the
 # e-mail's local part. Each alone passes ``holds_numen``; joined they may not.
-_READ_TOGETHER = (("first", "last", "birth", "identifier"),) + tuple((name, "email") for name in NAME_FIELDS)
+_READ_TOGETHER = (("first", "last", "birth", "identifier"),) + tuple(
+    (field, "email") for field in (*NAME_FIELDS, "identifier")
+)
 
 
 def _numen_across(values: Mapping[str, str], check: _Check) -> Problem | None:
