@@ -156,19 +156,20 @@ _ENCODED_WORD = re.compile(r"=\?.*\?=", re.DOTALL)  # RFC 2047: =?UTF-8?B?SmVhbg
 _DIGIT = re.compile(r"\d")
 
 
+_SUSPECT = re.compile("[@?=\\d\ufffdÃÂÄÅ]")  # what the checks below look for, found in one pass
+
+
 def name_defect(raw: str, field: str, label: str) -> str:
     """Why a name cell is no name: an '@', a digit, garbled or encoded text, another alphabet ("" if none)."""
+    if _SUSPECT.search(raw) is None:
+        return _other_alphabet(raw, field, label)
     if "@" in raw:
         return _("{label} holds an '@': the columns may be shifted (expected {expected})").format(
             label=label, expected=expected(field)
         )
-    if any(_not_latin(ch) for ch in _MAYBE_NOT_LATIN.findall(raw)):
-        # The sheets print Latin letters only (the embedded font has no others),
-        # and the directory builds the identifier from the Latin spelling.
-        return _(
-            "{label} has letters outside the Latin alphabet "
-            "(expected {expected} in Latin letters, as on the contract)"
-        ).format(label=label, expected=expected(field))
+    problem = _other_alphabet(raw, field, label)
+    if problem:
+        return problem
     if _ENCODED_WORD.search(raw):
         return _(
             "{label} holds an encoded e-mail header (=?…?=), not letters: copy the name as it reads "
@@ -184,6 +185,18 @@ def name_defect(raw: str, field: str, label: str) -> str:
         return _("{label} holds a digit: a name has none (expected {expected})").format(
             label=label, expected=expected(field)
         )
+    return ""
+
+
+def _other_alphabet(raw: str, field: str, label: str) -> str:
+    """A letter of another alphabet than the Latin one ("" if none)."""
+    if any(_not_latin(ch) for ch in _MAYBE_NOT_LATIN.findall(raw)):
+        # The sheets print Latin letters only (the embedded font has no others),
+        # and the directory builds the identifier from the Latin spelling.
+        return _(
+            "{label} has letters outside the Latin alphabet "
+            "(expected {expected} in Latin letters, as on the contract)"
+        ).format(label=label, expected=expected(field))
     return ""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from anyascii import anyascii
@@ -65,7 +67,6 @@ _GUESSES = {
     "ʢ": "a",
     "ʭ": "b",
 }
-_CLEAN_ASCII = re.compile(r"[ -~]*")  # printable ASCII only: no character to look at one by one
 
 
 def ascii_fold(text: str) -> str:
@@ -79,11 +80,16 @@ def ascii_fold(text: str) -> str:
     return _fold(text, guess=True)
 
 
+# Every character below U+0131 (ı) is spelled by decomposition or the tables (a test checks it):
+# a text of them and accents only holds no guess.
+_MAYBE_GUESSED = re.compile("[^\x00-\u0130\u0300-\u036f]")  # combining marks are no guess either
+
+
 def is_sure(text: str) -> bool:
     """True when every letter of ``text`` has one stated ASCII spelling (accents dropped, our tables): no guess."""
-    if _CLEAN_ASCII.fullmatch(text):
+    if _MAYBE_GUESSED.search(text) is None:
         return True
-    return not any(_guessed(ch) for ch in _decomposed(text))
+    return _MARKED not in _decomposed(text).translate(_MARKS)
 
 
 def _decomposed(text: str) -> str:
@@ -102,24 +108,51 @@ def _guess(ch: str) -> str:
     return _GUESSES.get(ch) or anyascii(ch)
 
 
+def _other(spelling: str) -> str:
+    """A letter that is not the first of ``spelling``: marks where a guess went."""
+    return "x" if spelling[:1].lower() == "q" else "q"
+
+
+class _SpellingTable(dict[int, str | int]):
+    """Code point → its spelling for ``str.translate``, filled on first sight: one C pass a text.
+
+    ``spell`` gives what a guessed letter becomes; any other character stays
+    itself (the ASCII encoding drops the rest afterwards).
+    """
+
+    def __init__(self, spell: Callable[[str], str]) -> None:
+        super().__init__()
+        self.spell = spell
+
+    def __missing__(self, code: int) -> str | int:
+        ch = chr(code)
+        kept: str | int = self.spell(ch) if _guessed(ch) else code
+        if len(self) < _CACHED_CHARACTERS:
+            self[code] = kept
+        return kept
+
+
+_CACHED_CHARACTERS = 8192  # a text of rarer characters is still spelled, one lookup a character
+_MARKED = "\x00"
+_GUESSED = _SpellingTable(_guess)
+_OTHER = _SpellingTable(lambda ch: _other(_guess(ch)))
+_MARKS = _SpellingTable(lambda ch: _MARKED)
+
+
+@lru_cache(maxsize=4096)  # a roster repeats its first and family names; each row folds them twice or more
 def _fold(text: str, *, guess: bool) -> str:
     """``ascii_fold``; with ``guess`` False each guessed letter gives a letter other than its guess.
 
     The second reading tells whether a guess reached the identifier: computed
     both ways, the two identifiers differ exactly when one did.
     """
+    if text.isascii():  # most names: NFKD changes nothing, only ` is in the tables
+        return (text.replace("`", "'") if "`" in text else text).lower()
     decomposed = _decomposed(text)
-    if not decomposed.isascii():
-        decomposed = "".join(
-            (_guess(ch) if guess else _other(_guess(ch))) if _guessed(ch) else ch for ch in decomposed
-        )
+    if _MAYBE_GUESSED.search(decomposed):  # not only accents (combining marks) left
+        decomposed = decomposed.translate(_GUESSED if guess else _OTHER)
     # Combining marks are all outside ASCII: dropping what is not ASCII drops them too.
     return decomposed.encode("ascii", "ignore").decode("ascii").lower()
-
-
-def _other(spelling: str) -> str:
-    """A letter that is not the first of ``spelling``: marks where a guess went."""
-    return "x" if spelling[:1].lower() == "q" else "q"
 
 
 def _words(text: str, guess: bool = True) -> str:

@@ -138,7 +138,7 @@ def holds_numen_together(parts: Sequence[str]) -> bool:
     give the whole password back.
     """
     parts = [part for part in parts if part]
-    if len(parts) < 2 or not _enough_digits(" ".join(parts)):
+    if len(parts) < 2 or not enough_digits(" ".join(parts)):
         return False
     joined = [sep.join(parts) for sep in ("", " ")]
     pairs = [sep.join(pair) for pair in permutations(parts, 2) for sep in ("", " ")]
@@ -151,7 +151,7 @@ def adjacent_numen(cells: Sequence[str]) -> list[int]:
     Joined with and without a space: ``17E123`` beside ``4567ABC``.
     """
     found: list[int] = []
-    if len(cells) < 2 or not _enough_digits(" ".join(cells)):
+    if len(cells) < 2 or not enough_digits(" ".join(cells)):
         return found
     for i in range(len(cells) - 1):
         a, b = cells[i], cells[i + 1]
@@ -161,8 +161,13 @@ def adjacent_numen(cells: Sequence[str]) -> list[int]:
     return found
 
 
-def _enough_digits(text: str) -> bool:
+_NO_ASCII_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def enough_digits(text: str) -> bool:
     """As many digits as the rules ask for at least: fewer hold no NUMEN, however joined."""
+    if text.isascii():  # most rows: NFKC changes nothing, the digits are 0-9
+        return len(text) - len(text.translate(_NO_ASCII_DIGITS)) >= MIN_DIGITS
     return unicodedata.normalize("NFKC", text).translate(_CLASSES).count(_DIGIT) >= MIN_DIGITS
 
 

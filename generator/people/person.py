@@ -13,7 +13,7 @@ from ..procedure.model import Procedure
 from .cells import FIELD_LABELS, MAX_EMAIL, MAX_IDENTIFIER, MAX_LENGTH, NAME_FIELDS, clean, defect, expected
 from .headers import header_key
 from .identifiers import compute_identifier, identifier_is_sure, is_valid_identifier
-from .numen import holds_numen, holds_numen_together, numen_refusal
+from .numen import enough_digits, holds_numen, holds_numen_together, numen_refusal
 from .numen import quoted as shown
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -92,6 +92,8 @@ def check_fields(
     labels: dict[str, str],
     row: int | None,
     separator: str | None,
+    *,
+    numen_possible: bool = True,
 ) -> tuple[Person | None, list[Problem], list[str]]:
     """Check one row's raw values; returns the person or the problems, and notes for warnings.
 
@@ -104,7 +106,10 @@ def check_fields(
     check = _Check(labels, row)
     for field in FIELD_LABELS:
         check.cleaned[field] = check.cell(field, values.get(field, ""), separator)
-    secret = None if any(p.numen for p in check.problems) else _numen_across(values, check)
+    # ``numen_possible`` False: the caller counted too few digits in the whole row.
+    secret = (
+        _numen_across(values, check) if numen_possible and not any(p.numen for p in check.problems) else None
+    )
     if secret:
         return None, [secret], []  # no other message: it could show a part of the password
     cleaned = check.cleaned
@@ -184,6 +189,8 @@ def _numen_across(values: Mapping[str, str], check: _Check) -> Problem | None:
     """A NUMEN split across fields (``17E123`` + ``4567ABC``), refused without naming a value."""
     local = values.get("email", "").rpartition("@")[0] or values.get("email", "")
     parts = {field: values.get(field, "") for field in FIELD_LABELS} | {"email": local}
+    if not enough_digits(" ".join(parts.values())):
+        return None  # most rows: too few digits in all of them for any NUMEN
     for fields in _READ_TOGETHER:
         present = [field for field in fields if parts[field]]
         if holds_numen_together([parts[field] for field in present]):

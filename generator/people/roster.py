@@ -10,11 +10,11 @@ from pathlib import Path
 from ..errors import Problem, RosterError
 from ..i18n import _, ngettext
 from ..procedure.model import Procedure
-from .cells import clean, line_list
+from .cells import clean, line_list, quote
 from .files import Row, read_rows
 from .headers import HEADER_SEARCH, Header, column_label, find_header, has_header
 from .identifiers import ascii_fold
-from .numen import adjacent_numen, holds_numen, numen_refusal
+from .numen import adjacent_numen, enough_digits, holds_numen, numen_refusal
 from .person import UNSURE, Person, check_fields
 from .store import Packer
 
@@ -75,7 +75,7 @@ def read_roster(path: str | Path, procedure: Procedure, *, sheet: str | None = N
 class _Reading:
     """The rows of one roster as they are read: persons packed, refusals and warnings gathered."""
 
-    def __init__(self, procedure: Procedure, where: str, header: Header, separator: str) -> None:
+    def __init__(self, procedure: Procedure, where: str, header: Header, separator: str | None) -> None:
         self.procedure, self.where, self.header, self.separator = procedure, where, header, separator
         self.used = {c.index for c in header.columns.values()}
         self.labels = {f: c.header for f, c in header.columns.items()}
@@ -88,6 +88,7 @@ class _Reading:
         self.skipped: list[int] = []
         self.notes: list[str] = []
         self.unsure: list[tuple[int, str]] = []
+        self.digits = True  # whether the row being read has digits enough for a NUMEN
 
     def row(self, line: int, cells: list[str]) -> None:
         """One non-empty row below the header: a person, a refusal, or a row skipped."""
@@ -104,7 +105,9 @@ class _Reading:
             return
         # A separator inside a cell is a misplaced quote only when the row came out short.
         separator = self.separator if len(cells) < self.width else None
-        person, problems, notes = check_fields(self.procedure, values, self.labels, line, separator)
+        person, problems, notes = check_fields(
+            self.procedure, values, self.labels, line, separator, numen_possible=self.digits
+        )
         self.notes.extend(
             _("{prefix}: {problems}").format(prefix=_where(self.where, line), problems=note) for note in notes
         )
@@ -128,6 +131,12 @@ class _Reading:
         def label(i: int) -> str:
             return header.labels[i] if i < width else column_label("", i)
 
+        readable = (
+            [cell for i, cell in enumerate(cells) if i not in header.skipped] if header.skipped else cells
+        )
+        self.digits = enough_digits("\x1f".join(readable))
+        if not self.digits:
+            return [], []  # most rows: too few digits in the whole row for any NUMEN
         secrets = [
             Problem(numen_refusal(label(i)), line=line, numen=True)
             for i, cell in enumerate(cells)
@@ -204,7 +213,7 @@ class _Homonyms:
             _(
                 "{where}: {lines} give the same identifier {identifier}: homonyms, flagged "
                 "(the directory adds a digit; check it is not one person entered twice)"
-            ).format(where=where, lines=line_list(rows, ranges=False), identifier=repr(identifier))
+            ).format(where=where, lines=line_list(rows, ranges=False), identifier=quote(identifier))
             for identifier, rows in shared[:SHOWN_HOMONYMS]
         ]
         if len(shared) > SHOWN_HOMONYMS:
@@ -237,14 +246,10 @@ class _Duplicates:
         email = person.email.casefold()
         if not email and "identifier-given" in person.flags:
             return None  # the identifier tells them apart: homonyms, not duplicates
-        names = (_folded(person.first_name), _folded(person.last_name), _folded(person.birth_name))
+        # The names are cleaned (one space between words); computing the identifier folded them already.
+        names = (ascii_fold(person.first_name), ascii_fold(person.last_name), ascii_fold(person.birth_name))
         key = hash((*names, email))
         earlier = self.seen.get(key)
         if earlier is None:
             self.seen[key] = person.row or 0
         return earlier
-
-
-def _folded(name: str) -> str:
-    """A name as the identifier rule reads it: ASCII, lower case, one space between words."""
-    return " ".join(ascii_fold(name).split())
