@@ -151,3 +151,20 @@ def test_the_person_command_warns_too(tmp_path: Path, capsys: pytest.CaptureFixt
         ["person", "--first-name", "Marie", "--last-name", "Dupont", "--out", str(out)], capsys
     )
     assert code == 0 and "to confirm" not in err
+
+
+def test_no_guess_below_dotless_i() -> None:
+    """is_sure skips texts of characters below U+0131 and accents: none of them is a guess."""
+    for code in range(0x131):
+        assert is_sure(chr(code)), hex(code)
+    assert not is_sure("\u0131")
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES, NAMES)
+def test_the_person_is_flagged_exactly_when_the_identifier_holds_a_guess(
+    procedure: Procedure, first: str, last: str
+) -> None:
+    person = make_person(procedure, first_name=first, last_name=last)
+    assert person.identifier == compute_identifier(procedure.identifier, first, last)
+    assert (UNSURE in person.flags) == (not identifier_is_sure(procedure.identifier, first, last))
