@@ -10,7 +10,8 @@ from ..i18n import _
 from .cells import clean, expected, line_list
 from .files import Row
 from .identifiers import ascii_fold
-from .numen import adjacent_numen, holds_numen, is_numen_header, quoted
+from .numen import adjacent_numen, holds_numen, is_numen_header
+from .numen import shown as quoted
 
 HEADER_SEARCH = 5  # a title row or two may sit above the header row
 

@@ -172,10 +172,21 @@ def enough_digits(text: str) -> bool:
 
 
 def quoted(value: str, limit: int = 60) -> str:
-    """A value quoted for a message (``'Dupont'``, « Dupont » in French), shortened past ``limit``; never a NUMEN."""
+    """A value quoted for a message (``'Dupont'``, Python's repr), shortened past ``limit``; never a NUMEN."""
     if holds_numen(value):
         return _(HIDDEN)
-    return quote(value if len(value) <= limit else value[: limit - 1] + "…")
+    return repr(_shortened(value, limit))
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """``quoted`` in the reader's quotes: ``'Dupont'``, « Dupont » in French (the messages of people/)."""
+    if holds_numen(value):
+        return _(HIDDEN)
+    return quote(_shortened(value, limit))
+
+
+def _shortened(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def numen_refusal(label: str, *, line: int | None = None, at_the_desk: bool = False) -> str:

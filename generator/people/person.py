@@ -13,8 +13,7 @@ from ..procedure.model import Procedure
 from .cells import FIELD_LABELS, MAX_EMAIL, MAX_IDENTIFIER, MAX_LENGTH, NAME_FIELDS, clean, defect, expected
 from .headers import header_key
 from .identifiers import compute_identifier, identifier_is_sure, is_valid_identifier
-from .numen import enough_digits, holds_numen, holds_numen_together, numen_refusal
-from .numen import quoted as shown
+from .numen import enough_digits, holds_numen, holds_numen_together, numen_refusal, shown
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
@@ -113,15 +112,7 @@ def check_fields(
     if secret:
         return None, [secret], []  # no other message: it could show a part of the password
     cleaned = check.cleaned
-    first, last = cleaned["first"], cleaned["last"]
-    for field, value in (("first", first), ("last", last)):
-        if not value and field not in check.bad:
-            check.refuse(
-                field,
-                _("{label} is empty (expected {expected})").format(
-                    label=check.label(field), expected=expected(field)
-                ),
-            )
+    first, last = check.required("first"), check.required("last")
     birth = cleaned.get("birth", "")
     if not _LETTER_OR_DIGIT.search(birth):
         birth = ""  # "-" or "/" in a birth-name column means "none"
@@ -159,6 +150,18 @@ class _Check:
     def refuse(self, field: str, text: str, numen: bool = False) -> None:
         self.problems.append(Problem(text, field=field, line=self.row, numen=numen))
         self.bad.add(field)
+
+    def required(self, field: str) -> str:
+        """The cleaned value of a field that must not be empty (refused when it is)."""
+        value = self.cleaned[field]
+        if not value and field not in self.bad:
+            self.refuse(
+                field,
+                _("{label} is empty (expected {expected})").format(
+                    label=self.label(field), expected=expected(field)
+                ),
+            )
+        return value
 
     def cell(self, field: str, raw: str, separator: str | None) -> str:
         """The cleaned value of one cell, or "" once its problem is noted."""

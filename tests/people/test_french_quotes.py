@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import RosterError
 from generator.i18n import use_language
-from generator.people.numen import quoted
+from generator.people.numen import quoted, shown
 from generator.people.person import make_person
 from generator.people.roster import read_roster
 from generator.procedure.model import Procedure
@@ -37,8 +37,10 @@ def test_an_apostrophe_in_a_value_is_not_escaped(procedure: Procedure) -> None:
 
 def test_a_numen_is_never_quoted() -> None:
     with use_language("fr"):
-        assert "17E0912345ABC" not in quoted("17E0912345ABC") and "NUMEN" in quoted("17E0912345ABC")
-        assert quoted("Dupont").replace("\u00a0", " ") == "« Dupont »"
+        for say in (shown, quoted):
+            assert "17E0912345ABC" not in say("17E0912345ABC") and "NUMEN" in say("17E0912345ABC")
+        assert shown("Dupont").replace("\u00a0", " ") == "« Dupont »"
+        assert quoted("Dupont") == "'Dupont'"  # the procedure's messages keep Python's quotes
 
 
 def test_roster_warnings_in_french(tmp_path: Path, procedure: Procedure) -> None:
