@@ -91,10 +91,17 @@ def test_clean_needs_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def ascii_fold_slowly(text: str) -> str:
-    """ascii_fold() as it was: combining marks dropped one by one before the ASCII encoding."""
+    """ascii_fold() as it was: combining marks dropped one by one before the ASCII encoding.
+
+    Latin letters that decomposition does not reduce are spelled by their guess (ə → e).
+    """
     text = text.translate(identifiers._BEFORE_DECOMPOSITION)
     decomposed = unicodedata.normalize("NFKD", text).translate(identifiers._BEFORE_DECOMPOSITION)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(
+        identifiers._guess(ch) if identifiers._guessed(ch) else ch
+        for ch in decomposed
+        if not unicodedata.combining(ch)
+    )
     return stripped.encode("ascii", "ignore").decode("ascii").lower()
 
 

@@ -31,10 +31,15 @@ def procedure() -> Procedure:
     return load_procedure()
 
 
+def _letters(i: int) -> str:
+    return str(i).translate(str.maketrans("0123456789", "abcdefghij"))
+
+
 def _roster(path: Path, count: int, homonym_every: int = 0) -> Path:
     lines = ["Prénom;Nom;Courriel"]
     for i in range(count):
-        last = "Dupont" if homonym_every and i % homonym_every == 0 else f"Dupont {i}"
+        # Names hold no digit: the number is spelled in letters (0 → a, 1 → b…).
+        last = "Dupont" if homonym_every and i % homonym_every == 0 else f"Dupont {_letters(i)}"
         lines.append(f"Marie;{last};p{i}@example.org")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -76,7 +81,7 @@ def test_a_roster_is_read_row_by_row(tmp_path: Path) -> None:
     """read_rows gives an iterator, not a list: the rows of a long file are never all held."""
     rows = read_rows(_roster(tmp_path / "r.csv", 5)).rows
     assert iter(rows) is rows
-    assert [cells[1] for _line, cells in rows] == ["Nom", *(f"Dupont {i}" for i in range(5))]
+    assert [cells[1] for _line, cells in rows] == ["Nom", *(f"Dupont {_letters(i)}" for i in range(5))]
 
 
 def test_a_long_roster_flags_homonyms_across_chunks(tmp_path: Path, procedure: Procedure) -> None:

@@ -181,7 +181,7 @@ def test_a_print_file_writer_is_never_given_more_than_a_volume(
 def test_cli_print_volume_option_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--print-volume N is checked (1 … the most a volume may hold) and the summary names the volumes."""
     roster = tmp_path / "roster.csv"
-    lines = ["Prénom;Nom"] + [f"Marie;Dupont {i}" for i in range(5)]
+    lines = ["Prénom;Nom"] + [f"Marie;Dupont {letter}" for letter in "abcde"]  # names hold no digit
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as refused:

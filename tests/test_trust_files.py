@@ -220,8 +220,8 @@ def test_a_symlink_loop_as_out_is_a_clear_error(tmp_path: Path, command: str, ca
 
 def test_two_personalise_at_once_never_give_a_manifest_listing_missing_files(tmp_path: Path) -> None:
     """Six trials of two personalise into one folder with different rosters: every listed file exists."""
-    first = roster(tmp_path / "a.csv", [(f"Marie{i}", "Dupont") for i in range(8)])
-    second = roster(tmp_path / "b.csv", [(f"Luc{i}", "Petit") for i in range(8)])
+    first = roster(tmp_path / "a.csv", [(f"Marie{chr(97 + i)}", "Dupont") for i in range(8)])
+    second = roster(tmp_path / "b.csv", [(f"Luc{chr(97 + i)}", "Petit") for i in range(8)])
     for trial in range(6):
         out = tmp_path / f"out{trial}"
         runs = [
@@ -304,7 +304,7 @@ def _alive(pid: int) -> bool:
 
 def _start_big_run(tmp_path: Path, out: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
     """A personalise with two worker processes, caught once its workers are writing into the staging folder."""
-    big = roster(tmp_path / "big.csv", [(f"Prénom{i}", f"Nom{i}") for i in range(400)])
+    big = roster(tmp_path / "big.csv", [(f"Prénom{a}{b}", f"Nom{a}{b}") for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrst"])
     run = subprocess.Popen(
         [sys.executable, "-c", CLI, "personalise", str(big), "--out", str(out), "--jobs", "2"],
         stdout=subprocess.DEVNULL,

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..errors import DeliveryError
 from ..i18n import _, ngettext
-from ..people.roster import read_roster
+from ..people.person import UNSURE, make_person
+from ..people.roster import Roster, read_roster
 from ..procedure.buildable import check_builds
 from ..procedure.model import Procedure
 from ..procedure.schema import load_procedure
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace, cancel: threading.Event | None = None) -> int:
                 print(_("{path}: already there with this person's sheet, unchanged").format(path=path))
             else:
                 print(_("wrote {path}").format(path=path))
+        _desk_unsure(procedure, args)
         return 0
     if args.command == "personalise":
         roster = read_roster(args.roster, procedure, sheet=args.sheet)
@@ -82,6 +84,7 @@ def run(args: argparse.Namespace, cancel: threading.Event | None = None) -> int:
         finally:
             bar.close()
         _report(result, args.eml)
+        _roster_unsure(roster)
         return 0
     raise AssertionError(args.command)  # argparse only lets known commands through
 
@@ -134,6 +137,45 @@ def _report(result: BatchResult, eml: bool) -> None:
         skipped = len(result.refused)
         parts.append(ngettext("{n} row skipped", "{n} rows skipped", skipped).format(n=skipped))
     print(_("done: {summary}").format(summary=", ".join(parts)))
+
+
+SHOWN_UNSURE = 20  # warning lines about identifiers to confirm; past them, one line counts the rest
+
+
+def _roster_unsure(roster: Roster) -> None:
+    """A warning per person whose identifier is a guess or typed by hand (flagged "unsure" in manifest.csv)."""
+    for line, identifier in roster.unsure[:SHOWN_UNSURE]:
+        problem = _(
+            "{where}: line {line}: identifier {identifier} to confirm with the directory "
+            "(a letter of the name has no sure spelling, or it was typed by hand)"
+        ).format(where=roster.source, line=line, identifier=identifier)
+        print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
+    rest = len(roster.unsure) - SHOWN_UNSURE
+    if rest > 0:
+        problem = ngettext(
+            "{n} more identifier to confirm: see the unsure flag in manifest.csv",
+            "{n} more identifiers to confirm: see the unsure flag in manifest.csv",
+            rest,
+        ).format(n=rest)
+        print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
+
+
+def _desk_unsure(procedure: Procedure, args: argparse.Namespace) -> None:
+    """The warning of ``person`` when the identifier is to confirm (the person was checked already)."""
+    person = make_person(
+        procedure,
+        first_name=args.first_name,
+        last_name=args.last_name,
+        birth_name=args.birth_name,
+        identifier=args.identifier,
+        manager=args.manager,
+    )
+    if UNSURE in person.flags:
+        problem = _(
+            "identifier {identifier} to confirm with the directory "
+            "(a letter of the name has no sure spelling, or it was typed by hand)"
+        ).format(identifier=person.identifier)
+        print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
 
 
 SHOWN_FROM = 20  # rows: shorter runs end before a bar is worth drawing

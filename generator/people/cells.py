@@ -42,6 +42,12 @@ FIELD_LABELS = {
 }
 
 
+def quote(value: str) -> str:
+    """A value in quotes as the reader's language writes them: 'Dupont', « Dupont » in French."""
+    text = value if value.isprintable() else repr(value)[1:-1]
+    return _("'{value}'").format(value=text)
+
+
 def expected(field: str) -> str:
     """What ``field`` should hold, in the reader's language."""
     return _(EXPECTED[field])
@@ -53,8 +59,17 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 _BREAK_OR_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# Modifier letters that Latin orthographies write as letters: the okina (Hawaiʻi,
+# Oʻzbek) and the letter apostrophe; the fallback font has both.
+_LATIN_MODIFIERS = "\u02bb\u02bc"
+
+
 def _not_latin(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("L") and not unicodedata.name(ch, "").startswith("LATIN")
+    return (
+        unicodedata.category(ch).startswith("L")
+        and not unicodedata.name(ch, "").startswith("LATIN")
+        and ch not in _LATIN_MODIFIERS
+    )
 
 
 # Characters up to the combining marks (ASCII, Latin-1, Latin Extended, IPA) that are no
@@ -99,27 +114,83 @@ def defect(raw: str, field: str, label: str, separator: str | None) -> str:
     row of full width may hold one in a correctly quoted cell ("Bérénger,
     épouse Martin").
     """
-    if _BREAK_OR_CONTROL.search(raw):
-        if any(ch in _LINE_BREAKS for ch in raw):
-            return _("{label} holds a line break (expected {expected}, on one line)").format(
-                label=label, expected=expected(field)
-            )
-        control = next((ch for ch in raw if unicodedata.category(ch) == "Cc" and ch != "\t"), None)
-        if control is not None:
-            return _(
-                "{label} holds a control character ({code}), which no document can show: "
-                "retype it (expected {expected})"
-            ).format(label=label, code=f"U+{ord(control):04X}", expected=expected(field))
+    problem = _broken(raw, field, label)
+    if problem:
+        return problem
     if separator and separator in raw:
-        shown = _("tab") if separator == "\t" else repr(separator)
+        shown = _("tab") if separator == "\t" else quote(separator)
         return _(
             "{label} holds the separator {separator}: a quote may be misplaced (expected {expected})"
         ).format(label=label, separator=shown, expected=expected(field))
-    if field in NAME_FIELDS and "@" in raw:
+    return name_defect(raw, field, label) if field in NAME_FIELDS else ""
+
+
+def _broken(raw: str, field: str, label: str) -> str:
+    """A line break or a control character in the cell ("" if none)."""
+    if not _BREAK_OR_CONTROL.search(raw):
+        return ""
+    if any(ch in _LINE_BREAKS for ch in raw):
+        return _("{label} holds a line break (expected {expected}, on one line)").format(
+            label=label, expected=expected(field)
+        )
+    control = next((ch for ch in raw if unicodedata.category(ch) == "Cc" and ch != "\t"), None)
+    if control is None:
+        return ""
+    return _(
+        "{label} holds a control character ({code}), which no document can show: "
+        "retype it (expected {expected})"
+    ).format(label=label, code=f"U+{ord(control):04X}", expected=expected(field))
+
+
+# UTF-8 read as Windows-1252: the lead byte of a two-byte letter (Ã for é è ç à…,
+# Â for a no-break space or °, Ä and Å for ę ł ő š…) then a continuation byte
+# (0x80-0xBF as cp1252 shows it). Dashes, quotes and the no-break space after a
+# capital are left out: "ANDRÉ–MARTIN" is a name, not mojibake.
+_CONTINUATION = "".join(
+    bytes([b]).decode("cp1252", errors="ignore")
+    for b in range(0x80, 0xC0)
+    if b not in (0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0xA0)
+)
+_MOJIBAKE = re.compile("[?\ufffd]|[ÃÂÄÅ][" + re.escape(_CONTINUATION) + "]")
+_ENCODED_WORD = re.compile(r"=\?.*\?=", re.DOTALL)  # RFC 2047: =?UTF-8?B?SmVhbg==?=
+_DIGIT = re.compile(r"\d")
+
+
+_SUSPECT = re.compile("[@?=\\d\ufffdÃÂÄÅ]")  # what the checks below look for, found in one pass
+
+
+def name_defect(raw: str, field: str, label: str) -> str:
+    """Why a name cell is no name: an '@', a digit, garbled or encoded text, another alphabet ("" if none)."""
+    if _SUSPECT.search(raw) is None:
+        return _other_alphabet(raw, field, label)
+    if "@" in raw:
         return _("{label} holds an '@': the columns may be shifted (expected {expected})").format(
             label=label, expected=expected(field)
         )
-    if field in NAME_FIELDS and any(_not_latin(ch) for ch in _MAYBE_NOT_LATIN.findall(raw)):
+    problem = _other_alphabet(raw, field, label)
+    if problem:
+        return problem
+    if _ENCODED_WORD.search(raw):
+        return _(
+            "{label} holds an encoded e-mail header (=?…?=), not letters: copy the name as it reads "
+            "(expected {expected})"
+        ).format(label=label, expected=expected(field))
+    if _MOJIBAKE.search(raw):
+        return _(
+            "{label} holds garbled characters (?, \ufffd or Ã© instead of é): the list was saved in the "
+            'wrong encoding; save it as "CSV UTF-8" or .xlsx, or retype the name '
+            "(expected {expected})"
+        ).format(label=label, expected=expected(field))
+    if _DIGIT.search(raw):
+        return _("{label} holds a digit: a name has none (expected {expected})").format(
+            label=label, expected=expected(field)
+        )
+    return ""
+
+
+def _other_alphabet(raw: str, field: str, label: str) -> str:
+    """A letter of another alphabet than the Latin one ("" if none)."""
+    if any(_not_latin(ch) for ch in _MAYBE_NOT_LATIN.findall(raw)):
         # The sheets print Latin letters only (the embedded font has no others),
         # and the directory builds the identifier from the Latin spelling.
         return _(

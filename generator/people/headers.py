@@ -10,7 +10,8 @@ from ..i18n import _
 from .cells import clean, expected, line_list
 from .files import Row
 from .identifiers import ascii_fold
-from .numen import holds_numen, is_numen_header, quoted
+from .numen import adjacent_numen, holds_numen, is_numen_header
+from .numen import shown as quoted
 
 HEADER_SEARCH = 5  # a title row or two may sit above the header row
 
@@ -113,16 +114,52 @@ def find_header(where: str, candidates: list[Row], warns: list[str]) -> Header:
 
 
 def _columns(where: str, line: int, cells: list[str], warns: list[str]) -> Header:
-    ranked: dict[str, list[tuple[int, _Column]]] = {}
+    """Each field's column in the header row ``cells``; warnings about the columns ignored."""
+    prefix = _("{where}: line {line}").format(where=where, line=line)
+    # Two neighbouring headers may hold a NUMEN together (17E123;4567ABC): neither is shown.
+    halves = {i + k for i in adjacent_numen([clean(c) for c in cells]) for k in (0, 1)}
+    ranked, unknown, skipped, labels = _read_headers(prefix, cells, halves, warns)
+    columns = _chosen(prefix, ranked, unknown, warns)
+    if "last" not in columns and "birth" in columns:
+        columns["last"] = columns.pop("birth")  # "Nom de famille" alone is the family name
+    missing = [f for f in ("first", "last") if f not in columns]
+    if missing:
+        what = _(" and ").join(
+            _("the first name (Prénom, First name)")
+            if f == "first"
+            else _("the family name (Nom, Last name)")
+            for f in missing
+        )
+        shown = (clean(c) for i, c in enumerate(cells) if i not in halves)
+        found_text = ", ".join(quoted(c) for c in shown if c) or _("nothing")
+        raise RosterError(
+            _("{prefix}: no column for {what} (found {found})").format(
+                prefix=prefix, what=what, found=found_text
+            )
+        )
+    if unknown:
+        warns.append(
+            _("{prefix}: columns ignored: {columns}").format(prefix=prefix, columns=", ".join(unknown))
+        )
+    return Header(line, columns, tuple(labels), frozenset(skipped))
+
+
+_Ranked = dict[str, list[tuple[int, _Column]]]
+
+
+def _read_headers(
+    prefix: str, cells: list[str], halves: set[int], warns: list[str]
+) -> tuple[_Ranked, list[str], set[int], list[str]]:
+    """The known headers by field and rank, the unknown ones, the NUMEN columns, each column's label."""
+    ranked: _Ranked = {}
     unknown: list[str] = []
     skipped: set[int] = set()
     labels: list[str] = []
-    prefix = _("{where}: line {line}").format(where=where, line=line)
     for index, cell in enumerate(cells):
         header = clean(cell)
         key = header_key(header)
-        labels.append(column_label(header, index))
-        if holds_numen(header):
+        labels.append(column_label("" if index in halves else header, index))
+        if index in halves or holds_numen(header):
             skipped.add(index)
             warns.append(
                 _(
@@ -138,13 +175,16 @@ def _columns(where: str, line: int, cells: list[str], warns: list[str]) -> Heade
                     "never reads, prints or stores it (the sheet leaves 13 boxes to write it by hand)"
                 ).format(prefix=prefix, column=quoted(header), letter=_letter(index))
             )
-        elif not key:
-            continue
         elif key in _ALIASES:
             field, rank = _ALIASES[key]
             ranked.setdefault(field, []).append((rank, _Column(index, header)))
-        else:
+        elif key:
             unknown.append(f"{quoted(header)} ({_letter(index)})")
+    return ranked, unknown, skipped, labels
+
+
+def _chosen(prefix: str, ranked: _Ranked, unknown: list[str], warns: list[str]) -> dict[str, _Column]:
+    """The column of each field: the best-ranked header; a plain "Nom" beside "Nom d'usage" is the birth name."""
     columns: dict[str, _Column] = {}
     for field, found in ranked.items():
         best = max(rank for rank, _col in found)
@@ -172,27 +212,7 @@ def _columns(where: str, line: int, cells: list[str], warns: list[str]) -> Heade
             )
             for c in others
         )
-    if "last" not in columns and "birth" in columns:
-        columns["last"] = columns.pop("birth")  # "Nom de famille" alone is the family name
-    missing = [f for f in ("first", "last") if f not in columns]
-    if missing:
-        what = _(" and ").join(
-            _("the first name (Prénom, First name)")
-            if f == "first"
-            else _("the family name (Nom, Last name)")
-            for f in missing
-        )
-        found_text = ", ".join(quoted(clean(c)) for c in cells if clean(c)) or _("nothing")
-        raise RosterError(
-            _("{prefix}: no column for {what} (found {found})").format(
-                prefix=prefix, what=what, found=found_text
-            )
-        )
-    if unknown:
-        warns.append(
-            _("{prefix}: columns ignored: {columns}").format(prefix=prefix, columns=", ".join(unknown))
-        )
-    return Header(line, columns, tuple(labels), frozenset(skipped))
+    return columns
 
 
 def column_label(header: str, index: int) -> str:

@@ -49,9 +49,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import permutations
 
 from ..i18n import N_, _
+from .cells import quote
 
 NUMEN_LENGTH = 13
 # Characters that part values (list items, e-mail local part and domain),
@@ -128,11 +130,63 @@ def is_numen_header(header: str) -> bool:
     return "numen" in re.sub(r"[^a-z]", "", folded.casefold())
 
 
+def holds_numen_together(parts: Sequence[str]) -> bool:
+    """True when values read together hold a NUMEN: all of them in order, or any two, joined with and without a space.
+
+    ``17E123`` and ``4567ABC`` each pass ``holds_numen``; a first name and a
+    family name, or a family name and an e-mail's local part, side by side
+    give the whole password back.
+    """
+    parts = [part for part in parts if part]
+    if len(parts) < 2 or not enough_digits(" ".join(parts)):
+        return False
+    joined = [sep.join(parts) for sep in ("", " ")]
+    pairs = [sep.join(pair) for pair in permutations(parts, 2) for sep in ("", " ")]
+    return any(holds_numen(text) for text in (*joined, *pairs))
+
+
+def adjacent_numen(cells: Sequence[str]) -> list[int]:
+    """The index of the first cell of each neighbouring pair that holds a NUMEN together, neither alone.
+
+    Joined with and without a space: ``17E123`` beside ``4567ABC``.
+    """
+    found: list[int] = []
+    if len(cells) < 2 or not enough_digits(" ".join(cells)):
+        return found
+    for i in range(len(cells) - 1):
+        a, b = cells[i], cells[i + 1]
+        if a and b and (holds_numen(a + b) or holds_numen(f"{a} {b}")):
+            if not holds_numen(a) and not holds_numen(b):
+                found.append(i)
+    return found
+
+
+_NO_ASCII_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def enough_digits(text: str) -> bool:
+    """As many digits as the rules ask for at least: fewer hold no NUMEN, however joined."""
+    if text.isascii():  # most rows: NFKC changes nothing, the digits are 0-9
+        return len(text) - len(text.translate(_NO_ASCII_DIGITS)) >= MIN_DIGITS
+    return unicodedata.normalize("NFKC", text).translate(_CLASSES).count(_DIGIT) >= MIN_DIGITS
+
+
 def quoted(value: str, limit: int = 60) -> str:
-    """A value quoted for a message (``'Dupont'``), shortened past ``limit``; never a NUMEN."""
+    """A value quoted for a message (``'Dupont'``, Python's repr), shortened past ``limit``; never a NUMEN."""
     if holds_numen(value):
         return _(HIDDEN)
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+    return repr(_shortened(value, limit))
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """``quoted`` in the reader's quotes: ``'Dupont'``, « Dupont » in French (the messages of people/)."""
+    if holds_numen(value):
+        return _(HIDDEN)
+    return quote(_shortened(value, limit))
+
+
+def _shortened(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def numen_refusal(label: str, *, line: int | None = None, at_the_desk: bool = False) -> str:

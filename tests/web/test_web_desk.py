@@ -195,7 +195,7 @@ def test_numen_refused_and_never_shown_back(client: FlaskClient, field: str, typ
         (
             {"first_name": "Marie", "last_name": "Dupont", "manager": "inconnu"},
             "manager",
-            "« Service gestionnaire » 'inconnu' n'est pas un service gestionnaire",
+            "« Service gestionnaire » « inconnu » n'est pas un service gestionnaire",
         ),
         (
             {"first_name": "Marie", "last_name": "marie@example.fr"},
@@ -205,7 +205,7 @@ def test_numen_refused_and_never_shown_back(client: FlaskClient, field: str, typ
         ({"first_name": "Marie", "last_name": "Du\npont"}, "last_name", "retour à la ligne"),
         ({"first_name": "Marie", "last_name": "Du\x07pont"}, "last_name", "caractère de contrôle"),
         ({"first_name": "Marie", "last_name": "---"}, "last_name", "aucune lettre a-z"),
-        ({"first_name": "123", "last_name": "Dupont"}, "first_name", "l'initiale"),
+        ({"first_name": "123", "last_name": "Dupont"}, "first_name", "chiffre"),
     ],
 )
 def test_each_core_rule_speaks_french_beside_its_field(

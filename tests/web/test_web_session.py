@@ -170,7 +170,7 @@ def test_check_page_shows_rows_identifiers_flags_refusals_and_warnings(
     # Refused rows by their line, each problem as the library words it (the column named as in the file).
     assert "ligne 5 : « Nom » est vide (attendu : le nom de famille de la personne)" in words
     assert "ligne 6 : « Nom » contient des lettres hors de l'alphabet latin" in words
-    assert "liste.csv : ligne 1 : colonne 'NUMEN' (D) ignorée : le NUMEN est un mot de passe" in words
+    assert "liste.csv : ligne 1 : colonne « NUMEN » (D) ignorée : le NUMEN est un mot de passe" in words
     assert "0912345" not in page and "0954321" not in page
     assert str(work_dir) not in page  # the server's private folder is never named
     homonyms = words[words.index("Homonymes à vérifier") :]
