@@ -6,6 +6,12 @@ CPython 3.11, 3.12 and 3.13, so ``windows/installer.bat`` installs with
 ``pip install --no-index --find-links wheelhouse aesh-generator``. Before
 zipping, pip proves the folder complete for each version (a dry run that
 may not look at any index).
+
+pip evaluates environment markers for the machine it runs on, even with
+``--platform``: a requirement such as ``colorama; platform_system ==
+"Windows"`` (tqdm's, click's) is neither downloaded nor missed by the dry
+run. ``missing_on_windows`` reads every wheel's requirements with Windows'
+markers, and the build downloads what they name until nothing is missing.
 """
 
 from __future__ import annotations
@@ -14,7 +20,11 @@ import argparse
 import subprocess
 import sys
 import zipfile
+from email.parser import Parser
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = ("3.11", "3.12", "3.13")
@@ -42,6 +52,55 @@ def download_dependencies(wheel: Path, folder: Path, python: str) -> None:
     )  # fmt: skip
 
 
+def windows_markers(python: str) -> dict[str, str]:
+    """The marker environment of CPython ``python`` on 64-bit Windows."""
+    return {
+        "os_name": "nt", "sys_platform": "win32", "platform_system": "Windows",
+        "platform_machine": "AMD64", "platform_release": "10", "platform_version": "10.0.19045",
+        "implementation_name": "cpython", "platform_python_implementation": "CPython",
+        "python_version": python, "python_full_version": f"{python}.0",
+        "implementation_version": f"{python}.0", "extra": "",
+    }  # fmt: skip
+
+
+def requirements(wheel: Path) -> list[Requirement]:
+    with zipfile.ZipFile(wheel) as z:
+        name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(z.read(name).decode("utf-8"))
+    return [Requirement(line) for line in metadata.get_all("Requires-Dist") or []]
+
+
+def missing_on_windows(folder: Path, python: str) -> set[str]:
+    """Requirements of the folder's wheels, on Windows under ``python``, that no wheel there satisfies."""
+    present: dict[str, set[str]] = {}
+    for wheel in folder.glob("*.whl"):
+        name, version, _build, _tags = parse_wheel_filename(wheel.name)
+        present.setdefault(name, set()).add(str(version))
+    env = windows_markers(python)
+    missing = set()
+    for wheel in folder.glob("*.whl"):
+        for req in requirements(wheel):
+            if req.marker is not None and not req.marker.evaluate(env):
+                continue
+            versions = present.get(canonicalize_name(req.name), set())
+            if not any(req.specifier.contains(v, prereleases=True) for v in versions):
+                missing.add(str(Requirement(f"{req.name}{req.specifier}")))
+    return missing
+
+
+def download_windows_only(folder: Path, python: str) -> None:
+    """Download what only Windows' markers ask for (and what that needs) until nothing is missing."""
+    for _round in range(5):  # a chain of Windows-only requirements is short; never loop forever
+        missing = missing_on_windows(folder, python)
+        if not missing:
+            return
+        pip(
+            "download", "--quiet", "--only-binary=:all:", "--platform", PLATFORM,
+            "--python-version", python, "--dest", str(folder), *sorted(missing),
+        )  # fmt: skip
+    raise SystemExit(f"{folder}: still missing on Windows for {python}: {missing_on_windows(folder, python)}")
+
+
 def dry_run_command(folder: Path, python: str, target: Path) -> list[str]:
     """pip's proof that ``folder`` alone installs the project on Windows for ``python`` (used by the tests)."""
     return [
@@ -54,6 +113,8 @@ def dry_run_command(folder: Path, python: str, target: Path) -> list[str]:
 def check_complete(folder: Path, scratch: Path) -> None:
     for python in PYTHONS:
         subprocess.run(dry_run_command(folder, python, scratch / python), check=True)
+        if missing_on_windows(folder, python):
+            raise SystemExit(f"{folder}: missing on Windows for {python}: {missing_on_windows(folder, python)}")
 
 
 def write_zip(folder: Path, out: Path) -> Path:
@@ -73,6 +134,7 @@ def build(build_dir: Path) -> Path:
     wheel = build_project_wheel(folder)
     for python in PYTHONS:
         download_dependencies(wheel, folder, python)
+        download_windows_only(folder, python)
     check_complete(folder, build_dir / "wheelhouse-check")
     return write_zip(folder, build_dir / "aesh-generator-windows.zip")
 
