@@ -114,7 +114,9 @@ def check_complete(folder: Path, scratch: Path) -> None:
     for python in PYTHONS:
         subprocess.run(dry_run_command(folder, python, scratch / python), check=True)
         if missing_on_windows(folder, python):
-            raise SystemExit(f"{folder}: missing on Windows for {python}: {missing_on_windows(folder, python)}")
+            raise SystemExit(
+                f"{folder}: missing on Windows for {python}: {missing_on_windows(folder, python)}"
+            )
 
 
 def write_zip(folder: Path, out: Path) -> Path:

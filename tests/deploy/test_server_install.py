@@ -82,7 +82,9 @@ def test_systemd_accepts_every_key_of_the_unit(tmp_path: Path) -> None:
     text = UNIT.read_text("utf-8").replace("/opt/aesh-generator/.venv/bin/aesh-generator", "/bin/true")
     copy = tmp_path / UNIT.name
     copy.write_text(text.replace("EnvironmentFile=/", "EnvironmentFile=-/"), "utf-8")
-    done = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0 and f"{copy.name}:" not in done.stderr, done.stderr
 
 

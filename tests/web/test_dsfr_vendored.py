@@ -21,7 +21,13 @@ def local_urls(css: Path) -> list[str]:
 
 
 def test_the_files_the_pages_use_are_vendored_with_their_licence_and_version() -> None:
-    for name in (*TOP_FILES, "LICENSE.md", "README.md", "favicon/favicon.svg", "fonts/Marianne-Regular.woff2"):
+    for name in (
+        *TOP_FILES,
+        "LICENSE.md",
+        "README.md",
+        "favicon/favicon.svg",
+        "fonts/Marianne-Regular.woff2",
+    ):
         assert (DSFR / name).is_file(), name
     assert "Etalab" in (DSFR / "LICENSE.md").read_text("utf-8")
     assert re.search(r"DSFR 1\.\d+\.\d+", (DSFR / "README.md").read_text("utf-8"))

@@ -42,7 +42,7 @@ def test_utf8_without_bom_crlf_and_ascii_until_chcp_65001(script: Path) -> None:
 
 def unquoted(line: str, needle: str) -> bool:
     """Whether an occurrence of ``needle`` in ``line`` sits outside double quotes."""
-    return any(line[:m.start()].count('"') % 2 == 0 for m in re.finditer(re.escape(needle), line))
+    return any(line[: m.start()].count('"') % 2 == 0 for m in re.finditer(re.escape(needle), line))
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
@@ -78,7 +78,7 @@ def test_every_way_python_is_installed_is_tried() -> None:
 
 def test_a_candidate_is_kept_only_when_python_itself_says_3_11_or_newer() -> None:
     body = "\r\n".join(lines(INSTALLER)).split(":try_python\r\n", 1)[1].split("exit /b 0", 2)
-    check = 'sys.exit(sys.version_info < (3, 11))'
+    check = "sys.exit(sys.version_info < (3, 11))"
     # The Store's alias without Python exits non-zero: "|| exit /b 0" leaves PYCMD unset.
     assert f'%* -c "import sys; {check}" >nul 2>nul || ' in body[0]
     assert 'set "PYCMD=%*"' in body[1]
@@ -99,7 +99,10 @@ def run_from_zip(folder: str) -> bool:
 @pytest.mark.parametrize(
     ("folder", "from_zip"),
     [
-        ("C:\\Users\\marie\\AppData\\Local\\Temp\\Temp1_aesh-generator-windows.zip\\aesh-generator\\windows\\", True),
+        (
+            "C:\\Users\\marie\\AppData\\Local\\Temp\\Temp1_aesh-generator-windows.zip\\aesh-generator\\windows\\",
+            True,
+        ),
         ("C:\\Users\\MARIE\\APPDATA\\LOCAL\\TEMP\\7zO1A2\\aesh-generator-windows.zip\\windows\\", True),
         ("C:\\Users\\marie\\Documents\\Outils d'accueil\\aesh-generator\\windows\\", False),
         ("C:\\Users\\marie\\AppData\\Local\\Temp\\aesh-generator\\windows\\", False),

@@ -64,7 +64,9 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.network
 @pytest.mark.parametrize("python", wheelhouse.PYTHONS)
-def test_the_wheelhouse_alone_installs_the_project_on_windows(bundle: Path, python: str, tmp_path: Path) -> None:
+def test_the_wheelhouse_alone_installs_the_project_on_windows(
+    bundle: Path, python: str, tmp_path: Path
+) -> None:
     folder = bundle / "wheelhouse"
     done = subprocess.run(
         wheelhouse.dry_run_command(folder, python, tmp_path / "target"), capture_output=True, text=True

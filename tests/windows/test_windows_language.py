@@ -33,7 +33,10 @@ def no_locale_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_with_no_variable_the_user_locale_decides(
-    no_locale_variables: None, monkeypatch: pytest.MonkeyPatch, getlocale: tuple[str | None, str | None], expected: str
+    no_locale_variables: None,
+    monkeypatch: pytest.MonkeyPatch,
+    getlocale: tuple[str | None, str | None],
+    expected: str,
 ) -> None:
     monkeypatch.setattr(i18n.locale, "getlocale", lambda *a: getlocale)
     assert language_from_environment() == expected
@@ -58,7 +61,9 @@ def test_on_windows_the_user_default_locale_name_decides(
     assert language_from_environment() == "en"
 
 
-def test_a_variable_set_wins_over_the_user_locale(no_locale_variables: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_variable_set_wins_over_the_user_locale(
+    no_locale_variables: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(i18n.locale, "getlocale", lambda *a: ("fr_FR", "UTF-8"))
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     assert language_from_environment() == "en"
