@@ -3,27 +3,47 @@
 from __future__ import annotations
 
 import http.server
+import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
-from flask import Flask
 
 from generator.web.already_running import desk_url, open_running_desk, our_desk_answers
-from generator.web.server import Server
 
 
-@pytest.fixture
-def running_desk(app: Flask) -> Iterator[Server]:
-    server = Server(app, "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+@dataclass
+class RunningDesk:
+    port: int
+
+
+@pytest.fixture(scope="module")
+def running_desk() -> Iterator[RunningDesk]:
+    """``serve`` in its own process, as a first double-click starts it (stopped with SIGTERM).
+
+    A process rather than a thread: closing waitress from another thread
+    while its loop waits can fail with EBADF in that loop.
+    """
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )  # fmt: skip
     try:
-        yield server
+        assert proc.stdout is not None
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stdout.readline())
+        assert match, "serve did not say where it listens"
+        yield RunningDesk(int(match.group(1)))
     finally:
-        server.close()
-        thread.join(10)
+        proc.terminate()
+        proc.wait(30)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @pytest.fixture
@@ -46,7 +66,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_our_running_desk_is_recognised_and_opened_in_the_browser(running_desk: Server) -> None:
+def test_our_running_desk_is_recognised_and_opened_in_the_browser(running_desk: RunningDesk) -> None:
     opened: list[str] = []
     said: list[str] = []
     assert our_desk_answers("127.0.0.1", running_desk.port)
@@ -55,7 +75,7 @@ def test_our_running_desk_is_recognised_and_opened_in_the_browser(running_desk: 
     assert opened[0] in said[0]
 
 
-def test_a_desk_listening_everywhere_is_reached_on_the_loopback(running_desk: Server) -> None:
+def test_a_desk_listening_everywhere_is_reached_on_the_loopback(running_desk: RunningDesk) -> None:
     assert our_desk_answers("0.0.0.0", running_desk.port)
     assert desk_url("0.0.0.0", running_desk.port) == f"http://127.0.0.1:{running_desk.port}/"
 
