@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 MO := generator/locale/fr/LC_MESSAGES/generator.mo
 PO := $(wildcard generator/locale/*/LC_MESSAGES/*.po)
 
-.PHONY: run test test-fast bench lint clean serve messages
+.PHONY: run test test-fast bench lint clean serve messages wheelhouse update-dsfr
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,7 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/bench.py --repeat 5
 	$(BIN)/python benchmarks/phases.py
 	$(BIN)/python benchmarks/web_bench.py
+	$(BIN)/python benchmarks/load.py --seconds 60
 
 # Every Python file of the repository, checked and formatted alike; the package typed strictly.
 LINTED := generator tests benchmarks build_catalogs.py tools
@@ -59,6 +60,16 @@ lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check $(LINTED)
 	$(BIN)/python -m ruff format --check $(LINTED)
 	$(BIN)/python -m mypy --strict generator
+
+# Offline Windows bundle: build/wheelhouse/ (win_amd64 wheels for CPython 3.11-3.13, checked
+# complete by pip) and build/aesh-generator-windows.zip for school PCs that cannot reach PyPI.
+wheelhouse: $(STAMP)
+	$(BIN)/python tools/wheelhouse.py --build-dir build
+
+# The vendored DSFR, again from a pinned version (needs npm; the tarball's integrity is checked).
+DSFR_VERSION ?= 1.15.3
+update-dsfr: $(STAMP)
+	$(BIN)/python tools/update_dsfr.py $(DSFR_VERSION)
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info $(MO)

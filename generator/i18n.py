@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import gettext
+import locale
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
 from functools import cache
 from pathlib import Path
@@ -25,14 +27,51 @@ LANGUAGES = ("en", "fr")  # English is the msgids themselves
 _language: ContextVar[str | None] = ContextVar("generator_language", default=None)
 
 
-def language_from_environment(environ: dict[str, str] | None = None) -> str:
-    """``fr`` when the locale asks for French (LC_ALL, then LC_MESSAGES, then LANG), else ``en``."""
+def language_from_environment(
+    environ: dict[str, str] | None = None, system: Callable[[], str] | None = None
+) -> str:
+    """``fr`` when the locale asks for French, else ``en``.
+
+    LC_ALL, then LC_MESSAGES, then LANG, then LANGUAGE: the first one set
+    decides. When none is set (Windows sets none), the user's locale
+    decides: ``system()``, by default ``system_locale_name`` when reading
+    the real environment (a given ``environ`` alone is taken as all there is).
+    """
     env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = env.get(name, "")
         if value:  # the first one set decides, as POSIX says
             return "fr" if value.lower().startswith("fr") else "en"
-    return "en"
+    if system is None and environ is None:
+        system = system_locale_name
+    return "fr" if system is not None and is_french_locale(system()) else "en"
+
+
+def is_french_locale(name: str) -> bool:
+    """``fr_FR``, ``fr-BE`` (Windows' locale names) and ``French_France`` (older getlocale on Windows)."""
+    return name.strip().lower().startswith(("fr", "french"))
+
+
+def system_locale_name() -> str:
+    """The user's locale when no variable names one: Windows' user locale, else ``locale.getlocale()``."""
+    if sys.platform == "win32":
+        name = _windows_user_locale()
+        if name:
+            return name
+    try:
+        return locale.getlocale()[0] or ""
+    except ValueError:  # a locale name Python cannot parse: not French as far as we know
+        return ""
+
+
+def _windows_user_locale() -> str:
+    """``GetUserDefaultLocaleName`` ("fr-FR"): the language chosen in Windows' settings."""
+    import ctypes
+
+    size = 85  # LOCALE_NAME_MAX_LENGTH
+    buffer = ctypes.create_unicode_buffer(size)
+    kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (windll exists on Windows only)
+    return str(buffer.value) if kernel32.GetUserDefaultLocaleName(buffer, size) else ""
 
 
 def current_language() -> str:

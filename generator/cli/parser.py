@@ -20,6 +20,13 @@ from ..people.numen import holds_numen
 from ..render import FORMATS
 from ..run.plan import MOST_PAGES, VOLUME
 
+# argparse's own words ("usage:", "options", "the following arguments are required: …") come from
+# its module-level gettext, which reads the default domain and follows environment variables only
+# (Windows sets none; the language of the context is ignored): its two names are pointed at our
+# catalog instead (the msgids are in locale/fr/LC_MESSAGES/office.po).
+argparse._ = _  # type: ignore[attr-defined]
+argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
 DEFAULT_OUT = Path("output")
 # The arguments being parsed, so that an error message can leave their values out.
 _ARGV: ContextVar[tuple[str, ...]] = ContextVar("generator_argv", default=())
