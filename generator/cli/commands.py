@@ -313,7 +313,12 @@ def _send_locked(folder: Path, args: argparse.Namespace) -> int:
 def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     """``serve``: the desk's pages under waitress until Ctrl-C; says where to open them."""
     from ..web import create_app
+    from ..web.already_running import open_running_desk
     from ..web.server import Server, check_host
+
+    # A second double-click on the shortcut: the desk already running is opened, not a port error.
+    if args.open and open_running_desk(args.host, args.port):
+        return 0
 
     code = os.environ.get(args.access_code_env, "") or None
     check_host(args.host, code, args.access_code_env, args.behind_proxy)

@@ -43,7 +43,7 @@ def our_desk_answers(host: str, port: int, timeout: float = 2.0) -> bool:
 def open_running_desk(
     host: str,
     port: int,
-    opener: Callable[[str], object] = webbrowser.open,
+    opener: Callable[[str], object] | None = None,
     announce: Callable[[str], object] = print,
 ) -> bool:
     """Open the browser on our desk when it already runs on ``host:port``, say so; whether it did.
@@ -55,5 +55,5 @@ def open_running_desk(
         return False
     url = desk_url(host, port)
     announce(_("the desk is already running on {url}: opening it in the browser").format(url=url))
-    opener(url)
+    (opener or webbrowser.open)(url)  # looked up now: the browser module's own choice at that moment
     return True

@@ -101,3 +101,17 @@ def test_a_silent_program_on_the_port_is_not_our_desk() -> None:
 
 def test_an_ipv6_host_is_bracketed_in_the_address() -> None:
     assert desk_url("::1", 8000) == "http://[::1]:8000/"
+
+
+def test_serve_open_a_second_time_opens_the_running_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``serve --open`` when our desk already answers on the port: the browser opened on it, exit 0, nothing served."""
+    from generator.cli import main
+    from generator.web import already_running
+    from generator.web.server import Server
+
+    opened: list[str] = []
+    monkeypatch.setattr(already_running, "our_desk_answers", lambda host, port: True)
+    monkeypatch.setattr(already_running.webbrowser, "open", opened.append)
+    monkeypatch.setattr(Server, "__init__", lambda *a, **k: pytest.fail("a second server was started"))
+    assert main(["serve", "--open", "--port", "8765"]) == 0
+    assert opened == ["http://127.0.0.1:8765/"]
