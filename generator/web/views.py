@@ -143,8 +143,18 @@ def _result(form: DeskForm, person: Any, pdf: bytes) -> dict[str, Any]:
 
 @desk.post("/fiche/modifier")
 def edit() -> tuple[str, int]:
-    """The result's "Modify": the same person's fields back in the form, to correct a typo; nothing is made."""
-    return _render_desk(_desk_form(), [], None)
+    """The result's "Modify": the same person's fields back in the form, to correct a typo; nothing is made.
+
+    The fields come from the page's hidden ones; whatever is posted, a NUMEN is never put back in a field.
+    """
+    form = _desk_form()
+    try:
+        service.check_person(_web().procedure, _fields(form))
+    except service.PersonProblems as exc:
+        numen = [p for p in exc.problems if p.numen]
+        if numen:
+            return _render_desk(form, numen, None, 422)
+    return _render_desk(form, [], None)
 
 
 @desk.post("/fiche/identifiant")

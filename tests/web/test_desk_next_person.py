@@ -131,3 +131,19 @@ def test_result_summary_says_what_was_typed_as_text(client: FlaskClient) -> None
     assert "Dupont &lt;b&gt;" in summary and "<b>" not in summary
     assert "Pôle académique de gestion des AESH" in summary
     assert "Nom de naissance" not in summary  # nothing typed, nothing said
+
+
+def test_modify_never_puts_a_numen_back(client: FlaskClient) -> None:
+    """Whatever is posted to /fiche/modifier, a NUMEN is refused and its field left empty, never echoed."""
+    data = {
+        "csrf_token": token(client),
+        "first_name": "Marie",
+        "last_name": "Dupont",
+        "email": "17E0912345ABC@a.fr",
+    }
+    response = client.post("/fiche/modifier", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "NUMEN" in page
+    assert "0912345" not in page
+    assert re.search(r'id="email" name="email" type="email" value=""', page)
+    assert re.search(r'id="last_name" name="last_name" type="text" value="Dupont"', page)
