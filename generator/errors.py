@@ -52,6 +52,9 @@ class RosterError(GeneratorError):
 class RenderError(GeneratorError):
     """A document cannot be drawn (for instance, the content does not fit)."""
 
+    # The characters no embedded font draws, when that is the cause (a page names them beside the field).
+    characters: tuple[str, ...] = ()
+
 
 class DeliveryError(GeneratorError):
     """Files cannot be written or messages cannot be sent."""

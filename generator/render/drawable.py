@@ -16,6 +16,13 @@ def undrawable_message(characters: list[str]) -> str:
     )
 
 
+def undrawable_error(characters: list[str]) -> RenderError:
+    """The refusal of ``characters``, carrying them so that a page can say which field holds them."""
+    error = RenderError(undrawable_message(characters))
+    error.characters = tuple(characters)
+    return error
+
+
 def check_drawable(*values: str) -> None:
     """Raise RenderError naming every character of ``values`` that neither Atkinson nor Noto Sans draws."""
     missing: list[str] = []
@@ -24,4 +31,4 @@ def check_drawable(*values: str) -> None:
         shown = "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
         missing.extend(ch for ch in fallback.undrawable(shown) if ch not in missing)
     if missing:
-        raise RenderError(undrawable_message(missing))
+        raise undrawable_error(missing)

@@ -10,17 +10,64 @@ the person sent.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import Problem
-from ..i18n import _
+from ..i18n import _, current_language
 from ..people.numen import holds_numen
 
 
 def quoted(label: str) -> str:
     """A name as the French pages quote it: « Nom »."""
     return f"«\u00a0{label}\u00a0»"
+
+
+def quoted_character(ch: str) -> str:
+    """A character as a message names it, findable again: « ★ » (U+2605); an invisible one by its code alone."""
+    shown = quoted(ch) if ch.isprintable() and not ch.isspace() else _("an invisible character")
+    return f"{shown} (U+{ord(ch):04X})"
+
+
+# Vowels once accents are taken off (Élodie → e), with the letters of other alphabets French meets in names.
+_VOWELS = frozenset("aeiouyæœøəɛɔı")
+
+
+def _letters(name: str) -> str:
+    """The name in lower case without its accents: only its letters' sounds matter to elision."""
+    decomposed = unicodedata.normalize("NFD", name.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def elides(name: str) -> bool:
+    """Whether French « de » elides before ``name``: « d'Anne », « d'Hélène », « d'Yves », but « de Marc », « de Yann ».
+
+    Names take the mute h (« d'Hugo »); a y before a vowel is a consonant (« de Yasmine »).
+    """
+    word = _letters(name)
+    if not word:
+        return False
+    if word[0] == "y":
+        return len(word) > 1 and word[1] not in _VOWELS
+    return word[0] == "h" or word[0] in _VOWELS
+
+
+def of_name(name: str) -> str:
+    """« de Marc Dupont », « d'Anne Dupont »: French « de » before a name, elided before a vowel sound."""
+    return f"d'{name}" if elides(name) else f"de {name}"
+
+
+def with_name(message: str, name: str, **values: str) -> str:
+    """A translated ``message`` holding ``{name}``, filled; in French « de {name} » elides as of_name says.
+
+    The catalog cannot choose between « de » and « d' » (it depends on the
+    name), so the French sentence says « de {name} » and this fixes it.
+    """
+    text = message.format(name=name, **values)
+    if current_language() == "fr":
+        text = text.replace(f"de {name}", of_name(name))
+    return text
 
 
 def shown_name(filename: str) -> str:

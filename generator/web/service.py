@@ -27,11 +27,12 @@ from .. import (
     compute_identifier,
     render,
 )
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
 from ..people.identifiers import safe_file_stem
 from ..people.person import person_from_fields
 from ..run.plan import RESERVED
+from . import messages
 
 __all__ = [
     "FIELDS",
@@ -46,10 +47,15 @@ __all__ = [
     "managers",
     "page_picture",
     "preview_identifier",
+    "unsure_words",
 ]
 
 # The desk's fields, in the order of the form; the keyword arguments of make_person.
 FIELDS = ("first_name", "last_name", "birth_name", "identifier", "email", "manager")
+# The fields that decide the identifier (the live identifier reads these alone).
+IDENTITY = ("first_name", "last_name", "birth_name", "identifier")
+# The flag of an identifier that is a guess (a letter with no sure equivalent, or typed against the rule).
+UNSURE = "unsure"
 # The library's short names for them (make_person's labels and Problem.field).
 CORE_KEY = {"first_name": "first", "last_name": "last", "birth_name": "birth"}
 LIMITS = {
@@ -124,12 +130,22 @@ class Preview:
 
 
 def preview_identifier(procedure: Procedure, fields: Mapping[str, str]) -> Preview:
-    """The identifier the fields give (the rule, or the one typed), or why none yet; never echoes a NUMEN."""
+    """The identifier the names give (the rule, or the one typed), whatever the other fields hold; or why none.
+
+    Only the names and the identifier decide it: an address still being
+    typed never hides it. A NUMEN typed in any field is still said (never echoed).
+    """
+    numen: tuple[FieldProblem, ...] = ()
     try:
-        person = check_person(procedure, fields)
+        check_person(procedure, fields)
     except PersonProblems as exc:
-        return Preview(problems=tuple(exc.problems))
-    return Preview(person.identifier, person.flags)
+        numen = tuple(p for p in exc.problems if p.numen)
+    names = {name: str(fields.get(name) or "") for name in IDENTITY}
+    try:
+        person = check_person(procedure, names)
+    except PersonProblems as exc:
+        return Preview(problems=numen + tuple(p for p in exc.problems if not p.numen))
+    return Preview(person.identifier, person.flags, numen)
 
 
 def example_identifier(procedure: Procedure) -> str:
@@ -155,6 +171,17 @@ def identifier_note(identifier: str) -> str:
     ).format(identifier=identifier)
 
 
+def unsure_words(flags: tuple[str, ...]) -> tuple[str, str]:
+    """("(to confirm)", why) for an identifier that is a guess; ("", "") for a sure one."""
+    if UNSURE not in flags:
+        return "", ""
+    if "identifier-given" in flags:
+        why = _("The identifier typed is not the one the rule gives: check it with the office.")
+    else:
+        why = _("A letter of the name has no sure equivalent: check the identifier with the office.")
+    return _("(to confirm)"), why
+
+
 def _unfit() -> PersonProblems:
     return PersonProblems(
         [
@@ -169,6 +196,28 @@ def _unfit() -> PersonProblems:
     )
 
 
+def _unprintable(person: Person, characters: tuple[str, ...]) -> PersonProblems:
+    """Characters no font of the sheet draws, each said beside the field that holds it."""
+    values = {name: str(getattr(person, name, "")) for name in IDENTITY}
+    by_field: dict[str | None, list[str]] = {}
+    for ch in characters:
+        field = next((name for name, value in values.items() if ch in value), None)
+        by_field.setdefault(field, []).append(messages.quoted_character(ch))
+    labels = field_labels()
+    problems = []
+    for field, shown in by_field.items():
+        text = ngettext(
+            "the character {characters} cannot be printed: no font of the sheet draws it. Type the name without it.",
+            "the characters {characters} cannot be printed: no font of the sheet draws them. "
+            "Type the name without them.",
+            len(shown),
+        ).format(characters=", ".join(shown))
+        if field:
+            text = _("{label}: {problem}").format(label=messages.quoted(labels[field]), problem=text)
+        problems.append(FieldProblem(field, text[:1].upper() + text[1:]))
+    return PersonProblems(problems)
+
+
 class Documents:
     """The documents of one procedure; the library's writers serve waitress's threads at once."""
 
@@ -180,7 +229,10 @@ class Documents:
         """The personal sheet in ``fmt``, byte for byte what ``person`` writes; raises PersonProblems."""
         try:
             return render(compose(self.procedure, person), fmt)
-        except RenderError:
+        except RenderError as exc:
+            # Told apart by what the error carries, never by its words.
+            if exc.characters:
+                raise _unprintable(person, exc.characters) from None
             raise _unfit() from None
 
     def flyer(self, fmt: str) -> bytes:

@@ -17,9 +17,10 @@ from .. import Procedure, Roster, RosterError, read_roster
 from ..i18n import N_, _, ngettext
 from ..people.files import TEXT_SUFFIXES, XLSX_SUFFIXES
 from ..people.headers import _HEADER_NAMES, HEADER_SEARCH, has_header
+from ..people.roster import SHOWN_HOMONYMS
 from ..people.workbook import sheet_read
 from . import messages
-from .service import CORE_KEY, field_labels
+from .service import CORE_KEY, UNSURE, field_labels
 
 ROSTER_SUFFIXES = TEXT_SUFFIXES + XLSX_SUFFIXES
 _CORE_FIELD = {v: k for k, v in CORE_KEY.items()}
@@ -56,6 +57,11 @@ class RosterCheck:
     warnings: tuple[str, ...]  # in French; a NUMEN column is named, never its values
     roster: Roster = field(default_factory=lambda: Roster(()), compare=False)  # what the run will make
     name: str = ""  # the file as sent, said in messages instead of the server's path
+
+    @property
+    def unsure(self) -> bool:
+        """Some identifier is a guess: the page marks it "(to confirm)" and says why."""
+        return any(UNSURE in row.flags for row in self.rows)
 
     @property
     def homonyms(self) -> dict[str, list[RosterRow]]:
@@ -107,15 +113,28 @@ def check_roster(procedure: Procedure, path: Path, name: str = "") -> RosterChec
         raise RosterProblem([messages.in_file_words(p, path, shown) for p in exc.problems]) from None
     rows = tuple(RosterRow(p.row or 0, p.display_name, p.identifier, p.flags) for p in roster.people)
     refused = messages.by_line(roster.refusals)
-    warnings = [messages.in_file_words(w, path, shown) for w in roster.warnings]
+    warnings = [messages.in_file_words(w, path, shown) for w in _other_warnings(roster, rows)]
     note = _sheet_note(path)
     return RosterCheck(rows, tuple(refused), tuple(([note] if note else []) + warnings), roster, shown)
+
+
+def _other_warnings(roster: Roster, rows: tuple[RosterRow, ...]) -> tuple[str, ...]:
+    """The roster's warnings but those about shared identifiers, which the page's homonym list says once.
+
+    The reader adds those last, one per shared identifier up to
+    SHOWN_HOMONYMS, then one counting the rest: told apart by that place.
+    """
+    shared = len({row.identifier for row in rows if "homonym" in row.flags})
+    about_homonyms = min(shared, SHOWN_HOMONYMS) + (1 if shared > SHOWN_HOMONYMS else 0)
+    warnings = tuple(roster.warnings)
+    return warnings[: len(warnings) - about_homonyms]
 
 
 FLAG_NAMES = {
     "homonym": N_("homonym"),
     "birth-name": N_("birth name"),
     "identifier-given": N_("identifier given"),
+    UNSURE: N_("to confirm"),
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 
 from ..i18n import _, ngettext
-from . import service, state
+from . import messages, service, state
 from .forms import DeskForm
 
 desk = Blueprint("desk", __name__)
@@ -96,6 +96,7 @@ def _render_desk(
 
 @desk.route("/fiche", methods=["GET", "POST"])
 def sheet() -> tuple[str, int]:
+    """GET: an empty form. POST: the sheet made, shown with its downloads and no field left to type over."""
     form = _desk_form()
     if request.method == "GET":
         return _render_desk(form, [], None)
@@ -105,45 +106,84 @@ def sheet() -> tuple[str, int]:
         pdf = web.documents.sheet(person, "pdf")
     except service.PersonProblems as exc:
         return _render_desk(form, exc.problems, None, 422)
-    picture = base64.b64encode(service.page_picture(pdf)).decode("ascii")
-    result = {
-        "name": person.display_name,
+    return _render_desk(form, [], _result(form, person, pdf))
+
+
+def _result(form: DeskForm, person: Any, pdf: bytes) -> dict[str, Any]:
+    """What the result shows: the person as read back (never in a field to type over), the picture, the files."""
+    name = person.display_name
+    to_confirm, unsure_note = service.unsure_words(person.flags)
+    labels = service.field_labels()
+    offices = dict(form.manager.choices or [])  # type: ignore[arg-type]
+    manager = form.manager.data or ""
+    shown = {**_fields(form), "manager": offices.get(manager, "") if manager else ""}
+    return {
+        "title": messages.with_name(_("Sheet of {name}"), name),
+        "alt": messages.with_name(
+            _(
+                "Picture of the sheet of {name}, identifier {identifier}. "
+                "The PDF holds the same text, readable by screen readers."
+            ),
+            name,
+            identifier=person.identifier,
+        ),
         "identifier": person.identifier,
+        "to_confirm": to_confirm,
+        "unsure_note": unsure_note,
         "flags": person.flags,
         "identifier_note": service.identifier_note(person.identifier),
-        "picture": picture,
-        "stem": service.file_stem(person),
+        "picture": base64.b64encode(service.page_picture(pdf)).decode("ascii"),
+        "summary": [
+            (_("{label}:").format(label=labels[key]), value) for key, value in shown.items() if value.strip()
+        ],
         "email": bool(person.email),
         "fields": _fields(form),
     }
-    return _render_desk(form, [], result)
+
+
+@desk.post("/fiche/modifier")
+def edit() -> tuple[str, int]:
+    """The result's "Modify": the same person's fields back in the form, to correct a typo; nothing is made.
+
+    The fields come from the page's hidden ones; whatever is posted, a NUMEN is never put back in a field.
+    """
+    form = _desk_form()
+    try:
+        service.check_person(_web().procedure, _fields(form))
+    except service.PersonProblems as exc:
+        numen = [p for p in exc.problems if p.numen]
+        if numen:
+            return _render_desk(form, numen, None, 422)
+    return _render_desk(form, [], None)
 
 
 @desk.post("/fiche/identifiant")
 def live_identifier() -> Response:
-    """The identifier while a name is typed (POST: names never go into a URL)."""
-    form = _desk_form()
-    fields = _fields(form)
+    """The identifier while a name is typed (POST: names never go into a URL).
+
+    It answers as soon as the names make one, whatever the other fields hold;
+    a NUMEN typed anywhere is said (its field's message, never the value).
+    """
+    fields = _fields(_desk_form())
     preview = service.preview_identifier(_web().procedure, fields)
+    numen = [p.message for p in preview.problems if p.numen]
     if preview.identifier:
+        to_confirm, why = service.unsure_words(preview.flags)
+        note = " ".join(filter(None, [why, service.identifier_note(preview.identifier)]))
         return jsonify(
             identifier=preview.identifier,
-            note=service.identifier_note(preview.identifier),
+            to_confirm=to_confirm,
+            note=note,
             birth_name="birth-name" in preview.flags,
-            message="",
+            message=numen[0] if numen else "",
         )
-    message = ""
-    numen = [p for p in preview.problems if p.numen]
+    message = numen[0] if numen else ""
     named = fields["first_name"].strip() and (fields["last_name"].strip() or fields["birth_name"].strip())
-    if numen:
-        message = numen[0].message
-    elif named or fields["identifier"].strip():
-        identity = [
-            p for p in preview.problems if p.field in ("first_name", "last_name", "birth_name", "identifier")
-        ]
-        message = identity[0].message if identity else ""
+    if not message and (named or fields["identifier"].strip()):
+        message = next((p.message for p in preview.problems if p.field in service.IDENTITY), "")
     return jsonify(
         identifier="",
+        to_confirm="",
         note="",
         birth_name=False,
         message=message or _("The identifier appears once the first name and the family name are typed."),

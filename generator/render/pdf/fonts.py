@@ -22,10 +22,9 @@ from typing import Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
-from ...errors import RenderError
 from ...resources import font as font_file
 from .. import fallback
-from ..drawable import check_drawable, undrawable_message
+from ..drawable import check_drawable, undrawable_error
 from . import reportlab_internals as internals
 
 # Letters a name is likely to need, assigned in every sheet after the shared
@@ -128,7 +127,7 @@ def pieces(value: str, font: str = FONT) -> list[tuple[str, str, float]]:
     try:
         runs = fallback.segments(value, whole_words=True)
     except fallback.UndrawableText as exc:
-        raise RenderError(undrawable_message(exc.characters)) from None
+        raise undrawable_error(exc.characters) from None
     return [
         (piece, font, 1.0) if key == fallback.MAIN else (piece, _FALLBACK_OF.get(font, font), FALLBACK_SCALE)
         for key, piece in runs

@@ -1,5 +1,6 @@
 // Progressive enhancement of the desk: every page works without this file.
-// - /fiche: the identifier appears while the names are typed (POST, never a URL).
+// - /fiche: the identifier appears while the names are typed (POST, never a URL);
+//   a page restored from the history is reset to what the server sent.
 // - focus goes to the error summary or the result after a form was sent.
 // - /session: the "working" page follows the batch; the check table sorts.
 (function () {
@@ -20,6 +21,7 @@
     }
     var value = document.getElementById("live-identifier");
     var note = document.getElementById("live-note");
+    var confirm = document.getElementById("live-confirm");
     var url = form.getAttribute("data-live-url");
     var timer = null;
     var sent = 0;
@@ -27,7 +29,11 @@
     function show(data) {
       value.textContent = data.identifier || "";
       value.hidden = !data.identifier;
-      note.textContent = data.identifier ? data.note : data.message;
+      if (confirm) {
+        confirm.textContent = data.to_confirm || "";
+      }
+      // With an identifier, the note (and a NUMEN warning, if any); without, why none yet.
+      note.textContent = data.identifier ? [data.note, data.message].filter(Boolean).join(" ") : data.message;
     }
 
     function ask() {
@@ -45,6 +51,15 @@
         }
       }).catch(function () { /* the button still works without the live line */ });
     }
+
+    // Back to this page from the browser's history: the fields show what the server sent (empty for
+    // a new person), never what was typed for the person before.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {
+        form.reset();
+        ask();
+      }
+    });
 
     box.hidden = false;
     ["first_name", "last_name", "birth_name", "identifier"].forEach(function (name) {
