@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from helpers import manifest_rows, run_cli
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import RosterError
+from generator.people.cells import _MOJIBAKE
 from generator.people.identifiers import (
     ascii_fold,
     compute_identifier,
@@ -165,6 +166,8 @@ def test_no_guess_below_dotless_i() -> None:
 def test_the_person_is_flagged_exactly_when_the_identifier_holds_a_guess(
     procedure: Procedure, first: str, last: str
 ) -> None:
+    # "ÃŠ", "Ã¨"…: the shape of a UTF-8 list read as cp1252, refused as garbled (tested apart).
+    assume(not _MOJIBAKE.search(first + " " + last))
     person = make_person(procedure, first_name=first, last_name=last)
     assert person.identifier == compute_identifier(procedure.identifier, first, last)
     assert (UNSURE in person.flags) == (not identifier_is_sure(procedure.identifier, first, last))

@@ -68,10 +68,11 @@ def test_a_typed_identifier_against_the_rule_says_so(
     assert "L'identifiant saisi n'est pas celui que donne la règle" in text and WHY not in text
 
 
-def test_desk_with_the_people_branch(client: FlaskClient, procedure: Procedure) -> None:
-    """With the library's own flag (people branch): Ərəstun Məmmədov's identifier is "(à confirmer)"."""
-    if not _library_flags_unsure(procedure):
-        pytest.skip("the library does not flag unsure identifiers yet (people branch not merged)")
+def test_desk_says_a_guessed_letter_makes_the_identifier_to_confirm(
+    client: FlaskClient, procedure: Procedure
+) -> None:
+    """With the library's own flag : Ərəstun Məmmədov's identifier is "(à confirmer)"."""
+    assert _library_flags_unsure(procedure)
     text = _text(post_desk(client, first_name="Ərəstun", last_name="Məmmədov").get_data(as_text=True))
     assert re.search(r"Identifiant : \w+ \(à confirmer\)", text) and WHY in text
     live = post_desk(client, "/fiche/identifiant", first_name="Ərəstun", last_name="Məmmədov").get_json()
@@ -113,7 +114,7 @@ def test_other_warnings_are_kept(session_client: FlaskClient) -> None:
     """Dropping the homonym warning leaves the file's other warnings (a NUMEN column) in place."""
     roster = "Prénom;Nom;NUMEN\nMarie;Dupont;17E0912345ABC\nMathieu;Dupont;\n"
     text = _text(_check_page(session_client, roster))
-    assert "colonne 'NUMEN' (C) ignorée" in text
+    assert "colonne « NUMEN » (C) ignorée" in text
     assert "donnent le même identifiant" not in text and "Homonymes à vérifier" in text
 
 
@@ -130,10 +131,11 @@ def test_check_page_marks_unsure_identifiers(
     assert page.count('class="to-confirm"') == 1  # the Dupont are sure
 
 
-def test_check_page_with_the_people_branch(session_client: FlaskClient, procedure: Procedure) -> None:
-    """With the library's own flag (people branch): Ərəstun Məmmədov's row is "(à confirmer)"."""
-    if not _library_flags_unsure(procedure):
-        pytest.skip("the library does not flag unsure identifiers yet (people branch not merged)")
+def test_check_page_says_a_guessed_letter_makes_the_identifier_to_confirm(
+    session_client: FlaskClient, procedure: Procedure
+) -> None:
+    """With the library's own flag : Ərəstun Məmmədov's row is "(à confirmer)"."""
+    assert _library_flags_unsure(procedure)
     page = _check_page(session_client)
     assert re.search(
         r'<td class="identifier-cell">\w+ <span class="to-confirm">\(à confirmer\)</span></td>', page
