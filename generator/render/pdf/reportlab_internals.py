@@ -1,13 +1,17 @@
 """Every private name of reportlab the PDF writer leans on, behind a function named for what it does.
 
-reportlab's public API draws pages; a tagged PDF, subsets written once per
-run and operators replayed on every sheet need a few of its internals
-(``Canvas._doc``, ``Canvas._code``, ``Canvas._addAnnotation``, ``PDFPage.stream``, ``PDFPage.Contents``, ``PDFDocument.fontMapping``,
-``TTFont.state`` and ``_assignState``, ``Paragraph.blPara``,
-``PDFPage.__NoDefault__``, ``PDFPage.Resources``, ``PDFDocument.xobjDict``, ``PDFDocument._timeStamp``, ``idToObject``, and
-the body of ``TTFont.addObjects``). They live here only, each tested in
-tests/test_reportlab_internals.py, and importing this module refuses a
-reportlab version they were not tested with.
+reportlab's public API draws pages and saves documents; a tagged PDF (PDF/UA)
+and the caches that make a sheet cheap (operators replayed, font subsets and
+link annotations written once per run, page streams compressed from a shared
+prefix) need a few of its internals: ``Canvas._doc``, ``Canvas._code``,
+``Canvas._addAnnotation``, ``Canvas._annotationCount``, ``PDFPage.stream``,
+``Contents``, ``Resources`` and ``__NoDefault__``, ``PDFDocument.fontMapping``,
+``delayedFonts``, ``idToObject``, ``Catalog``, ``Pages`` and ``_timeStamp``,
+``TTFont.state`` and ``_assignState``, ``Paragraph.blPara``, and the body of
+``TTFont.addObjects``. They live here only, each tested in
+tests/test_reportlab_internals.py; ``check_version`` (called by every new PDF
+writer) refuses a reportlab they were not tested with. Only public modules
+are imported here, so that a new reportlab reaches that check.
 """
 
 from __future__ import annotations
@@ -17,29 +21,38 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Protocol
 
 import reportlab
-from reportlab.lib.utils import TimeStamp
-from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont
+from reportlab.lib import utils
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from ...errors import RenderError
+from ...i18n import _
+
 TESTED_VERSIONS = ("5.1",)  # major.minor of the reportlab releases these functions were tested with
+TESTED_PIN = "reportlab>=5.1,<5.2"  # what pyproject.toml asks for: the install command of the message
 
 
-def check_version(version: str = reportlab.Version) -> None:
-    """Refuse a reportlab whose internals were never tested here (they change without notice)."""
-    if ".".join(version.split(".")[:2]) not in TESTED_VERSIONS:
-        raise ImportError(
-            f"reportlab {version} is installed, but generator/render/pdf/reportlab_internals.py was tested "
-            f"with reportlab {', '.join(v + '.x' for v in TESTED_VERSIONS)} only: install one of those "
-            "(pip install 'reportlab>=5.1,<5.2'), or test this module with the new version and add it"
+class UntestedReportlab(RenderError):
+    """The installed reportlab is not a release these functions were tested with."""
+
+
+def check_version(version: str | None = None) -> None:
+    """Refuse a reportlab whose internals were never tested here (they change without notice).
+
+    ``version`` defaults to the installed one, read at each call.
+    """
+    found = reportlab.Version if version is None else version
+    if ".".join(found.split(".")[:2]) not in TESTED_VERSIONS:
+        raise UntestedReportlab(
+            _(
+                "reportlab {version} is installed, but this version of aesh-generator was tested with "
+                'reportlab {tested} only: install it with pip install "{pin}"'
+            ).format(version=found, tested=", ".join(TESTED_VERSIONS), pin=TESTED_PIN)
         )
-
-
-check_version()
 
 
 # --- the canvas ------------------------------------------------------------------
@@ -93,7 +106,7 @@ def fonts_in_use_order(doc: Any) -> list[str]:
     return list(doc.fontMapping)
 
 
-def assigned_characters(font: TTFont, doc: Any) -> str | None:
+def assigned_characters(font: ttfonts.TTFont, doc: Any) -> str | None:
     """The characters given a code in ``font``'s subsets for ``doc``, in order; None if it used none."""
     state = getattr(font, "state", {}).get(doc)
     if state is None:
@@ -101,7 +114,7 @@ def assigned_characters(font: TTFont, doc: Any) -> str | None:
     return "".join(map(chr, state.assignments))
 
 
-def copy_font_states(source: Any, target: Any, fonts: list[TTFont]) -> None:
+def copy_font_states(source: Any, target: Any, fonts: list[ttfonts.TTFont]) -> None:
     """Give ``target`` (a document nothing was drawn in yet) the codes, subsets and names ``source`` has.
 
     Every sheet first assigns the same characters in the same order (the
@@ -117,11 +130,6 @@ def copy_font_states(source: Any, target: Any, fonts: list[TTFont]) -> None:
             font.state[target] = clone
     target.fontMapping.update(source.fontMapping)
     target.delayedFonts.extend(source.delayedFonts)
-
-
-def glyph_map(font: TTFont) -> dict[int, int]:
-    """Code point → glyph of a TrueType font."""
-    return font.face.charToGlyph  # type: ignore[no-any-return]
 
 
 SubsetParts = tuple[
@@ -145,7 +153,9 @@ def _stream(data: bytes, **entries: Any) -> pdfdoc.PDFStream:
     return pdfdoc.PDFStream(dictionary, data)
 
 
-def add_subset_objects(font: TTFont, doc: Any, parts: Callable[[int, list[int], str], SubsetParts]) -> None:
+def add_subset_objects(
+    font: ttfonts.TTFont, doc: Any, parts: Callable[[int, list[int], str], SubsetParts]
+) -> None:
     """What ``TTFont.addObjects`` does, with each subset's bytes from ``parts(n, subset, base_name)``.
 
     A copy of reportlab 5.1's method, so that a subset made once per run is
@@ -156,7 +166,7 @@ def add_subset_objects(font: TTFont, doc: Any, parts: Callable[[int, list[int], 
     face = font.face
     for n, subset in enumerate(state.subsets):
         internal_name = font.getSubsetInternalName(n, doc)[1:]
-        base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+        base_name = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
         widths, cmap, program, length = parts(n, subset, base_name)
 
         pdf_font = pdfdoc.PDFTrueTypeFont()
@@ -174,7 +184,7 @@ def add_subset_objects(font: TTFont, doc: Any, parts: Callable[[int, list[int], 
                 "Ascent": face.ascent,
                 "CapHeight": face.capHeight,
                 "Descent": face.descent,
-                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "Flags": (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC,
                 "FontBBox": pdfdoc.PDFArray(face.bbox),
                 "FontName": pdfdoc.PDFName(base_name),
                 "ItalicAngle": face.italicAngle,
@@ -195,15 +205,6 @@ def add_subset_objects(font: TTFont, doc: Any, parts: Callable[[int, list[int], 
 def wrapped_line_count(paragraph: Paragraph) -> int:
     """How many lines a wrapped paragraph takes."""
     return len(paragraph.blPara.lines)
-
-
-def wrapped_line_widths(paragraph: Paragraph, width: float) -> list[float]:
-    """Width of each line of a paragraph wrapped at ``width``."""
-    widths = []
-    for line in paragraph.blPara.lines:
-        extra = line[0] if isinstance(line, tuple) else line.extraSpace
-        widths.append(width - extra)
-    return widths or [0.0]
 
 
 # --- the document's objects ----------------------------------------------------------
@@ -227,15 +228,16 @@ def share_page_resources(doc: Any, page: Any, forms: tuple[str, ...], shared: An
     reportlab writes a resources dictionary into every page, and an empty
     ``/Trans`` and ``/Rotate 0``: about 150 bytes a page of a print file
     whose pages all use the same fonts and ``forms``. ``shared`` is made
-    when None. The page keeps its own content.
+    when None; a form not yet in it is added (a print file meets its forms
+    as it goes). The page keeps its own content.
     """
     if shared is None:
-        resources = pdfdoc.PDFResourceDictionary()
-        resources.basicFonts()
-        if forms:
-            resources.XObject = doc.xobjDict(list(forms))
-        shared = doc.Reference(resources, "SharedPageResources")
-    page.Resources = shared
+        shared = pdfdoc.PDFResourceDictionary()
+        shared.basicFonts()
+        shared.XObject = doc.xobjDict([])
+    if forms:
+        shared.XObject.dict.update(doc.xobjDict(list(forms)).dict)
+    page.Resources = doc.Reference(shared, "SharedPageResources")
     page.Rotate = None
     page.Trans = None
     return shared
@@ -273,46 +275,70 @@ def page_text(page: Any) -> str:
     return str(page.stream)
 
 
-def compress_page_with(page: Any, flate: PrefixFlate) -> None:
-    """Have ``flate`` compress the page's stream (instead of reportlab's own zlib call)."""
+class Filter(Protocol):
+    """A stream filter as reportlab applies it: the name it writes, and the encoding."""
+
+    pdfname: str
+
+    def encode(self, text: str | bytes) -> bytes: ...
+
+
+FLATE: Filter = pdfdoc.PDFZCompress  # Flate alone: ASCII85 on top only makes files a quarter larger
+
+
+def compress_page_with(page: Any, flate: Filter) -> None:
+    """Have ``flate`` compress the page's stream (instead of the filters reportlab picks when saving).
+
+    reportlab picks them from the global ``rl_config.useA85`` (ASCII85 on
+    by default); naming the filter here leaves that setting alone.
+    """
     stream = pdfdoc.PDFStream(content=page.stream, filters=[flate])
     stream.__Comment__ = "page stream"
     page.Contents = stream
 
 
-def page_annotations(canvas: Canvas) -> list[bytes]:
-    """The link annotations of the page being drawn, each as the bytes of its dictionary."""
-    doc = canvas._doc
-    return [doc.idToObject[ref.name].format(doc) for ref in canvas._annotationrefs]
+def compress_form_with(doc: Any, name: str, flate: Filter) -> None:
+    """Have ``flate`` compress the stream of form ``name`` (ended by ``Canvas.endForm``), as pages are."""
+    form = doc.idToObject[doc.getXObjectName(name)]
+    form.compression = 0
+    stream = pdfdoc.PDFStream(content=form.stream, filters=[flate])
+    stream.__Comment__ = "xobject form stream"
+    form.Contents = stream
 
 
-def font_subsets(font: TTFont, doc: Any) -> list[list[int]]:
-    """The code points of each subset ``font`` has in ``doc``, by code (empty when it used none)."""
-    state = font.state.get(doc)
-    return [] if state is None else state.subsets  # type: ignore[no-any-return]
+# --- the structure tree (PDF/UA) ----------------------------------------------------
 
 
-def plain_page(doc: Any) -> bool:
-    """True when the document holds only its font dictionary and one finished page without images,
-    forms, colour spaces, shadings, transparency or extra boxes (what ``assemble`` knows how to write)."""
-    if doc.objectcounter != 2 or len(doc.Pages.pages) != 1:
-        return False
-    page = doc.Pages.pages[0]
-    extra = ("XObjects", "ExtGState", "CropBox", "ArtBox", "BleedBox", "TrimBox", "Dur")
-    return not (any(getattr(page, name, None) for name in extra) or page._colorsUsed or page._shadingUsed)
+def object_number(doc: Any, obj: Any) -> int:
+    """The number of ``obj`` in the document, given it (the next free one) if it has none yet."""
+    return int(doc.Reference(obj).format(doc).split()[0])
 
 
-def document_id(doc: Any) -> bytes:
-    """The trailer's /ID value, as ``PDFDocument.GetPDFData`` would write it for this document now."""
-    signature = doc.signature.copy()
-    doc.info.digest(signature)
-    ids = pdfdoc.PDFText(signature.digest(), enc="raw").format(pdfdoc.DummyDoc())
-    return b"\n[" + ids + ids + b"]\n% ReportLab generated PDF document -- digest (opensource)\n"
+def annotation_numbers(doc: Any, page: Any) -> list[int]:
+    """The object numbers of a finished page's annotations, in the page's order."""
+    return [int(ref.format(doc).split()[0]) for ref in page.Annots or []]
+
+
+def set_catalog_entries(doc: Any, **entries: Any) -> None:
+    """Entries of the document's catalog (``StructTreeRoot``, ``MarkInfo``, ``Metadata``)."""
+    for key, value in entries.items():
+        setattr(doc.Catalog, key, value)
+
+
+def document_language(doc: Any) -> str:
+    """The document's language (``Canvas(lang=…)``), "" when it has none."""
+    lang = getattr(doc.Catalog, "Lang", None)
+    return str(lang.s) if isinstance(lang, pdfdoc.PDFString) else ""
+
+
+def document_info(doc: Any) -> Any:
+    """The Info dictionary's values: ``title``, ``author``, ``subject``, ``creator``, ``producer``, ``keywords``."""
+    return doc.info
 
 
 def set_creation_time(doc: Any, seconds: int) -> None:
     """Date the document ``seconds`` after 1970 (UTC), as reportlab's invariant mode does for 2000-01-01."""
-    stamp = TimeStamp(invariant=1)
+    stamp = utils.TimeStamp(invariant=1)
     stamp.t = seconds
     stamp.lt = time.gmtime(seconds)
     stamp.YMDhms = tuple(stamp.lt)[:6]

@@ -16,10 +16,12 @@ tests/test_tagging.py reads the result back with pikepdf and pdfua.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import DummyDoc, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
@@ -146,7 +148,6 @@ class Tagger:
     title: str
     items: list[Tagged] = field(default_factory=list)
     annots: int = 0
-    links: bool = True  # False: link annotations are numbered only (their bytes come from elsewhere)
 
     def block(self, block: Block, order: float | None = None) -> None:
         c = self.canvas
@@ -172,8 +173,6 @@ class Tagger:
         # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
         annot = self.annots
         self.annots += 1
-        if not self.links:
-            return Tagged(item.block, item.mcid, annot, item.order)
         contents = item.block.alt or url
 
         def make() -> None:
@@ -195,10 +194,62 @@ class Tagger:
         for item in items:
             self.items.append(self._annotate(Tagged(item.block, item.mcid, None, item.order)))
 
-    def finish_page(self) -> None:
-        """Close the page and add its structure to the document, before it is saved."""
+    def finish_page(self, trees: TreeCache | None = None) -> None:
+        """Close the page and add its structure to the document, before it is saved.
+
+        With ``trees``, a page whose blocks say what an earlier page's said
+        (same tags, paths, texts said, order) gets that page's tree bytes.
+        """
         self.canvas.showPage()
-        _write(self.canvas, build_tree(self.items))
+        shape = self.shape() if trees is not None else None
+        found = None if shape is None or trees is None else trees.tree(shape)
+        tree = found if found is not None else build_tree(self.items)
+        if found is None and trees is not None:
+            trees.keep_tree(shape, tree)
+        _write(self.canvas, tree, trees, shape)
+
+    def shape(self) -> Hashable:
+        """What the page's structure tree is made of, as a value: equal shapes, equal trees."""
+        return tuple(
+            (i.block.tag, tuple(i.block.parent), i.block.alt, i.block.actual_text, i.mcid, i.annot, i.order)
+            for i in self.items
+        )
+
+
+class TreeCache:
+    """Structure trees and their objects' bytes by the shape of the page, for one writer's sheets.
+
+    Nearly every person's box has the same shape (a heading, one line of
+    name, one of identifier, the NUMEN column): their trees are the same.
+    Long names say themselves in ActualText: few of those recur, so only
+    the ``kept`` latest shapes are remembered.
+    """
+
+    def __init__(self, kept: int = 64) -> None:
+        self.kept = kept
+        self._trees: OrderedDict[Hashable, Tree] = OrderedDict()
+        self._objects: OrderedDict[Hashable, list[bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tree(self, shape: Hashable) -> Tree | None:
+        with self._lock:
+            return self._trees.get(shape)
+
+    def keep_tree(self, shape: Hashable, tree: Tree) -> None:
+        self._keep(self._trees, shape, tree)
+
+    def get(self, key: Hashable) -> list[bytes] | None:
+        with self._lock:
+            return self._objects.get(key)
+
+    def put(self, key: Hashable, objects: list[bytes]) -> None:
+        self._keep(self._objects, key, objects)
+
+    def _keep(self, table: OrderedDict[Hashable, Any], key: Hashable, value: object) -> None:
+        with self._lock:
+            table[key] = value
+            while len(table) > self.kept:
+                table.popitem(last=False)
 
 
 class _Raw(PDFObject):
@@ -280,41 +331,46 @@ def tree_objects(tree: Tree, first: int, page: int, annots: list[int]) -> list[b
     return out
 
 
-def _write(c: Canvas, tree: Tree) -> None:
-    """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document."""
+def _write(c: Canvas, tree: Tree, trees: TreeCache | None = None, shape: Hashable = None) -> None:
+    """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document.
+
+    ``trees`` keeps the structure objects' bytes by ``shape`` (what decides
+    the tree) and by the numbers they point at: nearly every sheet of a run
+    has the same tree at the same numbers.
+    """
     doc = internals.document_of(c)
-    page = doc.Pages.pages[-1]
-    annots = [_number(ref.format(doc)) for ref in page.Annots or []]
-    pg = _number(doc.Reference(page).format(doc))
+    page = internals.last_page(doc)
+    annots = internals.annotation_numbers(doc, page)
+    pg = internals.object_number(doc, page)
     # Register every object before writing any: they are numbered one after another.
     raws = [_Raw() for _ in range(len(_preorder(tree.root)) + 2)]
-    first = _number(doc.Reference(raws[0]).format(doc))
+    first = internals.object_number(doc, raws[0])
     for raw in raws[1:]:
-        doc.Reference(raw)
-    for raw, data in zip(raws, tree_objects(tree, first, pg, annots), strict=True):
+        internals.object_number(doc, raw)
+    key = None if trees is None or shape is None else (shape, first, pg, tuple(annots))
+    datas = None if key is None or trees is None else trees.get(key)
+    if datas is None:
+        datas = tree_objects(tree, first, pg, annots)
+        if key is not None and trees is not None:
+            trees.put(key, datas)
+    for raw, data in zip(raws, datas, strict=True):
         raw.data = data
 
     # PDFPage writes only the keys it knows: teach this one page two more.
     internals.add_page_entries(page, StructParents=0, Tabs=PDFName("S"))
-    catalog = doc.Catalog
-    catalog.StructTreeRoot = doc.Reference(raws[0])
-    catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-    catalog.Metadata = PDFStream(
-        PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp(doc)
+    internals.set_catalog_entries(
+        doc,
+        StructTreeRoot=doc.Reference(raws[0]),
+        MarkInfo=PDFDictionary({"Marked": "true"}),
+        Metadata=PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp(doc)),
     )
-
-
-def _number(reference: bytes) -> int:
-    """The object number of a formatted reference (``b"7 0 R"``)."""
-    return int(reference.split()[0])
 
 
 def xmp(doc: object) -> bytes:
     """XMP metadata that declares PDF/UA-1 and repeats the Info dictionary (same title, dates)."""
-    info = doc.info  # type: ignore[attr-defined]
+    info = internals.document_info(doc)
     ts = internals.creation_time(doc)
-    lang = getattr(doc.Catalog, "Lang", None)  # type: ignore[attr-defined]
-    lang_text = lang.s if isinstance(lang, PDFString) else ""
+    lang_text = internals.document_language(doc)
     y, mo, d, h, mi, s = ts.YMDhms
     sign = "-" if ts.dhh < 0 else "+"
     date = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{sign}{abs(ts.dhh):02d}:{abs(ts.dmm):02d}"
