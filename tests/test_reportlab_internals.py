@@ -248,21 +248,77 @@ def test_add_link_once_writes_the_same_annotation_from_cached_bytes() -> None:
         assert annot.A.URI == "https://example.org/a" and annot.Subtype == pikepdf.Name.Link
 
 
-def test_prefix_flate_compresses_like_zlib_and_falls_back_for_other_streams(canvas: Canvas) -> None:
-    """Issue 16: a page stream compressed from a prefix compressed once decodes to the same operators."""
-    import zlib
-
-    flate = internals.PrefixFlate(b"q 1 0 0 1 0 0 cm Q\n" * 200)
-    text = "q 1 0 0 1 0 0 cm Q\n" * 200 + "BT (own) Tj ET\n"
-    assert zlib.decompress(flate.encode(text)) == text.encode()
-    assert zlib.decompress(flate.encode("other")) == b"other"
-    canvas.drawString(10, 10, "page")
+def test_shared_start_is_its_own_stream_and_the_page_keeps_its_own_part(canvas: Canvas) -> None:
+    """Issue 16: a page beginning with the shared operators gets them as a first stream (the same bytes in every
+    file), then its own part; a page that does not begin so gets one stream; the text reads the same."""
+    shared = "BT /F1 12 Tf 10 700 Td (shared) Tj ET"
+    files = []
+    for own in ("one", "two"):
+        buffer = io.BytesIO()
+        c = Canvas(buffer, invariant=1, initialFontName=fonts.FONT)
+        c.addLiteral(shared)
+        c.drawString(10, 10, own)
+        c.showPage()
+        doc = internals.document_of(c)
+        page = internals.last_page(doc)
+        text = internals.page_text(page)
+        start = internals.SharedStart(text[: text.index(shared) + len(shared)])
+        internals.set_page_contents(doc, page, start)
+        c.save()
+        files.append(buffer.getvalue())
+        assert start.stream in files[-1]  # written as it was made
+    for data, own in zip(files, ("one", "two"), strict=True):
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            first, second = pdf.pages[0].obj.Contents
+            assert b"(shared) Tj" in first.read_bytes() and b"(shared)" not in second.read_bytes()
+            assert f"({own}) Tj".encode() in second.read_bytes()
+    canvas.drawString(10, 10, "other")
     canvas.showPage()
-    page = internals.last_page(internals.document_of(canvas))
-    assert "page" in internals.page_text(page)
-    internals.compress_page_with(page, internals.PrefixFlate(internals.page_text(page)[:5].encode()))
+    doc = internals.document_of(canvas)
+    internals.set_page_contents(doc, internals.last_page(doc), internals.SharedStart("BT (not this) Tj"))
     with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
-        assert b"(page) Tj" in pdf.pages[0].Contents.read_bytes()
+        assert b"(other) Tj" in pdf.pages[0].Contents.read_bytes()
+
+
+def test_set_text_resources_writes_the_fonts_and_nothing_else(canvas: Canvas) -> None:
+    """A page of text and lines gets /Font and /ProcSet only; a page with transparency keeps reportlab's."""
+    canvas.drawString(10, 10, "text")
+    canvas.showPage()
+    doc = internals.document_of(canvas)
+    assert internals.set_text_resources(internals.last_page(doc))
+    canvas.setFillAlpha(0.5)
+    canvas.rect(10, 10, 20, 20, fill=1)
+    canvas.showPage()
+    assert not internals.set_text_resources(internals.last_page(doc))
+    with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
+        first, second = (page.obj for page in pdf.pages)
+        assert set(first.Resources.keys()) == {"/Font", "/ProcSet"} and "/Rotate" not in first
+        assert "/ExtGState" in second.Resources
+        (font,) = first.Resources.Font.values()
+        assert "Atkinson" in str(font.BaseFont)
+
+
+def test_quick_info_writes_what_reportlab_s_info_would(canvas: Canvas) -> None:
+    """The Info dictionary from remembered pieces says the same as reportlab's own, accents and dates included."""
+    files = []
+    for quick in (False, True):
+        buffer = io.BytesIO()
+        c = Canvas(buffer, invariant=1, initialFontName=fonts.FONT)
+        if quick:
+            internals.quick_info(internals.document_of(c))
+        c.setTitle("Fiche de Zoé Œuvray")
+        c.setAuthor("Rectorat")
+        c.setSubject("Accès (AESH)")
+        c.drawString(10, 10, "x")
+        c.showPage()
+        c.save()
+        files.append(buffer.getvalue())
+    infos = []
+    for data in files:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            infos.append({str(k): str(v) for k, v in pdf.docinfo.items()})
+    assert infos[0] == infos[1]
+    assert infos[1]["/Title"] == "Fiche de Zoé Œuvray"
 
 
 def test_copy_font_states_gives_the_same_codes_and_names(canvas: Canvas) -> None:

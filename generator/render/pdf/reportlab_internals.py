@@ -17,14 +17,16 @@ are imported here, so that a new reportlab reaches that check.
 from __future__ import annotations
 
 import copy
-import threading
 import time
 import zlib
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import reportlab
 from reportlab.lib import utils
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -132,13 +134,57 @@ def copy_font_states(source: Any, target: Any, fonts: list[ttfonts.TTFont]) -> N
     target.delayedFonts.extend(source.delayedFonts)
 
 
-SubsetParts = tuple[
-    bytes, bytes, bytes, int
-]  # widths array, compressed ToUnicode, compressed program, length
+@dataclass(frozen=True)
+class SubsetObjects:
+    """The four objects of one font subset, written out once per run and handed to every document.
+
+    The two streams hold no reference: they are whole. The descriptor and
+    the font dictionary end with what differs between documents (the
+    numbers of the objects they point at, the font's name in the page's
+    resources), added when the document is written.
+    """
+
+    to_unicode: bytes  # the ToUnicode CMap stream
+    font_file: bytes  # the FontFile2 stream (the subset's TrueType program)
+    descriptor: bytes  # the FontDescriptor dictionary, open: /FontFile2 comes last
+    font: bytes  # the Font dictionary, open: /Name, /ToUnicode and /FontDescriptor come last
+
+
+def _flate_stream(data: bytes, extra: bytes = b"") -> bytes:
+    """A stream object whose data is already Flate-compressed."""
+    return b"<< /Filter /FlateDecode /Length %d%s >>\nstream\n%s\nendstream" % (len(data), extra, data)
+
+
+def subset_objects(
+    font: ttfonts.TTFont, base_name: str, subset: list[int], cmap: bytes, program: bytes, length: int
+) -> SubsetObjects:
+    """A subset's objects, from its compressed ToUnicode map and compressed program (``length`` bytes whole)."""
+    face = font.face
+    name = pdfdoc.PDFName(base_name)
+    flags = (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC
+    ascent, cap, descent, italic, stem, missing = map(
+        fp_str, (face.ascent, face.capHeight, face.descent, face.italicAngle, face.stemV, face.defaultWidth)
+    )
+    descriptor = (
+        f"<< /Type /FontDescriptor /FontName {name} /Ascent {ascent} /CapHeight {cap} /Descent {descent} "
+        f"/Flags {flags} /FontBBox [ {' '.join(map(fp_str, face.bbox))} ] /ItalicAngle {italic} "
+        f"/StemV {stem} /MissingWidth {missing}"
+    )
+    widths = " ".join(str(int(face.getCharWidth(code))) for code in subset)
+    font_dict = (
+        f"<< /Type /Font /Subtype /TrueType /BaseFont {name} /FirstChar 0 /LastChar {len(subset) - 1} "
+        f"/Widths [ {widths} ]"
+    )
+    return SubsetObjects(
+        _flate_stream(cmap),
+        _flate_stream(program, b" /Length1 %d" % length),
+        descriptor.encode("latin-1"),
+        font_dict.encode("latin-1"),
+    )
 
 
 class _Raw(pdfdoc.PDFObject):
-    """A direct PDF value already written out (a widths array)."""
+    """An object already written out."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -147,19 +193,25 @@ class _Raw(pdfdoc.PDFObject):
         return self.data
 
 
-def _stream(data: bytes, **entries: Any) -> pdfdoc.PDFStream:
-    """A stream whose content is already Flate-compressed (reportlab then leaves it alone)."""
-    dictionary = pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode"), **entries})
-    return pdfdoc.PDFStream(dictionary, data)
+class _Closed(pdfdoc.PDFObject):
+    """An open dictionary (``head``) closed by entries that point at other objects, by their names."""
+
+    def __init__(self, head: bytes, tail: bytes, refs: tuple[tuple[bytes, str], ...]) -> None:
+        self.head, self.tail, self.refs = head, tail, refs
+
+    def format(self, document: Any) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        entries = b"".join(b" %s %d 0 R" % (key, numbers[name][0]) for key, name in self.refs)
+        return self.head + self.tail + entries + b" >>"
 
 
 def add_subset_objects(
-    font: ttfonts.TTFont, doc: Any, parts: Callable[[int, list[int], str], SubsetParts]
+    font: ttfonts.TTFont, doc: Any, objects: Callable[[int, list[int], str], SubsetObjects]
 ) -> None:
-    """What ``TTFont.addObjects`` does, with each subset's bytes from ``parts(n, subset, base_name)``.
+    """What ``TTFont.addObjects`` does, with each subset's objects from ``objects(n, subset, base_name)``.
 
-    A copy of reportlab 5.1's method, so that a subset made once per run is
-    not compressed again for every file.
+    reportlab 5.1's method builds, compresses and formats every subset again
+    for each file; a subset made once per run is handed over as bytes.
     """
     state = font.state.get(doc) or font._assignState(doc)  # type: ignore[attr-defined]
     state.frozen = 1
@@ -167,35 +219,17 @@ def add_subset_objects(
     for n, subset in enumerate(state.subsets):
         internal_name = font.getSubsetInternalName(n, doc)[1:]
         base_name = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
-        widths, cmap, program, length = parts(n, subset, base_name)
-
-        pdf_font = pdfdoc.PDFTrueTypeFont()
-        pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
-        pdf_font.Name = internal_name
-        pdf_font.BaseFont = base_name
-        pdf_font.FirstChar = 0
-        pdf_font.LastChar = len(subset) - 1
-        pdf_font.Widths = _Raw(widths)
-        pdf_font.ToUnicode = doc.Reference(_stream(cmap), "toUnicodeCMap:" + base_name)
-        font_file = doc.Reference(_stream(program, Length1=length), f"fontFile:{face.filename}({base_name})")
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(base_name),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": font_file,
-                "MissingWidth": face.defaultWidth,
-            }
+        made = objects(n, subset, base_name)
+        cmap, program, descriptor = (
+            f"{kind}:{face.filename}({base_name})" for kind in ("toUnicodeCMap", "fontFile", "fontDescriptor")
         )
-        pdf_font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
-        doc.Reference(pdf_font, internal_name)
-        doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        doc.Reference(_Raw(made.to_unicode), cmap)
+        doc.Reference(_Raw(made.font_file), program)
+        doc.Reference(_Closed(made.descriptor, b"", ((b"/FontFile2", program),)), descriptor)
+        name = b" /Name " + pdfdoc.PDFName(internal_name).encode("latin-1")
+        refs = ((b"/ToUnicode", cmap), (b"/FontDescriptor", descriptor))
+        doc.Reference(_Closed(made.font, name, refs), internal_name)
+        doc.idToObject["BasicFonts"].dict[internal_name] = pdfdoc.PDFObjectReference(internal_name)
     del font.state[doc]
 
 
@@ -243,36 +277,15 @@ def share_page_resources(doc: Any, page: Any, forms: tuple[str, ...], shared: An
     return shared
 
 
-class PrefixFlate:
-    """A Flate filter for page streams that begin with the same operators: that prefix is compressed once.
-
-    Every sheet's page starts with the shared blocks (replayed operators,
-    some 20 KB); compressing them again for each file was a tenth of a
-    sheet's time. The compressor's state after the prefix is copied for
-    each page, which then compresses only its own part. A stream that does
-    not start with the prefix is compressed whole.
-    """
-
-    pdfname = "FlateDecode"
-
-    def __init__(self, prefix: bytes) -> None:
-        self.prefix = prefix
-        self._state = zlib.compressobj()
-        self._head = self._state.compress(prefix)
-        self._lock = threading.Lock()
-
-    def encode(self, text: str | bytes) -> bytes:
-        data = text.encode("utf8") if isinstance(text, str) else text
-        if not data.startswith(self.prefix):
-            return zlib.compress(data)
-        with self._lock:  # copy() reads the shared state: one thread at a time
-            state = self._state.copy()
-        return self._head + state.compress(data[len(self.prefix) :]) + state.flush()
-
-
 def page_text(page: Any) -> str:
     """The operators of a page the canvas has finished (``showPage``), as they will be written."""
     return str(page.stream)
+
+
+def _small_flate(data: bytes) -> bytes:
+    """Flate with a 4 KB window: as good on a page's own few KB, and ten times quicker to set up."""
+    state = zlib.compressobj(6, zlib.DEFLATED, 12, 5)
+    return state.compress(data) + state.flush()
 
 
 class Filter(Protocol):
@@ -283,7 +296,16 @@ class Filter(Protocol):
     def encode(self, text: str | bytes) -> bytes: ...
 
 
-FLATE: Filter = pdfdoc.PDFZCompress  # Flate alone: ASCII85 on top only makes files a quarter larger
+class _SmallFlate:
+    pdfname = "FlateDecode"
+
+    def encode(self, text: str | bytes) -> bytes:
+        return _small_flate(text.encode("utf8") if isinstance(text, str) else text)
+
+
+# Flate alone (ASCII85 on top only makes files a quarter larger): for large streams, and for small ones.
+FLATE: Filter = pdfdoc.PDFZCompress
+SMALL_FLATE: Filter = _SmallFlate()
 
 
 def compress_page_with(page: Any, flate: Filter) -> None:
@@ -297,6 +319,48 @@ def compress_page_with(page: Any, flate: Filter) -> None:
     page.Contents = stream
 
 
+class SharedStart:
+    """The operators every page of a layout starts with, as a stream object compressed once.
+
+    Every sheet's page starts with the shared blocks (some 20 KB of
+    operators): compressing them again for each file was a tenth of a
+    sheet's time. A page that starts with them gets two content streams,
+    this one (the same bytes in every file) and its own part.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.stream = _flate_stream(zlib.compress(prefix.encode("utf8")))
+
+
+def set_page_contents(doc: Any, page: Any, start: SharedStart) -> None:
+    """The page's content: ``start``'s stream then the rest, or one stream if the page does not begin so."""
+    text = page_text(page)
+    if not text.startswith(start.prefix):
+        compress_page_with(page, FLATE)
+        return
+    own = _flate_stream(_small_flate(text[len(start.prefix) :].encode("utf8")))
+    page.Contents = pdfdoc.PDFArray([doc.Reference(_Raw(start.stream)), doc.Reference(_Raw(own))])
+
+
+def set_text_resources(page: Any) -> bool:
+    """Give a page that uses fonts only (no image, form, transparency, colour space) its resources, written out.
+
+    reportlab would build and format a resources dictionary for each page;
+    this also leaves out the empty ``/Trans`` and ``/Rotate 0`` it writes.
+    False (the page left as it was) when the page uses more than fonts.
+    """
+    more = ("XObjects", "ExtGState", "_colorsUsed", "_shadingUsed")
+    if any(getattr(page, name, None) for name in more):
+        return False
+    # The procedure sets reportlab names (obsolete since PDF 1.4, kept as it writes them).
+    procs = b"[ /PDF /Text /ImageB /ImageC /ImageI ]" if page.hasImages else b"[ /PDF /Text ]"
+    page.Resources = _Closed(b"<< /ProcSet " + procs, b"", ((b"/Font", "BasicFonts"),))
+    page.Rotate = None
+    page.Trans = None
+    return True
+
+
 def compress_form_with(doc: Any, name: str, flate: Filter) -> None:
     """Have ``flate`` compress the stream of form ``name`` (ended by ``Canvas.endForm``), as pages are."""
     form = doc.idToObject[doc.getXObjectName(name)]
@@ -306,12 +370,35 @@ def compress_form_with(doc: Any, name: str, flate: Filter) -> None:
     form.Contents = stream
 
 
+def xml_metadata(data: bytes) -> pdfdoc.PDFObject:
+    """The catalog's /Metadata stream (XMP, not compressed: PDF/UA readers look for it as text)."""
+    return _Raw(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream" % (len(data), data))
+
+
 # --- the structure tree (PDF/UA) ----------------------------------------------------
 
 
 def object_number(doc: Any, obj: Any) -> int:
     """The number of ``obj`` in the document, given it (the next free one) if it has none yet."""
-    return int(doc.Reference(obj).format(doc).split()[0])
+    return int(doc.idToObjectNumberAndVersion[doc.Reference(obj).name][0])
+
+
+def add_objects(doc: Any, objects: list[Any]) -> int:
+    """Number ``objects`` one after another in the document; returns the number of the first."""
+    first = object_number(doc, objects[0])
+    for obj in objects[1:]:
+        doc.Reference(obj)
+    return first
+
+
+def reference(doc: Any, obj: Any) -> Any:
+    """A reference to ``obj`` (numbered if it was not), to put in a dictionary."""
+    return doc.Reference(obj)
+
+
+def raw(data: bytes) -> pdfdoc.PDFObject:
+    """A value (or object) already written out as PDF bytes."""
+    return _Raw(data)
 
 
 def annotation_numbers(doc: Any, page: Any) -> list[int]:
@@ -329,6 +416,48 @@ def document_language(doc: Any) -> str:
     """The document's language (``Canvas(lang=…)``), "" when it has none."""
     lang = getattr(doc.Catalog, "Lang", None)
     return str(lang.s) if isinstance(lang, pdfdoc.PDFString) else ""
+
+
+class _QuickInfo(pdfdoc.PDFInfo):
+    """The Info dictionary written from remembered pieces: the same few texts recur in every file."""
+
+    def format(self, document: Any) -> bytes:
+        stamp = document._timeStamp
+        date = _pdf_date(stamp.YMDhms, stamp.dhh, stamp.dmm)
+        entries = (
+            (b"/Title", _pdf_text(self.title)),
+            (b"/Author", _pdf_text(self.author)),
+            (b"/Subject", _pdf_text(self.subject)),
+            (b"/Creator", _pdf_text(self.creator)),
+            (b"/Producer", _pdf_text(self.producer)),
+            (b"/Keywords", _pdf_text(self.keywords)),
+            (b"/CreationDate", date),
+            (b"/ModDate", date),
+            (b"/Trapped", b"/" + self.trapped.encode("latin-1")),
+        )
+        return b"<< " + b" ".join(key + b" " + value for key, value in entries) + b" >>"
+
+
+@lru_cache(maxsize=512)
+def _pdf_text(value: str) -> bytes:
+    """A text string as reportlab writes it in an unencrypted file (PDFDocEncoding, else UTF-16)."""
+    return pdfdoc.PDFString(value).format(_PLAIN)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8)
+def _pdf_date(ymdhms: tuple[int, ...], dhh: int, dmm: int) -> bytes:
+    y, mo, d, h, mi, s = ymdhms
+    return _pdf_text(f"D:{y:04d}{mo:02d}{d:02d}{h:02d}{mi:02d}{s:02d}{dhh:+03d}'{dmm:02d}'")
+
+
+_PLAIN = pdfdoc.DummyDoc()
+
+
+def quick_info(doc: Any) -> None:
+    """Have the document write its Info dictionary from remembered pieces (call before setting its title)."""
+    info = _QuickInfo()
+    info.__dict__.update(doc.info.__dict__)
+    doc.info = info
 
 
 def document_info(doc: Any) -> Any:

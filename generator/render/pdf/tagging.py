@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfdoc import DummyDoc, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import DummyDoc, PDFName, PDFObject, PDFString
 
 from . import reportlab_internals as internals
 
@@ -344,9 +344,7 @@ def _write(c: Canvas, tree: Tree, trees: TreeCache | None = None, shape: Hashabl
     pg = internals.object_number(doc, page)
     # Register every object before writing any: they are numbered one after another.
     raws = [_Raw() for _ in range(len(_preorder(tree.root)) + 2)]
-    first = internals.object_number(doc, raws[0])
-    for raw in raws[1:]:
-        internals.object_number(doc, raw)
+    first = internals.add_objects(doc, raws)
     key = None if trees is None or shape is None else (shape, first, pg, tuple(annots))
     datas = None if key is None or trees is None else trees.get(key)
     if datas is None:
@@ -360,9 +358,9 @@ def _write(c: Canvas, tree: Tree, trees: TreeCache | None = None, shape: Hashabl
     internals.add_page_entries(page, StructParents=0, Tabs=PDFName("S"))
     internals.set_catalog_entries(
         doc,
-        StructTreeRoot=doc.Reference(raws[0]),
-        MarkInfo=PDFDictionary({"Marked": "true"}),
-        Metadata=PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp(doc)),
+        StructTreeRoot=internals.reference(doc, raws[0]),
+        MarkInfo=internals.raw(b"<< /Marked true >>"),
+        Metadata=internals.xml_metadata(xmp(doc)),
     )
 
 

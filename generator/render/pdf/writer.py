@@ -48,7 +48,9 @@ class Shared:
     used_fonts: list[tuple[str, str]]  # the characters each font gave codes, in use order
     marks: list[tagging.Tagged]  # the blocks' marked content, numbered from zero
     templates: dict[bool, Any] = field(default_factory=dict)  # documents whose font states sheets copy
-    flate: internals.PrefixFlate | None = None  # the page stream's compressor, from the first page
+    start: internals.SharedStart | None = (
+        None  # the page stream's start, compressed once (from the first page)
+    )
 
 
 class PdfWriter:
@@ -91,10 +93,12 @@ class PdfWriter:
         buffer = io.BytesIO()
         c = self._canvas(buffer, sheet.title)
         tagger = tagging.Tagger(c, sheet.title)
-        self._paint(c, page_layout, own, tagger)
+        ops = self._paint(c, page_layout, own, tagger)
         tagger.finish_page(self._trees)
-        page = internals.last_page(internals.document_of(c))
-        internals.compress_page_with(page, self._flate(page_layout, page) if self.reuse else internals.FLATE)
+        doc = internals.document_of(c)
+        page = internals.last_page(doc)
+        internals.set_page_contents(doc, page, self._start(page_layout, page, ops))
+        internals.set_text_resources(page)
         c.save()
         return buffer.getvalue()
 
@@ -143,6 +147,7 @@ class PdfWriter:
             initialFontName=FONT,
             initialFontSize=SMALLEST,
         )
+        internals.quick_info(internals.document_of(c))
         c.setTitle(title)
         c.setAuthor(info.author)
         c.setSubject(info.subject)
@@ -151,38 +156,40 @@ class PdfWriter:
         internals.set_creation_time(internals.document_of(c), info.created)
         return c
 
-    def _paint(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], tagger: tagging.Tagger) -> None:
-        """The shared blocks first (replayed when prepared), then the person's box.
+    def _paint(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], tagger: tagging.Tagger) -> str:
+        """The shared blocks first (replayed when prepared), then the person's box; returns the shared operators.
 
         Drawing order is not reading order: the structure tree puts the box
         where it stands on the page, between the title and the steps.
         """
         split = _first_after_box(page_layout)
         if self.reuse:
-            self._replay(c, page_layout, tagger, seeded=bool(own_blocks))
+            ops = self._replay(c, page_layout, tagger, seeded=bool(own_blocks))
         else:
+            start = internals.operator_count(c)
             with self._lock:
                 for index, block in enumerate(page_layout.blocks):
                     tagger.block(block, order=float(index))
+            ops = internals.operators_since(c, start)
         if own_blocks and not self.reuse:
             # Every sheet then has the same font subsets, written once per run.
             doc = internals.document_of(c)
             fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
         for index, block in enumerate(own_blocks):
             tagger.block(block, order=split - 0.5 + index / 1000)
+        return ops
 
-    def _flate(self, page_layout: Layout, page: object) -> internals.PrefixFlate:
-        """The page stream's compressor: the replayed shared operators, and what precedes them, done once."""
-        with self._lock:
-            shared = self._shared[page_layout]
-            if shared.flate is None:
-                text = internals.page_text(page)
-                end = text.find(shared.ops)
-                prefix = text[: end + len(shared.ops)] if end >= 0 else ""
-                shared.flate = internals.PrefixFlate(prefix.encode("utf8"))
-            return shared.flate
+    def _start(self, page_layout: Layout, page: object, ops: str) -> internals.SharedStart:
+        """The start of the page stream up to the shared operators ``ops``: compressed once per layout (``reuse``)."""
+        if self.reuse:
+            with self._lock:
+                shared = self._shared[page_layout]
+                if shared.start is None:
+                    shared.start = _shared_start(internals.page_text(page), ops)
+                return shared.start
+        return _shared_start(internals.page_text(page), ops)
 
-    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, seeded: bool) -> None:
+    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, seeded: bool) -> str:
         """Write the shared blocks as the operators they gave the first time.
 
         Replaying is exact because the first use of each character fixes its
@@ -201,6 +208,7 @@ class PdfWriter:
         internals.copy_font_states(template, internals.document_of(c), fonts.all_fonts())
         c.addLiteral(shared.ops)
         tagger.adopt(shared.marks)
+        return shared.ops
 
     def _font_template(self, used_fonts: list[tuple[str, str]], seeded: bool) -> object:
         """A document whose fonts gave codes to the shared text's characters, then (``seeded``) to names'."""
@@ -259,7 +267,7 @@ class PdfWriter:
             _draw(c, [b for b in own_blocks if not b.shared])
             c.showPage()
             page = internals.last_page(doc)
-            internals.compress_page_with(page, internals.FLATE)
+            internals.compress_page_with(page, internals.SMALL_FLATE)  # a page holds only its person's lines
             resources = internals.share_page_resources(doc, page, tuple(forms.values()), resources)
             count += 1
         c.save()
@@ -275,6 +283,12 @@ class PdfWriter:
         c.endForm()
         internals.compress_form_with(internals.document_of(c), name, internals.FLATE)
         return name
+
+
+def _shared_start(text: str, ops: str) -> internals.SharedStart:
+    """The page's operators up to the end of the shared ones (what precedes them is the same on every page)."""
+    end = text.find(ops)
+    return internals.SharedStart(text[: end + len(ops)] if end >= 0 and ops else "")
 
 
 def _first_after_box(page_layout: Layout) -> int:
