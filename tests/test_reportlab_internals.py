@@ -191,14 +191,26 @@ def test_object_and_annotation_numbers_are_those_written(canvas: Canvas) -> None
     marker = PDFArray([7, 8, 9])
     number = internals.object_number(doc, marker)
     assert internals.object_number(doc, marker) == number  # the same object keeps its number
-    internals.set_catalog_entries(doc, Marker=doc.Reference(marker))
-    internals.add_page_entries(page, Marker=doc.Reference(marker))
+    arrays = [PDFArray([i]) for i in range(3)]
+    start = internals.add_objects(doc, arrays)
+    assert start == number + 1 and internals.object_number(doc, arrays[2]) == start + 2
+    with pytest.raises(ValueError):
+        internals.add_objects(doc, [marker])  # numbered already
+    internals.set_catalog_entries(doc, Metadata=internals.raw(b"<< /Test 1 >>"))  # a key the catalog knows
+    internals.add_page_entries(
+        page,
+        Marker=internals.reference(doc, marker),
+        Many=PDFArray([internals.reference(doc, a) for a in arrays]),
+    )
     with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
         annots = pdf.pages[0].obj.Annots
         assert [a.objgen[0] for a in annots] == [first, second]
         assert annots[0].A.URI == "https://example.org/a"
         assert pdf.pages[0].obj.Marker.objgen[0] == number
         assert list(pdf.pages[0].obj.Marker) == [7, 8, 9]
+        assert pdf.Root.Metadata.Test == 1
+        many = pdf.pages[0].obj.Many
+        assert [a.objgen[0] for a in many] == [start, start + 1, start + 2] and list(many[2]) == [2]
 
 
 def test_document_language_and_info(canvas: Canvas) -> None:

@@ -384,10 +384,22 @@ def object_number(doc: Any, obj: Any) -> int:
 
 
 def add_objects(doc: Any, objects: list[Any]) -> int:
-    """Number ``objects`` one after another in the document; returns the number of the first."""
-    first = object_number(doc, objects[0])
-    for obj in objects[1:]:
-        doc.Reference(obj)
+    """Number ``objects`` (new to the document) one after another; returns the number of the first.
+
+    What ``PDFDocument.Reference`` does for each, at once: a page's fifty
+    structure objects cost a fifth of a millisecond one call at a time.
+    """
+    first = doc.objectcounter + 1
+    numbers, ids, registered = doc.idToObjectNumberAndVersion, doc.numberToId, doc.idToObject
+    for number, obj in enumerate(objects, start=first):
+        name = f"R{number}"
+        if name in registered or hasattr(obj, "__InternalName__"):
+            raise ValueError(f"add_objects: {name} or {obj!r} is already in the document")
+        obj.__InternalName__ = name
+        numbers[name] = (number, 0)
+        ids[number] = name
+        registered[name] = obj
+    doc.objectcounter = first + len(objects) - 1
     return first
 
 

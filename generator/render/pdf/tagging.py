@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -78,6 +78,11 @@ class Tree:
     root: Element
     owners: list[Element]  # by MCID
     links: list[Element]  # by annotation index
+
+    @cached_property
+    def size(self) -> int:
+        """How many elements the tree holds (the root included)."""
+        return len(_preorder(self.root))
 
 
 def build_tree(items: list[Tagged]) -> Tree:
@@ -343,7 +348,7 @@ def _write(c: Canvas, tree: Tree, trees: TreeCache | None = None, shape: Hashabl
     annots = internals.annotation_numbers(doc, page)
     pg = internals.object_number(doc, page)
     # Register every object before writing any: they are numbered one after another.
-    raws = [_Raw() for _ in range(len(_preorder(tree.root)) + 2)]
+    raws = [_Raw() for _ in range(tree.size + 2)]
     first = internals.add_objects(doc, raws)
     key = None if trees is None or shape is None else (shape, first, pg, tuple(annots))
     datas = None if key is None or trees is None else trees.get(key)
