@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfdoc import PDFName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from generator.render.pdf import fonts
+from generator.render.pdf import fonts, written
 from generator.render.pdf import reportlab_internals as internals
 
 
@@ -163,11 +163,11 @@ def test_compress_page_and_form_with_flate_alone_whatever_rl_config_says(canvas:
     canvas.beginForm("f")
     canvas.drawString(10, 10, "in the form")
     canvas.endForm()
-    internals.compress_form_with(doc, "f", internals.FLATE)
+    internals.compress_form_with(doc, "f", written.FLATE)
     canvas.doForm("f")
     canvas.drawString(10, 50, "on the page")
     canvas.showPage()
-    internals.compress_page_with(internals.last_page(doc), internals.FLATE)
+    internals.compress_page_with(internals.last_page(doc), written.FLATE)
     data = _saved(canvas)
     assert b"ASCII85" not in data
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -274,7 +274,7 @@ def test_shared_start_is_its_own_stream_and_the_page_keeps_its_own_part(canvas: 
         doc = internals.document_of(c)
         page = internals.last_page(doc)
         text = internals.page_text(page)
-        start = internals.SharedStart(text[: text.index(shared) + len(shared)])
+        start = written.SharedStart(text[: text.index(shared) + len(shared)])
         internals.set_page_contents(doc, page, start)
         c.save()
         files.append(buffer.getvalue())
@@ -287,7 +287,7 @@ def test_shared_start_is_its_own_stream_and_the_page_keeps_its_own_part(canvas: 
     canvas.drawString(10, 10, "other")
     canvas.showPage()
     doc = internals.document_of(canvas)
-    internals.set_page_contents(doc, internals.last_page(doc), internals.SharedStart("BT (not this) Tj"))
+    internals.set_page_contents(doc, internals.last_page(doc), written.SharedStart("BT (not this) Tj"))
     with pikepdf.open(io.BytesIO(_saved(canvas))) as pdf:
         assert b"(other) Tj" in pdf.pages[0].Contents.read_bytes()
 

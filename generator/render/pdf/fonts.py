@@ -27,6 +27,7 @@ from ...resources import font as font_file
 from .. import fallback
 from ..drawable import check_drawable, undrawable_message
 from . import reportlab_internals as internals
+from . import written
 
 # Letters a name is likely to need, assigned in every sheet after the shared
 # text so that one person's name does not change the subsets of the next.
@@ -44,16 +45,16 @@ class SubsetCachingFont(TTFont):
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
-        self._cache: OrderedDict[tuple[int, tuple[int, ...]], internals.SubsetObjects] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, tuple[int, ...]], written.SubsetObjects] = OrderedDict()
         self._lock = threading.Lock()
 
-    def subset_objects(self, n: int, subset: list[int], base_name: str) -> internals.SubsetObjects:
+    def subset_objects(self, n: int, subset: list[int], base_name: str) -> written.SubsetObjects:
         """The ToUnicode map, font program, descriptor and font dictionary of subset ``n``, written out."""
         # Several threads may write files at once: the cache and the font file's reader are shared.
         with self._lock:
             return self._cached_objects(n, subset, base_name)
 
-    def _cached_objects(self, n: int, subset: list[int], base_name: str) -> internals.SubsetObjects:
+    def _cached_objects(self, n: int, subset: list[int], base_name: str) -> written.SubsetObjects:
         key = (n, tuple(subset))
         if key in self._cache:
             self._cache.move_to_end(key)

@@ -1,28 +1,20 @@
 """Every private name of reportlab the PDF writer leans on, behind a function named for what it does.
 
-reportlab's public API draws pages and saves documents; a tagged PDF (PDF/UA)
-and the caches that make a sheet cheap (operators replayed, font subsets and
-link annotations written once per run, page streams compressed from a shared
-prefix) need a few of its internals: ``Canvas._doc``, ``Canvas._code``,
-``Canvas._addAnnotation``, ``Canvas._annotationCount``, ``PDFPage.stream``,
-``Contents``, ``Resources`` and ``__NoDefault__``, ``PDFDocument.fontMapping``,
-``delayedFonts``, ``idToObject``, ``Catalog``, ``Pages`` and ``_timeStamp``,
-``TTFont.state`` and ``_assignState``, ``Paragraph.blPara``, and the body of
-``TTFont.addObjects``. They live here only, each tested in
-tests/test_reportlab_internals.py; ``check_version`` (called by every new PDF
-writer) refuses a reportlab they were not tested with. Only public modules
-are imported here, so that a new reportlab reaches that check.
+Tagging (PDF/UA) and the caches that make a sheet cheap need a few of
+reportlab's internals: the canvas's document and operators, its pages'
+streams, resources and keys, its documents' fonts, objects and numbers,
+TrueType font states, the body of ``TTFont.addObjects``. They live here
+only, each tested in tests/test_reportlab_internals.py; ``check_version``
+(run by every new PDF writer) refuses a reportlab they were not tested
+with. Only public modules are imported, so a new reportlab reaches that check.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-import zlib
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import reportlab
 from reportlab.lib import utils
@@ -33,6 +25,7 @@ from reportlab.platypus import Paragraph
 
 from ...errors import RenderError
 from ...i18n import _
+from . import written
 
 TESTED_VERSIONS = ("5.1",)  # major.minor of the reportlab releases these functions were tested with
 TESTED_PIN = "reportlab>=5.1,<5.2"  # what pyproject.toml asks for: the install command of the message
@@ -80,10 +73,8 @@ def add_link_once(
 ) -> None:
     """A link annotation: ``make()`` adds it (``canvas.linkURL``) the first time, its bytes are reused after.
 
-    Every personal sheet has the same links at the same places; formatting
-    their dictionaries again for each file cost about 0.3 ms a sheet. The
-    annotation holds no reference to another object, so its bytes are the
-    same in every document.
+    Every sheet has the same links (formatting them cost 0.3 ms a sheet); an
+    annotation points at no other object, so its bytes suit every document.
     """
     data = cache.get(key)
     if data is None:
@@ -134,30 +125,9 @@ def copy_font_states(source: Any, target: Any, fonts: list[ttfonts.TTFont]) -> N
     target.delayedFonts.extend(source.delayedFonts)
 
 
-@dataclass(frozen=True)
-class SubsetObjects:
-    """The four objects of one font subset, written out once per run and handed to every document.
-
-    The two streams hold no reference: they are whole. The descriptor and
-    the font dictionary end with what differs between documents (the
-    numbers of the objects they point at, the font's name in the page's
-    resources), added when the document is written.
-    """
-
-    to_unicode: bytes  # the ToUnicode CMap stream
-    font_file: bytes  # the FontFile2 stream (the subset's TrueType program)
-    descriptor: bytes  # the FontDescriptor dictionary, open: /FontFile2 comes last
-    font: bytes  # the Font dictionary, open: /Name, /ToUnicode and /FontDescriptor come last
-
-
-def _flate_stream(data: bytes, extra: bytes = b"") -> bytes:
-    """A stream object whose data is already Flate-compressed."""
-    return b"<< /Filter /FlateDecode /Length %d%s >>\nstream\n%s\nendstream" % (len(data), extra, data)
-
-
 def subset_objects(
     font: ttfonts.TTFont, base_name: str, subset: list[int], cmap: bytes, program: bytes, length: int
-) -> SubsetObjects:
+) -> written.SubsetObjects:
     """A subset's objects, from its compressed ToUnicode map and compressed program (``length`` bytes whole)."""
     face = font.face
     name = pdfdoc.PDFName(base_name)
@@ -175,9 +145,9 @@ def subset_objects(
         f"<< /Type /Font /Subtype /TrueType /BaseFont {name} /FirstChar 0 /LastChar {len(subset) - 1} "
         f"/Widths [ {widths} ]"
     )
-    return SubsetObjects(
-        _flate_stream(cmap),
-        _flate_stream(program, b" /Length1 %d" % length),
+    return written.SubsetObjects(
+        written.flate_stream(cmap),
+        written.flate_stream(program, b" /Length1 %d" % length),
         descriptor.encode("latin-1"),
         font_dict.encode("latin-1"),
     )
@@ -206,7 +176,7 @@ class _Closed(pdfdoc.PDFObject):
 
 
 def add_subset_objects(
-    font: ttfonts.TTFont, doc: Any, objects: Callable[[int, list[int], str], SubsetObjects]
+    font: ttfonts.TTFont, doc: Any, objects: Callable[[int, list[int], str], written.SubsetObjects]
 ) -> None:
     """What ``TTFont.addObjects`` does, with each subset's objects from ``objects(n, subset, base_name)``.
 
@@ -282,73 +252,28 @@ def page_text(page: Any) -> str:
     return str(page.stream)
 
 
-def _small_flate(data: bytes) -> bytes:
-    """Flate with a 4 KB window: as good on a page's own few KB, and ten times quicker to set up."""
-    state = zlib.compressobj(6, zlib.DEFLATED, 12, 5)
-    return state.compress(data) + state.flush()
-
-
-class Filter(Protocol):
-    """A stream filter as reportlab applies it: the name it writes, and the encoding."""
-
-    pdfname: str
-
-    def encode(self, text: str | bytes) -> bytes: ...
-
-
-class _SmallFlate:
-    pdfname = "FlateDecode"
-
-    def encode(self, text: str | bytes) -> bytes:
-        return _small_flate(text.encode("utf8") if isinstance(text, str) else text)
-
-
-# Flate alone (ASCII85 on top only makes files a quarter larger): for large streams, and for small ones.
-FLATE: Filter = pdfdoc.PDFZCompress
-SMALL_FLATE: Filter = _SmallFlate()
-
-
-def compress_page_with(page: Any, flate: Filter) -> None:
-    """Have ``flate`` compress the page's stream (instead of the filters reportlab picks when saving).
-
-    reportlab picks them from the global ``rl_config.useA85`` (ASCII85 on
-    by default); naming the filter here leaves that setting alone.
-    """
+def compress_page_with(page: Any, flate: written.Filter) -> None:
+    """Have ``flate`` compress the page's stream: reportlab would pick filters from its global ``useA85``."""
     stream = pdfdoc.PDFStream(content=page.stream, filters=[flate])
     stream.__Comment__ = "page stream"
     page.Contents = stream
 
 
-class SharedStart:
-    """The operators every page of a layout starts with, as a stream object compressed once.
-
-    Every sheet's page starts with the shared blocks (some 20 KB of
-    operators): compressing them again for each file was a tenth of a
-    sheet's time. A page that starts with them gets two content streams,
-    this one (the same bytes in every file) and its own part.
-    """
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.stream = _flate_stream(zlib.compress(prefix.encode("utf8")))
-
-
-def set_page_contents(doc: Any, page: Any, start: SharedStart) -> None:
+def set_page_contents(doc: Any, page: Any, start: written.SharedStart) -> None:
     """The page's content: ``start``'s stream then the rest, or one stream if the page does not begin so."""
     text = page_text(page)
     if not text.startswith(start.prefix):
-        compress_page_with(page, FLATE)
+        compress_page_with(page, written.FLATE)
         return
-    own = _flate_stream(_small_flate(text[len(start.prefix) :].encode("utf8")))
+    own = written.flate_stream(written.small_flate(text[len(start.prefix) :].encode("utf8")))
     page.Contents = pdfdoc.PDFArray([doc.Reference(_Raw(start.stream)), doc.Reference(_Raw(own))])
 
 
 def set_text_resources(page: Any) -> bool:
-    """Give a page that uses fonts only (no image, form, transparency, colour space) its resources, written out.
+    """Give a page that uses fonts only its resources written out (reportlab formats a dictionary a page).
 
-    reportlab would build and format a resources dictionary for each page;
-    this also leaves out the empty ``/Trans`` and ``/Rotate 0`` it writes.
-    False (the page left as it was) when the page uses more than fonts.
+    Also leaves out the empty ``/Trans`` and ``/Rotate 0`` reportlab writes.
+    False (the page left as it was) when it uses more: image, form, transparency, colour space.
     """
     more = ("XObjects", "ExtGState", "_colorsUsed", "_shadingUsed")
     if any(getattr(page, name, None) for name in more):
@@ -361,18 +286,13 @@ def set_text_resources(page: Any) -> bool:
     return True
 
 
-def compress_form_with(doc: Any, name: str, flate: Filter) -> None:
+def compress_form_with(doc: Any, name: str, flate: written.Filter) -> None:
     """Have ``flate`` compress the stream of form ``name`` (ended by ``Canvas.endForm``), as pages are."""
     form = doc.idToObject[doc.getXObjectName(name)]
     form.compression = 0
     stream = pdfdoc.PDFStream(content=form.stream, filters=[flate])
     stream.__Comment__ = "xobject form stream"
     form.Contents = stream
-
-
-def xml_metadata(data: bytes) -> pdfdoc.PDFObject:
-    """The catalog's /Metadata stream (XMP, not compressed: PDF/UA readers look for it as text)."""
-    return _Raw(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream" % (len(data), data))
 
 
 # --- the structure tree (PDF/UA) ----------------------------------------------------
@@ -435,34 +355,19 @@ class _QuickInfo(pdfdoc.PDFInfo):
 
     def format(self, document: Any) -> bytes:
         stamp = document._timeStamp
-        date = _pdf_date(stamp.YMDhms, stamp.dhh, stamp.dmm)
+        date = written.pdf_date(stamp.YMDhms, stamp.dhh, stamp.dmm)
         entries = (
-            (b"/Title", _pdf_text(self.title)),
-            (b"/Author", _pdf_text(self.author)),
-            (b"/Subject", _pdf_text(self.subject)),
-            (b"/Creator", _pdf_text(self.creator)),
-            (b"/Producer", _pdf_text(self.producer)),
-            (b"/Keywords", _pdf_text(self.keywords)),
+            (b"/Title", written.pdf_text(self.title)),
+            (b"/Author", written.pdf_text(self.author)),
+            (b"/Subject", written.pdf_text(self.subject)),
+            (b"/Creator", written.pdf_text(self.creator)),
+            (b"/Producer", written.pdf_text(self.producer)),
+            (b"/Keywords", written.pdf_text(self.keywords)),
             (b"/CreationDate", date),
             (b"/ModDate", date),
             (b"/Trapped", b"/" + self.trapped.encode("latin-1")),
         )
         return b"<< " + b" ".join(key + b" " + value for key, value in entries) + b" >>"
-
-
-@lru_cache(maxsize=512)
-def _pdf_text(value: str) -> bytes:
-    """A text string as reportlab writes it in an unencrypted file (PDFDocEncoding, else UTF-16)."""
-    return pdfdoc.PDFString(value).format(_PLAIN)  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=8)
-def _pdf_date(ymdhms: tuple[int, ...], dhh: int, dmm: int) -> bytes:
-    y, mo, d, h, mi, s = ymdhms
-    return _pdf_text(f"D:{y:04d}{mo:02d}{d:02d}{h:02d}{mi:02d}{s:02d}{dhh:+03d}'{dmm:02d}'")
-
-
-_PLAIN = pdfdoc.DummyDoc()
 
 
 def quick_info(doc: Any) -> None:

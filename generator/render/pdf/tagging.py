@@ -20,13 +20,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import DummyDoc, PDFName, PDFObject, PDFString
 
 from . import reportlab_internals as internals
+from . import written
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -275,12 +275,6 @@ class _Raw(PDFObject):
 _PLAIN = DummyDoc()  # formats a string as any unencrypted document would
 
 
-@lru_cache(maxsize=512)
-def pdf_text(value: str) -> bytes:
-    """A text string as reportlab writes it (PDFDocEncoding when it can, else UTF-16), remembered."""
-    return PDFString(value).format(_PLAIN)  # type: ignore[no-any-return]
-
-
 def _preorder(root: Element) -> list[tuple[Element, int]]:
     """Every element, parents before kids, with the index of its parent in the list (-1: the tree root)."""
     order: list[tuple[Element, int]] = []
@@ -321,9 +315,9 @@ def tree_objects(tree: Tree, first: int, page: int, annots: list[int]) -> list[b
         up = first if parent < 0 else first + 1 + parent
         data = f"<< /Type /StructElem /S /{element.type} /P {up} 0 R {pg} /K {k}".encode()
         if element.alt:
-            data += b" /Alt " + pdf_text(element.alt)
+            data += b" /Alt " + written.pdf_text(element.alt)
         if element.actual_text:
-            data += b" /ActualText " + pdf_text(element.actual_text)
+            data += b" /ActualText " + written.pdf_text(element.actual_text)
         out.append(data + b" >>")
     nums = [f"0 [ {' '.join(f'{number[id(e)]} 0 R' for e in tree.owners)} ]"]
     nums += [f"{index + 1} {number[id(link)]} 0 R" for index, link in enumerate(tree.links)]
@@ -365,46 +359,10 @@ def _write(c: Canvas, tree: Tree, trees: TreeCache | None = None, shape: Hashabl
         doc,
         StructTreeRoot=internals.reference(doc, raws[0]),
         MarkInfo=internals.raw(b"<< /Marked true >>"),
-        Metadata=internals.xml_metadata(xmp(doc)),
+        Metadata=internals.raw(written.metadata_stream(written.xmp(*_described(doc)))),
     )
 
 
-def xmp(doc: object) -> bytes:
-    """XMP metadata that declares PDF/UA-1 and repeats the Info dictionary (same title, dates)."""
-    info = internals.document_info(doc)
-    ts = internals.creation_time(doc)
-    lang_text = internals.document_language(doc)
-    y, mo, d, h, mi, s = ts.YMDhms
-    sign = "-" if ts.dhh < 0 else "+"
-    date = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{sign}{abs(ts.dhh):02d}:{abs(ts.dmm):02d}"
-
-    def alt(value: str) -> str:
-        return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
-
-    language = f"<dc:language><rdf:Bag><rdf:li>{escape(lang_text)}</rdf:li></rdf:Bag></dc:language>"
-    xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about=""
- xmlns:dc="http://purl.org/dc/elements/1.1/"
- xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
- xmlns:xmp="http://ns.adobe.com/xap/1.0/"
- xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-<dc:format>application/pdf</dc:format>
-<dc:title>{alt(info.title)}</dc:title>
-<dc:creator><rdf:Seq><rdf:li>{escape(info.author)}</rdf:li></rdf:Seq></dc:creator>
-<dc:description>{alt(info.subject)}</dc:description>
-{language if lang_text else ""}
-<pdf:Producer>{escape(info.producer)}</pdf:Producer>
-<pdf:Keywords>{escape(info.keywords)}</pdf:Keywords>
-<xmp:CreatorTool>{escape(info.creator)}</xmp:CreatorTool>
-<xmp:CreateDate>{date}</xmp:CreateDate>
-<xmp:ModifyDate>{date}</xmp:ModifyDate>
-<xmp:MetadataDate>{date}</xmp:MetadataDate>
-<pdfuaid:part>1</pdfuaid:part>
-</rdf:Description>
-</rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>
-"""
-    return xml.encode("utf-8")
+def _described(doc: object) -> tuple[object, object, str]:
+    """What the XMP repeats of the document: its Info values, its time stamp, its language."""
+    return internals.document_info(doc), internals.creation_time(doc), internals.document_language(doc)

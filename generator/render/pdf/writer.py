@@ -29,7 +29,7 @@ from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import Rung, name_too_long
 from ..drawable import check_drawable
-from . import fonts, tagging
+from . import fonts, tagging, written
 from . import reportlab_internals as internals
 from .fonts import FONT, FONT_BOLD
 from .layout import Block, Layout
@@ -48,9 +48,7 @@ class Shared:
     used_fonts: list[tuple[str, str]]  # the characters each font gave codes, in use order
     marks: list[tagging.Tagged]  # the blocks' marked content, numbered from zero
     templates: dict[bool, Any] = field(default_factory=dict)  # documents whose font states sheets copy
-    start: internals.SharedStart | None = (
-        None  # the page stream's start, compressed once (from the first page)
-    )
+    start: written.SharedStart | None = None  # the page stream's start, compressed once (from the first page)
 
 
 class PdfWriter:
@@ -179,7 +177,7 @@ class PdfWriter:
             tagger.block(block, order=split - 0.5 + index / 1000)
         return ops
 
-    def _start(self, page_layout: Layout, page: object, ops: str) -> internals.SharedStart:
+    def _start(self, page_layout: Layout, page: object, ops: str) -> written.SharedStart:
         """The start of the page stream up to the shared operators ``ops``: compressed once per layout (``reuse``)."""
         if self.reuse:
             with self._lock:
@@ -267,7 +265,7 @@ class PdfWriter:
             _draw(c, [b for b in own_blocks if not b.shared])
             c.showPage()
             page = internals.last_page(doc)
-            internals.compress_page_with(page, internals.SMALL_FLATE)  # a page holds only its person's lines
+            internals.compress_page_with(page, written.SMALL_FLATE)  # a page holds only its person's lines
             resources = internals.share_page_resources(doc, page, tuple(forms.values()), resources)
             count += 1
         c.save()
@@ -281,14 +279,14 @@ class PdfWriter:
             _draw(c, page_layout.blocks)
         _draw(c, [b for b in own_blocks if b.shared])
         c.endForm()
-        internals.compress_form_with(internals.document_of(c), name, internals.FLATE)
+        internals.compress_form_with(internals.document_of(c), name, written.FLATE)
         return name
 
 
-def _shared_start(text: str, ops: str) -> internals.SharedStart:
+def _shared_start(text: str, ops: str) -> written.SharedStart:
     """The page's operators up to the end of the shared ones (what precedes them is the same on every page)."""
     end = text.find(ops)
-    return internals.SharedStart(text[: end + len(ops)] if end >= 0 and ops else "")
+    return written.SharedStart(text[: end + len(ops)] if end >= 0 and ops else "")
 
 
 def _first_after_box(page_layout: Layout) -> int:
