@@ -153,6 +153,7 @@ class Tagger:
     title: str
     items: list[Tagged] = field(default_factory=list)
     annots: int = 0
+    adopted: tuple[Hashable, int] | None = None  # the shape of the blocks taken over, and their number
 
     def block(self, block: Block, order: float | None = None) -> None:
         c = self.canvas
@@ -188,16 +189,22 @@ class Tagger:
         internals.add_link_once(self.canvas, (url, tuple(rect), contents, annot), _LINKS, make)
         return Tagged(item.block, item.mcid, annot, item.order)
 
-    def adopt(self, items: list[Tagged]) -> None:
+    def adopt(self, items: list[Tagged], shape: Hashable = None) -> None:
         """Take over blocks whose marked content was written as prepared operators.
 
         They must come first on the page: their MCIDs and annotations are
         numbered from zero, as they were when the operators were made.
+        ``shape`` is theirs (``shape_of(items)``), when the caller keeps it.
         """
         if self.items or self.annots:
             raise ValueError("tagging: prepared blocks must come first on the page")
         for item in items:
-            self.items.append(self._annotate(Tagged(item.block, item.mcid, None, item.order)))
+            linked = item.block.link is not None
+            self.items.append(
+                self._annotate(Tagged(item.block, item.mcid, None, item.order)) if linked else item
+            )
+        if shape is not None:
+            self.adopted = (shape, len(items))
 
     def finish_page(self, trees: TreeCache | None = None) -> None:
         """Close the page and add its structure to the document, before it is saved.
@@ -215,10 +222,18 @@ class Tagger:
 
     def shape(self) -> Hashable:
         """What the page's structure tree is made of, as a value: equal shapes, equal trees."""
-        return tuple(
-            (i.block.tag, tuple(i.block.parent), i.block.alt, i.block.actual_text, i.mcid, i.annot, i.order)
-            for i in self.items
-        )
+        if self.adopted is None:
+            return shape_of(self.items)
+        shape, count = self.adopted
+        return shape, shape_of(self.items[count:])
+
+
+def shape_of(items: list[Tagged]) -> Hashable:
+    """What decides the structure tree of these tagged blocks, as a value."""
+    return tuple(
+        (i.block.tag, tuple(i.block.parent), i.block.alt, i.block.actual_text, i.mcid, i.annot, i.order)
+        for i in items
+    )
 
 
 class TreeCache:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,6 +47,7 @@ class Shared:
     ops: str  # the operators of the layout's blocks, as drawn in a fresh document
     used_fonts: list[tuple[str, str]]  # the characters each font gave codes, in use order
     marks: list[tagging.Tagged]  # the blocks' marked content, numbered from zero
+    shape: Hashable  # what the marks make of the structure tree (tagging.shape_of)
     templates: dict[bool, Any] = field(default_factory=dict)  # documents whose font states sheets copy
     start: written.SharedStart | None = None  # the page stream's start, compressed once (from the first page)
 
@@ -205,7 +206,7 @@ class PdfWriter:
                 template = shared.templates[seeded] = self._font_template(shared.used_fonts, seeded)
         internals.copy_font_states(template, internals.document_of(c), fonts.all_fonts())
         c.addLiteral(shared.ops)
-        tagger.adopt(shared.marks)
+        tagger.adopt(shared.marks, shared.shape)
         return shared.ops
 
     def _font_template(self, used_fonts: list[tuple[str, str]], seeded: bool) -> object:
@@ -232,7 +233,7 @@ class PdfWriter:
             chars = internals.assigned_characters(pdfmetrics.getFont(name), doc)
             if chars is not None:
                 used_fonts.append((name, chars))
-        return Shared(ops, used_fonts, list(tagger.items))
+        return Shared(ops, used_fonts, list(tagger.items), tagging.shape_of(tagger.items))
 
     # -- the print file ----------------------------------------------------
     def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
