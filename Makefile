@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 MO := generator/locale/fr/LC_MESSAGES/generator.mo
 PO := $(wildcard generator/locale/*/LC_MESSAGES/*.po)
 
-.PHONY: run test test-fast bench lint clean serve messages wheelhouse update-dsfr
+.PHONY: run test test-fast bench lint clean serve messages wheelhouse update-dsfr deps-latest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,23 @@ bench: $(TEST_STAMP) $(MO)
 
 # Every Python file of the repository, checked and formatted alike; the package typed strictly.
 LINTED := generator tests benchmarks build_catalogs.py tools
+
+# The whole suite with the newest release of every dependency, the upper pins of
+# pyproject.toml ignored (each named dependency upgraded after the install), in a
+# throwaway virtualenv: run it before moving a pin. PYTEST_ARGS narrows the run,
+# e.g. make deps-latest PYTEST_ARGS='-k version'.
+DEPS_VENV ?= /tmp/aesh-generator-deps-latest
+PYTEST_ARGS ?=
+DEPENDENCY_NAMES = import re, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	print(" ".join(re.match(r"[A-Za-z0-9._-]+", r)[0] for r in p["dependencies"] + p["optional-dependencies"]["test"]))
+deps-latest:
+	rm -rf $(DEPS_VENV)
+	$(PYTHON) -m venv $(DEPS_VENV)
+	$(DEPS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEPS_VENV)/bin/python -m pip install --quiet -e '.[test]'
+	$(DEPS_VENV)/bin/python -m pip install --quiet --upgrade $$($(DEPS_VENV)/bin/python -c '$(DEPENDENCY_NAMES)')
+	$(DEPS_VENV)/bin/python -m pip list --format=freeze
+	$(DEPS_VENV)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check $(LINTED)

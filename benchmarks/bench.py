@@ -49,15 +49,20 @@ LAST = [
 ]
 
 
-def make_roster(path: Path, count: int) -> None:
+HOMONYM_EVERY = 20  # with ``homonyms``: rows 20k and 20k+1 share a name, so one person in ten is a homonym
+
+
+def make_roster(path: Path, count: int, homonyms: bool = False) -> None:
+    """A synthetic roster; with ``homonyms``, one name in ten is a homonym's (a note in a taller box)."""
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";")
         w.writerow(["Prénom", "Nom", "Courriel"])
         for i in range(count):
+            named = i - 1 if homonyms and i % HOMONYM_EVERY == 1 else i
             w.writerow(
                 [
-                    FIRST[i % len(FIRST)],
-                    f"{LAST[(i // len(FIRST)) % len(LAST)]} {i}",
+                    FIRST[named % len(FIRST)],
+                    f"{LAST[(named // len(FIRST)) % len(LAST)]} {named}",
                     f"personne{i}@example.org",
                 ]
             )
@@ -195,6 +200,14 @@ def main() -> None:
         tmp_path = Path(tmp)
         roster = tmp_path / "roster.csv"
         make_roster(roster, n)
+        homonyms = tmp_path / "homonyms.csv"
+        make_roster(homonyms, n, homonyms=True)
+        wall, peak, tree, pss, extra = measure(homonyms, n, "pdf", tmp_path / "out-homonyms", args.repeat)
+        print(
+            f"personalise --formats pdf, one name in ten a homonym's: {n} people in {wall:.2f} s "
+            f"= {n / wall:.0f} PDF/s (whole command), peak memory {peak:.0f} MB (largest process), "
+            f"all processes {tree:.0f} MB (RSS summed), {pss:.0f} MB (PSS){extra}"
+        )
         for fmt in ("pdf", "docx"):
             wall, peak, tree, pss, extra = measure(roster, n, fmt, tmp_path / f"out-{fmt}", args.repeat)
             plain_dir = tmp_path / f"plain-{fmt}"

@@ -1,6 +1,7 @@
 """Where the time of a ``personalise`` run goes (``make bench``): prints a phase profile, asserts nothing.
 
-One run of 1000 people per format, in this process as the command runs it:
+One run of 1000 people per format (PDF twice: a plain roster, then one where one
+name in ten is a homonym's), in this process as the command runs it:
 imports, reading the roster, preparing the writers and starting the
 workers, making the sheets (with each worker's busy time), the final move
 into the folder. Also the cost of creating a file on this disk, which every
@@ -104,16 +105,23 @@ def main() -> None:
         folder = Path(tmp)
         roster_path = folder / "roster.csv"
         make_roster(roster_path, args.people)
+        homonyms_path = folder / "homonyms.csv"
+        make_roster(homonyms_path, args.people, homonyms=True)
         print(f"creating a file on this disk: {creation_ms(folder):.3f} ms (varies with the folder's place)")
         procedure = load_procedure()
-        for fmt in ("pdf", "docx"):
+        runs = [
+            ("pdf", roster_path, ""),
+            ("pdf", homonyms_path, ", one in ten a homonym"),
+            ("docx", roster_path, ""),
+        ]
+        for fmt, path, kind in runs:
             marks.clear()
             began = time.perf_counter()
-            roster = read_roster(roster_path, procedure)
+            roster = read_roster(path, procedure)
             read = time.perf_counter()
-            batch.run_batch(procedure, roster, folder / f"out-{fmt}", formats=(fmt,))
+            batch.run_batch(procedure, roster, folder / f"out-{fmt}-{path.stem}", formats=(fmt,))
             ended = time.perf_counter()
-            print(f"personalise --formats {fmt}, {args.people} people:")
+            print(f"personalise --formats {fmt}, {args.people} people{kind}:")
             print(f"  read the roster                    {read - began:.3f} s")
             print(f"  prepare the writers, start workers {marks['started'] - marks['prepare']:.3f} s")
             print(f"  make the sheets and print files    {marks['made'] - marks['started']:.3f} s")

@@ -53,7 +53,8 @@ WRITERS: dict[str, Callable[[], Callable[[Page], Writer]]] = {"pdf": _pdf, "docx
 FORMATS = tuple(WRITERS)
 CACHED_PAGES = 8  # writers kept (a run has one page; a web server a few procedures)
 
-_writers: OrderedDict[tuple[str, int], tuple[Page, Writer]] = OrderedDict()
+# By the page's value (a frozen dataclass): equal pages share a writer, and a key never outlives its page.
+_writers: OrderedDict[tuple[str, Page], Writer] = OrderedDict()
 _building = threading.Lock()
 
 
@@ -61,15 +62,15 @@ def writer(fmt: str, page: Page) -> Writer:
     """The writer of ``fmt`` for ``page``, built on first use and shared by every thread."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    key = (fmt, id(page))  # the entry holds the page, so its id stays its own
+    key = (fmt, page)
     with _building:
-        entry = _writers.get(key)
-        if entry is None:
-            entry = _writers[key] = (page, WRITERS[fmt]()(page))
+        found = _writers.get(key)
+        if found is None:
+            found = _writers[key] = WRITERS[fmt]()(page)
             while len(_writers) > CACHED_PAGES * len(WRITERS):
                 _writers.popitem(last=False)
         _writers.move_to_end(key)
-        return entry[1]
+        return found
 
 
 def render(sheet: Sheet, fmt: str) -> bytes:

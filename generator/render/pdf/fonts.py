@@ -26,6 +26,7 @@ from ...resources import font as font_file
 from .. import fallback
 from ..drawable import check_drawable, undrawable_error
 from . import reportlab_internals as internals
+from . import written
 
 # Letters a name is likely to need, assigned in every sheet after the shared
 # text so that one person's name does not change the subsets of the next.
@@ -43,33 +44,33 @@ class SubsetCachingFont(TTFont):
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
-        self._cache: OrderedDict[tuple[int, tuple[int, ...]], internals.SubsetParts] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, tuple[int, ...]], written.SubsetObjects] = OrderedDict()
         self._lock = threading.Lock()
 
-    def subset_parts(self, n: int, subset: list[int], base_name: str) -> internals.SubsetParts:
-        """Widths, compressed ToUnicode map, compressed font program and its length, of subset ``n``."""
+    def subset_objects(self, n: int, subset: list[int], base_name: str) -> written.SubsetObjects:
+        """The ToUnicode map, font program, descriptor and font dictionary of subset ``n``, written out."""
         # Several threads may write files at once: the cache and the font file's reader are shared.
         with self._lock:
-            return self._cached_parts(n, subset, base_name)
+            return self._cached_objects(n, subset, base_name)
 
-    def _cached_parts(self, n: int, subset: list[int], base_name: str) -> internals.SubsetParts:
+    def _cached_objects(self, n: int, subset: list[int], base_name: str) -> written.SubsetObjects:
         key = (n, tuple(subset))
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        widths = b"[ " + b" ".join(b"%d" % self.face.getCharWidth(c) for c in subset) + b" ]"
         cmap = zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1"))
         program = self.face.makeSubset(subset)
-        self._cache[key] = parts = (widths, cmap, zlib.compress(program), len(program))
+        made = internals.subset_objects(self, base_name, subset, cmap, zlib.compress(program), len(program))
+        self._cache[key] = made
         # Names with rare letters make subsets seldom seen again: keep the
         # recent ones only, so memory stays flat over any roster.
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return parts
+        return made
 
     def addObjects(self, doc: Any) -> None:  # noqa: N802 (reportlab's name)
-        """As TTFont.addObjects, with each subset's parts taken from the cache."""
-        internals.add_subset_objects(self, doc, self.subset_parts)
+        """As TTFont.addObjects, with each subset's objects taken from the cache."""
+        internals.add_subset_objects(self, doc, self.subset_objects)
 
 
 def seed(fonts: list[TTFont], doc: Any, letters: str = NAME_LETTERS) -> None:

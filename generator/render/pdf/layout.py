@@ -36,7 +36,7 @@ class Block:
     shared: bool = False  # the same on every personal sheet of its layout (the print file's form draws it)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed as itself: the PDF writer keys what it prepares by its layouts
 class Layout:
     scale: float
     body: float

@@ -16,15 +16,17 @@ tests/test_tagging.py reads the result back with pikepdf and pdfua.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from reportlab.pdfbase.pdfdoc import DummyDoc, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import DummyDoc, PDFName, PDFObject, PDFString
 
 from . import reportlab_internals as internals
+from . import written
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -76,6 +78,11 @@ class Tree:
     root: Element
     owners: list[Element]  # by MCID
     links: list[Element]  # by annotation index
+
+    @cached_property
+    def size(self) -> int:
+        """How many elements the tree holds (the root included)."""
+        return len(_preorder(self.root))
 
 
 def build_tree(items: list[Tagged]) -> Tree:
@@ -146,7 +153,7 @@ class Tagger:
     title: str
     items: list[Tagged] = field(default_factory=list)
     annots: int = 0
-    links: bool = True  # False: link annotations are numbered only (their bytes come from elsewhere)
+    adopted: tuple[Hashable, int] | None = None  # the shape of the blocks taken over, and their number
 
     def block(self, block: Block, order: float | None = None) -> None:
         c = self.canvas
@@ -172,8 +179,6 @@ class Tagger:
         # The page is key 0 of the parent tree; its annotations follow: 1, 2, …
         annot = self.annots
         self.annots += 1
-        if not self.links:
-            return Tagged(item.block, item.mcid, annot, item.order)
         contents = item.block.alt or url
 
         def make() -> None:
@@ -184,21 +189,87 @@ class Tagger:
         internals.add_link_once(self.canvas, (url, tuple(rect), contents, annot), _LINKS, make)
         return Tagged(item.block, item.mcid, annot, item.order)
 
-    def adopt(self, items: list[Tagged]) -> None:
+    def adopt(self, items: list[Tagged], shape: Hashable = None) -> None:
         """Take over blocks whose marked content was written as prepared operators.
 
         They must come first on the page: their MCIDs and annotations are
         numbered from zero, as they were when the operators were made.
+        ``shape`` is theirs (``shape_of(items)``), when the caller keeps it.
         """
         if self.items or self.annots:
             raise ValueError("tagging: prepared blocks must come first on the page")
         for item in items:
-            self.items.append(self._annotate(Tagged(item.block, item.mcid, None, item.order)))
+            linked = item.block.link is not None
+            self.items.append(
+                self._annotate(Tagged(item.block, item.mcid, None, item.order)) if linked else item
+            )
+        if shape is not None:
+            self.adopted = (shape, len(items))
 
-    def finish_page(self) -> None:
-        """Close the page and add its structure to the document, before it is saved."""
+    def finish_page(self, trees: TreeCache | None = None) -> None:
+        """Close the page and add its structure to the document, before it is saved.
+
+        With ``trees``, a page whose blocks say what an earlier page's said
+        (same tags, paths, texts said, order) gets that page's tree bytes.
+        """
         self.canvas.showPage()
-        _write(self.canvas, build_tree(self.items))
+        shape = self.shape() if trees is not None else None
+        found = None if shape is None or trees is None else trees.tree(shape)
+        tree = found if found is not None else build_tree(self.items)
+        if found is None and trees is not None:
+            trees.keep_tree(shape, tree)
+        _write(self.canvas, tree, trees, shape)
+
+    def shape(self) -> Hashable:
+        """What the page's structure tree is made of, as a value: equal shapes, equal trees."""
+        if self.adopted is None:
+            return shape_of(self.items)
+        shape, count = self.adopted
+        return shape, shape_of(self.items[count:])
+
+
+def shape_of(items: list[Tagged]) -> Hashable:
+    """What decides the structure tree of these tagged blocks, as a value."""
+    return tuple(
+        (i.block.tag, tuple(i.block.parent), i.block.alt, i.block.actual_text, i.mcid, i.annot, i.order)
+        for i in items
+    )
+
+
+class TreeCache:
+    """Structure trees and their objects' bytes by the shape of the page, for one writer's sheets.
+
+    Nearly every person's box has the same shape (a heading, one line of
+    name, one of identifier, the NUMEN column): their trees are the same.
+    Long names say themselves in ActualText: few of those recur, so only
+    the ``kept`` latest shapes are remembered.
+    """
+
+    def __init__(self, kept: int = 64) -> None:
+        self.kept = kept
+        self._trees: OrderedDict[Hashable, Tree] = OrderedDict()
+        self._objects: OrderedDict[Hashable, list[bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tree(self, shape: Hashable) -> Tree | None:
+        with self._lock:
+            return self._trees.get(shape)
+
+    def keep_tree(self, shape: Hashable, tree: Tree) -> None:
+        self._keep(self._trees, shape, tree)
+
+    def get(self, key: Hashable) -> list[bytes] | None:
+        with self._lock:
+            return self._objects.get(key)
+
+    def put(self, key: Hashable, objects: list[bytes]) -> None:
+        self._keep(self._objects, key, objects)
+
+    def _keep(self, table: OrderedDict[Hashable, Any], key: Hashable, value: object) -> None:
+        with self._lock:
+            table[key] = value
+            while len(table) > self.kept:
+                table.popitem(last=False)
 
 
 class _Raw(PDFObject):
@@ -217,12 +288,6 @@ class _Raw(PDFObject):
 
 
 _PLAIN = DummyDoc()  # formats a string as any unencrypted document would
-
-
-@lru_cache(maxsize=512)
-def pdf_text(value: str) -> bytes:
-    """A text string as reportlab writes it (PDFDocEncoding when it can, else UTF-16), remembered."""
-    return PDFString(value).format(_PLAIN)  # type: ignore[no-any-return]
 
 
 def _preorder(root: Element) -> list[tuple[Element, int]]:
@@ -265,9 +330,9 @@ def tree_objects(tree: Tree, first: int, page: int, annots: list[int]) -> list[b
         up = first if parent < 0 else first + 1 + parent
         data = f"<< /Type /StructElem /S /{element.type} /P {up} 0 R {pg} /K {k}".encode()
         if element.alt:
-            data += b" /Alt " + pdf_text(element.alt)
+            data += b" /Alt " + written.pdf_text(element.alt)
         if element.actual_text:
-            data += b" /ActualText " + pdf_text(element.actual_text)
+            data += b" /ActualText " + written.pdf_text(element.actual_text)
         out.append(data + b" >>")
     nums = [f"0 [ {' '.join(f'{number[id(e)]} 0 R' for e in tree.owners)} ]"]
     nums += [f"{index + 1} {number[id(link)]} 0 R" for index, link in enumerate(tree.links)]
@@ -280,72 +345,39 @@ def tree_objects(tree: Tree, first: int, page: int, annots: list[int]) -> list[b
     return out
 
 
-def _write(c: Canvas, tree: Tree) -> None:
-    """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document."""
+def _write(c: Canvas, tree: Tree, trees: TreeCache | None = None, shape: Hashable = None) -> None:
+    """Add the tree, parent tree, page keys, MarkInfo and XMP to reportlab's document.
+
+    ``trees`` keeps the structure objects' bytes by ``shape`` (what decides
+    the tree) and by the numbers they point at: nearly every sheet of a run
+    has the same tree at the same numbers.
+    """
     doc = internals.document_of(c)
-    page = doc.Pages.pages[-1]
-    annots = [_number(ref.format(doc)) for ref in page.Annots or []]
-    pg = _number(doc.Reference(page).format(doc))
+    page = internals.last_page(doc)
+    annots = internals.annotation_numbers(doc, page)
+    pg = internals.object_number(doc, page)
     # Register every object before writing any: they are numbered one after another.
-    raws = [_Raw() for _ in range(len(_preorder(tree.root)) + 2)]
-    first = _number(doc.Reference(raws[0]).format(doc))
-    for raw in raws[1:]:
-        doc.Reference(raw)
-    for raw, data in zip(raws, tree_objects(tree, first, pg, annots), strict=True):
+    raws = [_Raw() for _ in range(tree.size + 2)]
+    first = internals.add_objects(doc, raws)
+    key = None if trees is None or shape is None else (shape, first, pg, tuple(annots))
+    datas = None if key is None or trees is None else trees.get(key)
+    if datas is None:
+        datas = tree_objects(tree, first, pg, annots)
+        if key is not None and trees is not None:
+            trees.put(key, datas)
+    for raw, data in zip(raws, datas, strict=True):
         raw.data = data
 
     # PDFPage writes only the keys it knows: teach this one page two more.
     internals.add_page_entries(page, StructParents=0, Tabs=PDFName("S"))
-    catalog = doc.Catalog
-    catalog.StructTreeRoot = doc.Reference(raws[0])
-    catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-    catalog.Metadata = PDFStream(
-        PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp(doc)
+    internals.set_catalog_entries(
+        doc,
+        StructTreeRoot=internals.reference(doc, raws[0]),
+        MarkInfo=internals.raw(b"<< /Marked true >>"),
+        Metadata=internals.raw(written.metadata_stream(written.xmp(*_described(doc)))),
     )
 
 
-def _number(reference: bytes) -> int:
-    """The object number of a formatted reference (``b"7 0 R"``)."""
-    return int(reference.split()[0])
-
-
-def xmp(doc: object) -> bytes:
-    """XMP metadata that declares PDF/UA-1 and repeats the Info dictionary (same title, dates)."""
-    info = doc.info  # type: ignore[attr-defined]
-    ts = internals.creation_time(doc)
-    lang = getattr(doc.Catalog, "Lang", None)  # type: ignore[attr-defined]
-    lang_text = lang.s if isinstance(lang, PDFString) else ""
-    y, mo, d, h, mi, s = ts.YMDhms
-    sign = "-" if ts.dhh < 0 else "+"
-    date = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{sign}{abs(ts.dhh):02d}:{abs(ts.dmm):02d}"
-
-    def alt(value: str) -> str:
-        return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
-
-    language = f"<dc:language><rdf:Bag><rdf:li>{escape(lang_text)}</rdf:li></rdf:Bag></dc:language>"
-    xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about=""
- xmlns:dc="http://purl.org/dc/elements/1.1/"
- xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
- xmlns:xmp="http://ns.adobe.com/xap/1.0/"
- xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-<dc:format>application/pdf</dc:format>
-<dc:title>{alt(info.title)}</dc:title>
-<dc:creator><rdf:Seq><rdf:li>{escape(info.author)}</rdf:li></rdf:Seq></dc:creator>
-<dc:description>{alt(info.subject)}</dc:description>
-{language if lang_text else ""}
-<pdf:Producer>{escape(info.producer)}</pdf:Producer>
-<pdf:Keywords>{escape(info.keywords)}</pdf:Keywords>
-<xmp:CreatorTool>{escape(info.creator)}</xmp:CreatorTool>
-<xmp:CreateDate>{date}</xmp:CreateDate>
-<xmp:ModifyDate>{date}</xmp:ModifyDate>
-<xmp:MetadataDate>{date}</xmp:MetadataDate>
-<pdfuaid:part>1</pdfuaid:part>
-</rdf:Description>
-</rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>
-"""
-    return xml.encode("utf-8")
+def _described(doc: object) -> tuple[object, object, str]:
+    """What the XMP repeats of the document: its Info values, its time stamp, its language."""
+    return internals.document_info(doc), internals.creation_time(doc), internals.document_language(doc)

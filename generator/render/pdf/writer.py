@@ -3,8 +3,11 @@
 The page is laid out once per ``Page`` (``page.layout``): every block gets
 its place, its wrapped text and its structure tag. Writing a sheet then
 only paints those blocks (replayed as the operators they gave the first
-time), plus the person's box. The same blocks paint a shared form XObject
-for the print file. One writer may serve several threads at once: what it
+time), plus the person's box, and reportlab's document saves the file;
+what recurs from sheet to sheet is made once (font subsets in fonts.py,
+link annotations and structure trees in tagging.py, the compressed start
+of the page stream here). The same blocks paint a shared form XObject for
+the print file. One writer may serve several threads at once: what it
 prepares lazily is guarded, and every document has its own font state.
 """
 
@@ -13,10 +16,10 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -26,7 +29,7 @@ from ...run.output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import Rung, name_too_long
 from ..drawable import check_drawable
-from . import assemble, fonts, tagging
+from . import fonts, tagging, written
 from . import reportlab_internals as internals
 from .fonts import FONT, FONT_BOLD
 from .layout import Block, Layout
@@ -34,15 +37,19 @@ from .page import PageBuilder, layout
 from .personal_box import box_blocks
 from .styles import SMALLEST
 
-# Plain Flate streams: ASCII85 on top only makes files a quarter larger.
-rl_config.useA85 = 0
+TREES_KEPT = 64  # structure trees remembered by shape (long names say themselves: few recur)
 
-# The shared part of a layout: its operators, the characters each font gave codes (in use order),
-# its tagged blocks, and the bytes of its link annotations.
-Prepared = tuple[str, list[tuple[str, str]], list[tagging.Tagged], list[bytes]]
-# What setViewerPreference("DisplayDocTitle", "true") writes.
-TREES_KEPT = 64
-VIEWER_PREFERENCES = b"<<\n/DisplayDocTitle true\n>>"
+
+@dataclass
+class Shared:
+    """The shared part of one layout, prepared once: its operators, and what replaying them needs."""
+
+    ops: str  # the operators of the layout's blocks, as drawn in a fresh document
+    used_fonts: list[tuple[str, str]]  # the characters each font gave codes, in use order
+    marks: list[tagging.Tagged]  # the blocks' marked content, numbered from zero
+    shape: Hashable  # what the marks make of the structure tree (tagging.shape_of)
+    templates: dict[bool, Any] = field(default_factory=dict)  # documents whose font states sheets copy
+    start: written.SharedStart | None = None  # the page stream's start, compressed once (from the first page)
 
 
 class PdfWriter:
@@ -52,17 +59,17 @@ class PdfWriter:
     print_file = "all"  # the stem of the file that prints every sheet of a run (``all.pdf``)
 
     def __init__(self, page: Page, reuse: bool = True) -> None:
+        internals.check_version()  # before anything leans on reportlab's internals
         fonts.register()
         self.page = page
         self.flyer_layout = layout(page, personal=False)
         self.personal_layout = layout(page, personal=True)
         self._tall: dict[int, Layout] = {}
-        # Operators of the shared part of each layout, written once per run.
+        # The shared part of each layout, written once per run (``reuse``), by the layout itself:
+        # a key that holds its layout cannot outlive it.
         self.reuse = reuse
-        self._prepared: dict[int, Prepared] = {}
-        self._flates: dict[int, internals.PrefixFlate] = {}
-        self._font_templates: dict[tuple[int, bool], object] = {}  # documents whose font states sheets copy
-        self._trees: dict[Hashable, list[bytes]] = {}  # structure objects, by the shape of the box
+        self._shared: dict[Layout, Shared] = {}
+        self._trees = tagging.TreeCache(TREES_KEPT)
         # Paragraphs remember the canvas they draw on: the shared blocks are drawn by one thread at a time.
         self._lock = threading.RLock()
 
@@ -76,55 +83,21 @@ class PdfWriter:
             target.write(self.to_bytes(sheet))
 
     def to_bytes(self, sheet: Sheet) -> bytes:
+        """The one-page tagged PDF of the sheet, saved by reportlab's document."""
         own: list[Block] = []
         if sheet.box is None:
             page_layout = self.flyer_layout
         else:
             page_layout, own = self._layout_and_box(sheet.box)
-        if self.reuse and not any(block.link for block in own):
-            c = self._canvas(io.BytesIO(), sheet.title)
-            tagger = tagging.Tagger(c, sheet.title, links=False)
-            self._paint(c, page_layout, own, tagger)
-            c.showPage()
-            doc = internals.document_of(c)
-            if internals.plain_page(doc):
-                page = internals.last_page(doc)
-                stream = self._flate(page_layout, page).encode(internals.page_text(page))
-                annots = self._prepared[id(page_layout)][3]
-                tree = self._structure(page_layout, own, tagger, len(annots))
-                return assemble.document(doc, stream, annots, tree, VIEWER_PREFERENCES)
-        return self._saved_by_reportlab(sheet, page_layout, own)
-
-    def _structure(
-        self, page_layout: Layout, own: list[Block], tagger: tagging.Tagger, annots: int
-    ) -> list[bytes]:
-        """The structure objects' bytes, kept for every sheet whose box has the same tags and texts said.
-
-        Nearly every person's box has the same shape (a heading, one line
-        of name, one of identifier, the NUMEN column): their trees are the
-        same bytes.
-        """
-        shape = (id(page_layout), annots, tuple((b.tag, b.parent, b.alt, b.actual_text) for b in own))
-        with self._lock:
-            found = self._trees.get(shape)
-        if found is None:
-            found = assemble.structure(tagging.build_tree(tagger.items), annots)
-            with self._lock:
-                if len(self._trees) >= TREES_KEPT:  # long names say themselves in ActualText: few recur
-                    self._trees.pop(next(iter(self._trees)))
-                self._trees[shape] = found
-        return found
-
-    def _saved_by_reportlab(self, sheet: Sheet, page_layout: Layout, own: list[Block]) -> bytes:
-        """The sheet as reportlab's document writes it: the reference ``assemble`` must match, byte for byte."""
         buffer = io.BytesIO()
         c = self._canvas(buffer, sheet.title)
         tagger = tagging.Tagger(c, sheet.title)
-        self._paint(c, page_layout, own, tagger)
-        tagger.finish_page()
-        if self.reuse:
-            page = internals.last_page(internals.document_of(c))
-            internals.compress_page_with(page, self._flate(page_layout, page))
+        ops = self._paint(c, page_layout, own, tagger)
+        tagger.finish_page(self._trees)
+        doc = internals.document_of(c)
+        page = internals.last_page(doc)
+        internals.set_page_contents(doc, page, self._start(page_layout, page, ops))
+        internals.set_text_resources(page)
         c.save()
         return buffer.getvalue()
 
@@ -141,7 +114,8 @@ class PdfWriter:
         """The page layout for this person and the blocks of their box.
 
         Nearly everyone fits the usual box, and so shares the usual layout;
-        a very long name gets a taller box (and, if need be, smaller type).
+        a very long name or a homonym's note gets a taller box (and, if need
+        be, smaller type): one layout per height, shared by all who need it.
         """
         # A letter no embedded font has refuses the sheet, naming it: never a "?".
         check_drawable(box.first_name, box.family_name, box.birth_name, box.identifier, box.manager)
@@ -172,6 +146,7 @@ class PdfWriter:
             initialFontName=FONT,
             initialFontSize=SMALLEST,
         )
+        internals.quick_info(internals.document_of(c))
         c.setTitle(title)
         c.setAuthor(info.author)
         c.setSubject(info.subject)
@@ -180,40 +155,40 @@ class PdfWriter:
         internals.set_creation_time(internals.document_of(c), info.created)
         return c
 
-    def _paint(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], tagger: tagging.Tagger) -> None:
-        """The shared blocks first (replayed when prepared), then the person's box.
+    def _paint(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], tagger: tagging.Tagger) -> str:
+        """The shared blocks first (replayed when prepared), then the person's box; returns the shared operators.
 
         Drawing order is not reading order: the structure tree puts the box
         where it stands on the page, between the title and the steps.
         """
         split = _first_after_box(page_layout)
         if self.reuse:
-            self._replay(c, page_layout, tagger, seeded=bool(own_blocks))
+            ops = self._replay(c, page_layout, tagger, seeded=bool(own_blocks))
         else:
+            start = internals.operator_count(c)
             with self._lock:
                 for index, block in enumerate(page_layout.blocks):
                     tagger.block(block, order=float(index))
+            ops = internals.operators_since(c, start)
         if own_blocks and not self.reuse:
             # Every sheet then has the same font subsets, written once per run.
             doc = internals.document_of(c)
             fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
         for index, block in enumerate(own_blocks):
             tagger.block(block, order=split - 0.5 + index / 1000)
+        return ops
 
-    def _flate(self, page_layout: Layout, page: object) -> internals.PrefixFlate:
-        """The page stream's compressor: the replayed shared operators, and what precedes them, done once."""
-        key = id(page_layout)
-        with self._lock:
-            flate = self._flates.get(key)
-            if flate is None:
-                text = internals.page_text(page)
-                ops = self._prepared[key][0]
-                end = text.find(ops)
-                prefix = text[: end + len(ops)] if end >= 0 else ""
-                flate = self._flates[key] = internals.PrefixFlate(prefix.encode("utf8"))
-            return flate
+    def _start(self, page_layout: Layout, page: object, ops: str) -> written.SharedStart:
+        """The start of the page stream up to the shared operators ``ops``: compressed once per layout (``reuse``)."""
+        if self.reuse:
+            with self._lock:
+                shared = self._shared[page_layout]
+                if shared.start is None:
+                    shared.start = _shared_start(internals.page_text(page), ops)
+                return shared.start
+        return _shared_start(internals.page_text(page), ops)
 
-    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, seeded: bool) -> None:
+    def _replay(self, c: Canvas, page_layout: Layout, tagger: tagging.Tagger, seeded: bool) -> str:
         """Write the shared blocks as the operators they gave the first time.
 
         Replaying is exact because the first use of each character fixes its
@@ -222,17 +197,17 @@ class PdfWriter:
         letters of names when ``seeded``), so the same operators mean the
         same text.
         """
-        key = id(page_layout)
         with self._lock:
-            if key not in self._prepared:
-                self._prepared[key] = self._prepare(page_layout)
-            ops, used_fonts, marks, _ = self._prepared[key]
-            template = self._font_templates.get((key, seeded))
+            shared = self._shared.get(page_layout)
+            if shared is None:
+                shared = self._shared[page_layout] = self._prepare(page_layout)
+            template = shared.templates.get(seeded)
             if template is None:
-                template = self._font_templates[key, seeded] = self._font_template(used_fonts, seeded)
+                template = shared.templates[seeded] = self._font_template(shared.used_fonts, seeded)
         internals.copy_font_states(template, internals.document_of(c), fonts.all_fonts())
-        c.addLiteral(ops)
-        tagger.adopt(marks)
+        c.addLiteral(shared.ops)
+        tagger.adopt(shared.marks, shared.shape)
+        return shared.ops
 
     def _font_template(self, used_fonts: list[tuple[str, str]], seeded: bool) -> object:
         """A document whose fonts gave codes to the shared text's characters, then (``seeded``) to names'."""
@@ -245,7 +220,7 @@ class PdfWriter:
             fonts.seed([pdfmetrics.getFont(FONT), pdfmetrics.getFont(FONT_BOLD)], doc)
         return doc
 
-    def _prepare(self, page_layout: Layout) -> Prepared:
+    def _prepare(self, page_layout: Layout) -> Shared:
         c = self._canvas(io.BytesIO(), self.page.info.title)
         tagger = tagging.Tagger(c, "")
         start = internals.operator_count(c)
@@ -258,27 +233,24 @@ class PdfWriter:
             chars = internals.assigned_characters(pdfmetrics.getFont(name), doc)
             if chars is not None:
                 used_fonts.append((name, chars))
-        return ops, used_fonts, list(tagger.items), internals.page_annotations(c)
+        return Shared(ops, used_fonts, list(tagger.items), tagging.shape_of(tagger.items))
 
     # -- the print file ----------------------------------------------------
     def write_many(self, sheets: Iterable[Sheet], target: BinaryIO) -> int:
-        """Personal sheets in one print file; the part shared by every page is one form.
+        """Personal sheets in one print file; the part shared by the pages of each layout is one form.
 
         It is for printing: untagged and without link annotations (a form
         cannot carry per-page structure); the one-page files are the
-        accessible, clickable ones. The form holds the page and the parts of
-        the personal box that are the same for everyone; each page holds
-        only its person's lines, and points at one shared resources
+        accessible, clickable ones. A layout's form holds the page and the
+        parts of the personal box that are the same for everyone (a taller
+        box, for a long name or a homonym's note, has its own); each page
+        holds only its person's lines, and points at one shared resources
         dictionary. reportlab keeps every page until the file is saved: a
         print file is one volume of a run. Returns the number of pages.
         """
         c = self._canvas(target, self.page.info.title)
         doc = internals.document_of(c)
-        shared = self.personal_layout
-        c.beginForm("shared")
-        with self._lock:
-            _draw(c, shared.blocks)
-        form_drawn = False
+        forms: dict[Layout, str] = {}
         resources = None
         count = 0
         for sheet in sheets:
@@ -287,25 +259,35 @@ class PdfWriter:
                 page_layout, own_blocks = self._layout_and_box(sheet.box)
             except RenderError:
                 continue  # their own sheet reports it: a print file only holds sheets that can be made
-            if not form_drawn:
-                # The box's common parts come from the first sheet: they say the same on every one.
-                _draw(c, [b for b in box_blocks(shared, sheet.box)[0] if b.shared])
-                c.endForm()
-                form_drawn = True
-            if page_layout is shared:
-                c.doForm("shared")
-                _draw(c, [b for b in own_blocks if not b.shared])
-            else:
-                with self._lock:
-                    _draw(c, page_layout.blocks)
-                _draw(c, own_blocks)
+            name = forms.get(page_layout)
+            if name is None:
+                name = forms[page_layout] = self._form(c, page_layout, own_blocks, len(forms))
+            c.doForm(name)
+            _draw(c, [b for b in own_blocks if not b.shared])
             c.showPage()
-            resources = internals.share_page_resources(doc, internals.last_page(doc), ("shared",), resources)
+            page = internals.last_page(doc)
+            internals.compress_page_with(page, written.SMALL_FLATE)  # a page holds only its person's lines
+            resources = internals.share_page_resources(doc, page, tuple(forms.values()), resources)
             count += 1
-        if not form_drawn:
-            c.endForm()
         c.save()
         return count
+
+    def _form(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], number: int) -> str:
+        """A form of the layout's blocks and the box's common parts (they say the same on every sheet)."""
+        name = f"shared{number}" if number else "shared"
+        c.beginForm(name)
+        with self._lock:
+            _draw(c, page_layout.blocks)
+        _draw(c, [b for b in own_blocks if b.shared])
+        c.endForm()
+        internals.compress_form_with(internals.document_of(c), name, written.FLATE)
+        return name
+
+
+def _shared_start(text: str, ops: str) -> written.SharedStart:
+    """The page's operators up to the end of the shared ones (what precedes them is the same on every page)."""
+    end = text.find(ops)
+    return written.SharedStart(text[: end + len(ops)] if end >= 0 and ops else "")
 
 
 def _first_after_box(page_layout: Layout) -> int:
