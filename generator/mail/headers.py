@@ -44,6 +44,7 @@ class Meant:
     to: tuple[str, str]  # (display name, address)
     sender: tuple[str, str] | None  # None: the draft has no From (send --from gives it)
     subject: str
+    reply_to: tuple[str, str] | None = None  # None: the draft has no Reply-To (none may be there)
 
 
 def shown(text: str) -> str:
@@ -119,9 +120,12 @@ def _top_differences(back: EmailMessage, meant: Meant) -> list[str]:
     reasons = _one_address(back, "To", meant.to)
     if meant.sender is not None:
         reasons += _one_address(back, "From", meant.sender)
+    if meant.reply_to is not None:
+        reasons += _one_address(back, "Reply-To", meant.reply_to)
     if str(back.get("Subject", "")) != meant.subject:
         reasons.append(_("{header} reads differently").format(header="Subject"))
-    unknown = [name for name in back.keys() if name.lower() not in _WRITTEN_KEYS]
+    allowed = _WRITTEN_KEYS | ({"reply-to"} if meant.reply_to is not None else set())
+    unknown = [name for name in back.keys() if name.lower() not in allowed]
     if unknown:
         reasons.append(_("other headers than those written"))
     return reasons

@@ -28,7 +28,8 @@ class SmtpSettings:
     port: int = 587
     starttls: bool = False
     user: str = ""
-    password: str | None = None  # read by the caller from where it keeps secrets, never from argv
+    # Read by the caller from where it keeps secrets, never from argv; never in a repr (logs, tracebacks).
+    password: str | None = field(default=None, repr=False)
     tls: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
 
 
