@@ -16,8 +16,8 @@ from ..i18n import _
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render.html import sheet_html, sheet_text
-from ..sheet.compose import compose
 from ..run.output import atomic_write
+from ..sheet.compose import compose
 from .headers import Meant, prove, refuse_encoded_words
 
 if TYPE_CHECKING:
@@ -185,7 +185,9 @@ def _headed(
     message = EmailMessage(policy=policy.default)
     sender = None
     address_from = settings.sender if settings is not None else template.sender
-    name_from = (settings.sender_name or template.sender_name) if settings is not None else template.sender_name
+    name_from = (
+        (settings.sender_name or template.sender_name) if settings is not None else template.sender_name
+    )
     if address_from:
         address = _address(name_from, address_from, "sender" if settings is not None else "email.sender")
         message["From"] = address
@@ -203,7 +205,9 @@ def _headed(
     domain = address_from.rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     message[UNSENT] = "1"
-    return message, Meant(to=(to.display_name, to.addr_spec), sender=sender, subject=subject, reply_to=reply_to)
+    return message, Meant(
+        to=(to.display_name, to.addr_spec), sender=sender, subject=subject, reply_to=reply_to
+    )
 
 
 def attachment_name(person: Person) -> str:

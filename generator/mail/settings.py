@@ -99,9 +99,7 @@ def load_mail_settings(path: str | Path) -> MailSettings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DeliveryError(
-            _("{path}: not a TOML file ({reason})").format(path=path, reason=exc)
-        ) from None
+        raise DeliveryError(_("{path}: not a TOML file ({reason})").format(path=path, reason=exc)) from None
     return _checked(path, text, data)
 
 
@@ -110,20 +108,21 @@ def _checked(path: Path, text: str, data: dict[str, Any]) -> MailSettings:
     reader.unknown_keys()
     security = reader.choice("security", SECURITIES, "starttls")
     host = reader.host(security)
-    values = {
-        "host": host,
-        "port": reader.integer("port", 1, 65535, DEFAULT_PORTS.get(security, 587)),
-        "security": security,
-        "sender": reader.address("sender", required=True),
-        "sender_name": reader.phrase("sender_name"),
-        "reply_to": reader.address("reply_to"),
-        "user": reader.phrase("user"),
-        "password_env": reader.variable(),
-        "per_minute": reader.integer("per_minute", 1, MOST_PER_MINUTE, DEFAULT_PER_MINUTE),
-    }
+    settings = MailSettings(
+        host=host,
+        port=reader.integer("port", 1, 65535, DEFAULT_PORTS.get(security, 587)),
+        security=security,
+        sender=reader.address("sender", required=True),
+        sender_name=reader.phrase("sender_name"),
+        reply_to=reader.address("reply_to"),
+        user=reader.phrase("user"),
+        password_env=reader.variable(),
+        per_minute=reader.integer("per_minute", 1, MOST_PER_MINUTE, DEFAULT_PER_MINUTE),
+        source=path,
+    )
     if reader.problems:
         raise DeliveryError(reader.problems)
-    return MailSettings(**values, source=path)
+    return settings
 
 
 class _Reader:
@@ -203,7 +202,7 @@ class _Reader:
 
     def host(self, security: str) -> str:
         if "host" not in self.data:
-            self.refuse("host", _("the name of the SMTP server (host = \"smtp.example.fr\")"))
+            self.refuse("host", _('the name of the SMTP server (host = "smtp.example.fr")'))
             return ""
         host = self.string("host")
         try:
@@ -243,7 +242,9 @@ class _Reader:
         if name and not _ENV_NAME.fullmatch(name):
             self.refuse("password_env", _("the name of an environment variable, like SMTP_PASSWORD"), name)
         elif user and not name:
-            self.refuse("password_env", _("the name of the environment variable holding the password of user"))
+            self.refuse(
+                "password_env", _("the name of the environment variable holding the password of user")
+            )
         elif name and not user:
             self.refuse("user", _("the SMTP login whose password {variable} holds").format(variable=name))
         return name
