@@ -92,9 +92,26 @@ def _help(band: HelpBand) -> list[str]:
     return [f'<h2 style="{H2}">{escape(band.label)}</h2>', _p(phone), _p(escape(band.hours))]
 
 
+def _lines(paragraph: str) -> str:
+    """A paragraph's lines: a break the data file made only to wrap its text becomes a space.
+
+    A line kept as a line ends with punctuation or is followed by a capital
+    ("Votre identifiant : …" then "Votre mot de passe…"); on a phone the
+    other breaks would cut sentences in odd places.
+    """
+    out = ""
+    for line in paragraph.splitlines():
+        line = line.strip()
+        if out:
+            kept = out[-1] in ".,:;!?" or line[:1].isupper()
+            out += "<br>\n" if kept else " "
+        out += escape(line)
+    return out
+
+
 def _intro(text: str) -> list[str]:
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return [_p("<br>\n".join(escape(line) for line in p.splitlines())) for p in paragraphs]
+    return [_p(_lines(p)) for p in paragraphs]
 
 
 def sheet_html(sheet: Sheet, intro: str = "") -> str:
