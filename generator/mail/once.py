@@ -28,7 +28,7 @@ from ..people.person import Person
 from ..safe_files import read_limited, write_atomic
 from .outbox import Draft
 from .send import _Dropped, _Session
-from .settings import MailSettings
+from .settings import MailSettings, stamp
 
 RECORD = "envois.json"
 LOCK = ".envois.lock"
@@ -157,17 +157,6 @@ def _clean(reason: str, address: str) -> str:
     if address:
         reason = re.sub(re.escape(address), "<…>", reason, flags=re.IGNORECASE)
     return _("(reason withheld: it looked like a NUMEN)") if holds_numen(reason) else reason
-
-
-def stamp(message: EmailMessage, settings: MailSettings) -> None:
-    """From and Reply-To as the settings say, whatever the message held: the office sends, nobody else."""
-    from email.headerregistry import Address
-
-    del message["From"]
-    message["From"] = Address(display_name=settings.sender_name, addr_spec=settings.sender)
-    del message["Reply-To"]
-    if settings.reply_to:
-        message["Reply-To"] = settings.reply_to
 
 
 class _Job:

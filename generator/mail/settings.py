@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +259,12 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def stamp(message: EmailMessage, settings: MailSettings) -> None:
+    """From and Reply-To as the settings say, whatever the message held: the office sends, nobody else."""
+    del message["From"]
+    message["From"] = Address(display_name=settings.sender_name, addr_spec=settings.sender)
+    del message["Reply-To"]
+    if settings.reply_to:
+        message["Reply-To"] = settings.reply_to
