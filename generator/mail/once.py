@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -118,9 +120,23 @@ def _write(folder: Path, record: Mapping[str, Mapping[str, str]]) -> None:
     write_atomic(folder / RECORD, data.encode("utf-8"))
 
 
-def _lock(folder: Path) -> filelock.BaseFileLock:
+@contextmanager
+def _lock(folder: Path) -> Iterator[None]:
     # A new lock object each time: two threads of one process exclude each other too.
-    return filelock.FileLock(str(folder / LOCK), timeout=LOCK_WAIT)
+    lock = filelock.FileLock(str(folder / LOCK), timeout=LOCK_WAIT)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise DeliveryError(
+            _(
+                "{path}: another sending of this session has held the record for {seconds} s; "
+                "nothing more was sent: try again in a minute"
+            ).format(path=folder / RECORD, seconds=int(LOCK_WAIT))
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _status(entry: Mapping[str, str] | None) -> str:
@@ -198,8 +214,12 @@ class _Job:
 
     def _send(self, item: Outgoing, retry: bool) -> dict[str, str]:
         address = _recipient(item.message)
-        if self.lost or not address or self.session is None:
-            reason = self.lost or _("the message has no single To address")
+        reason = self.lost
+        if not address:
+            reason = _("the message has no single To address")
+        elif address.lower() != item.person.email.strip().lower():
+            reason = _("the message is not addressed to this person's address; not sent")
+        if reason or self.session is None:
             return {"status": NOT_SENT, "reason": _clean(reason, address)}
         stamp(item.message, self.settings)
         draft = Draft(item.key, item.message, (address,), pending=[address], resend=retry)
@@ -227,12 +247,15 @@ def send_once(
     progress: Callable[[int, int], None] | None = None,
     clock: Clock | None = None,
     environ: Mapping[str, str] = os.environ,
+    cancel: threading.Event | None = None,
 ) -> list[Outcome]:
     """Send each item never sent before (or, ``failures_only``, each refused or not sent); the outcome of all.
 
     Per-recipient errors are recorded and the others go on; a refused login
     or an unreachable server raises DeliveryError before anything is sent.
-    ``progress(done, total)`` is called after each recipient of this call.
+    ``progress(done, total)`` is called after each recipient of this call;
+    ``cancel`` set stops between two recipients (the rest stay unsent, "").
+    The lock is waited for up to LOCK_WAIT seconds, then DeliveryError.
     """
     folder = Path(folder)
     keys = [item.key for item in items]
@@ -246,6 +269,8 @@ def send_once(
         job.open()
         try:
             for done, item in enumerate(todo, start=1):
+                if cancel is not None and cancel.is_set():
+                    break
                 job.wait_for_rate()
                 job.one(item, failures_only)
                 if progress is not None:

@@ -300,3 +300,29 @@ def test_the_report_has_french_headers_safe_cells_and_no_numen(
         "envoyé",
     ]
     assert rows[2][5] == "refusé" and rows[2][6].startswith("550")
+
+
+def test_cancel_stops_between_two_recipients_and_the_rest_can_go_later(  # type: ignore[no-untyped-def]
+    procedure: Procedure, server, tmp_path: Path
+) -> None:
+    recorder, port = server
+    settings = settings_for(port)
+    stop = threading.Event()
+    outcomes = send_once(
+        tmp_path, items(procedure, PEOPLE[:4]), settings, progress=lambda d, t: stop.set(), cancel=stop
+    )
+    assert [o.status for o in outcomes] == [SENT, "", "", ""]
+    assert [o.status for o in send_once(tmp_path, items(procedure, PEOPLE[:4]), settings)] == [SENT] * 4
+    assert len(recorder.received) == 4
+
+
+def test_a_message_to_another_address_than_the_persons_is_not_sent(  # type: ignore[no-untyped-def]
+    procedure: Procedure, server, tmp_path: Path
+) -> None:
+    """A mix-up by the caller (Zoé's message under Marie's name) is caught: "not sent", nothing goes."""
+    recorder, port = server
+    marie, zoe = PEOPLE[:2]
+    mixed = outgoing(marie, build_message(procedure, zoe, pdf_of(zoe), "z.pdf"))
+    (outcome,) = send_once(tmp_path, [mixed], settings_for(port))
+    assert outcome.status == NOT_SENT and "not addressed" in outcome.reason
+    assert recorder.received == []
