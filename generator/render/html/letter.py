@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ...procedure.model import Paragraph, plain
-from ...sheet.blocks import Contact, HelpBand, PersonalBox, Sheet, StepBlock
+from ...sheet.blocks import Contact, HelpBand, Paragraph, PersonalBox, Sheet, StepBlock, plain
 
 TEXT = "#1e1e1e"  # 16.1:1 on white
 LINK = "#000091"  # the State's blue, 15.9:1 on white; links are underlined too, never told by colour alone
