@@ -187,3 +187,10 @@ def test_with_mail_settings_the_from_and_reply_to_are_the_settings(procedure: Pr
 )
 def test_a_phone_number_becomes_an_international_tel_link(phone: str, uri: str) -> None:
     assert tel_uri(phone) == uri
+
+
+def test_lines_wrapped_by_the_data_file_reflow_and_meant_lines_stay(procedure: Procedure) -> None:
+    """ "ouvrir votre\\nmessagerie" reflows on a phone; "Votre identifiant…" keeps its own line."""
+    _, html = bodies(build_message(procedure, PERSON, PDF, "f.pdf"))
+    assert "ouvrir votre messagerie" in html
+    assert re.search(r"<br>\s*Votre mot de passe", html)
