@@ -19,9 +19,9 @@ from generator.procedure.model import Procedure  # noqa: E402
 pytestmark = [pytest.mark.browser, needs_chromium]
 # A long name and identifier: what would widen a page if anything did.
 PERSON = Person(
-    "Marie-Hélène",
-    "De La Fontaine-Saint-Exupéry",
-    "mde-la-fontaine-saint-exupery",
+    "Marie-Hélène-Véronique",
+    "De La Fontaine-Saint-Exupéry-Montmorency",
+    "mde-la-fontaine-saint-exupery-montmorency",
     email="marie-helene.delafontaine-saint-exupery@example.org",
     row=7,
     manager="aesh17",
