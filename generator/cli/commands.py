@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DeliveryError
 from ..i18n import _, ngettext
@@ -18,6 +18,11 @@ from ..procedure.model import Procedure
 from ..procedure.schema import load_procedure
 from ..run.batch import BatchResult, build_flyer, desk_sheet, run_batch
 from ..run.lock import folder_lock
+
+if TYPE_CHECKING:
+    from ..mail.outbox import Draft
+    from ..mail.send import Delivery, SendReport
+    from ..mail.settings import MailSettings
 
 
 def run(args: argparse.Namespace, cancel: threading.Event | None = None) -> int:
@@ -219,13 +224,47 @@ def send(args: argparse.Namespace) -> int:
     """``send DIR``: list (dry run) or send the drafts of a personalise run, never twice."""
     from ..mail.send import check_host
 
-    check_host(args.smtp_host)
+    args.settings = _mail_settings(args)
+    if args.settings is None:
+        check_host(args.smtp_host)
     folder = Path(args.dir)
     if not args.yes:
         return _send_listed(folder, args)
     # Two `send --yes` on one folder would both read sent.csv before either writes it.
     with folder_lock(folder, command="send"):
         return _send_locked(folder, args)
+
+
+def _mail_settings(args: argparse.Namespace) -> MailSettings | None:
+    """``--mail-settings FILE`` read and checked; it gives the server, login and sender, so no --smtp-* beside it."""
+    if args.mail_settings is None:
+        return None
+    from email.utils import formataddr
+
+    from ..mail.settings import load_mail_settings
+
+    given = [
+        option
+        for option, value in (
+            ("--smtp-port", args.smtp_port is not None),
+            ("--starttls", args.starttls),
+            ("--tls", args.tls),
+            ("--user", bool(args.user)),
+            ("--password-env", args.password_env != "SMTP_PASSWORD"),
+            ("--from", bool(args.from_addr)),
+        )
+        if value
+    ]
+    if given:
+        raise DeliveryError(
+            _("--mail-settings gives the server, the login and the sender: leave out {options}").format(
+                options=", ".join(given)
+            )
+        )
+    settings = load_mail_settings(args.mail_settings)
+    # The settings' sender is the From of every message and the envelope sender.
+    args.from_addr = formataddr((settings.sender_name, settings.sender))
+    return settings
 
 
 def _send_listed(folder: Path, args: argparse.Namespace) -> int:
@@ -274,11 +313,13 @@ def _nothing_to_send(folder: Path) -> int:
 
 def _send_locked(folder: Path, args: argparse.Namespace) -> int:
     from ..mail.outbox import pending_drafts
-    from ..mail.send import Delivery, SmtpSettings, send_drafts
+    from ..mail.send import SmtpSettings, send_drafts
 
     drafts = pending_drafts(folder, args.from_addr, args.resend)
     if not drafts:
         return _nothing_to_send(folder)
+    if args.settings is not None:
+        return _send_with_settings(folder, drafts, args)
     password = None
     if args.user:
         password = os.environ.get(args.password_env)
@@ -290,18 +331,39 @@ def _send_locked(folder: Path, args: argparse.Namespace) -> int:
                 ).format(user=args.user, variable=args.password_env)
             )
 
-    def tell(delivery: Delivery) -> None:
-        if delivery.error:
-            problem = _("could not send {eml} to {recipients}: {reason}").format(
-                eml=delivery.eml, recipients=", ".join(delivery.recipients), reason=delivery.error
-            )
-            print(_("error: {problem}").format(problem=problem), file=sys.stderr)
-        else:
-            print(_("sent {eml} to {recipient}").format(eml=delivery.eml, recipient=delivery.recipients[0]))
-
     port = args.smtp_port or (465 if args.tls else 587)
     settings = SmtpSettings(args.smtp_host, port, args.starttls, args.user, password, tls=args.tls)
-    report = send_drafts(folder, drafts, settings, from_addr=args.from_addr, on_delivery=tell)
+    report = send_drafts(folder, drafts, settings, from_addr=args.from_addr, on_delivery=_tell)
+    return _summary(report)
+
+
+def _send_with_settings(folder: Path, drafts: list[Draft], args: argparse.Namespace) -> int:
+    """The drafts sent as the desk sends: From and Reply-To from the settings, at their rate."""
+    from ..mail.send import send_drafts
+    from ..mail.settings import stamp
+
+    settings: MailSettings = args.settings
+    smtp = settings.smtp(os.environ)
+    for draft in drafts:
+        if draft.pending:
+            stamp(draft.message, settings)
+    report = send_drafts(
+        folder, drafts, smtp, from_addr=args.from_addr, on_delivery=_tell, interval=settings.interval
+    )
+    return _summary(report)
+
+
+def _tell(delivery: Delivery) -> None:
+    if delivery.error:
+        problem = _("could not send {eml} to {recipients}: {reason}").format(
+            eml=delivery.eml, recipients=", ".join(delivery.recipients), reason=delivery.error
+        )
+        print(_("error: {problem}").format(problem=problem), file=sys.stderr)
+    else:
+        print(_("sent {eml} to {recipient}").format(eml=delivery.eml, recipient=delivery.recipients[0]))
+
+
+def _summary(report: SendReport) -> int:
     print(
         _("sent {sent}, already sent {already}, failed {failed}").format(
             sent=report.sent, already=report.already, failed=report.failed

@@ -262,7 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--smtp-host smtp.example.fr --smtp-port 587 --starttls --user jdupont --yes",
     )
     p.add_argument("dir", type=Path, help=_("folder written by personalise --eml"))
-    p.add_argument("--smtp-host", required=True, help=_("SMTP server name"))
+    server = p.add_mutually_exclusive_group(required=True)
+    server.add_argument("--smtp-host", help=_("SMTP server name"))
+    server.add_argument(
+        "--mail-settings",
+        type=Path,
+        metavar="FILE",
+        help=_(
+            "the mail settings file IT keeps (TOML: host, port, security, user, password_env, "
+            "sender, sender_name, reply_to, per_minute); instead of the --smtp-* options"
+        ),
+    )
     p.add_argument(
         "--smtp-port", type=int, default=None, help=_("SMTP port (default: 587, or 465 with --tls)")
     )

@@ -7,18 +7,30 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .drafts import attachment_name, build_message, write_draft
+    from .once import Clock, Outcome, Outgoing, outgoing, send_once, statuses
     from .outbox import Draft, pending_drafts
+    from .report import report_csv
     from .send import Delivery, SendReport, SmtpSettings, send_drafts
+    from .settings import MailSettings, load_mail_settings
 
 __all__ = [
+    "Clock",
     "Delivery",
     "Draft",
+    "MailSettings",
+    "Outcome",
+    "Outgoing",
     "SendReport",
     "SmtpSettings",
     "attachment_name",
     "build_message",
+    "load_mail_settings",
+    "outgoing",
     "pending_drafts",
+    "report_csv",
     "send_drafts",
+    "send_once",
+    "statuses",
     "write_draft",
 ]
 
@@ -33,6 +45,15 @@ _LAZY = {
     "SendReport": ".send",
     "SmtpSettings": ".send",
     "send_drafts": ".send",
+    "Clock": ".once",
+    "Outcome": ".once",
+    "Outgoing": ".once",
+    "outgoing": ".once",
+    "send_once": ".once",
+    "statuses": ".once",
+    "report_csv": ".report",
+    "MailSettings": ".settings",
+    "load_mail_settings": ".settings",
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from email import policy
@@ -10,13 +9,19 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import DeliveryError
 from ..i18n import _
 from ..people.person import Person
 from ..procedure.model import Procedure
+from ..render.html import sheet_html, sheet_text
 from ..run.output import atomic_write
+from ..sheet.compose import compose
 from .headers import Meant, prove, refuse_encoded_words
+
+if TYPE_CHECKING:
+    from .settings import MailSettings
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # CR, LF and other control characters in a header would start a new header
@@ -105,21 +110,21 @@ def _values(procedure: Procedure, person: Person) -> dict[str, str]:
     }
 
 
-def _html(text: str, lang: str) -> str:
-    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    body = "\n".join(
-        "<p>" + "<br>\n".join(html.escape(line) for line in p.splitlines()) + "</p>" for p in paragraphs
-    )
-    return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head><meta charset="utf-8"></head>\n'
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
+def build_message(
+    procedure: Procedure,
+    person: Person,
+    pdf: bytes,
+    pdf_name: str,
+    *,
+    settings: MailSettings | None = None,
+) -> EmailMessage:
+    """The message to ``person``: the letter and the whole procedure (HTML and text), their PDF attached.
 
-
-def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: str) -> EmailMessage:
-    """The draft for ``person``: text and HTML body, their PDF attached, marked unsent.
-
-    Its headers are read back before it is returned (``headers.prove``).
+    multipart/mixed (multipart/alternative (text/plain, text/html), the PDF).
+    Both bodies are written from ``compose(procedure, person)``, the Sheet the
+    PDF is drawn from. With ``settings`` the From is the settings' sender (and
+    name) and the Reply-To theirs; without, the procedure's. Marked unsent
+    (X-Unsent) and its headers read back before it is returned (``headers.prove``).
     Raises DeliveryError when the person has no usable address, or when a
     name or the subject would not come back as written.
     """
@@ -131,11 +136,12 @@ def build_message(procedure: Procedure, person: Person, pdf: bytes, pdf_name: st
         )
     values = _values(procedure, person)
     _refuse_encoded_words(procedure, person, values, where)
-    message, meant = _headed(procedure, person, values, where)
-    text = fill(procedure.email.body, values)
+    message, meant = _headed(procedure, person, values, where, settings)
+    letter = fill(procedure.email.body, values)
+    sheet = compose(procedure, person)
     # Quoted-printable keeps every line 7-bit and short, whatever the relay.
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(_html(text, procedure.meta.language), subtype="html", cte="quoted-printable")
+    message.set_content(sheet_text(sheet, letter), cte="quoted-printable")
+    message.add_alternative(sheet_html(sheet, letter), subtype="html", cte="quoted-printable")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=Path(pdf_name).name)
     prove(message, meant, where, person.row)
     return message
@@ -168,25 +174,40 @@ def _refuse_encoded_words(
 
 
 def _headed(
-    procedure: Procedure, person: Person, values: Mapping[str, str], where: str
+    procedure: Procedure,
+    person: Person,
+    values: Mapping[str, str],
+    where: str,
+    settings: MailSettings | None = None,
 ) -> tuple[EmailMessage, Meant]:
     """The message with its headers, each built from data, and what they must read back as."""
     template = procedure.email
     message = EmailMessage(policy=policy.default)
     sender = None
-    if template.sender:
-        address = _address(template.sender_name, template.sender, "email.sender")
+    address_from = settings.sender if settings is not None else template.sender
+    name_from = (
+        (settings.sender_name or template.sender_name) if settings is not None else template.sender_name
+    )
+    if address_from:
+        address = _address(name_from, address_from, "sender" if settings is not None else "email.sender")
         message["From"] = address
         sender = (address.display_name, address.addr_spec)
     to = _address(person.display_name, person.email, _("{where}: email").format(where=where))
     message["To"] = to
+    reply_to = None
+    if settings is not None and settings.reply_to:
+        reply = _address("", settings.reply_to, "reply_to")
+        message["Reply-To"] = reply
+        reply_to = (reply.display_name, reply.addr_spec)
     subject = one_line(fill(template.subject, values))
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    domain = template.sender.rpartition("@")[2] or "localhost"
+    domain = address_from.rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     message[UNSENT] = "1"
-    return message, Meant(to=(to.display_name, to.addr_spec), sender=sender, subject=subject)
+    return message, Meant(
+        to=(to.display_name, to.addr_spec), sender=sender, subject=subject, reply_to=reply_to
+    )
 
 
 def attachment_name(person: Person) -> str:

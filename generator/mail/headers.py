@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email import policy
+from email.header import decode_header, make_header
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 
@@ -32,6 +34,7 @@ WRITTEN = (
     "Content-Transfer-Encoding",
 )
 _WRITTEN_KEYS = {name.lower() for name in WRITTEN}
+_FOLD = re.compile(r"\r?\n[ \t]+")
 # C0, DEL and C1 controls, and the bidi embeddings, overrides and isolates
 # that reorder what a terminal shows (Trojan Source).
 _UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -44,6 +47,7 @@ class Meant:
     to: tuple[str, str]  # (display name, address)
     sender: tuple[str, str] | None  # None: the draft has no From (send --from gives it)
     subject: str
+    reply_to: tuple[str, str] | None = None  # None: the draft has no Reply-To (none may be there)
 
 
 def shown(text: str) -> str:
@@ -84,9 +88,11 @@ def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> 
     and the attachments are read back: the other parts' headers hold no data.
     """
     top = _read_back(message.items())
-    reasons = _differences(message, top) + _top_differences(top, meant)
+    decoded = _as_rfc2047_reads(message.items())
+    reasons = _differences(message, top, decoded) + _top_differences(top, meant, decoded)
     for part in message.iter_attachments():
-        reasons += _differences(part, _read_back(part.items()))  # type: ignore[arg-type]
+        items = part.items()
+        reasons += _differences(part, _read_back(items), _as_rfc2047_reads(items))  # type: ignore[arg-type]
     if reasons:
         raise DeliveryError(
             Problem(
@@ -104,36 +110,58 @@ def _read_back(items: Iterable[tuple[str, object]]) -> EmailMessage:
     return parsed  # type: ignore[return-value]
 
 
-def _differences(written: EmailMessage, back: EmailMessage) -> list[str]:
+def _as_rfc2047_reads(items: Iterable[tuple[str, object]]) -> list[str]:
+    """Each folded header's text as RFC 2047 reads it: no space between two encoded words.
+
+    A long name is folded into several encoded words, split inside a word
+    ("…Exu?= =?utf-8?q?p=C3=A9ry…"); mail programs join them back
+    (RFC 2047 §6.2), Python's header parser adds a space. A text that reads
+    differently to the parser only is accepted when this reading gives it
+    back exactly; the addresses are still counted and compared as parsed.
+    """
+    block = b"".join(WIRE.fold_binary(name, value) for name, value in items)  # type: ignore[arg-type]
+    raw = BytesParser(policy=policy.compat32).parsebytes(block + b"\r\n", headersonly=True)
+    return [str(make_header(decode_header(_FOLD.sub(" ", str(value))))) for _name, value in raw.items()]
+
+
+def _differences(written: EmailMessage, back: EmailMessage, decoded: list[str]) -> list[str]:
     names = [name.lower() for name in written.keys()]
-    if [name.lower() for name in back.keys()] != names:
+    if [name.lower() for name in back.keys()] != names or len(decoded) != len(names):
         return [_("other headers than those written")]
     return [
         _("{header} reads differently").format(header=name)
-        for (name, value), (_name, again) in zip(written.items(), back.items(), strict=True)
-        if str(value) != str(again)
+        for (name, value), (_name, again), text in zip(written.items(), back.items(), decoded, strict=True)
+        if str(value) not in (str(again), text)
     ]
 
 
-def _top_differences(back: EmailMessage, meant: Meant) -> list[str]:
-    reasons = _one_address(back, "To", meant.to)
+def _top_differences(back: EmailMessage, meant: Meant, decoded: list[str]) -> list[str]:
+    texts = dict(zip((name.lower() for name in back.keys()), decoded, strict=False))
+    reasons = _one_address(back, "To", meant.to, texts)
     if meant.sender is not None:
-        reasons += _one_address(back, "From", meant.sender)
-    if str(back.get("Subject", "")) != meant.subject:
+        reasons += _one_address(back, "From", meant.sender, texts)
+    if meant.reply_to is not None:
+        reasons += _one_address(back, "Reply-To", meant.reply_to, texts)
+    if meant.subject not in (str(back.get("Subject", "")), texts.get("subject")):
         reasons.append(_("{header} reads differently").format(header="Subject"))
-    unknown = [name for name in back.keys() if name.lower() not in _WRITTEN_KEYS]
+    allowed = _WRITTEN_KEYS | ({"reply-to"} if meant.reply_to is not None else set())
+    unknown = [name for name in back.keys() if name.lower() not in allowed]
     if unknown:
         reasons.append(_("other headers than those written"))
     return reasons
 
 
-def _one_address(back: EmailMessage, header: str, meant: tuple[str, str]) -> list[str]:
+def _one_address(back: EmailMessage, header: str, meant: tuple[str, str], texts: dict[str, str]) -> list[str]:
     values = back.get_all(header, [])
     addresses = [a for value in values for a in getattr(value, "addresses", ())]
     if len(values) != 1 or len(addresses) != 1:
         return [_("{header} does not hold exactly one address").format(header=header)]
     name, address = meant
-    if addresses[0].addr_spec != address or addresses[0].display_name != name:
+    if addresses[0].addr_spec != address:
+        return [_("{header} reads differently").format(header=header)]
+    if addresses[0].display_name != name and texts.get(header.lower()) != str(
+        Address(name, addr_spec=address)
+    ):
         return [_("{header} reads differently").format(header=header)]
     return []
 

@@ -6,6 +6,7 @@ import base64
 import hmac
 import smtplib
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,8 @@ class SmtpSettings:
     port: int = 587
     starttls: bool = False
     user: str = ""
-    password: str | None = None  # read by the caller from where it keeps secrets, never from argv
+    # Read by the caller from where it keeps secrets, never from argv; never in a repr (logs, tracebacks).
+    password: str | None = field(default=None, repr=False)
     tls: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
 
 
@@ -250,13 +252,16 @@ def send_drafts(
     *,
     from_addr: str = "",
     on_delivery: Callable[[Delivery], None] | None = None,
+    interval: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
     """Send each draft to its pending recipients (see ``outbox.pending_drafts``), recording each in sent.csv.
 
     Every delivery is returned in the report, and handed to ``on_delivery``
     as it happens. Raises DeliveryError when no session can be opened, or
     when a message went out but cannot be recorded (then it stops, so that
-    nothing is sent twice).
+    nothing is sent twice). ``interval`` seconds pass between two messages
+    (the relay's rate), slept with ``sleep``.
     """
     todo = [d for d in drafts if d.pending]
     edited = [d for d in drafts if d.problem]
@@ -277,6 +282,8 @@ def send_drafts(
     session = _Session(settings, from_addr)
     try:
         for index, draft in enumerate(todo):
+            if index and interval > 0:
+                sleep(interval)
             try:
                 refused = session.send(draft)
             except _Dropped as exc:
