@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from ..errors import DataError
+from ..i18n import _
 from ..safe_files import write_atomic
 from .buildable import check_builds
 from .model import Procedure
@@ -114,7 +115,11 @@ def check_text(text: str, shown_as: Path) -> Procedure:
     """The procedure ``text`` describes, checked as ``check`` checks a file; raises DataError naming ``shown_as``."""
     data = text.encode("utf-8")
     if len(data) > MAX_DATA_BYTES:
-        raise DataError(f"{shown_as}: {len(data)} bytes > {MAX_DATA_BYTES}")
+        raise DataError(
+            _("{path}: the procedure would be {size} bytes, more than {limit}: shorten its texts").format(
+                path=shown_as, size=len(data), limit=MAX_DATA_BYTES
+            )
+        )
     with tempfile.TemporaryDirectory(prefix="aesh-procedure-") as folder:
         candidate = Path(folder) / shown_as.name
         candidate.write_bytes(data)
