@@ -258,7 +258,9 @@ def summary(found: tuple[Change, ...] | list[Change]) -> list[str]:
             lines.append(_("{label}: removed ({old})").format(label=label, old=_shown(change.old)))
         else:
             lines.append(
-                _("{label}: {old} → {new}").format(label=label, old=_shown(change.old), new=_shown(change.new))
+                _("{label}: {old} → {new}").format(
+                    label=label, old=_shown(change.old), new=_shown(change.new)
+                )
             )
     return lines
 

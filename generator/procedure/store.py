@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -106,7 +105,11 @@ def parse(text: str | bytes) -> Any:
 def changes(old: Any, new: Any) -> tuple[Change, ...]:
     """What differs between two documents, field by field, in the new one's order, then what was removed."""
     before, after = leaves(old), leaves(new)
-    found = [Change(path, before.get(path, ""), value) for path, value in after.items() if before.get(path) != value]
+    found = [
+        Change(path, before.get(path, ""), value)
+        for path, value in after.items()
+        if before.get(path) != value
+    ]
     found += [Change(path, value, "") for path, value in before.items() if path not in after]
     return tuple(found)
 

@@ -131,4 +131,12 @@ def state(app: Flask) -> WebState:
     return value
 
 
-__all__ = ["MAX_REQUEST_BYTES", "SESSION_BYTES", "WebState", "create_app", "shutdown", "state", "swap_procedure"]
+__all__ = [
+    "MAX_REQUEST_BYTES",
+    "SESSION_BYTES",
+    "WebState",
+    "create_app",
+    "shutdown",
+    "state",
+    "swap_procedure",
+]

@@ -195,7 +195,9 @@ def _save(values: fields.FormValues, version: str) -> Any:
         other = fields.summary(exc.changes)
         return _page(values, version_of(exc.current.encode("utf-8")), conflict=other, status=409)
     except DataError as exc:
-        return _page(values, version, problems=fields.field_problems(exc.problems, str(_store().path)), status=422)
+        return _page(
+            values, version, problems=fields.field_problems(exc.problems, str(_store().path)), status=422
+        )
     swap_procedure(current_app, procedure)
     data, current = _store().current()
     return _page(
@@ -273,11 +275,15 @@ def restore() -> Any:
             409,
         )
     except DataError as exc:
-        return _history_error(" ".join(p.text for p in fields.field_problems(exc.problems, str(store.path))), 422)
+        return _history_error(
+            " ".join(p.text for p in fields.field_problems(exc.problems, str(store.path))), 422
+        )
     swap_procedure(current_app, procedure)
     session["restored"] = name
     return redirect(url_for("editor.history"), code=303)
 
 
 def _history_error(text: str, status: int) -> tuple[str, int]:
-    return render_template("erreur.html", title=_("The version cannot be brought back"), text=text, status=status), status
+    return render_template(
+        "erreur.html", title=_("The version cannot be brought back"), text=text, status=status
+    ), status

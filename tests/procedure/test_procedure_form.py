@@ -20,14 +20,17 @@ DATA: dict[str, Any] = yaml.safe_load(default_procedure().read_text(encoding="ut
 
 # (which field of the form, what the summary calls it)
 FIELDS = [
-    *((("single", name), label) for name, label in [
-        ("help-phone", "Téléphone de l'assistance"),
-        ("help-hours", "Horaires de l'assistance"),
-        ("webmail", "Adresse de la messagerie (ordinateur)"),
-        ("mobile", "Adresse de la messagerie (téléphone)"),
-        ("email-subject", "Objet du courriel"),
-        ("email-body", "Texte du courriel"),
-    ]),
+    *(
+        (("single", name), label)
+        for name, label in [
+            ("help-phone", "Téléphone de l'assistance"),
+            ("help-hours", "Horaires de l'assistance"),
+            ("webmail", "Adresse de la messagerie (ordinateur)"),
+            ("mobile", "Adresse de la messagerie (téléphone)"),
+            ("email-subject", "Objet du courriel"),
+            ("email-body", "Texte du courriel"),
+        ]
+    ),
     (("step-heading", 2), "Étape 3 : titre"),
     (("step-text", 1), "Étape 2 : phrase 1"),
     (("service-name", 1), "Service 2 : nom"),
@@ -35,7 +38,9 @@ FIELDS = [
 ]
 
 VALUE = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=60
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    min_size=1,
+    max_size=60,
 ).filter(lambda t: t.strip() and "," not in t and ";" not in t)
 
 
@@ -50,7 +55,9 @@ def _set(values: form.FormValues, where: tuple[str, Any], value: str) -> None:
     elif kind == "service-name":
         values.services[key].name = value
     else:
-        values.services[key].emails = value.replace(" ", "") + "\n" + "\n".join(values.services[key].emails.split("\n")[1:])
+        values.services[key].emails = (
+            value.replace(" ", "") + "\n" + "\n".join(values.services[key].emails.split("\n")[1:])
+        )
 
 
 def _all_texts(values: form.FormValues) -> list[str]:

@@ -46,7 +46,9 @@ def test_save_writes_the_file_and_keeps_both_versions(store: ProcedureStore) -> 
     history = store.history()
     assert [v.first for v in history] == [False, True]
     assert store.text_of(history[1].name) == before
-    assert [(c.path, c.old, c.new) for c in saved.changes] == [("help.phone", "05 16 52 66 86", "05 16 52 66 87")]
+    assert [(c.path, c.old, c.new) for c in saved.changes] == [
+        ("help.phone", "05 16 52 66 86", "05 16 52 66 87")
+    ]
     assert (store.folder / f"{saved.name}.yaml").read_bytes() == store.path.read_bytes()
     assert saved.name == "2026-12-07T10-32-00Z"
 
@@ -84,7 +86,9 @@ def test_restore_is_a_new_version(store: ProcedureStore) -> None:
     procedure, restored = store.restore(first.name, store.current()[1])
     assert store.path.read_bytes() == store.text_of(first.name)
     assert restored.restored_from == first.name
-    assert [(c.path, c.old, c.new) for c in restored.changes] == [("help.phone", "05 16 52 66 87", "05 16 52 66 86")]
+    assert [(c.path, c.old, c.new) for c in restored.changes] == [
+        ("help.phone", "05 16 52 66 87", "05 16 52 66 86")
+    ]
     assert len(store.history()) == 3
     assert procedure.help.phone.startswith("05\u00a016")
 
