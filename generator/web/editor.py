@@ -11,6 +11,7 @@ desk uses the new procedure at once.
 from __future__ import annotations
 
 import base64
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,15 @@ def _page(
     return page, status
 
 
+def _when(saved: str) -> str:
+    """A version's time as the server's clock says it (the office's), to the second."""
+    try:
+        moment = datetime.datetime.fromisoformat(saved).astimezone()
+    except ValueError:
+        return saved
+    return moment.strftime("%d/%m/%Y %H:%M:%S")
+
+
 @editor.get("/procedure/historique")
 def history() -> Any:
     refused = _refusal()
@@ -243,18 +253,24 @@ def history() -> Any:
         return refused
     store = _store()
     _data, version = store.current()
+    kept = store.history()
+    when = {v.name: _when(v.saved) for v in kept}
+    # The newest version with the file's bytes is the current one (a restore repeats an older one).
+    current = next((v.name for v in kept if v.version == version), "")
     versions = [
         {
             "name": v.name,
-            "saved": v.saved.replace("T", " ").replace("+00:00", " UTC"),
+            "saved": when[v.name],
             "lines": fields.summary(v.changes),
             "first": v.first,
-            "restored_from": v.restored_from,
-            "current": v.version == version,
+            "restored_from": when.get(v.restored_from, v.restored_from),
+            "current": v.name == current,
+            "same": v.version == version,
         }
-        for v in store.history()
+        for v in kept
     ]
-    message = session.pop("restored", "")
+    restored = session.pop("restored", "")
+    message = when.get(restored, restored)
     return render_template("procedure_historique.html", versions=versions, version=version, message=message)
 
 
