@@ -202,3 +202,14 @@ def test_serve_refuses_an_edit_code_equal_to_the_access_code(
     assert main(["serve", "--data", str(data), "--port", "0"]) != 0
     err = capsys.readouterr().err
     assert "GENERATOR_EDIT_CODE" in err and "bureau" not in err
+
+
+def test_a_service_added_in_the_editor_is_offered_at_the_desk(client: FlaskClient) -> None:
+    """After a save, the desk's "Service gestionnaire" select lists the new service at once."""
+    status, page = _post(client, "add")
+    fields = form_fields(page)
+    fields.update({"service-2-name": "Lycée Élie Vinet", "service-2-emails": "ce.0170001a@ac-poitiers.fr"})
+    fields["action"] = "save"
+    assert client.post("/procedure", data=fields).status_code == 200
+    desk = client.get("/fiche").get_data(as_text=True)
+    assert '<option value="lycee-elie-vinet"' in desk and "Lycée Élie Vinet" in desk
