@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..i18n import _
+from ..people.numen import holds_numen, numen_refusal
 from .store import Change
 
 # Form field ids of the single fields, and the field path each one edits.
@@ -289,6 +290,41 @@ def field_problems(problems: list[str], shown_as: str) -> list[FieldProblem]:
     return found
 
 
+def _typed(values: FormValues) -> list[tuple[str, str, str]]:
+    """Every value typed in the form: (its form field, its field path, the value)."""
+    found = [(name, SINGLE[name], values.single.get(name, "")) for name in SINGLE]
+    for i, step in enumerate(values.steps):
+        found += [(f"step-{i}-heading", f"steps[{i}].heading", step.heading)]
+        found += [(f"step-{i}-text", f"steps[{i}].text", step.text)]
+    for i, service in enumerate(values.services):
+        found += [(f"service-{i}-name", f"contacts[{i}].name", service.name)]
+        found += [(f"service-{i}-emails", f"contacts[{i}].emails", service.emails)]
+    return found
+
+
+def numen_problems(values: FormValues) -> list[FieldProblem]:
+    """The fields that hold a NUMEN (a password): refused before any check, so that no message quotes one.
+
+    Each such field is emptied in ``values``: the page never shows it back.
+    """
+    problems = []
+    for name, path, value in _typed(values):
+        if value and holds_numen(value):
+            label = label_for(path)
+            problems.append(FieldProblem(name, numen_refusal(label, at_the_desk=True), label))
+            _blank(values, name)
+    return problems
+
+
+def _blank(values: FormValues, name: str) -> None:
+    if name in values.single:
+        values.single[name] = ""
+        return
+    kind, index, part = name.split("-")
+    target = values.steps[int(index)] if kind == "step" else values.services[int(index)]
+    setattr(target, {"heading": "heading", "text": "text", "name": "name", "emails": "emails"}[part], "")
+
+
 def add_service(values: FormValues) -> None:
     if len(values.services) < MAX_SERVICES:
         values.services.append(Service("", "", ""))
@@ -320,6 +356,7 @@ __all__ = [
     "from_form",
     "label_for",
     "move_service",
+    "numen_problems",
     "remove_service",
     "summary",
 ]

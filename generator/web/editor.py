@@ -119,6 +119,9 @@ def post() -> Any:
     action = request.form.get("action", "preview")
     kind, _sep, number = action.partition("-")
     index = int(number) if number.isdigit() else -1
+    numen = fields.numen_problems(values)  # before anything shows a value back
+    if numen:
+        return _page(values, version, problems=numen, status=422)
     if kind in ("add", "remove", "up", "down"):
         _rearrange(values, kind, index)
         return _page(values, version, focus=_focus_after(values, kind, index))

@@ -36,7 +36,9 @@ def test_an_unknown_service_is_refused_naming_the_known_ones(procedure: Procedur
         make_person(procedure, first_name="Marie", last_name="Dupont", manager="Lycée Inconnu")
     message = caught.value.problems[0]
     assert "Lycée Inconnu" in message
-    assert "vieljeux (Lycée Vieljeux)" in message and "aesh17 (Pôle académique de gestion des AESH)" in message
+    assert (
+        "vieljeux (Lycée Vieljeux)" in message and "aesh17 (Pôle académique de gestion des AESH)" in message
+    )
     assert caught.value.details[0].field == "manager"
 
 
@@ -52,4 +54,8 @@ def test_a_roster_row_naming_an_unknown_service_is_refused(procedure: Procedure,
     people = list(read.people)
     assert [(p.first_name, p.manager) for p in people] == [("Marie", "vieljeux")]
     assert len(read.invalid) == 1
-    assert "ligne 3" in read.invalid[0] and "Lycée Inconnu" in read.invalid[0] and "Service gestionnaire" in read.invalid[0]
+    assert (
+        "ligne 3" in read.invalid[0]
+        and "Lycée Inconnu" in read.invalid[0]
+        and "Service gestionnaire" in read.invalid[0]
+    )

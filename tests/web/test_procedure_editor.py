@@ -213,3 +213,25 @@ def test_a_service_added_in_the_editor_is_offered_at_the_desk(client: FlaskClien
     assert client.post("/procedure", data=fields).status_code == 200
     desk = client.get("/fiche").get_data(as_text=True)
     assert '<option value="lycee-elie-vinet"' in desk and "Lycée Élie Vinet" in desk
+
+
+@pytest.mark.parametrize("field", ["help-hours", "step-0-text", "email-body", "service-1-name"])
+def test_a_numen_typed_in_a_field_is_refused_and_never_shown_back(
+    client: FlaskClient, data: Path, field: str
+) -> None:
+    """A NUMEN (a password) is never written, nor quoted in a message, nor put back in the field."""
+    before = data.read_bytes()
+    status, page = _post(client, "save", **{field: "Code : 17 E 1234567 ABC"})
+    assert status == 422
+    assert "1234567" not in page and "NUMEN" in page[page.index(f'id="{field}-error"') :]
+    assert form_fields(page)[field] == ""
+    assert data.read_bytes() == before
+
+
+def test_build_reads_the_saved_file(client: FlaskClient, data: Path, tmp_path: Path) -> None:
+    """What the pages saved is what build --data FILE prints."""
+    _post(client, "save", **{"help-phone": "05 16 52 66 87"})
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(data), "--out", str(out), "--formats", "pdf"]) == 0
+    text = " ".join(p.extract_text() for p in PdfReader(out / "flyer.pdf").pages).replace("\u00a0", " ")
+    assert "05 16 52 66 87" in text

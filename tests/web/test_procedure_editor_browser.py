@@ -131,7 +131,9 @@ def test_two_people_save_from_the_same_version(browser: Any, base_url: str, data
 
 def test_services_added_and_moved_without_javascript(browser: Any, base_url: str) -> None:
     """With scripts off, "Ajouter un service" and "Monter" post the form and show it again."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR", java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="fr-FR", java_script_enabled=False
+    )
     page = context.new_page()
     page.goto(f"{base_url}/procedure")
     page.get_by_role("button", name="Ajouter un service").click()
