@@ -317,12 +317,42 @@ def numen_problems(values: FormValues) -> list[FieldProblem]:
 
 
 def _blank(values: FormValues, name: str) -> None:
+    _put(values, name, "")
+
+
+def _put(values: FormValues, name: str, value: str) -> None:
+    """Set the form field ``name`` (``help-phone``, ``step-2-text``, ``service-0-emails``…)."""
     if name in values.single:
-        values.single[name] = ""
+        values.single[name] = value
         return
     kind, index, part = name.split("-")
     target = values.steps[int(index)] if kind == "step" else values.services[int(index)]
-    setattr(target, {"heading": "heading", "text": "text", "name": "name", "emails": "emails"}[part], "")
+    setattr(target, part, value)
+
+
+def _shape(values: FormValues) -> tuple[list[str], int]:
+    return [s.id for s in values.services], len(values.steps)
+
+
+def merge(base: FormValues, mine: FormValues, theirs: FormValues) -> FormValues:
+    """My values where I changed them since ``base``; theirs wherever I did not: nobody's change is lost.
+
+    When the services or the steps were added, removed or reordered on
+    either side, fields cannot be matched: my values are kept as they are.
+    """
+    if not _shape(base) == _shape(mine) == _shape(theirs):
+        return mine
+    merged = copy.deepcopy(mine)
+    before = {name: value for name, _path, value in _typed(base)}
+    now = {name: value for name, _path, value in _typed(theirs)}
+    for name, _path, value in _typed(mine):
+        if _same(value, before.get(name, "")):
+            _put(merged, name, now.get(name, value))
+    return merged
+
+
+def _same(one: str, other: str) -> bool:
+    return one.strip() == other.strip()
 
 
 def add_service(values: FormValues) -> None:
@@ -355,6 +385,7 @@ __all__ = [
     "from_data",
     "from_form",
     "label_for",
+    "merge",
     "move_service",
     "numen_problems",
     "remove_service",

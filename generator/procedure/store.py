@@ -163,6 +163,11 @@ class ProcedureStore:
             return None
         return (self.folder / f"{name}.yaml").read_bytes()
 
+    def version_text(self, version: str) -> bytes | None:
+        """The bytes of the kept version whose hash is ``version`` (None: not kept)."""
+        found = next((v for v in self._index() if v.version == version), None)
+        return self.text_of(found.name) if found else None
+
     def save(self, text: str, base: str, restored_from: str = "") -> tuple[Procedure, Version]:
         """Check ``text``, then write it over the file and keep it as a new version.
 
@@ -193,9 +198,8 @@ class ProcedureStore:
 
     def _since(self, base: str, data: bytes) -> tuple[Change, ...]:
         """The other's change: from the version ``base`` (when kept) to the file's bytes."""
-        started = next((v for v in self._index() if v.version == base), None)
-        before = parse((self.folder / f"{started.name}.yaml").read_bytes()) if started else {}
-        return changes(before, parse(data))
+        started = self.version_text(base)
+        return changes(parse(started) if started is not None else {}, parse(data))
 
     def _keep(
         self, data: bytes, found: tuple[Change, ...], restored_from: str = "", first: bool = False

@@ -194,10 +194,11 @@ def _save(values: fields.FormValues, version: str) -> Any:
     try:
         procedure, saved = _store().save(text, version)
     except Conflict as exc:
-        # Their values stay in the form; the version becomes the current one, so that saving
-        # again is a choice made with the other's change in sight.
+        # The fields this person changed keep their values, the others take the other's change;
+        # the version becomes the current one: saving again is a choice made with it in sight.
+        merged = _merged(values, version, exc.current)
         other = fields.summary(exc.changes)
-        return _page(values, version_of(exc.current.encode("utf-8")), conflict=other, status=409)
+        return _page(merged, version_of(exc.current.encode("utf-8")), conflict=other, status=409)
     except DataError as exc:
         return _page(
             values, version, problems=fields.field_problems(exc.problems, str(_store().path)), status=422
@@ -207,6 +208,13 @@ def _save(values: fields.FormValues, version: str) -> Any:
     return _page(
         fields.from_data(parse(data)), current, saved=fields.summary(saved.changes) or [_("Nothing changed.")]
     )
+
+
+def _merged(mine: fields.FormValues, base: str, current: str) -> fields.FormValues:
+    started = _store().version_text(base)
+    if started is None:  # the version they started from is not kept: their values as typed
+        return mine
+    return fields.merge(fields.from_data(parse(started)), mine, fields.from_data(parse(current)))
 
 
 def _page(

@@ -149,3 +149,23 @@ def test_services_are_added_moved_and_removed() -> None:
     contacts = form.apply(DATA, values)["contacts"]
     assert [c["id"] for c in contacts] == ["vieljeux", "lycee-elie-vinet"]
     assert contacts[1]["emails"] == ["ce.0160001a@ac-poitiers.fr"]
+
+
+def test_merge_keeps_both_peoples_changes() -> None:
+    """My changed fields stay mine; the fields I did not touch take the other's change."""
+    base = form.from_data(DATA)
+    mine, theirs = form.from_data(DATA), form.from_data(DATA)
+    mine.single["help-hours"] = "Du lundi au jeudi"
+    theirs.single["help-phone"] = "05 16 52 66 87"
+    theirs.single["help-hours"] = "Le mardi"
+    merged = form.merge(base, mine, theirs)
+    assert merged.single["help-hours"] == "Du lundi au jeudi"
+    assert merged.single["help-phone"] == "05 16 52 66 87"
+
+
+def test_merge_keeps_my_values_when_services_were_rearranged() -> None:
+    base = form.from_data(DATA)
+    mine, theirs = form.from_data(DATA), form.from_data(DATA)
+    form.add_service(theirs)
+    theirs.single["help-phone"] = "05 16 52 66 87"
+    assert form.merge(base, mine, theirs).single["help-phone"] == "05 16 52 66 86"

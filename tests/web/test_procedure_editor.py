@@ -135,8 +135,13 @@ def test_a_second_save_from_the_same_version_is_refused(data: Path) -> None:
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "05 16 52 66 86 → 05 16 52 66 87" in page
-    assert form_fields(page)["help-hours"] == "Du lundi au jeudi"
+    merged = form_fields(page)
+    assert (merged["help-hours"], merged["help-phone"]) == ("Du lundi au jeudi", "05 16 52 66 87")
     assert data.read_bytes() == after_first
+    again = second.post("/procedure", data={**merged, "action": "save"})
+    assert again.status_code == 200
+    assert form_fields(again.get_data(as_text=True))["help-phone"] == "05 16 52 66 87"  # nobody's change lost
+    assert "Du lundi au jeudi" in data.read_text(encoding="utf-8")
 
 
 def test_services_buttons_work_without_javascript(client: FlaskClient) -> None:

@@ -123,8 +123,14 @@ def test_two_people_save_from_the_same_version(browser: Any, base_url: str, data
     conflict = second.locator("#procedure-conflict").inner_text()
     assert "05 16 52 66 86 → 05 16 52 66 87" in conflict
     assert second.get_by_label("Horaires de l'assistance").input_value() == "Du lundi au jeudi, de 8 h à 17 h"
+    assert second.get_by_label("Téléphone de l'assistance").input_value() == "05 16 52 66 87"
     assert data.read_bytes() == saved
     _clean(second, "conflit")
+    second.get_by_role("button", name="Enregistrer").click()
+    second.locator("#procedure-saved").wait_for()
+    assert "Du lundi au jeudi" in data.read_text(encoding="utf-8") and "05 16 52 66 87" in data.read_text(
+        encoding="utf-8"
+    )
     for page in (first, second):
         page.context.close()
 
