@@ -55,9 +55,7 @@ def _set(values: form.FormValues, where: tuple[str, Any], value: str) -> None:
     elif kind == "service-name":
         values.services[key].name = value
     else:
-        values.services[key].emails = (
-            value.replace(" ", "") + "\n" + "\n".join(values.services[key].emails.split("\n")[1:])
-        )
+        values.services[key].emails = value + "\n" + "\n".join(values.services[key].emails.split("\n")[1:])
 
 
 def _all_texts(values: form.FormValues) -> list[str]:
@@ -76,7 +74,7 @@ def test_a_change_to_any_one_field_is_in_the_summary(which: tuple[tuple[str, Any
     where, label = which
     values = form.from_data(DATA)
     if where[0] == "service-emails":
-        value = value.replace(" ", "")
+        value = "".join(value.split())
     _set(values, where, value)
     found = changes(DATA, yaml.safe_load(dump(form.apply(DATA, values))))
     with use_language("fr"):
@@ -87,7 +85,7 @@ def test_a_change_to_any_one_field_is_in_the_summary(which: tuple[tuple[str, Any
         assert shown in {" ".join(str(v).split()) for v in _all_texts(before)}
         return
     assert len(lines) == 1, lines
-    assert lines[0].startswith(label + " : ")
+    assert lines[0].startswith(label.replace(" : ", "\u00a0: ") + "\u00a0: ")
     assert lines[0].endswith(shown[:100]) or shown[:100] in lines[0]
 
 
