@@ -325,6 +325,22 @@ def _edit_code(access_code: str | None) -> str | None:
     return edit_code
 
 
+def _tell_editing(args: argparse.Namespace, edit_code: str | None, url: str) -> None:
+    """Where the procedure's owners edit it, or why they cannot."""
+    from ..web.server import is_loopback
+    from .parser import EDIT_CODE_ENV
+
+    if args.data is None:
+        message = _("editing the procedure is off: start serve with --data FILE to edit it in the pages")
+    elif edit_code is None and not (is_loopback(args.host) and not args.behind_proxy):
+        message = _("editing the procedure is off: set {env} to a code for the office that owns it").format(
+            env=EDIT_CODE_ENV
+        )
+    else:
+        message = _("the procedure {path} is edited at {url}procedure").format(path=args.data, url=url)
+    print(message, flush=True)
+
+
 def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     """``serve``: the desk's pages under waitress until Ctrl-C; says where to open them."""
     from ..web import create_app
@@ -354,6 +370,7 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
             print(
                 _("the pages ask for the access code of {env}").format(env=args.access_code_env), flush=True
             )
+        _tell_editing(args, edit_code, server.url)
         if args.open:
             server.open_browser()
         server.run()

@@ -282,7 +282,7 @@ def field_problems(problems: list[str], shown_as: str) -> list[FieldProblem]:
     for problem in problems:
         match = where.match(problem)
         if match is None:
-            text = problem.removeprefix(shown_as).lstrip(" :")
+            text = problem.removeprefix(shown_as).lstrip(" :\u00a0")
             found.append(FieldProblem(None, text))
             continue
         path, text = match.groups()

@@ -242,3 +242,16 @@ def test_build_reads_the_saved_file(client: FlaskClient, data: Path, tmp_path: P
     assert main(["build", "--data", str(data), "--out", str(out), "--formats", "pdf"]) == 0
     text = " ".join(p.extract_text() for p in PdfReader(out / "flyer.pdf").pages).replace("\u00a0", " ")
     assert "05 16 52 66 87" in text
+
+
+def test_a_page_that_no_longer_fits_is_refused_by_the_preview(client: FlaskClient, data: Path) -> None:
+    """The one-page check is the preview's verdict: too long a step says the flyer does not fit, nothing is written."""
+    before = data.read_bytes()
+    sentence = "Cherchez « Académie de Poitiers » dans un moteur de recherche, puis cliquez sur « Authentification »."
+    status, page = _post(client, "preview", **{"step-2-text": "\n".join([sentence] * 12)})
+    assert status == 422
+    summary = page[page.index('id="procedure-problems"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "ne tient pas sur une page A4" in summary
+    assert "data:image/png" not in page
+    assert data.read_bytes() == before
