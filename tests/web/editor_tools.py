@@ -25,10 +25,10 @@ def data_copy(folder: Path) -> Path:
 def editing_app(
     path: Path, *, edit_open: bool = True, edit_code: str | None = None, **options: object
 ) -> Flask:
+    options.setdefault("wrong_code_delay", 0.0)
     return create_app(
         load_procedure(path),
         secret_key=b"e" * 32,
-        wrong_code_delay=0.0,
         data_path=path,
         edit_open=edit_open,
         edit_code=edit_code,

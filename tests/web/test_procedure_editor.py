@@ -255,3 +255,14 @@ def test_a_page_that_no_longer_fits_is_refused_by_the_preview(client: FlaskClien
     assert "ne tient pas sur une page A4" in summary
     assert "data:image/png" not in page
     assert data.read_bytes() == before
+
+
+def test_wrong_edit_codes_are_bounded(data: Path) -> None:
+    """After a wrong edit code the client waits: a try before its time is answered 429 with Retry-After."""
+    client = editing_app(data, edit_open=False, edit_code="crayon-vert", wrong_code_delay=30.0).test_client()
+    page = client.get("/procedure/code").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert client.post("/procedure/code", data={"csrf_token": token, "code": "a"}).status_code == 401
+    again = client.post("/procedure/code", data={"csrf_token": token, "code": "crayon-vert"})
+    assert again.status_code == 429 and int(again.headers["Retry-After"]) >= 1
+    assert client.get("/procedure").status_code == 303

@@ -147,3 +147,27 @@ def test_services_added_and_moved_without_javascript(browser: Any, base_url: str
     page.get_by_role("button", name="Monter le service 3").click()
     assert page.get_by_label("Nom du service 2").input_value() == "Lycée Élie Vinet"
     context.close()
+
+
+def test_the_edit_code_and_the_off_pages(browser: Any, data: Path) -> None:
+    """Served to others: the edit code page (empty, wrong code), then the form; without a code: editing is off."""
+    with served(editing_app(data, edit_open=False, edit_code="crayon-vert")) as url:
+        page = _page(browser)
+        page.goto(f"{url}/procedure")
+        assert page.url.endswith("/procedure/code")
+        _clean(page, "code")
+        page.get_by_label("Code de modification").fill("crayon-rouge")
+        page.get_by_role("button", name="Continuer").click()
+        assert "n'est pas le bon" in page.locator(".fr-error-text").inner_text()
+        _clean(page, "code-faux")
+        page.get_by_label("Code de modification").fill("crayon-vert")
+        page.get_by_role("button", name="Continuer").click()
+        assert page.url.endswith("/procedure")
+        assert page.get_by_label("Téléphone de l'assistance").input_value() == "05 16 52 66 86"
+        page.context.close()
+    with served(editing_app(data, edit_open=False)) as url:
+        page = _page(browser)
+        page.goto(f"{url}/procedure")
+        assert "GENERATOR_EDIT_CODE" in page.locator("main").inner_text()
+        _clean(page, "desactive")
+        page.context.close()
