@@ -64,9 +64,10 @@ class Version:
 class Conflict(Exception):
     """The file changed since the form was loaded: ``changes`` is the other's change (started-from → current)."""
 
-    def __init__(self, current: str, changes: tuple[Change, ...]) -> None:
+    def __init__(self, current: str, version: str, changes: tuple[Change, ...]) -> None:
         super().__init__(f"{len(changes)} change(s) since the form was loaded")
-        self.current = current
+        self.current = current  # the file's text now
+        self.version = version  # and its version
         self.changes = changes
 
 
@@ -177,7 +178,7 @@ class ProcedureStore:
         with self._lock:
             data, version = self.current()
             if version != base:
-                raise Conflict(data.decode("utf-8", "replace"), self._since(base, data))
+                raise Conflict(data.decode("utf-8", "replace"), version, self._since(base, data))
             procedure = check_text(text, self.path)
             index = self._index()
             if not index or index[-1].version != version:

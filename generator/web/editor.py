@@ -22,7 +22,7 @@ from ..errors import DataError, GeneratorError
 from ..i18n import _
 from ..procedure import form as fields
 from ..procedure.model import Procedure
-from ..procedure.store import Conflict, ProcedureStore, check_text, dump, parse, version_of
+from ..procedure.store import Conflict, ProcedureStore, check_text, dump, parse
 from . import service, state, swap_procedure
 from .security import WrongTries, client_key, code_matches
 
@@ -187,18 +187,14 @@ def _pictures(procedure: Procedure) -> dict[str, str]:
 
 
 def _save(values: fields.FormValues, version: str) -> Any:
-    text = _candidate(values)
-    procedure, problems = _checked(text)
-    if procedure is None:
-        return _page(values, version, problems=problems, status=422)
     try:
-        procedure, saved = _store().save(text, version)
+        procedure, saved = _store().save(_candidate(values), version)  # checked there, under its lock
     except Conflict as exc:
         # The fields this person changed keep their values, the others take the other's change;
         # the version becomes the current one: saving again is a choice made with it in sight.
         merged = _merged(values, version, exc.current)
         other = fields.summary(exc.changes)
-        return _page(merged, version_of(exc.current.encode("utf-8")), conflict=other, status=409)
+        return _page(merged, exc.version, conflict=other, status=409)
     except DataError as exc:
         return _page(
             values, version, problems=fields.field_problems(exc.problems, str(_store().path)), status=422
