@@ -199,6 +199,9 @@ def _save(values: fields.FormValues, version: str) -> Any:
         return _page(
             values, version, problems=fields.field_problems(exc.problems, str(_store().path)), status=422
         )
+    except GeneratorError as exc:  # the file or its history cannot be written (a read-only folder)
+        problems = [fields.FieldProblem(None, text) for text in exc.problems]
+        return _page(values, version, problems=problems, status=500)
     swap_procedure(current_app, procedure)
     data, current = _store().current()
     return _page(

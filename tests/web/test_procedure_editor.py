@@ -266,3 +266,21 @@ def test_wrong_edit_codes_are_bounded(data: Path) -> None:
     again = client.post("/procedure/code", data={"csrf_token": token, "code": "crayon-vert"})
     assert again.status_code == 429 and int(again.headers["Retry-After"]) >= 1
     assert client.get("/procedure").status_code == 303
+
+
+def test_a_folder_that_cannot_be_written_is_said_and_nothing_changes(
+    client: FlaskClient, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing fails (a read-only folder): the page says so in French, the file and the desk are as they were."""
+    from generator.file_errors import SafeFileError
+    from generator.procedure import store
+
+    def refuse(path: object, data: bytes, **_options: object) -> None:
+        raise SafeFileError(f"{path}: lecture seule")
+
+    monkeypatch.setattr(store, "write_atomic", refuse)
+    before = data.read_bytes()
+    status, page = _post(client, "save", **{"help-phone": "05 16 52 66 87"})
+    assert status == 500 and "lecture seule" in page
+    assert data.read_bytes() == before
+    assert "05 16 52 66 86" in _flyer_text(client).replace("\u00a0", " ")
