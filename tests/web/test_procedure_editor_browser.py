@@ -171,3 +171,16 @@ def test_the_edit_code_and_the_off_pages(browser: Any, data: Path) -> None:
         assert "GENERATOR_EDIT_CODE" in page.locator("main").inner_text()
         _clean(page, "desactive")
         page.context.close()
+
+
+def test_enter_in_a_field_previews_never_moves_or_saves(browser: Any, base_url: str, data: Path) -> None:
+    """The Enter key answers with the preview: the first service stays first and nothing is written."""
+    before = data.read_bytes()
+    page = _page(browser)
+    page.goto(f"{base_url}/procedure")
+    page.get_by_label("Téléphone de l'assistance").fill("05 16 52 66 87")
+    page.get_by_label("Téléphone de l'assistance").press("Enter")
+    page.locator("#apercu").wait_for()
+    assert page.get_by_label("Nom du service 1").input_value() == "Lycée Vieljeux"
+    assert data.read_bytes() == before
+    page.context.close()
