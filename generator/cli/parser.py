@@ -309,6 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 8000
 ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
+# The code that lets a served desk's /procedure change the data file (--data); on loopback none is needed.
+EDIT_CODE_ENV = "GENERATOR_EDIT_CODE"
 
 
 def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
@@ -331,7 +333,14 @@ def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
         default=SERVE_PORT,
         help=_("port (default: {port}; 0: any free port)").format(port=SERVE_PORT),
     )
-    p.add_argument("--data", type=Path, help=data_help)
+    p.add_argument(
+        "--data",
+        type=Path,
+        help=_(
+            "procedure YAML file; its owners edit it at /procedure (on another address than this "
+            "machine's, with the code of {env}); without it, editing is off"
+        ).format(env=EDIT_CODE_ENV),
+    )
     p.add_argument("--open", action="store_true", help=_("open the pages in the default browser"))
     p.add_argument(
         "--access-code-env",

@@ -7,6 +7,7 @@ code says where to find it. ``sheet.compose`` turns it into a sheet.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Meta:
     author: str
     subject: str
     language: str = "fr-FR"
+    # When the procedure's facts were last checked (document.updated); None: the data gives no date.
+    updated: datetime.date | None = None
 
 
 @dataclass(frozen=True)

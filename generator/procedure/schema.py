@@ -8,6 +8,7 @@ field defaults.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +41,7 @@ from .model import (
 from .rule_text import read_wording, rule_sentence
 from .sections import Fills, read_contacts, read_links, read_steps
 from .typography import french_spacing, split_bold
-from .yaml_lines import Mapping, Node, read_yaml, show
+from .yaml_lines import Mapping, Node, got, read_yaml, show
 
 DEFAULT_DATA = default_procedure()
 
@@ -62,7 +63,7 @@ def default_text(section: str, key: str) -> str:
 
 
 TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
-DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language")
+DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language", "updated")
 HELP = ("label", "phone", "hours")
 IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example", "wording")
 EXAMPLE = ("first_name", "last_name")
@@ -199,8 +200,28 @@ def _meta(check: Checker, doc_node: Node, doc: Mapping | None) -> Meta:
         author=check.text(doc_node, doc, "author", "document"),
         subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
         language=language,
+        updated=_updated(check, doc),
     )
     return meta
+
+
+def _updated(check: Checker, doc: Mapping | None) -> datetime.date | None:
+    """``document.updated``: the date the facts were last checked, an ISO date (quoted or not)."""
+    node = doc.get("updated") if doc else None
+    if node is None or node.value is None:
+        return None
+    value = node.value
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    check.fail(node.line, "document.updated", _("not a date"), got(value), _("a date like 2026-09-01"))
+    return None
 
 
 def _help_line(check: Checker, help_node: Node, help_map: Mapping | None) -> HelpLine:

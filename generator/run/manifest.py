@@ -31,6 +31,7 @@ COLUMNS = (
     "last_name",
     "identifier",
     "email",
+    "manager",  # the service gestionnaire's id in the procedure ("" when the roster names none)
     "flags",
     *FORMATS,
     "eml",
@@ -68,6 +69,7 @@ class ManifestWriter:
                 neutral(person.last_name),
                 neutral(person.identifier),
                 neutral(person.email),
+                neutral(person.manager),
                 neutral(" ".join(person.flags)),
                 *(made.files.get(fmt, "") for fmt in FORMATS),
                 made.eml,

@@ -8,6 +8,7 @@ in; the app keeps its state in ``app.extensions["generator"]``.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,9 @@ def create_app(
     session_bytes: int = SESSION_BYTES,
     work_dir: Path | None = None,
     allowed_hosts: Iterable[str] = (),
+    data_path: Path | None = None,
+    edit_code: str | None = None,
+    edit_open: bool = False,
 ) -> Flask:
     """The web application for ``procedure`` (default: the embedded data).
 
@@ -60,10 +64,13 @@ def create_app(
     temporary folder); at start, those a killed server left are removed.
     ``allowed_hosts``: Host names answered besides the loopback ones (the
     server adds the address it listens on). ``session_bytes``: the disk a
-    signing session may fill before its run is stopped.
+    signing session may fill before its run is stopped. ``data_path``: the
+    procedure file /procedure edits (None: editing is off); ``edit_open``:
+    whoever reaches the pages may edit (the desk on loopback), else editing
+    asks for ``edit_code`` (None: editing is off).
     """
     from .. import load_procedure
-    from . import hosts, security, views
+    from . import editor, hosts, security, views
 
     if procedure is None:
         procedure = load_procedure()
@@ -82,6 +89,7 @@ def create_app(
     app.extensions["generator"].extra["work_dir"] = work_dir
     security.install(app)
     views.install(app)
+    editor.install(app, data_path, edit_code or None, edit_open)
     return app
 
 
@@ -106,10 +114,29 @@ def shutdown(app: Flask) -> None:
         cleanup()
 
 
+_SWAP = threading.Lock()
+
+
+def swap_procedure(app: Flask, procedure: Procedure) -> None:
+    """The desk uses ``procedure`` from now on: its renderers made first, then both swapped together."""
+    documents = Documents(procedure)
+    web = state(app)
+    with _SWAP:
+        web.procedure, web.documents = procedure, documents
+
+
 def state(app: Flask) -> WebState:
     value = app.extensions["generator"]
     assert isinstance(value, WebState)
     return value
 
 
-__all__ = ["MAX_REQUEST_BYTES", "SESSION_BYTES", "WebState", "create_app", "shutdown", "state"]
+__all__ = [
+    "MAX_REQUEST_BYTES",
+    "SESSION_BYTES",
+    "WebState",
+    "create_app",
+    "shutdown",
+    "state",
+    "swap_procedure",
+]
