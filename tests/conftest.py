@@ -37,12 +37,22 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AESH_GENERATOR_CACHE"] = config._aesh_cache  # type: ignore[attr-defined]
     from generator.i18n import has_catalog, translations
 
-    if not has_catalog("fr"):
+    if not has_catalog("fr") or _catalog_is_stale():
         sys.path.insert(0, str(ROOT))
         from build_catalogs import compile_catalogs
 
         compile_catalogs()
         translations.cache_clear()
+
+
+def _catalog_is_stale() -> bool:
+    """A .po changed (a merge, an edit) since the compiled catalog was made: make it again."""
+    folder = ROOT / "generator" / "locale" / "fr" / "LC_MESSAGES"
+    compiled = folder / "generator.mo"
+    if not compiled.exists():
+        return True
+    made = compiled.stat().st_mtime
+    return any(po.stat().st_mtime > made for po in folder.glob("*.po"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
