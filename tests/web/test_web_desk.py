@@ -46,7 +46,7 @@ def test_home_names_the_procedure_and_the_tasks(client: FlaskClient) -> None:
 def test_desk_labels_are_exactly_the_issue_s(client: FlaskClient) -> None:
     """Each field has its label, tied to its input by for/id."""
     page = client.get("/fiche").get_data(as_text=True)
-    labels = dict(re.findall(r'<label class="fr-label" for="(\w+)">([^<]+)<', page))
+    labels = dict(re.findall(r'<label class="fr-label" for="(\w+)">([^<]+)</label>', page))
     assert [_text(v) for v in labels.values()] == LABELS
     for field in labels:
         assert f'id="{field}"' in page
@@ -145,7 +145,7 @@ def test_errors_summary_links_fields_and_errors_beside_them(client: FlaskClient)
     assert _text(links[0][1]).startswith("« Prénom » est vide (attendu : le prénom")
     assert _text(links[1][1]).startswith("« Nom d'usage » est vide")
     assert 'id="first_name-error"' in page
-    assert re.search(r'id="first_name"[^>]*aria-describedby="first_name-error"', page)
+    assert re.search(r'id="first_name"[^>]*aria-describedby="first_name-hint first_name-error"', page)
     assert 'aria-invalid="true"' in page
 
 
