@@ -149,3 +149,11 @@ def test_access_code_page_wears_the_frame_without_the_menu(procedure: Procedure)
     page = app.test_client().get("/acces").get_data(as_text=True)
     assert _frame_problems("acces", page) == []
     assert "fr-nav__link" not in page and "fr-btn--menu" not in page
+
+
+def test_the_session_upload_says_which_step_it_is(client: FlaskClient) -> None:
+    """The DSFR stepper: "Déposer la liste", step 1 of 4, next "Vérifier la liste"."""
+    page = client.get("/session").get_data(as_text=True)
+    stepper = _text(page[page.index('<div class="fr-stepper">') : page.index('<p class="fr-text--lead">')])
+    assert stepper == "Déposer la liste Étape 1 sur 4 Étape suivante : Vérifier la liste"
+    assert 'data-fr-current-step="1" data-fr-steps="4"' in page
