@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import subprocess
@@ -60,9 +59,10 @@ def decode_qr(data: bytes | Path, page: int = 0, dpi: int = 150) -> list[str]:
 
 
 def manifest_rows(out: Path) -> list[dict[str, str]]:
-    """The rows of ``out/manifest.csv``: what a batch made, a person a row."""
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f, delimiter=";"))
+    """The rows of ``out/manifest.csv``: what a batch made, a person a row, keyed as the code names columns and flags."""
+    from generator.run.manifest import read_rows
+
+    return list(read_rows(out / "manifest.csv"))
 
 
 def soffice_available() -> bool:

@@ -12,7 +12,8 @@ from helpers import decode_qr, norm, pdf_pages_text
 from generator.cli import main
 from generator.people.person import Person
 from generator.run import run_batch, runner
-from generator.run.manifest import COLUMNS as MANIFEST_COLUMNS
+from generator.run.manifest import KEYS as MANIFEST_COLUMNS
+from generator.run.manifest import read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
@@ -61,8 +62,7 @@ def long_data(tmp_path: Path, sentences: int) -> Path:
 
 
 def manifest(out: Path) -> list[dict[str, str]]:
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f, delimiter=";"))
+    return list(read_rows(out / "manifest.csv"))  # French headers and flags, read by the code's keys
 
 
 def test_manifest_lists_every_person_with_row_identifier_flags_and_files(run: tuple[Path, Path]) -> None:

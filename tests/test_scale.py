@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from pathlib import Path
 
 import pikepdf
@@ -31,8 +29,9 @@ def _people(count: int, start: int = 0) -> list[Person]:
 
 
 def _manifest(out: Path) -> list[dict[str, str]]:
-    text = (out / "manifest.csv").read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    from generator.run.manifest import read_rows  # French headers, read by the code's keys
+
+    return list(read_rows(out / "manifest.csv"))
 
 
 def _visible(out: Path) -> set[str]:

@@ -39,8 +39,9 @@ def roster(path: Path, names: list[tuple[str, str]], email: bool = False) -> Pat
 
 
 def manifest_rows(out: Path) -> list[dict[str, str]]:
-    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f, delimiter=";"))
+    from generator.run.manifest import read_rows  # French headers, read by the code's keys
+
+    return list(read_rows(out / "manifest.csv"))
 
 
 def personalise(roster_path: Path, out: Path, *extra: str) -> int:
@@ -149,7 +150,7 @@ def test_manifest_is_utf8_with_a_bom_and_semicolons(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert personalise(roster(tmp_path / "a.csv", [("Zoé", "Hervé")]), out) == 0
     data = (out / "manifest.csv").read_bytes()
-    assert data.startswith("\ufeffrow;first_name;last_name;identifier;email;".encode())
+    assert data.startswith("\ufeffligne;prénom;nom;identifiant;adresse;".encode())  # French headers
     assert "Zoé;Hervé".encode() in data
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import DeliveryError
 from ..i18n import _
 from ..run.manifest import MAX_BYTES as MAX_MANIFEST_BYTES
-from ..run.manifest import neutral
+from ..run.manifest import key_of, neutral
 from ..safe_files import open_for_append, read_limited
 from .headers import has_control, shown, unwritten_headers
 
@@ -74,7 +74,8 @@ def _read_manifest(folder: Path) -> list[tuple[int, str, str]]:
     rows = []
     fields: Sequence[str] = []
     try:
-        fields = reader.fieldnames or []
+        # The manifest's French headers (adresse, …) or an earlier version's English ones, read by one key.
+        fields = reader.fieldnames = [key_of(name) for name in reader.fieldnames or []]
         if "eml" not in fields:
             raise DeliveryError(
                 _("{path}: no 'eml' column; write the drafts with personalise --eml").format(path=manifest)

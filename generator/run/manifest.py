@@ -1,7 +1,8 @@
 """manifest.csv: one row per person made, with their address and the file of each format; and what an earlier run listed.
 
 The file opens in French Excel by a double click: UTF-8 with a byte order
-mark, ``;`` between cells. No cell can become a formula, whatever separator
+mark, ``;`` between cells, French headers and flags (``ligne;prénom;…``,
+``homonyme``); a manifest with an earlier version's English ones is still read. No cell can become a formula, whatever separator
 the spreadsheet assumes: a character that starts a formula is neutralised
 at the start of a cell and after any character a spreadsheet may split on.
 """
@@ -22,10 +23,10 @@ from .output import atomic_write
 from .worker import Made
 
 MANIFEST = "manifest.csv"
-# One column per registered format, whatever this run made: the file keeps its shape.
-# ``volume`` and ``page``: where the person's sheet is in the print files (all.pdf or all-007.pdf),
-# so that one lost page can be found and printed again.
-COLUMNS = (
+# The keys the code reads a manifest by. One column per registered format, whatever this run
+# made: the file keeps its shape. ``volume`` and ``page``: where the person's sheet is in the
+# print files (all.pdf or all-007.pdf), so that one lost page can be found and printed again.
+KEYS = (
     "row",
     "first_name",
     "last_name",
@@ -38,6 +39,27 @@ COLUMNS = (
     "volume",
     "page",
 )
+# The file is read by the office in Excel: its headers and flags are French words. The
+# formats, eml, volume and page are the same words in both languages.
+HEADERS = {
+    "row": "ligne",
+    "first_name": "prénom",
+    "last_name": "nom",
+    "identifier": "identifiant",
+    "email": "adresse",
+    "manager": "service",
+    "flags": "indicateurs",
+}
+COLUMNS = tuple(HEADERS.get(key, key) for key in KEYS)
+FLAG_WORDS = {
+    "homonym": "homonyme",
+    "birth-name": "nom-de-naissance",
+    "identifier-given": "identifiant-fourni",
+    "unsure": "à-confirmer",
+}
+# A manifest an earlier version wrote has the English keys as headers and flags: still read.
+_KEY_OF = {**{key: key for key in KEYS}, **{header: key for key, header in HEADERS.items()}}
+_FLAG_OF = {word: flag for flag, word in FLAG_WORDS.items()}
 FILE_COLUMNS = (*FORMATS, "eml")
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -70,7 +92,7 @@ class ManifestWriter:
                 neutral(person.identifier),
                 neutral(person.email),
                 neutral(person.manager),
-                neutral(" ".join(person.flags)),
+                neutral(flag_words(person.flags)),
                 *(made.files.get(fmt, "") for fmt in FORMATS),
                 made.eml,
                 volume,
@@ -142,15 +164,37 @@ def neutral(value: str) -> str:
     return "".join(out)
 
 
+def key_of(header: str) -> str:
+    """The key a manifest's column is read by, its header French or English: ``prénom`` → ``first_name``."""
+    return _KEY_OF.get(header.strip(), header)
+
+
+def flag_words(flags: Sequence[str]) -> str:
+    """The flags as the manifest writes them, in French: ``homonym unsure`` → ``homonyme à-confirmer``."""
+    return " ".join(FLAG_WORDS.get(flag, flag) for flag in flags)
+
+
+def flags_of(cell: str) -> tuple[str, ...]:
+    """The flags a manifest's cell names, in French or in English, as the code names them."""
+    return tuple(_FLAG_OF.get(word, word) for word in cell.split())
+
+
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
     """The rows of a manifest (ours: ``;`` and a BOM; or a hand-saved one with ``,`` or tabs), one at a time.
 
+    Each row is keyed by KEYS and its flags named as the code names them,
+    whether the file has French headers (ours) or an earlier version's English ones.
     Raises FileNotFoundError, SafeFileError (a link, too large), UnicodeDecodeError or csv.Error.
     """
     text = read_limited(path, MAX_BYTES).decode("utf-8-sig")
     header = text.partition("\n")[0]
     delimiter = max(";,\t", key=header.count)
-    return csv.DictReader(text_lines(text), delimiter=delimiter)
+    reader = csv.DictReader(text_lines(text), delimiter=delimiter)
+    reader.fieldnames = [key_of(name) for name in reader.fieldnames or []]
+    for row in reader:
+        if row.get("flags") is not None:
+            row["flags"] = " ".join(flags_of(row["flags"]))
+        yield row
 
 
 def listed(out: Path) -> set[str]:

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 from . import hosts
 
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    # font-src: the DSFR's Marianne and Spectral, vendored under static/dsfr/fonts.
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 MAX_DELAY = 60.0  # seconds a client address waits at most after its wrong tries

@@ -11,9 +11,12 @@ browser session that made it: another browser gets "page not found".
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 import secrets
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -149,6 +152,7 @@ def check() -> Any:
         return _busy_page()
     work.formats, work.eml, work.skip_invalid = formats, bool(form.eml.data), bool(form.skip_invalid.data)
     work.roster = work.folder / signing.roster_file_name(upload.filename or "")
+    work.list_name = list_slug(upload.filename or "")
     upload.save(work.roster)
     try:
         with row_limit(MAX_ROWS):  # a CSV as a workbook: the list stops here, not at the disk's end
@@ -317,8 +321,27 @@ def zip_file(work_id: str) -> Response:
     body = _ThenRemove(work.zip_path, lambda: works.remove(work.id))
     response = Response(body, mimetype="application/zip", direct_passthrough=True)
     response.headers["Content-Length"] = str(work.zip_path.stat().st_size)
-    response.headers["Content-Disposition"] = 'attachment; filename="fiches.zip"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{zip_name(work.list_name)}"'
     return response
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})  # NFKD keeps these whole
+
+
+def list_slug(filename: str) -> str:
+    """The list's file name as ASCII for the ZIP's name: ``Liste rentrée (2).xlsx`` → ``liste-rentree-2``.
+
+    The name is the office's own (never a person's, which stays inside the file).
+    """
+    stem = Path(filename.replace("\\", "/")).stem.translate(_LIGATURES)
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")[:40].strip("-")
+
+
+def zip_name(list_name: str, day: datetime.date | None = None) -> str:
+    """``fiches-2026-09-01-liste-rentree.zip``: the day of the download and the list it was made from."""
+    parts = ["fiches", (day or datetime.date.today()).isoformat(), list_name]
+    return "-".join(part for part in parts if part) + ".zip"
 
 
 class _ThenRemove:

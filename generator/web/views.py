@@ -32,7 +32,9 @@ def install(app: Flask) -> None:
     )
     app.register_blueprint(desk)
     from . import session
+    from .legal import legal
 
+    app.register_blueprint(legal)
     session.install(app)
 
     @app.context_processor
@@ -40,6 +42,8 @@ def install(app: Flask) -> None:
         return {
             "has_sessions": "sessions.upload" in app.view_functions,
             "session_minutes": state(app).session_minutes,
+            # The header's tagline on every page, error pages too: the académie that publishes the procedure.
+            "desk_author": state(app).procedure.meta.author,
         }
 
 

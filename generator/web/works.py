@@ -38,6 +38,7 @@ class Work:
     eml: bool = False
     skip_invalid: bool = False
     roster: Path | None = None
+    list_name: str = ""  # the uploaded file's name, slugified: the ZIP is named after it
     check: signing.RosterCheck | None = None
     batch: Batch | None = None
     finished: bool = False

@@ -72,7 +72,7 @@ def test_result_page_leaves_no_field_to_type_over(client: FlaskClient) -> None:
 def test_next_sheet_is_an_empty_form(client: FlaskClient) -> None:
     """ "Fiche suivante" is a plain link to GET /fiche, whose fields are all empty and never autofilled."""
     page = post_desk(client, **PERSON).get_data(as_text=True)
-    link = re.search(r'<a class="button" id="fiche-suivante" href="([^"]+)">([^<]+)</a>', page)
+    link = re.search(r'<a class="fr-btn" id="fiche-suivante" href="([^"]+)">([^<]+)</a>', page)
     assert link and link.group(1) == "/fiche" and link.group(2) == "Fiche suivante"
     empty = client.get(link.group(1))
     form_page = empty.get_data(as_text=True)
@@ -112,7 +112,7 @@ def test_the_next_person_s_files_hold_only_what_was_typed_for_them(client: Flask
     post_desk(client, **PERSON)
     page = post_desk(client, first_name="Anne", last_name="Dupont").get_data(as_text=True)
     assert "Identifiant : adupont" in _text(page)
-    assert "(EML" not in page and "orange.fr" not in page and "Martin" not in page
+    assert "courriel prêt à envoyer" not in page and "orange.fr" not in page and "Martin" not in page
     hidden = {
         a["name"]: a["value"] for _t, a, f in _controls(page) if f.get("action") == "/fiche/telecharger"
     }

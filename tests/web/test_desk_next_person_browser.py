@@ -70,7 +70,7 @@ def _identifier(page: Any) -> str:
 
 def _draft_to(page: Any, tmp_path: Path) -> str:
     with page.expect_download() as info:
-        page.get_by_role("button", name="Télécharger le brouillon de courriel (EML, fiche jointe)").click()
+        page.get_by_role("button", name="Télécharger le courriel prêt à envoyer (fiche jointe)").click()
     target = tmp_path / "draft.eml"
     info.value.save_as(target)
     return str(email.message_from_bytes(target.read_bytes(), policy=policy.default)["To"])
@@ -101,8 +101,7 @@ def test_next_sheet_starts_empty_and_is_the_new_person_s(
     assert _identifier(page) == "adupont"
     assert page.get_by_role("heading", name="Fiche d'Anne Dupont").count() == 1
     assert (
-        page.get_by_role("button", name="Télécharger le brouillon de courriel (EML, fiche jointe)").count()
-        == 0
+        page.get_by_role("button", name="Télécharger le courriel prêt à envoyer (fiche jointe)").count() == 0
     )
     _assert_axe_clean(page, javascript)
 

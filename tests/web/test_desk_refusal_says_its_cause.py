@@ -17,7 +17,7 @@ def _text(page: str) -> str:
 
 
 def _field_error(page: str, field: str) -> str:
-    found = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', page, re.S)
+    found = re.search(rf'<p class="fr-error-text" id="{field}-error">(.*?)</p>', page, re.S)
     return _text(found.group(1)) if found else ""
 
 

@@ -114,7 +114,7 @@ def test_desk_errors_in_the_browser(page: Any, base_url: str) -> None:
     page.get_by_role("button", name="Créer la fiche").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
-    page.wait_for_function("document.activeElement.className === 'error-summary'", timeout=5000)
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=5000)
     assert page.title().startswith("Erreur")
     assert axe_violations(page) == []
     shoot(page, "05-fiche-erreurs")
@@ -254,7 +254,7 @@ def test_signing_session(browser: Any, procedure: Procedure, tmp_path: Path) -> 
         page.goto(url + "/session")
         assert axe_violations(page) == []
         shoot(page, "20-session-envoi")
-        page.get_by_label("Liste (CSV ou XLSX)").set_input_files(str(roster))
+        page.get_by_label("un fichier Excel (.xlsx) ou CSV").set_input_files(str(roster))
         page.get_by_role("button", name="Vérifier la liste").click()
         page.get_by_role("table").wait_for()
         assert page.get_by_role("table").get_by_role("row").count() == 1 + 8
@@ -272,7 +272,9 @@ def test_signing_session(browser: Any, procedure: Procedure, tmp_path: Path) -> 
         page.locator(".error-summary").wait_for()
         assert axe_violations(page) == []
         shoot(page, "22-session-lignes-refusees")
-        page.get_by_label("Écarter les lignes refusées (2)").check()
+        page.get_by_label("Écarter les lignes refusées (2)").check(
+            force=True
+        )  # the DSFR draws the box on the label, over the input
         page.get_by_role("button", name="Créer les fiches").click()
         page.locator("#resultat").wait_for()
         _focus_on(page, "resultat")
@@ -315,8 +317,10 @@ def test_progress_while_a_long_list_is_made(
     page = context.new_page()
     with served(create_app(procedure, work_dir=tmp_path)) as url:
         page.goto(url + "/session")
-        page.get_by_label("DOCX, modifiable").uncheck()
-        page.get_by_label("Liste (CSV ou XLSX)").set_input_files(str(roster))
+        page.get_by_label("Word (DOCX), à modifier").uncheck(
+            force=True
+        )  # the DSFR draws the box on the label, over the input
+        page.get_by_label("un fichier Excel (.xlsx) ou CSV").set_input_files(str(roster))
         page.get_by_role("button", name="Vérifier la liste").click()
         page.get_by_role("button", name="Créer les fiches").click()
         page.locator("progress").wait_for()

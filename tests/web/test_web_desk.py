@@ -46,7 +46,7 @@ def test_home_names_the_procedure_and_the_tasks(client: FlaskClient) -> None:
 def test_desk_labels_are_exactly_the_issue_s(client: FlaskClient) -> None:
     """Each field has its label, tied to its input by for/id."""
     page = client.get("/fiche").get_data(as_text=True)
-    labels = dict(re.findall(r'<label for="(\w+)">([^<]+)</label>', page))
+    labels = dict(re.findall(r'<label class="fr-label" for="(\w+)">([^<]+)</label>', page))
     assert [_text(v) for v in labels.values()] == LABELS
     for field in labels:
         assert f'id="{field}"' in page
@@ -66,7 +66,8 @@ def test_sheet_shows_identifier_picture_and_downloads(client: FlaskClient) -> No
     assert re.search(r'<img src="data:image/png;base64,iVBORw0KGgo[^"]+"', page)
     buttons = re.findall(r"<button[^>]*>([^<]+)</button>", page)
     downloads = [b for b in buttons if b.startswith("Télécharger")]
-    assert [re.search(r"\((\w+)", b).group(1) for b in downloads] == ["PDF", "DOCX", "EML"]
+    assert [re.search(r"\((\w+)", b).group(1) for b in downloads] == ["PDF", "DOCX", "fiche"]
+    assert downloads[2] == "Télécharger le courriel prêt à envoyer (fiche jointe)"
     assert 'formtarget="_blank"' in page  # the PDF opens in a new tab, to print
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -74,7 +75,7 @@ def test_sheet_shows_identifier_picture_and_downloads(client: FlaskClient) -> No
 def test_no_email_no_draft(client: FlaskClient) -> None:
     """Without a personal address there is no draft to download."""
     page = post_desk(client, first_name="Marie", last_name="Dupont").get_data(as_text=True)
-    assert "(EML" not in page and "(PDF" in page
+    assert "courriel prêt à envoyer" not in page and "(PDF" in page
 
 
 PEOPLE = [
@@ -135,7 +136,7 @@ def test_errors_summary_links_fields_and_errors_beside_them(client: FlaskClient)
     assert response.status_code == 422
     assert "<title>Erreur" in page
     summary = page[
-        page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))
+        page.index('class="error-summary') : page.index("</div>", page.index('class="error-summary'))
     ]
     assert "autofocus" in page[page.index("<div", page.index("error-summary") - 40) :][:200]
     links = re.findall(r'<a href="#(\w+)">([^<]+)</a>', summary)
@@ -214,7 +215,7 @@ def test_each_core_rule_speaks_french_beside_its_field(
     """The command line's rules, told in French and tied to the field they are about."""
     page = post_desk(client, **fields).get_data(as_text=True)
     assert f'<a href="#{field}">' in page
-    errors = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', page, re.S)
+    errors = re.search(rf'<p class="fr-error-text" id="{field}-error">(.*?)</p>', page, re.S)
     assert errors and said in _text(errors.group(1))
 
 
@@ -222,7 +223,7 @@ def test_error_summary_follows_the_form_s_order(client: FlaskClient) -> None:
     """Several fields wrong: the summary lists them in the order of the form, each linking to its field."""
     fields = {"first_name": "M" * 41, "identifier": "M Dupont!", "email": "17E0912345ABC@example.fr"}
     page = post_desk(client, last_name="Dupont", **fields).get_data(as_text=True)
-    summary = page[page.index('class="error-summary"') :]
+    summary = page[page.index('class="error-summary') :]
     links = re.findall(r'<a href="#(\w+)">', summary[: summary.index("</div>")])
     assert links == ["first_name", "identifier", "email"]
 

@@ -98,7 +98,11 @@ def test_upload_page_says_what_the_list_must_hold(client: FlaskClient) -> None:
     """The file field's label, the accepted headers from the reader's own table, the options, the button."""
     page = client.get("/session").get_data(as_text=True)
     text = _text(page)
-    assert '<label for="roster">Liste (CSV ou XLSX)</label>' in page
+    assert re.search(
+        r'<label class="fr-label" for="roster">La liste\s: un fichier Excel \(.xlsx\) ou CSV</label>', page
+    )
+    assert "Taille maximale : 4 Mo. Formats acceptés : .xlsx, .csv" in text
+    assert "UTF-8 ou Windows-1252" not in text and "Envoyez" not in text and "Déposez la liste" in text
     for header in (
         "Prénom",
         "Nom d'usage",
@@ -109,7 +113,7 @@ def test_upload_page_says_what_the_list_must_hold(client: FlaskClient) -> None:
     ):
         assert header in text
     assert "PDF" in text and "DOCX" in text and "Écarter les lignes invalides" in text
-    assert "Brouillons de courriel (.eml)" in text
+    assert "Un courriel prêt à envoyer avec la fiche" in text and ".eml" not in text
     assert "Vérifier la liste" in text
 
 
@@ -391,7 +395,7 @@ def test_issue_more_than_500_people_keep_one_file_to_print(client: FlaskClient) 
     work_id = _work_id(upload(client, ("Prénom;Nom\n" + rows).encode(), "liste.csv", formats=["pdf"]))
     words = _text(client.get(_make(client, work_id)).get_data(as_text=True))
     assert "501 fiches faites" in words
-    assert "Télécharger le fichier à imprimer (PDF" in words and "partie" not in words
+    assert "Télécharger le fichier à imprimer (PDF" in words and "partie 1" not in words
     pdf = client.get(f"/session/{work_id}/all.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     pdf.close()
