@@ -37,7 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AESH_GENERATOR_CACHE"] = config._aesh_cache  # type: ignore[attr-defined]
     from generator.i18n import has_catalog, translations
 
-    if not has_catalog("fr") or _catalog_is_stale():
+    # Staleness first: has_catalog loads the catalog, and stdlib gettext keeps what it loaded.
+    if _catalog_is_stale() or not has_catalog("fr"):
         sys.path.insert(0, str(ROOT))
         from build_catalogs import compile_catalogs
 

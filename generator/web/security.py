@@ -47,7 +47,10 @@ CSP = (
 MAX_DELAY = 60.0  # seconds a client address waits at most after its wrong tries
 WRONG_PER_MINUTE = 20  # wrong tries the whole server accepts a minute, whatever their addresses
 KEPT_CLIENTS = 10_000  # addresses remembered; past it the oldest are forgotten (the server budget remains)
-OPEN_ENDPOINTS = frozenset({"security.access", "static"})
+# The legal pages are linked from every page, the access code page too: readable before the code.
+OPEN_ENDPOINTS = frozenset(
+    {"security.access", "static", "legal.accessibility", "legal.personal_data", "legal.notice"}
+)
 
 
 class _SessionInterface(SecureCookieSessionInterface):

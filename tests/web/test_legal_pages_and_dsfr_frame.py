@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -157,3 +158,13 @@ def test_the_session_upload_says_which_step_it_is(client: FlaskClient) -> None:
     stepper = _text(page[page.index('<div class="fr-stepper">') : page.index('<p class="fr-text--lead">')])
     assert stepper == "Déposer la liste Étape 1 sur 4 Étape suivante : Vérifier la liste"
     assert 'data-fr-current-step="1" data-fr-steps="4"' in page
+
+
+@pytest.mark.parametrize("path", ["/accessibilite", "/donnees-personnelles", "/mentions-legales"])
+def test_legal_pages_open_before_the_access_code(procedure: Procedure, tmp_path: Path, path: str) -> None:
+    """The footer of /acces links to them: they answer without the code, the desk's pages do not."""
+    app = create_app(procedure, access_code="code-du-service", work_dir=tmp_path)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    assert client.get("/fiche").status_code in (302, 303)
