@@ -12,7 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
+from generator import Procedure, resources
 from generator.cli import main
+from generator.web import create_app
 
 
 @pytest.fixture
@@ -284,3 +286,14 @@ def test_a_folder_that_cannot_be_written_is_said_and_nothing_changes(
     assert status == 500 and "lecture seule" in page
     assert data.read_bytes() == before
     assert "05 16 52 66 86" in _flyer_text(client).replace("\u00a0", " ")
+
+
+def test_the_menu_leads_to_the_editor_only_when_editing_is_on(procedure: Procedure, tmp_path: Path) -> None:
+    """« La procédure » in the main menu with serve --data; no such entry when there is nothing to edit."""
+    data = tmp_path / "procedure.yaml"
+    data.write_bytes(resources.default_procedure().read_bytes())
+    with_data = create_app(procedure, data_path=data, work_dir=tmp_path / "a").test_client()
+    without = create_app(procedure, work_dir=tmp_path / "b").test_client()
+    assert 'href="/procedure"' in with_data.get("/").get_data(as_text=True)
+    assert "La procédure" in with_data.get("/").get_data(as_text=True)
+    assert 'href="/procedure"' not in without.get("/").get_data(as_text=True)
