@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.people import numen as numen_module
-from generator.people.numen import (
+from generator import numen as numen_module
+from generator.numen import (
     HIDDEN,
     holds_numen,
     holds_numen_thorough,

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import GeneratorError
 from ..i18n import _
-from ..people.numen import holds_numen
+from ..numen import holds_numen
 from ..run.cancel import Cancelled, interrupt_when_safe
 from .commands import run
 from .parser import build_parser, not_utf8

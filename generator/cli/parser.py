@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..i18n import _, ngettext
-from ..people.numen import holds_numen
+from ..numen import holds_numen
 from ..render import FORMATS
 from ..run.plan import MOST_PAGES, VOLUME
 

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from ..people.numen import holds_numen
+from ..numen import holds_numen
 from ..run.manifest import neutral
 from .once import NOT_SENT, REFUSED, SENT, UNCONFIRMED, Outcome
 

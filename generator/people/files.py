@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import N_, _
-from .numen import holds_numen
+from ..numen import holds_numen
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

@@ -10,6 +10,7 @@ import yaml
 
 from ..errors import DataError
 from ..i18n import _
+from ..numen import quoted
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -56,8 +57,6 @@ def _brief(value: Any, room: int) -> str:
         return value.isoformat()
     if isinstance(value, str):
         # A roster given as --data by mistake holds NUMENs: a message never shows one, even cut short.
-        from ..people.numen import quoted
-
         return quoted(value, limit=max(room, 2))
     return repr(value)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..i18n import _, current_language
-from ..people.numen import holds_numen
+from ..numen import holds_numen
 
 
 def quoted(label: str) -> str:

@@ -52,8 +52,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from itertools import permutations
 
-from ..i18n import N_, _
-from .cells import quote
+from .i18n import N_, _, quote
 
 NUMEN_LENGTH = 13
 # Characters that part values (list items, e-mail local part and domain),
