@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from .mail.drafts import attachment_name, build_message, write_draft
     from .mail.outbox import Draft, pending_drafts
     from .mail.send import Delivery, SendReport, SmtpSettings, send_drafts
-    from .people.identifiers import compute_identifier
     from .people.person import Person, make_person
     from .people.roster import Roster, read_roster
+    from .procedure.identifiers import compute_identifier
     from .procedure.model import Procedure
     from .procedure.schema import load_procedure
     from .run.batch import BatchResult, build_flyer, run_batch, single_person
@@ -83,7 +83,7 @@ _LAZY = {
     "SendReport": (".mail.send", "SendReport"),
     "SmtpSettings": (".mail.send", "SmtpSettings"),
     "send_drafts": (".mail.send", "send_drafts"),
-    "compute_identifier": (".people.identifiers", "compute_identifier"),
+    "compute_identifier": (".procedure.identifiers", "compute_identifier"),
     "Person": (".people.person", "Person"),
     "make_person": (".people.person", "make_person"),
     "Roster": (".people.roster", "Roster"),

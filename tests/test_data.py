@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import DataError
-from generator.people.identifiers import compute_identifier
+from generator.procedure.identifiers import compute_identifier
 from generator.procedure.model import Procedure, plain
 from generator.procedure.schema import DEFAULT_DATA, load_procedure
 from generator.procedure.typography import NBSP, french_spacing, split_bold

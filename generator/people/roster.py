@@ -10,11 +10,11 @@ from pathlib import Path
 from ..errors import Problem, RosterError
 from ..i18n import _, ngettext, quote
 from ..numen import adjacent_numen, enough_digits, holds_numen, numen_refusal
+from ..procedure.identifiers import ascii_fold
 from ..procedure.model import Procedure
 from .cells import clean, line_list
 from .files import Row, read_rows
 from .headers import HEADER_SEARCH, Header, column_label, find_header, has_header
-from .identifiers import ascii_fold
 from .person import UNSURE, Person, check_fields
 from .store import Packer
 

@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 
 from ..i18n import _
-from ..people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from ..resources import default_procedure
 from .checker import (
     FONT_NAME_RE,
@@ -26,6 +25,7 @@ from .checker import (
     Checker,
     raise_problems,
 )
+from .identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from .model import (
     EMAIL_PLACEHOLDERS,
     DocxOptions,

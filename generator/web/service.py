@@ -29,8 +29,8 @@ from .. import (
 )
 from ..i18n import N_, _, ngettext
 from ..people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
-from ..people.identifiers import safe_file_stem
 from ..people.person import person_from_fields
+from ..procedure.identifiers import safe_file_stem
 from ..run.plan import RESERVED
 from . import messages
 
