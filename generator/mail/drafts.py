@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import DeliveryError
 from ..i18n import _
+from ..output import atomic_write
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render.html import sheet_html, sheet_text
-from ..run.output import atomic_write
 from ..sheet.compose import compose
 from .headers import Meant, prove, refuse_encoded_words
 

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from ..output import atomic_write
 from ..people.files import text_lines
 from ..people.person import Person
 from ..render import FORMATS
 from ..safe_files import SafeFileError, read_limited
-from .output import atomic_write
 from .worker import Made
 
 MANIFEST = "manifest.csv"
