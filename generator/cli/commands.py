@@ -13,10 +13,10 @@ from ..errors import DeliveryError
 from ..i18n import _, ngettext
 from ..people.person import UNSURE, make_person
 from ..people.roster import Roster, read_roster
-from ..procedure.buildable import check_builds
 from ..procedure.model import Procedure
 from ..procedure.schema import load_procedure
 from ..run.batch import BatchResult, build_flyer, desk_sheet, run_batch
+from ..run.buildable import check_builds
 from ..run.lock import folder_lock
 
 if TYPE_CHECKING:
