@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from pypdf import PdfReader
+
+from generator.csv_cells import MANIFEST
+from generator.people.person import Person
+from generator.run.manifest import ManifestWriter
+from generator.run.worker import Made
 
 A4 = (595.2756, 841.8898)  # points
 
@@ -179,3 +186,20 @@ ISSUE_NAMES = [
     "Şükrü Öztürk",
     "ẞ",
 ]
+
+
+def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
+    """The manifest ``personalise`` would write for ``rows`` (each person and what was made), with print places."""
+    buffer = io.BytesIO()
+    manifest = ManifestWriter(buffer)
+    for index, (person, made) in enumerate(rows):
+        manifest.add(person, made, *(places[index] if index < len(places) else ("", 0)))
+    manifest.close()
+    return buffer.getvalue()
+
+
+def write_manifest(out: Path, rows: Sequence[tuple[Person, Made]]) -> Path:
+    """``out/manifest.csv`` as ``personalise`` writes it, for tests that start from a made folder."""
+    path = Path(out) / MANIFEST
+    path.write_bytes(manifest_bytes(rows))
+    return path

@@ -308,7 +308,8 @@ def test_person_at_the_desk_never_overwrites_another_sheet_or_all_pdf(tmp_path: 
 
 def test_manifest_names_never_become_spreadsheet_formulas(tmp_path: Path) -> None:
     """A name typed as =HYPERLINK(…) is written to manifest.csv as text, not a formula."""
-    from generator.run.manifest import write_manifest
+    from helpers import write_manifest
+
     from generator.run.worker import Made
 
     person = Person('=HYPERLINK("http://x","clic")', "+Dupont", "hdupont", row=2)

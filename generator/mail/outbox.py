@@ -12,14 +12,13 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from ..csv_cells import MANIFEST, neutral
+from ..csv_cells import MAX_BYTES as MAX_MANIFEST_BYTES
 from ..errors import DeliveryError
 from ..i18n import _
-from ..run.manifest import MAX_BYTES as MAX_MANIFEST_BYTES
-from ..run.manifest import neutral
 from ..safe_files import open_for_append, read_limited
 from .headers import has_control, shown, unwritten_headers
 
-MANIFEST = "manifest.csv"
 SENT_LOG = "sent.csv"
 SENT_FIELDS = ("eml", "recipient", "sent_at", "message_id")
 

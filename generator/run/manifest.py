@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ..csv_cells import BOM, DELIMITER, MANIFEST, MAX_BYTES, neutral
 from ..output import atomic_write
 from ..people.files import text_lines
 from ..people.person import Person
@@ -21,7 +22,6 @@ from ..render import FORMATS
 from ..safe_files import SafeFileError, read_limited
 from .worker import Made
 
-MANIFEST = "manifest.csv"
 # One column per registered format, whatever this run made: the file keeps its shape.
 # ``volume`` and ``page``: where the person's sheet is in the print files (all.pdf or all-007.pdf),
 # so that one lost page can be found and printed again.
@@ -38,12 +38,6 @@ COLUMNS = (
     "page",
 )
 FILE_COLUMNS = (*FORMATS, "eml")
-DELIMITER = ";"
-BOM = "\ufeff"
-MAX_BYTES = 64 * 1024 * 1024  # 100 000 rows fit well under this
-_FORMULA = "=+-@"
-_SPLITS = ",;\t|\n\r"  # separators a spreadsheet may assume, and line breaks
-_SEE_THROUGH = " \"'"  # a spreadsheet may trim or unquote these before reading a formula
 
 
 class ManifestWriter:
@@ -81,29 +75,6 @@ class ManifestWriter:
         self.text.detach()
 
 
-def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
-    """The manifest of ``rows``: each person with their address, flags, file names and print place.
-
-    ``places`` gives, row by row, the print file and page of the person's sheet (empty: none).
-    """
-    buffer = io.BytesIO()
-    manifest = ManifestWriter(buffer)
-    for index, (person, made) in enumerate(rows):
-        manifest.add(person, made, *(places[index] if index < len(places) else ("", 0)))
-    manifest.close()
-    return buffer.getvalue()
-
-
-def write_manifest(
-    out: Path, rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()
-) -> Path:
-    """``out/manifest.csv`` (a symlink there is replaced, never followed)."""
-    path = Path(out) / MANIFEST
-    with atomic_write(path) as stream:
-        stream.write(manifest_bytes(rows, places))
-    return path
-
-
 def replace_places(path: Path, place: Callable[[int], tuple[str, int]]) -> None:
     """Give every row of the manifest at ``path`` (one this run is writing) the print place ``place(index)``.
 
@@ -122,22 +93,6 @@ def replace_places(path: Path, place: Callable[[int], tuple[str, int]]) -> None:
                 cells[page] = str(number) if number else ""
                 manifest.table.writerow(cells)
             manifest.close()
-
-
-def neutral(value: str) -> str:
-    """``value`` as a spreadsheet cell that is never a formula (=HYPERLINK(…), ``Dupont;=1+1``)."""
-    out: list[str] = []
-    at_start = True
-    for char in value:
-        if at_start and char in _FORMULA:
-            out.append("'")
-            at_start = False
-        elif char in _SPLITS:
-            at_start = True
-        elif char not in _SEE_THROUGH:
-            at_start = False
-        out.append(char)
-    return "".join(out)
 
 
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
