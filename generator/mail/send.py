@@ -16,8 +16,7 @@ from pathlib import Path
 
 from ..errors import DeliveryError
 from ..i18n import _
-from .drafts import UNSENT, one_line
-from .headers import shown
+from .headers import UNSENT, one_line, shown
 from .outbox import SENT_LOG, Draft, check_log, record
 
 TIMEOUT = 30  # seconds; an office SMTP relay that does not answer in that time is down
