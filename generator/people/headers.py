@@ -11,7 +11,7 @@ from ..numen import adjacent_numen, holds_numen, is_numen_header
 from ..numen import shown as quoted
 from ..procedure.identifiers import ascii_fold
 from .cells import clean, expected, line_list
-from .files import Row
+from .rows import Row
 
 HEADER_SEARCH = 5  # a title row or two may sit above the header row
 

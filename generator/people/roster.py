@@ -13,9 +13,10 @@ from ..numen import adjacent_numen, enough_digits, holds_numen, numen_refusal
 from ..procedure.identifiers import ascii_fold
 from ..procedure.model import Procedure
 from .cells import clean, line_list
-from .files import Row, read_rows
+from .files import read_rows
 from .headers import HEADER_SEARCH, Header, column_label, find_header, has_header
 from .person import UNSURE, Person, check_fields
+from .rows import Row
 from .store import Packer
 
 

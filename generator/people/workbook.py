@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import RosterError
 from ..i18n import _
 from ..numen import holds_numen
-from .files import SNIFF_LINES, HeaderTest, Row, RowsRead, is_text
+from .rows import SNIFF_LINES, HeaderTest, Row, RowsRead, is_text
 from .xlsx_guard import DAMAGED, check_workbook, damaged_message, dtd_message
 
 
