@@ -33,7 +33,7 @@ class SmtpSettings:
     tls: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
 
 
-def check_host(host: str) -> None:
+def check_smtp_host(host: str) -> None:
     """A name the resolver can take (IDNA: no empty label, none over 63 characters), or DeliveryError."""
     reason = ""
     if not host.strip() or any(c.isspace() or c in "/\\@" or ord(c) < 32 for c in host):
@@ -116,7 +116,7 @@ class _Dropped(Exception):
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
-    check_host(settings.host)
+    check_smtp_host(settings.host)
     where = f"{settings.host}:{settings.port}"
     try:
         if settings.tls:
