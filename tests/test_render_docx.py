@@ -211,7 +211,10 @@ def test_a_personal_sheet_only_changes_the_document_part_and_its_title(
         differ = sorted(n for n in a.namelist() if a.read(n) != b.read(n))
     assert differ == ["docProps/core.xml", "word/document.xml"]
     # The name as the roster writes it: no capitals forced.
-    assert reopen(personal).core_properties.title == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
+    assert (
+        reopen(personal).core_properties.title
+        == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
+    )
 
 
 def test_personal_sheet_shows_name_identifier_and_manager(
@@ -305,7 +308,11 @@ FACT4 = {
 }
 # Every variant of the personal box at once, with a usual name.
 EVERY_VARIANT = Person(
-    "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", manager="aesh17",
+    "Marie-Hélène",
+    "Lefèvre-Dupont",
+    "mlefevre-dupont",
+    birth_name="Martin",
+    manager="aesh17",
     flags=("homonym", "unsure"),
 )
 
@@ -514,7 +521,7 @@ def test_a_font_name_never_breaks_the_document_even_past_the_yaml_check(
 ) -> None:
     """A Procedure built in code with a font the YAML check refuses: the DOCX opens and names it as given."""
     from generator import compose, make_person
-    from generator import render as render_sheet
+    from generator import render_sheet
     from generator.procedure.model import DocxOptions
 
     odd = dataclasses.replace(procedure, docx=DocxOptions(font=font))
