@@ -271,10 +271,7 @@ def send_drafts(
         if on_delivery is not None:
             on_delivery(delivery)
 
-    for draft in edited:  # edited by hand: reported for that person, the others go
-        shown_to = tuple(shown(r) for r in draft.recipients or (draft.expected,))  # printed as they are
-        tell(Delivery(draft.name, shown_to, draft.problem))
-        report.failed += 1
+    _refuse_edited(edited, report, tell)
     if not todo:
         return report
     check_log(folder)  # a link or a shared file as sent.csv stops the run before anything goes
@@ -295,6 +292,14 @@ def send_drafts(
     finally:
         session.close()
     return report
+
+
+def _refuse_edited(edited: Sequence[Draft], report: SendReport, tell: Callable[[Delivery], None]) -> None:
+    """Drafts edited by hand are reported for their person, failed; the others still go."""
+    for draft in edited:
+        shown_to = tuple(shown(r) for r in draft.recipients or (draft.expected,))  # printed as they are
+        tell(Delivery(draft.name, shown_to, draft.problem))
+        report.failed += 1
 
 
 def _settle(
