@@ -112,17 +112,6 @@ def holds_numen(text: str, *, name: bool = False) -> bool:
     return len(segments) > 1 and _rule_c("".join(joined for joined, _ in segments))
 
 
-def holds_numen_thorough(text: str, *, name: bool = False) -> bool:
-    """``holds_numen`` as the module docstring says it, character by character: what the tests hold it to."""
-    if name and sum(ch.isdecimal() for ch in unicodedata.normalize("NFKC", text)) >= NAME_DIGITS:
-        return True
-    segments = list(_segments(text))
-    for classes, runs in segments:
-        if _rule_a(classes) or any(_rule_b(unit) for unit in (classes, *runs)):
-            return True
-    return len(segments) > 1 and _rule_c("".join(classes for classes, _ in segments))
-
-
 def is_numen_header(header: str) -> bool:
     """A column header that names the NUMEN (``NUMEN``, ``N° Numen``, ``numen_agent``…)."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", header))
