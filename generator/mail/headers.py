@@ -102,8 +102,10 @@ def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> 
     decoded = _as_rfc2047_reads(message.items())
     reasons = _differences(message, top, decoded) + _top_differences(top, meant, decoded)
     for part in message.iter_attachments():
+        # Typeshed's older stubs call the parts Message; under policy.default they are EmailMessage.
+        assert isinstance(part, EmailMessage)
         items = part.items()
-        reasons += _differences(part, _read_back(items), _as_rfc2047_reads(items))  # type: ignore[arg-type]
+        reasons += _differences(part, _read_back(items), _as_rfc2047_reads(items))
     if reasons:
         raise DeliveryError(
             Problem(
@@ -118,7 +120,8 @@ def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> 
 def _read_back(items: Iterable[tuple[str, object]]) -> EmailMessage:
     block = b"".join(WIRE.fold_binary(name, value) for name, value in items)  # type: ignore[arg-type]
     parsed = BytesParser(policy=policy.default).parsebytes(block + b"\r\n", headersonly=True)
-    return parsed  # type: ignore[return-value]
+    assert isinstance(parsed, EmailMessage)  # policy.default parses into EmailMessage
+    return parsed
 
 
 def _as_rfc2047_reads(items: Iterable[tuple[str, object]]) -> list[str]:

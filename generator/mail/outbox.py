@@ -178,14 +178,15 @@ def load_drafts(folder: Path) -> list[Draft]:
             problems.append(_("{where}: {problem}").format(where=where, problem=exc))
             continue
         message = BytesParser(policy=policy.default).parsebytes(data)
-        recipients = tuple(dict.fromkeys(a for h in ("To", "Cc", "Bcc") for a in _addresses(message, h)))  # type: ignore[arg-type]
+        assert isinstance(message, EmailMessage)  # policy.default parses into EmailMessage
+        recipients = tuple(dict.fromkeys(a for h in ("To", "Cc", "Bcc") for a in _addresses(message, h)))
         drafts.append(
             Draft(
                 name=name,
-                message=message,  # type: ignore[arg-type]
+                message=message,
                 recipients=recipients,
                 expected=expected,
-                problem=_problem(message, recipients, expected),  # type: ignore[arg-type]
+                problem=_problem(message, recipients, expected),
             )
         )
     if problems:

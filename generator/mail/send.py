@@ -82,8 +82,9 @@ class _Utf8Auth(smtplib.SMTP):
     def auth_cram_md5(self, challenge=None):  # type: ignore[no-untyped-def]
         if challenge is None:
             return None
-        password = (self.password or "").encode("utf-8")  # type: ignore[attr-defined]
-        return self.user + " " + hmac.HMAC(password, challenge, "md5").hexdigest()  # type: ignore[attr-defined]
+        # login() sets user and password; read through getattr, as older stubs do not declare them.
+        password = (getattr(self, "password", None) or "").encode("utf-8")
+        return getattr(self, "user", "") + " " + hmac.HMAC(password, challenge, "md5").hexdigest()
 
 
 class _SMTP(_Utf8Auth):

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..csv_cells import BOM, DELIMITER, MANIFEST, MAX_BYTES, neutral
+from ..file_errors import SafeFileError
 from ..output import atomic_write
 from ..people.files import text_lines
 from ..people.person import Person
 from ..render import FORMATS
-from ..safe_files import SafeFileError, read_limited
+from ..safe_files import read_limited
 from .worker import Made
 
 # One column per registered format, whatever this run made: the file keeps its shape.
