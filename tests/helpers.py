@@ -21,6 +21,11 @@ from generator.people.person import Person
 from generator.run.manifest import ManifestWriter
 from generator.run.worker import Made
 
+# Paths every test may need, wherever its file sits under tests/ (imported from here, never from
+# conftest: tests/ and tests/web/ each have a conftest.py, and only one can be the module "conftest").
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+OTHER_PROCEDURE = TESTS / "data" / "other_procedure.yaml"
 A4 = (595.2756, 841.8898)  # points
 
 

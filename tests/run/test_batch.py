@@ -7,14 +7,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from helpers import decode_qr, norm, pdf_pages_text
+from helpers import ROOT, decode_qr, norm, pdf_pages_text
 
 from generator.cli import main
 from generator.people.person import Person
 from generator.run import run_batch, runner
 from generator.run.manifest import COLUMNS as MANIFEST_COLUMNS
 
-ROOT = Path(__file__).resolve().parent.parent
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
 NUMENS = ["17E0912345ABC", "08X1234567XYZ", "99Q7654321KLM"]
 

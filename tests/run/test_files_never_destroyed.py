@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import manifest_bytes
+from helpers import ROOT, manifest_bytes
 
 from generator.cli import main
 from generator.people.person import Person
 from generator.run.lock import folder_lock
 from generator.run.worker import Made
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 CLI = "import sys; from generator.cli import main; sys.exit(main(sys.argv[1:]))"
 posix_only = pytest.mark.skipif(os.name == "nt", reason="symlinks and signals of POSIX")
 linux_only = pytest.mark.skipif(

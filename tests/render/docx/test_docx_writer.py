@@ -14,6 +14,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from helpers import (
+    OTHER_PROCEDURE,
     DocxRenderer,
     decode_qr,
     norm,
@@ -30,7 +31,7 @@ from generator.procedure.model import Procedure
 from generator.procedure.schema import load_procedure
 from generator.sheet.compose import personal_box
 
-OTHER = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
+OTHER = OTHER_PROCEDURE
 # The longest names the roster accepts (roster.MAX_*), in the widest letters,
 # and the heaviest box that still takes the usual 12 pt page.
 AT_THE_LIMITS = Person("W" * 40, "W" * 60, "w" * 64, birth_name="M" * 60, manager="aesh17")
@@ -520,8 +521,7 @@ def test_a_font_name_never_breaks_the_document_even_past_the_yaml_check(
     procedure: Procedure, font: str
 ) -> None:
     """A Procedure built in code with a font the YAML check refuses: the DOCX opens and names it as given."""
-    from generator import compose, make_person
-    from generator import render_sheet
+    from generator import compose, make_person, render_sheet
     from generator.procedure.model import DocxOptions
 
     odd = dataclasses.replace(procedure, docx=DocxOptions(font=font))

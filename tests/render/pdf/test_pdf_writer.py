@@ -13,12 +13,11 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from helpers import A4, PdfRenderer, decode_qr, norm, pdf_pages_text
+from helpers import A4, ROOT, PdfRenderer, decode_qr, norm, pdf_pages_text
 from PIL import Image
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -29,8 +28,6 @@ from generator.render import qr
 from generator.render.pdf.styles import ACCENT, BLACK
 from generator.sheet.compose import personal_box
 
-ROOT = Path(__file__).resolve().parent.parent
-OTHER_PROCEDURE = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
 FONTS = ROOT / "assets" / "fonts"
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
 MM = 72 / 25.4  # points in a millimetre
