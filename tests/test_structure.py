@@ -99,7 +99,7 @@ def test_one_module_owns_each_foreign_library(library: str, owner: str) -> None:
 
 
 def test_the_folders_show_the_pipeline() -> None:
-    """procedure → people → sheet → render (pdf, docx) → run → mail, and the command line."""
+    """procedure → people → sheet → render (pdf, docx) → mail → run, and the command line."""
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("_")}
     assert {"procedure", "people", "sheet", "render", "run", "mail", "cli"} <= folders
     assert {"pdf", "docx"} <= {p.name for p in (PACKAGE / "render").iterdir() if p.is_dir()}
