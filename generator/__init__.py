@@ -1,14 +1,22 @@
 """Print-ready documents (PDF, DOCX, personal sheets) from a procedure kept as YAML: the library.
 
-The command line (``generator.cli``) and the web pages call these; none of
-them prints, exits or parses arguments. Errors are GeneratorError
-subclasses whose ``problems`` are the messages, one a line, and whose
-``details`` are the same as ``Problem`` objects (with the field, the roster
-line and a NUMEN flag when known).
+This module is the library's one face: the command line (``generator.cli``)
+and the web pages (``generator.web``) import what ``__all__`` lists and
+nothing else of the package (a test checks it); only ``generator.i18n``, the
+language of the messages, is shared beside it. None of these prints, exits
+or parses arguments. Errors are GeneratorError subclasses whose ``problems``
+are the messages, one a line, and whose ``details`` are the same as
+``Problem`` objects (with the field, the roster line and a NUMEN flag when
+known).
 
     procedure = load_procedure()
     person = make_person(procedure, first_name="Marie", last_name="Dupont")
-    pdf = render(compose(procedure, person), "pdf")
+    pdf = render_sheet(compose(procedure, person), "pdf")
+
+The pipeline's stages are imported at once (a few tens of milliseconds: the
+writers load reportlab or python-docx only for their format); the e-mail
+names are imported on first use, so that a run without drafts never loads
+the e-mail package nor SMTP.
 """
 
 from __future__ import annotations
@@ -16,34 +24,56 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Both cheap, and ``render`` must be the function, not the subpackage of the same name
-# that the import system would leave as the package's attribute if it were lazy.
 from .errors import DataError, DeliveryError, GeneratorError, Problem, RenderError, RosterError
-from .render import FORMATS, render
+from .numen import holds_numen
+from .people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
+from .people.files import TEXT_SUFFIXES, XLSX_SUFFIXES, row_limit
+from .people.headers import HEADER_NAMES, HEADER_SEARCH, has_header
+from .people.person import UNSURE, Person, make_person, person_from_fields
+from .people.roster import SHOWN_HOMONYMS, Roster, read_roster
+from .people.workbook import sheet_read
+from .procedure.identifiers import compute_identifier, safe_file_stem
+from .procedure.model import Procedure
+from .procedure.schema import load_procedure
+from .render import FORMATS
+from .render import render as render_sheet
+from .run.batch import BatchResult, build_flyer, desk_sheet, run_batch, single_person
+from .run.buildable import check_builds
+from .run.cancel import Cancelled, interrupt_when_safe
+from .run.lock import folder_lock
+from .run.plan import MOST_PAGES, RESERVED, VOLUME
+from .sheet.blocks import Sheet
+from .sheet.compose import compose
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for type checkers only: at run time ``__getattr__`` imports these on first use
     from .mail.drafts import attachment_name, build_message, write_draft
     from .mail.outbox import Draft, pending_drafts
-    from .mail.send import Delivery, SendReport, SmtpSettings, send_drafts
-    from .people.identifiers import compute_identifier
-    from .people.person import Person, make_person
-    from .people.roster import Roster, read_roster
-    from .procedure.model import Procedure
-    from .procedure.schema import load_procedure
-    from .run.batch import BatchResult, build_flyer, run_batch, single_person
-    from .sheet.blocks import Sheet
-    from .sheet.compose import compose
-
-    build_draft = build_message
+    from .mail.send import Delivery, SendReport, SmtpSettings, check_smtp_host, send_drafts
+    from .mail.settings import MailSettings, load_mail_settings, stamp
 
 __all__ = [
     "FORMATS",
+    "HEADER_NAMES",
+    "HEADER_SEARCH",
+    "MAX_EMAIL",
+    "MAX_FAMILY_NAME",
+    "MAX_FIRST_NAME",
+    "MAX_IDENTIFIER",
+    "MOST_PAGES",
+    "RESERVED",
+    "SHOWN_HOMONYMS",
+    "TEXT_SUFFIXES",
+    "UNSURE",
+    "VOLUME",
+    "XLSX_SUFFIXES",
     "BatchResult",
+    "Cancelled",
     "DataError",
     "Delivery",
     "DeliveryError",
     "Draft",
     "GeneratorError",
+    "MailSettings",
     "Person",
     "Problem",
     "Procedure",
@@ -54,57 +84,56 @@ __all__ = [
     "Sheet",
     "SmtpSettings",
     "attachment_name",
-    "build_draft",
     "build_flyer",
     "build_message",
+    "check_builds",
+    "check_smtp_host",
     "compose",
     "compute_identifier",
+    "desk_sheet",
+    "folder_lock",
+    "has_header",
+    "holds_numen",
+    "interrupt_when_safe",
+    "load_mail_settings",
     "load_procedure",
     "make_person",
     "pending_drafts",
+    "person_from_fields",
     "read_roster",
-    "render",
+    "render_sheet",
+    "row_limit",
     "run_batch",
+    "safe_file_stem",
     "send_drafts",
+    "sheet_read",
     "single_person",
+    "stamp",
     "write_draft",
 ]
 
-# Name → (module, attribute), imported on first use: the command line loads the e-mail
-# package only to write drafts or send them, python-docx or reportlab only for their format.
-_LAZY = {
-    "attachment_name": (".mail.drafts", "attachment_name"),
-    "build_message": (".mail.drafts", "build_message"),
-    "build_draft": (".mail.drafts", "build_message"),  # the name the plan gives it
-    "write_draft": (".mail.drafts", "write_draft"),
-    "Draft": (".mail.outbox", "Draft"),
-    "pending_drafts": (".mail.outbox", "pending_drafts"),
-    "Delivery": (".mail.send", "Delivery"),
-    "SendReport": (".mail.send", "SendReport"),
-    "SmtpSettings": (".mail.send", "SmtpSettings"),
-    "send_drafts": (".mail.send", "send_drafts"),
-    "compute_identifier": (".people.identifiers", "compute_identifier"),
-    "Person": (".people.person", "Person"),
-    "make_person": (".people.person", "make_person"),
-    "Roster": (".people.roster", "Roster"),
-    "read_roster": (".people.roster", "read_roster"),
-    "Procedure": (".procedure.model", "Procedure"),
-    "load_procedure": (".procedure.schema", "load_procedure"),
-    "BatchResult": (".run.batch", "BatchResult"),
-    "build_flyer": (".run.batch", "build_flyer"),
-    "run_batch": (".run.batch", "run_batch"),
-    "single_person": (".run.batch", "single_person"),
-    "Sheet": (".sheet.blocks", "Sheet"),
-    "compose": (".sheet.compose", "compose"),
+# The e-mail names: each one's module, imported when the name is first asked for.
+_MAIL = {
+    "attachment_name": ".mail.drafts",
+    "build_message": ".mail.drafts",
+    "write_draft": ".mail.drafts",
+    "Draft": ".mail.outbox",
+    "pending_drafts": ".mail.outbox",
+    "Delivery": ".mail.send",
+    "SendReport": ".mail.send",
+    "SmtpSettings": ".mail.send",
+    "check_smtp_host": ".mail.send",
+    "send_drafts": ".mail.send",
+    "MailSettings": ".mail.settings",
+    "load_mail_settings": ".mail.settings",
+    "stamp": ".mail.settings",
 }
 
 
 def __getattr__(name: str) -> Any:
-    try:
-        module, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module, __name__), attribute)
+    if name not in _MAIL:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MAIL[name], __name__), name)
     globals()[name] = value  # found directly from now on
     return value
 

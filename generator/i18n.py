@@ -122,3 +122,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks a message for extraction without translating it now (tables built at import)."""
     return message
+
+
+def quote(value: str) -> str:
+    """A value in quotes as the reader's language writes them: 'Dupont', « Dupont » in French."""
+    text = value if value.isprintable() else repr(value)[1:-1]
+    return _("'{value}'").format(value=text)

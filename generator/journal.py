@@ -93,9 +93,9 @@ class Removal:
 class Journal:
     """The hidden record of the files a run wrote into a folder (relative names → state)."""
 
-    def __init__(self, folder: str | Path, entries: Mapping[str, Written] | None = None) -> None:
+    def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self._packed: dict[str, bytes] = {name: _pack(w) for name, w in (entries or {}).items()}
+        self._packed: dict[str, bytes] = {}
 
     @property
     def entries(self) -> Mapping[str, Written]:

@@ -1,6 +1,6 @@
 """Writing, appending and removing files without following symlinks, and only removing what a run wrote.
 
-- ``open_for_append`` and ``open_for_write`` never write through a symbolic
+- ``open_for_append`` never writes through a symbolic
   link at the final name (``O_NOFOLLOW`` where the system has it, an lstat
   and identity check on Windows), never into a FIFO or device, and never
   into a file with other hard links (appending to ``sent.csv`` hard-linked to
@@ -42,11 +42,6 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 def open_for_append(path: str | Path) -> BinaryIO:
     """Open ``path`` to append bytes, creating it (mode 0600); never through a link."""
     return _open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-
-
-def open_for_write(path: str | Path) -> BinaryIO:
-    """Open ``path`` to write bytes from the start (truncating it); never through a link."""
-    return _open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 
 
 def write_atomic(path: str | Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:

@@ -6,9 +6,9 @@ import os
 import shutil
 import sys
 import tempfile
-from pathlib import Path
 
 import pytest
+from helpers import OTHER_PROCEDURE, ROOT
 from hypothesis import settings
 
 from generator.people.person import Person
@@ -21,10 +21,6 @@ from generator.procedure.schema import load_procedure
 settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, database=None)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
-
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
-OTHER_PROCEDURE = TESTS / "data" / "other_procedure.yaml"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -13,6 +15,16 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
+from generator.csv_cells import MANIFEST
+from generator.people.person import Person
+from generator.run.manifest import ManifestWriter
+from generator.run.worker import Made
+
+# Paths every test may need, wherever its file sits under tests/ (imported from here, never from
+# conftest: tests/ and tests/web/ each have a conftest.py, and only one can be the module "conftest").
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+OTHER_PROCEDURE = TESTS / "data" / "other_procedure.yaml"
 A4 = (595.2756, 841.8898)  # points
 
 
@@ -179,3 +191,20 @@ ISSUE_NAMES = [
     "Şükrü Öztürk",
     "ẞ",
 ]
+
+
+def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
+    """The manifest ``personalise`` would write for ``rows`` (each person and what was made), with print places."""
+    buffer = io.BytesIO()
+    manifest = ManifestWriter(buffer)
+    for index, (person, made) in enumerate(rows):
+        manifest.add(person, made, *(places[index] if index < len(places) else ("", 0)))
+    manifest.close()
+    return buffer.getvalue()
+
+
+def write_manifest(out: Path, rows: Sequence[tuple[Person, Made]]) -> Path:
+    """``out/manifest.csv`` as ``personalise`` writes it, for tests that start from a made folder."""
+    path = Path(out) / MANIFEST
+    path.write_bytes(manifest_bytes(rows))
+    return path

@@ -9,8 +9,26 @@ from generator.cli import main
 from generator.resources import example_roster
 
 DESK = (
-    ["--first-name", "Marie-Hélène", "--last-name", "Dupont", "--birth-name", "Martin", "--manager", "vieljeux"],
-    ["--first-name", "Seán", "--last-name", "O'Brien & <i>Fils</i>", "--identifier", "sobrien", "--manager", "aesh17"],
+    [
+        "--first-name",
+        "Marie-Hélène",
+        "--last-name",
+        "Dupont",
+        "--birth-name",
+        "Martin",
+        "--manager",
+        "vieljeux",
+    ],
+    [
+        "--first-name",
+        "Seán",
+        "--last-name",
+        "O'Brien & <i>Fils</i>",
+        "--identifier",
+        "sobrien",
+        "--manager",
+        "aesh17",
+    ],
     [
         "--first-name",
         "Anne-Charlotte-Éléonore",

@@ -11,7 +11,7 @@ from helpers import manifest_rows, pdf_pages_text
 from pypdf import PdfReader
 
 import generator
-from generator import FORMATS, compose, load_procedure, make_person, read_roster, render, run_batch
+from generator import FORMATS, compose, load_procedure, make_person, read_roster, render_sheet, run_batch
 from generator.cli import main
 from generator.people.person import Person
 from generator.procedure.model import Procedure
@@ -27,10 +27,9 @@ def test_the_library_api_is_the_plan_s() -> None:
         "make_person",
         "compute_identifier",
         "compose",
-        "render",
+        "render_sheet",
         "FORMATS",
         "run_batch",
-        "build_draft",
         "write_draft",
         "send_drafts",
     ):
@@ -40,36 +39,47 @@ def test_the_library_api_is_the_plan_s() -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_render_of_a_composed_sheet_is_what_the_person_command_writes(tmp_path: Path, fmt: str) -> None:
-    """render(compose(procedure, person), fmt) gives the bytes `person` writes for the same fields."""
-    args = [f"--{key.replace('_', '-')}" if i % 2 == 0 else value for key, value in DESK.items() for i in (0, 1)]
+    """render_sheet(compose(procedure, person), fmt) gives the bytes `person` writes for the same fields."""
+    args = [
+        f"--{key.replace('_', '-')}" if i % 2 == 0 else value for key, value in DESK.items() for i in (0, 1)
+    ]
     assert main(["person", *args, "--out", str(tmp_path), "--formats", fmt]) == 0
     procedure = load_procedure()
     person = make_person(procedure, **DESK)
     written = tmp_path / f"{person.identifier}.{fmt}"
-    assert render(compose(procedure, person), fmt) == written.read_bytes()
+    assert render_sheet(compose(procedure, person), fmt) == written.read_bytes()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_render_of_the_flyer_is_what_build_writes(tmp_path: Path, fmt: str) -> None:
-    """render(compose(procedure), fmt) gives the bytes `build` writes."""
+    """render_sheet(compose(procedure), fmt) gives the bytes `build` writes."""
     assert main(["build", "--out", str(tmp_path), "--formats", fmt]) == 0
-    assert render(compose(load_procedure()), fmt) == (tmp_path / f"flyer.{fmt}").read_bytes()
+    assert render_sheet(compose(load_procedure()), fmt) == (tmp_path / f"flyer.{fmt}").read_bytes()
 
 
 def test_eight_threads_rendering_200_sheets_give_the_serial_bytes(procedure: Procedure) -> None:
     """A web server renders from several threads at once: 8 threads × the same 200 sheets = serial bytes."""
     first = ["Zoé", "Jean-Pierre", "Anne-Charlotte-Éléonore", "Seán", "Ægir", "Marie"]
     people = [
-        Person(first[i % len(first)], f"Dupont-{'Œuvray' * (i % 5)} {i}", f"p{i}", manager="aesh17" if i % 3 else "")
+        Person(
+            first[i % len(first)],
+            f"Dupont-{'Œuvray' * (i % 5)} {i}",
+            f"p{i}",
+            manager="aesh17" if i % 3 else "",
+        )
         for i in range(200)
     ]
     sheets = [compose(procedure, person) for person in people]
     jobs = [(sheet, fmt) for sheet in sheets for fmt in FORMATS]
-    serial = [render(sheet, fmt) for sheet, fmt in jobs]
+    serial = [render_sheet(sheet, fmt) for sheet, fmt in jobs]
     with ThreadPoolExecutor(max_workers=8) as pool:
         # Each thread renders every sheet: the same writers, fonts and caches, in 8 orders at once.
-        results = list(pool.map(lambda start: [render(*jobs[(start + k) % len(jobs)]) for k in range(len(jobs))],
-                                range(0, len(jobs), len(jobs) // 8)))
+        results = list(
+            pool.map(
+                lambda start: [render_sheet(*jobs[(start + k) % len(jobs)]) for k in range(len(jobs))],
+                range(0, len(jobs), len(jobs) // 8),
+            )
+        )
     for start, got in zip(range(0, len(jobs), len(jobs) // 8), results, strict=True):
         expected = [serial[(start + k) % len(jobs)] for k in range(len(jobs))]
         assert got == expected
@@ -99,7 +109,11 @@ def test_run_batch_takes_people_without_a_roster(tmp_path: Path, procedure: Proc
     people = [make_person(procedure, first_name="Marie", last_name=f"Dupont {c}") for c in "ABC"]
     result = run_batch(procedure, people, tmp_path, formats=("pdf",), jobs=1)
     assert result.sheets == 3
-    assert [row["pdf"] for row in manifest_rows(result.out)] == ["mdupont-a.pdf", "mdupont-b.pdf", "mdupont-c.pdf"]
+    assert [row["pdf"] for row in manifest_rows(result.out)] == [
+        "mdupont-a.pdf",
+        "mdupont-b.pdf",
+        "mdupont-c.pdf",
+    ]
 
 
 def _long_data(tmp_path: Path, sentences: int) -> Path:
@@ -109,7 +123,9 @@ def _long_data(tmp_path: Path, sentences: int) -> Path:
     """
     base = load_procedure().source.read_text(encoding="utf-8")  # type: ignore[union-attr]
     base = base.replace('font: "Arial"', 'font: "Georgia"')
-    anchor = '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
+    anchor = (
+        '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
+    )
     extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
     path = tmp_path / "long.yaml"
     path.write_text(base.replace(anchor, anchor + ("\n" + extra) * sentences), encoding="utf-8")
@@ -121,12 +137,15 @@ def test_issue11_with_skip_invalid_all_pdf_holds_exactly_the_manifest_rows(tmp_p
     data = _long_data(tmp_path, 4)
     procedure = load_procedure(data)
     long_one = make_person(
-        procedure, first_name="Marie-Christine", last_name="de La Rochefoucauld-Montmorency", birth_name="Martin-Lefèvre"
+        procedure,
+        first_name="Marie-Christine",
+        last_name="de La Rochefoucauld-Montmorency",
+        birth_name="Martin-Lefèvre",
     )
     sheet = compose(procedure, long_one)
-    render(sheet, "pdf")  # its PDF fits…
+    render_sheet(sheet, "pdf")  # its PDF fits…
     with pytest.raises(generator.RenderError, match="DOCX"):
-        render(sheet, "docx")  # …its DOCX does not: the row is refused in every format
+        render_sheet(sheet, "docx")  # …its DOCX does not: the row is refused in every format
     roster = tmp_path / "r.csv"
     roster.write_text(
         "Prénom;Nom;Nom de naissance\nMarie;Dupont;\nMarie-Christine;de La Rochefoucauld-Montmorency;Martin-Lefèvre\n"
@@ -158,7 +177,9 @@ def test_run_batch_lists_a_refused_row_and_leaves_it_out_of_every_format(tmp_pat
     with pytest.raises(generator.RosterError, match="line 3: the DOCX sheet"):
         run_batch(procedure, read_roster(roster_path, procedure), tmp_path / "refused", jobs=1)
     assert not (tmp_path / "refused").exists()
-    result = run_batch(procedure, read_roster(roster_path, procedure), tmp_path / "out", skip_invalid=True, jobs=1)
+    result = run_batch(
+        procedure, read_roster(roster_path, procedure), tmp_path / "out", skip_invalid=True, jobs=1
+    )
     assert [row["identifier"] for row in manifest_rows(result.out)] == ["mdupont"] and result.sheets == 1
     assert len(result.refused) == 1 and "line 3" in result.refused[0]
     visible = sorted(p.name for p in result.out.iterdir() if not p.name.startswith("."))

@@ -40,7 +40,9 @@ def test_no_module_is_over_400_lines(path: Path) -> None:
 
 def test_each_module_opens_with_a_line_saying_what_it_owns() -> None:
     """Every module has a docstring."""
-    missing = [_name(p) for p in MODULES if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
+    missing = [
+        _name(p) for p in MODULES if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
+    ]
     assert missing == [] or missing == ["generator/_data/__init__.py"]
 
 
@@ -59,7 +61,11 @@ def test_only_the_command_line_parses_arguments_prints_or_exits() -> None:
                 func = node.func
                 if isinstance(func, ast.Name) and func.id in ("print", "exit", "quit"):
                     offenders.append(f"{rel}:{node.lineno}: {func.id}()")
-                if isinstance(func, ast.Attribute) and func.attr == "exit" and getattr(func.value, "id", "") == "sys":
+                if (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "exit"
+                    and getattr(func.value, "id", "") == "sys"
+                ):
                     offenders.append(f"{rel}:{node.lineno}: sys.exit()")
     assert offenders == []
 
@@ -79,7 +85,12 @@ def test_private_reportlab_names_are_in_one_module() -> None:
 
 @pytest.mark.parametrize(
     ("library", "owner"),
-    [("reportlab", "render/pdf"), ("docx", "render/docx"), ("qrcode", "render/qr.py"), ("openpyxl", "people/workbook.py")],
+    [
+        ("reportlab", "render/pdf"),
+        ("docx", "render/docx"),
+        ("qrcode", "render/qr.py"),
+        ("openpyxl", "people/workbook.py"),
+    ],
 )
 def test_one_module_owns_each_foreign_library(library: str, owner: str) -> None:
     """Swapping a library touches one place: only its owner imports it."""
@@ -88,7 +99,7 @@ def test_one_module_owns_each_foreign_library(library: str, owner: str) -> None:
 
 
 def test_the_folders_show_the_pipeline() -> None:
-    """procedure → people → sheet → render (pdf, docx) → run → mail, and the command line."""
+    """procedure → people → sheet → render (pdf, docx) → mail → run, and the command line."""
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("_")}
     assert {"procedure", "people", "sheet", "render", "run", "mail", "cli"} <= folders
     assert {"pdf", "docx"} <= {p.name for p in (PACKAGE / "render").iterdir() if p.is_dir()}

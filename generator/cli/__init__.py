@@ -17,10 +17,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from ..errors import GeneratorError
+from .. import Cancelled, GeneratorError, holds_numen, interrupt_when_safe
 from ..i18n import _
-from ..people.numen import holds_numen
-from ..run.cancel import Cancelled, interrupt_when_safe
 from .commands import run
 from .parser import build_parser, not_utf8
 

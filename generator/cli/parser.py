@@ -15,10 +15,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .. import FORMATS, MOST_PAGES, VOLUME, holds_numen
 from ..i18n import _, ngettext
-from ..people.numen import holds_numen
-from ..render import FORMATS
-from ..run.plan import MOST_PAGES, VOLUME
 
 # argparse's own words ("usage:", "options", "the following arguments are required: …") come from
 # its module-level gettext, which reads the default domain and follows environment variables only
@@ -166,20 +164,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    for add in (_add_build, _add_check, _add_personalise, _add_person, _add_send, _add_serve):
+        add(sub)
+    return parser
 
-    data_help = _("procedure YAML file (default: the embedded data/procedure.yaml)")
-    formats_help = _("pdf, docx or pdf,docx (default: both)")
 
+def _data_help() -> str:
+    return _("procedure YAML file (default: the embedded data/procedure.yaml)")
+
+
+def _formats_help() -> str:
+    return _("pdf, docx or pdf,docx (default: both)")
+
+
+def _people_out() -> str:
+    return _("output folder (default: output/people)")
+
+
+def _add_build(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "build",
         help=_("write the generic flyer (flyer.pdf, flyer.docx)"),
         description=_("Write the generic flyer as PDF and DOCX."),
         epilog=_example("build --data data/procedure.yaml --out output"),
     )
-    p.add_argument("--data", type=Path, help=data_help)
+    p.add_argument("--data", type=Path, help=_data_help())
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=_("output folder (default: output)"))
-    p.add_argument("--formats", type=_formats, default=FORMATS, help=formats_help)
+    p.add_argument("--formats", type=_formats, default=FORMATS, help=_formats_help())
 
+
+def _add_check(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "check",
         help=_("validate a procedure file and print a summary"),
@@ -188,9 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=_example("check --data data/procedure.yaml"),
     )
-    p.add_argument("--data", type=Path, help=data_help)
+    p.add_argument("--data", type=Path, help=_data_help())
 
-    people_out = _("output folder (default: output/people)")
+
+def _add_personalise(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "personalise",
         help=_("personal sheets for every person of a roster (CSV or XLSX)"),
@@ -208,10 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
             "the sheet of an .xlsx roster to read (default: the active sheet, or the first with a header row)"
         ),
     )
-    p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help=people_out)
-    p.add_argument("--formats", type=_formats, default=FORMATS, help=formats_help)
+    p.add_argument("--data", type=Path, help=_data_help())
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help=_people_out())
+    p.add_argument("--formats", type=_formats, default=FORMATS, help=_formats_help())
     p.add_argument("--skip-invalid", action="store_true", help=_("write the valid rows and list the others"))
+    _add_run_options(p)
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """personalise's options about what a run writes and how: drafts, worker processes, print volumes."""
     p.add_argument(
         "--eml",
         action="store_true",
@@ -236,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
         ).format(default=VOLUME, most=MOST_PAGES),
     )
 
+
+def _add_person(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "person",
         help=_("the personal sheet of one person, typed at the desk"),
@@ -247,10 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--birth-name", default="", help=_("birth family name, when it differs"))
     p.add_argument("--identifier", default="", help=_("the identifier, when the directory already gave it"))
     p.add_argument("--manager", default="", help=_("id of the managing office in the data's contacts"))
-    p.add_argument("--data", type=Path, help=data_help)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help=people_out)
-    p.add_argument("--formats", type=_formats, default=FORMATS, help=formats_help)
+    p.add_argument("--data", type=Path, help=_data_help())
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT / "people", help=_people_out())
+    p.add_argument("--formats", type=_formats, default=FORMATS, help=_formats_help())
 
+
+def _add_send(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "send",
         help=_("send the email drafts of a personalise run through SMTP"),
@@ -273,20 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
             "sender, sender_name, reply_to, per_minute); instead of the --smtp-* options"
         ),
     )
-    p.add_argument(
-        "--smtp-port", type=int, default=None, help=_("SMTP port (default: 587, or 465 with --tls)")
-    )
-    tls = p.add_mutually_exclusive_group()
-    tls.add_argument("--starttls", action="store_true", help=_("switch to TLS after connecting"))
-    tls.add_argument(
-        "--tls", action="store_true", help=_("TLS from the first byte (SMTPS, usually port 465)")
-    )
-    p.add_argument("--user", default="", help=_("SMTP login, when the server asks for one"))
-    p.add_argument(
-        "--password-env",
-        default="SMTP_PASSWORD",
-        help=_("environment variable holding the SMTP password (default: SMTP_PASSWORD)"),
-    )
+    _add_smtp_options(p)
     p.add_argument(
         "--from", dest="from_addr", default="", help=_("sender address (default: the drafts' From)")
     )
@@ -301,8 +312,24 @@ def build_parser() -> argparse.ArgumentParser:
             "only the drafts named"
         ),
     )
-    _add_serve(sub, data_help)
-    return parser
+
+
+def _add_smtp_options(p: argparse.ArgumentParser) -> None:
+    """send's options that reach an SMTP server without a mail settings file."""
+    p.add_argument(
+        "--smtp-port", type=int, default=None, help=_("SMTP port (default: 587, or 465 with --tls)")
+    )
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument("--starttls", action="store_true", help=_("switch to TLS after connecting"))
+    tls.add_argument(
+        "--tls", action="store_true", help=_("TLS from the first byte (SMTPS, usually port 465)")
+    )
+    p.add_argument("--user", default="", help=_("SMTP login, when the server asks for one"))
+    p.add_argument(
+        "--password-env",
+        default="SMTP_PASSWORD",
+        help=_("environment variable holding the SMTP password (default: SMTP_PASSWORD)"),
+    )
 
 
 # serve's defaults live here, not in generator.web: every other command would import Flask to read them.
@@ -313,7 +340,7 @@ ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
 EDIT_CODE_ENV = "GENERATOR_EDIT_CODE"
 
 
-def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
+def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "serve",
         help=_("the pages for office staff, in a browser (French)"),

@@ -13,23 +13,17 @@ from typing import TYPE_CHECKING
 
 from ..errors import DeliveryError
 from ..i18n import _
+from ..output import atomic_write
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render.html import sheet_html, sheet_text
-from ..run.output import atomic_write
 from ..sheet.compose import compose
-from .headers import Meant, prove, refuse_encoded_words
+from .headers import UNSENT, Meant, one_line, prove, refuse_encoded_words
 
 if TYPE_CHECKING:
     from .settings import MailSettings
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-# CR, LF and other control characters in a header would start a new header
-# (header injection) or be refused by the email package: fold them to spaces.
-# C1 too (\x9b is a terminal's CSI, as ESC [ is): no name or subject holds one.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-# Outlook opens a message carrying this header as an unsent draft.
-UNSENT = "X-Unsent"
 # Values that are phrases, not names: written lower-case inside a sentence's
 # parentheses ("05 16 52 66 86 (du lundi au vendredi…)"). Names never change.
 PHRASES = frozenset({"help_hours"})
@@ -73,10 +67,6 @@ def _in_sentence(text: str) -> str:
     if not word[:1].isupper() or word[1:2].isupper() or len(lower) != 1:
         return text
     return lower + text[1:]
-
-
-def one_line(text: str) -> str:
-    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def _address(name: str, addr: str, what: str) -> Address:

@@ -18,6 +18,12 @@ from ..i18n import _
 # name or subject while folding the header, so `=?UTF-8?B?…?=` could write
 # CR LF "Bcc: …" or more addresses into the draft. No real name holds it.
 ENCODED_WORD = "=?"
+# CR, LF and other control characters in a header would start a new header
+# (header injection) or be refused by the email package: fold them to spaces.
+# C1 too (\x9b is a terminal's CSI, as ESC [ is): no name or subject holds one.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+# Outlook opens a message carrying this header as an unsent draft.
+UNSENT = "X-Unsent"
 # Written as ``send`` and the desk write drafts: CRLF lines.
 WIRE = policy.default.clone(linesep="\r\n")
 # Every header a draft's top level holds: drafts.py writes the first six,
@@ -48,6 +54,11 @@ class Meant:
     sender: tuple[str, str] | None  # None: the draft has no From (send --from gives it)
     subject: str
     reply_to: tuple[str, str] | None = None  # None: the draft has no Reply-To (none may be there)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: every control character (CR, LF…) folded to a space, spaces collapsed."""
+    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def shown(text: str) -> str:
@@ -91,8 +102,10 @@ def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> 
     decoded = _as_rfc2047_reads(message.items())
     reasons = _differences(message, top, decoded) + _top_differences(top, meant, decoded)
     for part in message.iter_attachments():
+        # Typeshed's older stubs call the parts Message; under policy.default they are EmailMessage.
+        assert isinstance(part, EmailMessage)
         items = part.items()
-        reasons += _differences(part, _read_back(items), _as_rfc2047_reads(items))  # type: ignore[arg-type]
+        reasons += _differences(part, _read_back(items), _as_rfc2047_reads(items))
     if reasons:
         raise DeliveryError(
             Problem(
@@ -107,7 +120,8 @@ def prove(message: EmailMessage, meant: Meant, where: str, line: int | None) -> 
 def _read_back(items: Iterable[tuple[str, object]]) -> EmailMessage:
     block = b"".join(WIRE.fold_binary(name, value) for name, value in items)  # type: ignore[arg-type]
     parsed = BytesParser(policy=policy.default).parsebytes(block + b"\r\n", headersonly=True)
-    return parsed  # type: ignore[return-value]
+    assert isinstance(parsed, EmailMessage)  # policy.default parses into EmailMessage
+    return parsed
 
 
 def _as_rfc2047_reads(items: Iterable[tuple[str, object]]) -> list[str]:

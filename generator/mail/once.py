@@ -25,7 +25,7 @@ import filelock
 
 from ..errors import DeliveryError
 from ..i18n import _
-from ..people.numen import holds_numen
+from ..numen import holds_numen
 from ..people.person import Person
 from ..safe_files import read_limited, write_atomic
 from .outbox import Draft

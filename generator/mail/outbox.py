@@ -12,14 +12,13 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from ..csv_cells import MANIFEST, key_of, neutral
+from ..csv_cells import MAX_BYTES as MAX_MANIFEST_BYTES
 from ..errors import DeliveryError
 from ..i18n import _
-from ..run.manifest import MAX_BYTES as MAX_MANIFEST_BYTES
-from ..run.manifest import key_of, neutral
 from ..safe_files import open_for_append, read_limited
 from .headers import has_control, shown, unwritten_headers
 
-MANIFEST = "manifest.csv"
 SENT_LOG = "sent.csv"
 SENT_FIELDS = ("eml", "recipient", "sent_at", "message_id")
 
@@ -180,14 +179,15 @@ def load_drafts(folder: Path) -> list[Draft]:
             problems.append(_("{where}: {problem}").format(where=where, problem=exc))
             continue
         message = BytesParser(policy=policy.default).parsebytes(data)
-        recipients = tuple(dict.fromkeys(a for h in ("To", "Cc", "Bcc") for a in _addresses(message, h)))  # type: ignore[arg-type]
+        assert isinstance(message, EmailMessage)  # policy.default parses into EmailMessage
+        recipients = tuple(dict.fromkeys(a for h in ("To", "Cc", "Bcc") for a in _addresses(message, h)))
         drafts.append(
             Draft(
                 name=name,
-                message=message,  # type: ignore[arg-type]
+                message=message,
                 recipients=recipients,
                 expected=expected,
-                problem=_problem(message, recipients, expected),  # type: ignore[arg-type]
+                problem=_problem(message, recipients, expected),
             )
         )
     if problems:

@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Iterable
 
-from ..people.numen import holds_numen
-from ..run.manifest import neutral
+from ..csv_cells import neutral
+from ..numen import holds_numen
 from .once import NOT_SENT, REFUSED, SENT, UNCONFIRMED, Outcome
 
 HEADERS = ("ligne", "prénom", "nom", "identifiant", "adresse", "statut", "raison")

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from ..errors import DeliveryError
 from ..i18n import _
-from .drafts import UNSENT, one_line
-from .headers import shown
+from .headers import UNSENT, one_line, shown
 from .outbox import SENT_LOG, Draft, check_log, record
 
 TIMEOUT = 30  # seconds; an office SMTP relay that does not answer in that time is down
@@ -34,7 +33,7 @@ class SmtpSettings:
     tls: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
 
 
-def check_host(host: str) -> None:
+def check_smtp_host(host: str) -> None:
     """A name the resolver can take (IDNA: no empty label, none over 63 characters), or DeliveryError."""
     reason = ""
     if not host.strip() or any(c.isspace() or c in "/\\@" or ord(c) < 32 for c in host):
@@ -83,8 +82,9 @@ class _Utf8Auth(smtplib.SMTP):
     def auth_cram_md5(self, challenge=None):  # type: ignore[no-untyped-def]
         if challenge is None:
             return None
-        password = (self.password or "").encode("utf-8")  # type: ignore[attr-defined]
-        return self.user + " " + hmac.HMAC(password, challenge, "md5").hexdigest()  # type: ignore[attr-defined]
+        # login() sets user and password; read through getattr, as older stubs do not declare them.
+        password = (getattr(self, "password", None) or "").encode("utf-8")
+        return getattr(self, "user", "") + " " + hmac.HMAC(password, challenge, "md5").hexdigest()
 
 
 class _SMTP(_Utf8Auth):
@@ -117,7 +117,7 @@ class _Dropped(Exception):
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
-    check_host(settings.host)
+    check_smtp_host(settings.host)
     where = f"{settings.host}:{settings.port}"
     try:
         if settings.tls:
@@ -272,10 +272,7 @@ def send_drafts(
         if on_delivery is not None:
             on_delivery(delivery)
 
-    for draft in edited:  # edited by hand: reported for that person, the others go
-        shown_to = tuple(shown(r) for r in draft.recipients or (draft.expected,))  # printed as they are
-        tell(Delivery(draft.name, shown_to, draft.problem))
-        report.failed += 1
+    _refuse_edited(edited, report, tell)
     if not todo:
         return report
     check_log(folder)  # a link or a shared file as sent.csv stops the run before anything goes
@@ -296,6 +293,14 @@ def send_drafts(
     finally:
         session.close()
     return report
+
+
+def _refuse_edited(edited: Sequence[Draft], report: SendReport, tell: Callable[[Delivery], None]) -> None:
+    """Drafts edited by hand are reported for their person, failed; the others still go."""
+    for draft in edited:
+        shown_to = tuple(shown(r) for r in draft.recipients or (draft.expected,))  # printed as they are
+        tell(Delivery(draft.name, shown_to, draft.problem))
+        report.failed += 1
 
 
 def _settle(

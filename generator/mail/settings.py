@@ -17,7 +17,7 @@ from ..errors import DeliveryError, Problem
 from ..i18n import _
 from ..safe_files import read_limited
 from .headers import ENCODED_WORD, has_control
-from .send import SmtpSettings, check_host
+from .send import SmtpSettings, check_smtp_host
 
 SECURITIES = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -207,7 +207,7 @@ class _Reader:
             return ""
         host = self.string("host")
         try:
-            check_host(host)
+            check_smtp_host(host)
         except DeliveryError:
             self.refuse("host", _("a host name like smtp.example.fr"), host)
             return host

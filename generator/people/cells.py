@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, quote
 
 # Longest values that fit on the one-page personal sheet (the writers are
 # checked at these limits); an email address is at most 254 characters (RFC 5321).
@@ -40,12 +40,6 @@ FIELD_LABELS = {
     "email": N_("email"),
     "manager": N_("manager"),
 }
-
-
-def quote(value: str) -> str:
-    """A value in quotes as the reader's language writes them: 'Dupont', « Dupont » in French."""
-    text = value if value.isprintable() else repr(value)[1:-1]
-    return _("'{value}'").format(value=text)
 
 
 def expected(field: str) -> str:

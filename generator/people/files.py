@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import RosterError
 from ..i18n import N_, _
-from .numen import holds_numen
+from ..numen import holds_numen
+from .rows import CONTROL, SNIFF_LINES, HeaderTest, Row, RowsRead
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -23,13 +23,9 @@ _RESAVE = {
     ".ods": N_("a LibreOffice workbook"),
     ".numbers": N_("a Numbers file"),
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line with its end, as csv reads them
 SEPARATORS = (";", ",", "\t")
-SNIFF_LINES = 5  # the header row is among the first lines (a title row or two may sit above)
-Row = tuple[int, list[str]]  # (line number in the file, cells)
-HeaderTest = Callable[[list[Row]], bool]  # do these first non-empty rows hold the header row?
 # The most rows with something in them a reader takes here, when a caller sets it (the web's
 # signing sessions); None: as many as the file holds (the command line streams 200 000 people).
 _MAX_ROWS: ContextVar[int | None] = ContextVar("max_rows", default=None)
@@ -43,21 +39,6 @@ def row_limit(max_rows: int | None) -> Iterator[None]:
         yield
     finally:
         _MAX_ROWS.reset(token)
-
-
-@dataclass(frozen=True)
-class RowsRead:
-    """The rows of a roster file and how they were read.
-
-    ``rows`` is read once, as it is iterated: a roster of 200 000 rows is
-    never held whole. A problem of the file found on the way (an unclosed
-    quote, a workbook that cannot be read further) raises RosterError then.
-    """
-
-    rows: Iterable[Row]
-    separator: str | None  # the CSV separator; None for a workbook
-    where: str  # the file (and sheet) as messages name it
-    warnings: list[str] = field(default_factory=list)
 
 
 def _unclosed() -> str:
@@ -184,7 +165,7 @@ def _decode(path: Path, raw: bytes) -> str:
                     )
                 ) from None
     text = text.rstrip("\x1a")  # the end-of-file mark some old tools add
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise RosterError(
             _(
                 "{path}: not a text file: it holds control characters "
@@ -303,23 +284,3 @@ def _sniff(path: Path, lines: list[str]) -> str:
             "columns (save the roster from the spreadsheet as CSV, or as .xlsx)"
         ).format(path=path, found=found)
     )
-
-
-def is_text(sample: bytes) -> bool:
-    """The start of a file is text (a CSV saved under another name), not a zip or OLE container."""
-    if not sample.strip() or sample.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
-        return False
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = sample.decode("utf-16", errors="replace")
-    elif b"\x00" in sample:
-        return False
-    else:
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()  # the sample may end mid-character
-        try:
-            text = decoder.decode(sample, final=False)
-        except UnicodeDecodeError:
-            try:
-                text = sample.decode("cp1252")
-            except UnicodeDecodeError:
-                return False
-    return not _CONTROL.search(text.rstrip("\x1a"))

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 
 from ..errors import RosterError
 from ..i18n import _
+from ..numen import adjacent_numen, holds_numen, is_numen_header
+from ..numen import shown as quoted
+from ..procedure.identifiers import ascii_fold
 from .cells import clean, expected, line_list
-from .files import Row
-from .identifiers import ascii_fold
-from .numen import adjacent_numen, holds_numen, is_numen_header
-from .numen import shown as quoted
+from .rows import Row
 
 HEADER_SEARCH = 5  # a title row or two may sit above the header row
 
 # Header aliases, compared once folded (no case, accent, space or punctuation).
 # Rank 2 beats rank 1 when a roster has both (Nom d'usage over Nom).
-_HEADER_NAMES = (
+HEADER_NAMES = (
     ("first", 1, "Prénom|Prénoms|Prénom usuel|First name|Firstname|Given name|Forename"),
     ("last", 1, "Nom|Last name|Lastname|Surname|Family name"),
     ("last", 2, "Nom d'usage|Nom usuel|Nom marital|Nom d'épouse|Usage name|Married name|Family name (usage)"),
@@ -53,7 +53,7 @@ def header_key(text: str) -> str:
 
 
 _ALIASES = {
-    header_key(name): (field, rank) for field, rank, names in _HEADER_NAMES for name in names.split("|")
+    header_key(name): (field, rank) for field, rank, names in HEADER_NAMES for name in names.split("|")
 }
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from ..errors import Problem, RosterError
 from ..i18n import _
+from ..numen import enough_digits, holds_numen, holds_numen_together, numen_refusal, shown
 from ..procedure.checker import EMAIL_RE
+from ..procedure.identifiers import compute_identifier, identifier_is_sure, is_valid_identifier
 from ..procedure.model import Procedure
 from .cells import FIELD_LABELS, MAX_EMAIL, MAX_IDENTIFIER, MAX_LENGTH, NAME_FIELDS, clean, defect, expected
 from .headers import header_key
-from .identifiers import compute_identifier, identifier_is_sure, is_valid_identifier
-from .numen import enough_digits, holds_numen, holds_numen_together, numen_refusal, shown
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 

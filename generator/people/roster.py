@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, RosterError
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, quote
+from ..numen import adjacent_numen, enough_digits, holds_numen, numen_refusal
+from ..procedure.identifiers import ascii_fold
 from ..procedure.model import Procedure
-from .cells import clean, line_list, quote
-from .files import Row, read_rows
+from .cells import clean, line_list
+from .files import read_rows
 from .headers import HEADER_SEARCH, Header, column_label, find_header, has_header
-from .identifiers import ascii_fold
-from .numen import adjacent_numen, enough_digits, holds_numen, numen_refusal
 from .person import UNSURE, Person, check_fields
+from .rows import Row
 from .store import Packer
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..errors import RosterError
 from ..i18n import _
-from .files import SNIFF_LINES, HeaderTest, Row, RowsRead, is_text
-from .numen import holds_numen
+from ..numen import holds_numen
+from .rows import SNIFF_LINES, HeaderTest, Row, RowsRead, is_text
 from .xlsx_guard import DAMAGED, check_workbook, damaged_message, dtd_message
 
 

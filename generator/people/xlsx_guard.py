@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import RosterError
 from ..i18n import _
-from .numen import holds_numen
+from ..numen import holds_numen
 
 # A roster: at most 200 000 people (the académie's whole staff), about ten
 # filled columns; a signing session is 20 to 300 rows. Limits leave room above that.

@@ -79,7 +79,7 @@ class HelpLine:
 
 @dataclass(frozen=True)
 class IdentifierRule:
-    """Options of the identifier rule (see ``people/identifiers.py``); the defaults are the seed's rule."""
+    """Options of the identifier rule (see ``procedure/identifiers.py``); the defaults are the seed's rule."""
 
     initial: str = "first-letter"
     family_name: str = "birth-name-first"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import _
-from ..people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from .checker import SEPARATORS, Checker
+from .identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from .model import IdentifierRule
 from .yaml_lines import Mapping, Node, join
 

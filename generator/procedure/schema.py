@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from ..i18n import _
-from ..people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from ..resources import default_procedure
 from .checker import (
     FONT_NAME_RE,
@@ -27,8 +26,10 @@ from .checker import (
     Checker,
     raise_problems,
 )
+from .identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from .model import (
     EMAIL_PLACEHOLDERS,
+    ContactGroup,
     DocxOptions,
     EmailTemplate,
     HelpLine,
@@ -87,50 +88,21 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     check = Checker(path)
     root = read_yaml(path, check, TOP)
     top = check.mapping(root, "", TOP)
-    assert top is not None  # _read checked it
-
-    def section(
-        key: str, known: tuple[str, ...] | None, required: bool = True
-    ) -> tuple[Node, Mapping | None]:
-        node = check.get(root, top, key, "", required)
-        if node is None:
-            # Missing: its own fields are not reported again (optional ones take defaults).
-            return Node({}, root.line), (None if required else {})
-        return node, check.mapping(node, key, known)
-
-    doc_node, doc = section("document", DOCUMENT)
-    meta = _meta(check, doc_node, doc)
-
+    assert top is not None  # read_yaml checked it
+    section = _Sections(check, root, top)
+    # In the file's order, so that the problems are listed as a reader meets them.
+    meta = _meta(check, *section("document", DOCUMENT))
     rule, fills = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
-
-    links_node, links_map = section("links", None)
-    links, declared = read_links(check, links_node, links_map)
-    shared_label, shared_note, qr_alt = _link_texts(check, links_node, links_map)
-
-    contacts = read_contacts(check, check.get(root, top, "contacts", ""))
-    steps = read_steps(
-        check, check.get(root, top, "steps", ""), links, declared, shared_label, shared_note, fills
-    )
-    steps = _with_alt(steps, qr_alt)
-    qr_codes = tuple(step.qr for step in steps if step.qr is not None)
-
-    help_node, help_map = section("help", HELP)
-    help_line = _help_line(check, help_node, help_map)
-
-    p_node, p = section("personal", PERSONAL)
-    personal = _personal_text(check, p_node, p)
-
-    e_node, e = section("email", EMAIL)
-    email = _email(check, e_node, e)
-
-    d_node, d = section("docx", DOCX, required=False)
-    docx = _docx_options(check, d_node, d)
-
+    contacts, steps = _contacts_and_steps(check, section, fills)
+    help_line = _help_line(check, *section("help", HELP))
+    personal = _personal_text(check, *section("personal", PERSONAL))
+    email = _email(check, *section("email", EMAIL))
+    docx = _docx_options(check, *section("docx", DOCX, required=False))
     if check.problems:
         raise_problems(check)
     return Procedure(
         meta=meta,
-        qr_codes=qr_codes,
+        qr_codes=tuple(step.qr for step in steps if step.qr is not None),
         contacts=contacts,
         steps=steps,
         help=help_line,
@@ -140,6 +112,38 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         docx=docx,
         source=path,
     )
+
+
+class _Sections:
+    """The top-level sections of one procedure file, each one's fields checked as it is taken."""
+
+    def __init__(self, check: Checker, root: Node, top: Mapping) -> None:
+        self.check, self.root, self.top = check, root, top
+
+    def node(self, key: str) -> Node | None:
+        """The section ``key`` as it stands (a missing one reported)."""
+        return self.check.get(self.root, self.top, key, "")
+
+    def __call__(
+        self, key: str, known: tuple[str, ...] | None, required: bool = True
+    ) -> tuple[Node, Mapping | None]:
+        node = self.check.get(self.root, self.top, key, "", required)
+        if node is None:
+            # Missing: its own fields are not reported again (optional ones take defaults).
+            return Node({}, self.root.line), (None if required else {})
+        return node, self.check.mapping(node, key, known)
+
+
+def _contacts_and_steps(
+    check: Checker, section: _Sections, fills: Fills
+) -> tuple[tuple[ContactGroup, ...], tuple[Step, ...]]:
+    """The contacts, then the steps with the links they point to and the shared QR code's texts."""
+    links_node, links_map = section("links", None)
+    links, declared = read_links(check, links_node, links_map)
+    shared_label, shared_note, qr_alt = _link_texts(check, links_node, links_map)
+    contacts = read_contacts(check, section.node("contacts"))
+    steps = read_steps(check, section.node("steps"), links, declared, shared_label, shared_note, fills)
+    return contacts, _with_alt(steps, qr_alt)
 
 
 def _link_texts(check: Checker, links_node: Node, links_map: Mapping | None) -> tuple[str, str, str]:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
 from ..errors import DataError
 from ..i18n import _
-
-if TYPE_CHECKING:
-    from .checker import Checker
+from ..numen import quoted
 
 Mapping = dict[str, "Node"]
+
+
+class Reports(Protocol):
+    """Where the reader records what it refuses: the procedure's Checker (checker.py builds on these nodes)."""
+
+    def fail(self, line: int, field: str, what: str, got: str = "", expected: str = "") -> None: ...
 
 
 class Node:
@@ -56,8 +60,6 @@ def _brief(value: Any, room: int) -> str:
         return value.isoformat()
     if isinstance(value, str):
         # A roster given as --data by mistake holds NUMENs: a message never shows one, even cut short.
-        from ..people.numen import quoted
-
         return quoted(value, limit=max(room, 2))
     return repr(value)
 
@@ -101,7 +103,7 @@ def join(field: str, key: str) -> str:
 class Tree:
     """Turns composed YAML nodes into ``Node``s; reports what YAML allows and we do not."""
 
-    def __init__(self, checker: Checker) -> None:
+    def __init__(self, checker: Reports) -> None:
         self.check = checker
         self.loader = yaml.SafeLoader("")
         self.done: dict[int, Node] = {}  # aliases share one node: linear, even for "billion laughs"
@@ -197,7 +199,32 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> i
     return total
 
 
-def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
+def read_yaml(path: Path, check: Reports, top_fields: tuple[str, ...]) -> Node:
+    """The procedure file as nodes with their lines; DataError (one message, with the line) when it cannot be read."""
+    root = _compose(path, _text(path, _read(path)))
+    _check_size(path, root)
+    fields = ", ".join(top_fields)
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and not root.value):
+        raise DataError(
+            _("{path}:{line}: the file is empty (expected fields {names})").format(
+                path=path, line=1, names=fields
+            )
+        )
+    try:
+        node = Tree(check).build(root, "")
+    except RecursionError:
+        raise DataError(_too_deep(path)) from None
+    if not isinstance(node.value, dict):
+        raise DataError(
+            _(
+                "{path}:{line}: top level: not a mapping of fields (got {got}, expected fields {names})"
+            ).format(path=path, line=node.line, got=got(node.value), names=fields)
+        )
+    return node
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, or DataError saying why they cannot be had."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -211,6 +238,11 @@ def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
         raise DataError(
             _("{path}: cannot read the file ({reason})").format(path=path, reason=reason)
         ) from None
+    return raw
+
+
+def _text(path: Path, raw: bytes) -> str:
+    """The bytes as UTF-8 text (a BOM allowed), or DataError naming the line of the first bad byte."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataError(
             _("{path}:{line}: saved as UTF-16 (expected UTF-8: save the file as UTF-8)").format(
@@ -233,6 +265,11 @@ def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
                 "{path}:{line}: not valid UTF-8 (got byte {byte}, expected UTF-8: save the file as UTF-8)"
             ).format(path=path, line=line, byte=f"0x{raw[exc.start]:02x}")
         ) from None
+    return text
+
+
+def _compose(path: Path, text: str) -> yaml.Node | None:
+    """PyYAML's node tree of ``text`` (None for an empty document), or DataError with the line."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -256,6 +293,11 @@ def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
         raise DataError(_("{path}: invalid YAML: {problem}").format(path=path, problem=exc)) from None
     except RecursionError:
         raise DataError(_too_deep(path)) from None
+    return root
+
+
+def _check_size(path: Path, root: yaml.Node | None) -> None:
+    """DataError when aliases expand the document past MAX_VALUES values (a "billion laughs")."""
     try:
         too_many = root is not None and _expanded_size(root, {}, set()) > MAX_VALUES
     except RecursionError:
@@ -267,24 +309,6 @@ def read_yaml(path: Path, check: Checker, top_fields: tuple[str, ...]) -> Node:
                 "(expected a procedure written out, without nested aliases)"
             ).format(path=path, limit=MAX_VALUES)
         )
-    fields = ", ".join(top_fields)
-    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and not root.value):
-        raise DataError(
-            _("{path}:{line}: the file is empty (expected fields {names})").format(
-                path=path, line=1, names=fields
-            )
-        )
-    try:
-        node = Tree(check).build(root, "")
-    except RecursionError:
-        raise DataError(_too_deep(path)) from None
-    if not isinstance(node.value, dict):
-        raise DataError(
-            _(
-                "{path}:{line}: top level: not a mapping of fields (got {got}, expected fields {names})"
-            ).format(path=path, line=node.line, got=got(node.value), names=fields)
-        )
-    return node
 
 
 def _too_deep(path: Path) -> str:

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..csv_cells import MANIFEST
 from ..errors import RosterError
 from ..i18n import _
 from ..journal import Journal, Removal, remove_written
+from ..output import atomic_write, check_folder, inside
 from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
@@ -24,8 +26,7 @@ from ..sheet.compose import compose
 from .cancel import Cancelled, uninterruptible
 from .commit import clear_dead_runs, refuse_in_the_way
 from .lock import folder_lock
-from .manifest import MANIFEST, ManifestWriter, listed, replace_places
-from .output import atomic_write, check_folder, inside
+from .manifest import ManifestWriter, listed, replace_places
 from .plan import RESERVED, VOLUME, free_stem, is_print_file, planned
 from .runner import Progress, Runner
 

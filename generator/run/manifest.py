@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from ..csv_cells import BOM, DELIMITER, HEADERS, MANIFEST, MAX_BYTES, flag_words, flags_of, key_of, neutral
+from ..file_errors import SafeFileError
+from ..output import atomic_write
 from ..people.files import text_lines
 from ..people.person import Person
 from ..render import FORMATS
-from ..safe_files import SafeFileError, read_limited
-from .output import atomic_write
+from ..safe_files import read_limited
 from .worker import Made
 
-MANIFEST = "manifest.csv"
 # The keys the code reads a manifest by. One column per registered format, whatever this run
 # made: the file keeps its shape. ``volume`` and ``page``: where the person's sheet is in the
 # print files (all.pdf or all-007.pdf), so that one lost page can be found and printed again.
@@ -39,34 +40,8 @@ KEYS = (
     "volume",
     "page",
 )
-# The file is read by the office in Excel: its headers and flags are French words. The
-# formats, eml, volume and page are the same words in both languages.
-HEADERS = {
-    "row": "ligne",
-    "first_name": "prénom",
-    "last_name": "nom",
-    "identifier": "identifiant",
-    "email": "adresse",
-    "manager": "service",
-    "flags": "indicateurs",
-}
 COLUMNS = tuple(HEADERS.get(key, key) for key in KEYS)
-FLAG_WORDS = {
-    "homonym": "homonyme",
-    "birth-name": "nom-de-naissance",
-    "identifier-given": "identifiant-fourni",
-    "unsure": "à-confirmer",
-}
-# A manifest an earlier version wrote has the English keys as headers and flags: still read.
-_KEY_OF = {**{key: key for key in KEYS}, **{header: key for key, header in HEADERS.items()}}
-_FLAG_OF = {word: flag for flag, word in FLAG_WORDS.items()}
 FILE_COLUMNS = (*FORMATS, "eml")
-DELIMITER = ";"
-BOM = "\ufeff"
-MAX_BYTES = 64 * 1024 * 1024  # 100 000 rows fit well under this
-_FORMULA = "=+-@"
-_SPLITS = ",;\t|\n\r"  # separators a spreadsheet may assume, and line breaks
-_SEE_THROUGH = " \"'"  # a spreadsheet may trim or unquote these before reading a formula
 
 
 class ManifestWriter:
@@ -146,37 +121,6 @@ def replace_places(path: Path, place: Callable[[int], tuple[str, int]]) -> None:
                 cells[page] = str(number) if number else ""
                 manifest.table.writerow(cells)
             manifest.close()
-
-
-def neutral(value: str) -> str:
-    """``value`` as a spreadsheet cell that is never a formula (=HYPERLINK(…), ``Dupont;=1+1``)."""
-    out: list[str] = []
-    at_start = True
-    for char in value:
-        if at_start and char in _FORMULA:
-            out.append("'")
-            at_start = False
-        elif char in _SPLITS:
-            at_start = True
-        elif char not in _SEE_THROUGH:
-            at_start = False
-        out.append(char)
-    return "".join(out)
-
-
-def key_of(header: str) -> str:
-    """The key a manifest's column is read by, its header French or English: ``prénom`` → ``first_name``."""
-    return _KEY_OF.get(header.strip(), header)
-
-
-def flag_words(flags: Sequence[str]) -> str:
-    """The flags as the manifest writes them, in French: ``homonym unsure`` → ``homonyme à-confirmer``."""
-    return " ".join(FLAG_WORDS.get(flag, flag) for flag in flags)
-
-
-def flags_of(cell: str) -> tuple[str, ...]:
-    """The flags a manifest's cell names, in French or in English, as the code names them."""
-    return tuple(_FLAG_OF.get(word, word) for word in cell.split())
 
 
 def read_rows(path: Path) -> Iterator[dict[str, str]]:

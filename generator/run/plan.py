@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..people.identifiers import safe_file_stem
 from ..people.person import Person
+from ..procedure.identifiers import safe_file_stem
 
 RESERVED = ("all", "manifest", "flyer", "sent")  # file stems the folder's own files use
 

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from ..errors import DeliveryError
 from ..i18n import _
 from ..journal import Journal
+from ..output import atomic_write, inside
 from ..people.person import Person
 from ..procedure.model import Procedure
 from ..render import print_file, writer
 from ..sheet.compose import compose, compose_page
 from .cancel import check, uninterruptible
 from .commit import STAGING_PREFIX, in_the_way, move_in, refuse_in_the_way
-from .output import atomic_write, inside
 from .plan import VOLUME, Job, place, volumes
 from .worker import Made, Worker, forget_worker, init_worker, prepare_worker, run_chunk
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RenderError
+from ..output import SHARED, inside
 from ..procedure.model import Procedure
 from ..render import writer
 from ..safe_files import write_new
 from ..sheet.compose import compose, compose_page
-from .output import SHARED, inside
 from .plan import Job
 
 ATTACHMENT_FORMAT = "pdf"  # what an email draft attaches (mail/drafts.py names the file)

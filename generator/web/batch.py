@@ -35,9 +35,8 @@ from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 from typing import Any
 
-from .. import BatchResult, GeneratorError, Procedure, Roster, run_batch
+from .. import MOST_PAGES, BatchResult, GeneratorError, Procedure, Roster, run_batch
 from ..i18n import _, current_language, set_language
-from ..run.plan import MOST_PAGES
 from . import messages
 
 # A session's print file is one all.pdf as long as run_batch allows (2000 pages), not the command

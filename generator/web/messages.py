@@ -14,9 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import Problem
+from .. import Problem, holds_numen
 from ..i18n import _, current_language
-from ..people.numen import holds_numen
 
 
 def quoted(label: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from ..errors import GeneratorError
+from .. import GeneratorError
 from ..i18n import _
 
 DEFAULT_HOST = "127.0.0.1"

@@ -16,22 +16,25 @@ from dataclasses import dataclass
 
 from .. import (
     FORMATS,
+    MAX_EMAIL,
+    MAX_FAMILY_NAME,
+    MAX_FIRST_NAME,
+    MAX_IDENTIFIER,
+    RESERVED,
     Person,
     Problem,
     Procedure,
     RenderError,
     RosterError,
     attachment_name,
-    build_draft,
     compose,
     compute_identifier,
-    render,
+    person_from_fields,
+    safe_file_stem,
 )
+from .. import build_message as build_draft
+from .. import render_sheet as render
 from ..i18n import N_, _, ngettext
-from ..people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
-from ..people.identifiers import safe_file_stem
-from ..people.person import person_from_fields
-from ..run.plan import RESERVED
 from . import messages
 
 __all__ = [

@@ -36,8 +36,8 @@ from flask import (
     url_for,
 )
 
+from .. import row_limit
 from ..i18n import _
-from ..people.files import row_limit
 from . import folders, service, signing, state
 from .batch import Batch
 from .forms import SessionForm

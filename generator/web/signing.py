@@ -13,12 +13,20 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import Procedure, Roster, RosterError, read_roster
+from .. import HEADER_NAMES as _HEADER_NAMES
+from .. import (
+    HEADER_SEARCH,
+    SHOWN_HOMONYMS,
+    TEXT_SUFFIXES,
+    XLSX_SUFFIXES,
+    Procedure,
+    Roster,
+    RosterError,
+    has_header,
+    read_roster,
+    sheet_read,
+)
 from ..i18n import N_, _, ngettext
-from ..people.files import TEXT_SUFFIXES, XLSX_SUFFIXES
-from ..people.headers import _HEADER_NAMES, HEADER_SEARCH, has_header
-from ..people.roster import SHOWN_HOMONYMS
-from ..people.workbook import sheet_read
 from . import messages
 from .service import CORE_KEY, UNSURE, field_labels
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_one_clear_error, run_cli
+from helpers import assert_one_clear_error, run_cli, write_manifest
 from mailserver import Recorder, smtp_server
 
 from generator.mail.drafts import attachment_name, build_message, write_draft
 from generator.people.person import Person
 from generator.procedure.model import Procedure
-from generator.run.manifest import write_manifest
 from generator.run.worker import Made
 
 PEOPLE = [

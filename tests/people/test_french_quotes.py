@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import RosterError
 from generator.i18n import use_language
-from generator.people.numen import quoted, shown
+from generator.numen import quoted, shown
 from generator.people.person import make_person
 from generator.people.roster import read_roster
 from generator.procedure.model import Procedure

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from generator.errors import RosterError
 from generator.people.cells import _MOJIBAKE
-from generator.people.identifiers import (
+from generator.people.person import UNSURE, make_person
+from generator.people.roster import read_roster
+from generator.procedure.identifiers import (
     ascii_fold,
     compute_identifier,
     identifier_is_sure,
@@ -20,8 +22,6 @@ from generator.people.identifiers import (
     is_valid_identifier,
     normalise_identifier,
 )
-from generator.people.person import UNSURE, make_person
-from generator.people.roster import read_roster
 from generator.procedure.model import Procedure
 
 # Letters of Latin-1 Supplement, Latin Extended-A/B and IPA Extensions.

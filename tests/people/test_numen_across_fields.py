@@ -9,7 +9,7 @@ import pytest
 
 from generator.errors import RosterError
 from generator.i18n import use_language
-from generator.people.numen import adjacent_numen, holds_numen, holds_numen_together
+from generator.numen import adjacent_numen, holds_numen, holds_numen_together
 from generator.people.person import make_person
 from generator.people.roster import read_roster
 from generator.procedure.model import Procedure

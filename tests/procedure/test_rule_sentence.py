@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.errors import DataError
-from generator.people.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from generator.procedure.checker import SEPARATORS
+from generator.procedure.identifiers import FAMILY_MODES, INITIAL_MODES, compute_identifier
 from generator.procedure.model import IdentifierRule, Procedure, plain
 from generator.procedure.rule_text import RuleWording, rule_sentence
 from generator.procedure.schema import DEFAULT_DATA, load_procedure

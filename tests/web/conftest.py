@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from generator import Procedure
 from generator.web import create_app
-
-ROOT = Path(__file__).resolve().parents[2]
-
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from webtools import post_desk, token
 
-from generator import Procedure, RenderError, compose, make_person, render
+from generator import Procedure, RenderError, compose, make_person, render_sheet
 
 
 def _text(page: str) -> str:
@@ -26,7 +26,7 @@ def test_render_error_carries_the_characters(procedure: Procedure, fmt: str) -> 
     """The render layer's refusal carries the characters themselves (what a page maps), in both writers."""
     person = make_person(procedure, first_name="Marie", last_name="Dupont ★")
     with pytest.raises(RenderError) as caught:
-        render(compose(procedure, person), fmt)
+        render_sheet(compose(procedure, person), fmt)
     assert caught.value.characters == ("★",)
 
 

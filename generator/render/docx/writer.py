@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from ...errors import RenderError
 from ...i18n import _
-from ...run.output import atomic_write
+from ...output import atomic_write
 from ...sheet.blocks import Page, Paragraph, PersonalBox, Sheet
 from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
 from .. import fallback

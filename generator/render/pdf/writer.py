@@ -25,7 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ...errors import RenderError
-from ...run.output import atomic_write
+from ...output import atomic_write
 from ...sheet.blocks import Page, PersonalBox, Sheet
 from ...sheet.fit import Rung, name_too_long
 from ..drawable import check_drawable

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from generator.errors import DeliveryError
 from generator.mail import drafts
-from generator.mail.drafts import attachment_name, build_message, one_line, write_draft
-from generator.mail.headers import WRITTEN, Meant, prove
+from generator.mail.drafts import attachment_name, build_message, write_draft
+from generator.mail.headers import WRITTEN, Meant, one_line, prove
 from generator.people.person import Person
 from generator.procedure.model import Procedure
 

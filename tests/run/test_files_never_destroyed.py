@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, manifest_bytes
 
 from generator.cli import main
 from generator.people.person import Person
 from generator.run.lock import folder_lock
-from generator.run.manifest import manifest_bytes
 from generator.run.worker import Made
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 CLI = "import sys; from generator.cli import main; sys.exit(main(sys.argv[1:]))"
 posix_only = pytest.mark.skipif(os.name == "nt", reason="symlinks and signals of POSIX")
 linux_only = pytest.mark.skipif(
@@ -305,7 +305,10 @@ def _alive(pid: int) -> bool:
 
 def _start_big_run(tmp_path: Path, out: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
     """A personalise with two worker processes, caught once its workers are writing into the staging folder."""
-    big = roster(tmp_path / "big.csv", [(f"Prénom{a}{b}", f"Nom{a}{b}") for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrst"])
+    big = roster(
+        tmp_path / "big.csv",
+        [(f"Prénom{a}{b}", f"Nom{a}{b}") for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrst"],
+    )
     run = subprocess.Popen(
         [sys.executable, "-c", CLI, "personalise", str(big), "--out", str(out), "--jobs", "2"],
         stdout=subprocess.DEVNULL,
@@ -313,7 +316,9 @@ def _start_big_run(tmp_path: Path, out: Path) -> tuple[subprocess.Popen[bytes], 
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        staged = list(out.glob(".partial-*/**/*.pdf")) if out.exists() else []  # each worker in its own sub-folder
+        staged = (
+            list(out.glob(".partial-*/**/*.pdf")) if out.exists() else []
+        )  # each worker in its own sub-folder
         if len(staged) >= 4:
             break
         time.sleep(0.05)

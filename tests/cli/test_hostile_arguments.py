@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import ROOT, run_cli
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 PROCEDURE = REPO / "data" / "procedure.yaml"
 
 

@@ -19,11 +19,10 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from helpers import assert_one_clear_error, run_cli
+from helpers import assert_one_clear_error, run_cli, write_manifest
 
 from generator.mail.drafts import attachment_name, build_message, write_draft
 from generator.people.person import Person
-from generator.run.manifest import write_manifest
 from generator.run.worker import Made
 
 PEOPLE = [

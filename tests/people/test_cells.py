@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.i18n import use_language
-from generator.people import cells, identifiers
+from generator.people import cells
 from generator.people.cells import FIELD_LABELS, clean, defect
-from generator.people.identifiers import ascii_fold
+from generator.procedure import identifiers
+from generator.procedure.identifiers import ascii_fold
 
 CELL_CHARS = st.one_of(
     st.sampled_from("Marie-Hélène d'Ångström Œdipe ßtraße ªµʼ\u0301\u0327"),  # Latin, and what is not quite

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import DeliveryError, load_procedure, read_roster, run_batch
-from generator.journal import JOURNAL_NAME, Journal, Written, remove_written
+from generator.journal import JOURNAL_NAME, Journal, remove_written
 from generator.people import store
 from generator.people.files import read_rows, text_lines
 from generator.people.person import Person
@@ -218,8 +218,11 @@ def test_an_inode_of_128_bits_is_recorded(tmp_path: Path) -> None:
     """ReFS (Windows) gives 128-bit file ids: the journal keeps them whole."""
     folder = tmp_path / "out"
     folder.mkdir()
-    journal = Journal(folder, {"a.pdf": Written(1, "ab" * 32, 5, 2**100 + 7, 3)})
-    journal.save()
+    record = ["a.pdf", 1, "ab" * 32, 5, 2**100 + 7, 3]
+    (folder / JOURNAL_NAME).write_text(f'{{"version": 2}}\n{json.dumps(record)}\n', encoding="utf-8")
+    journal = Journal.load(folder)
+    assert journal.entries["a.pdf"].inode == 2**100 + 7
+    journal.save()  # written back whole, then read again
     assert Journal.load(folder).entries["a.pdf"].inode == 2**100 + 7
 
 

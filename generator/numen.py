@@ -52,8 +52,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from itertools import permutations
 
-from ..i18n import N_, _
-from .cells import quote
+from .i18n import N_, _, quote
 
 NUMEN_LENGTH = 13
 # Characters that part values (list items, e-mail local part and domain),
@@ -111,17 +110,6 @@ def holds_numen(text: str, *, name: bool = False) -> bool:
         if _rule_a(joined) or any(_rule_b(unit) for unit in (joined, *runs)):
             return True
     return len(segments) > 1 and _rule_c("".join(joined for joined, _ in segments))
-
-
-def holds_numen_thorough(text: str, *, name: bool = False) -> bool:
-    """``holds_numen`` as the module docstring says it, character by character: what the tests hold it to."""
-    if name and sum(ch.isdecimal() for ch in unicodedata.normalize("NFKC", text)) >= NAME_DIGITS:
-        return True
-    segments = list(_segments(text))
-    for classes, runs in segments:
-        if _rule_a(classes) or any(_rule_b(unit) for unit in (classes, *runs)):
-            return True
-    return len(segments) > 1 and _rule_c("".join(classes for classes, _ in segments))
 
 
 def is_numen_header(header: str) -> bool:

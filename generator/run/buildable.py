@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from ..errors import DataError, GeneratorError
 from ..i18n import N_, _
-from .model import Procedure
+from ..people.person import make_person
+from ..procedure.model import Procedure
+from ..render import FORMATS, render
+from ..sheet.compose import compose
 
 
 def check_builds(procedure: Procedure) -> None:
     """Raise DataError listing what ``build`` or a personal sheet would refuse for this procedure."""
-    # Imported here: the procedure package is below the sheet and render stages.
-    from ..people.person import make_person
-    from ..render import FORMATS, render
-    from ..sheet.compose import compose
-
     rule = procedure.identifier
     problems: list[str] = []
     try:

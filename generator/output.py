@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import DeliveryError
-from ..i18n import _
-from ..safe_files import ensure_folder, open_atomic
+from .errors import DeliveryError
+from .i18n import _
+from .safe_files import ensure_folder, open_atomic
 
 SHARED = 0o666  # through the umask: sheets in a shared office folder stay readable by colleagues
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import assert_one_clear_error, run_cli
+from helpers import ROOT, assert_one_clear_error, run_cli
 
 from generator.errors import RosterError
 from generator.people import make_person, read_roster
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 PROCEDURE = REPO / "data" / "procedure.yaml"
 
 

@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_PROCEDURE
+from helpers import OTHER_PROCEDURE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import DataError
-from generator.people.identifiers import compute_identifier
+from generator.procedure.identifiers import compute_identifier
 from generator.procedure.model import Procedure, plain
 from generator.procedure.schema import DEFAULT_DATA, load_procedure
 from generator.procedure.typography import NBSP, french_spacing, split_bold
@@ -115,7 +115,10 @@ def test_fact3_webmail_address_is_exact_and_has_a_code(procedure: Procedure) -> 
 def test_fact4_identifier_is_initial_plus_family_name(procedure: Procedure) -> None:
     """Fact 4: initial of the first name + full birth name, nothing between; the example says ade-la-fontaine."""
     text = all_text(procedure)
-    assert "l'initiale du prénom puis, sans espace, le nom de naissance ; un espace du nom devient un tiret" in text
+    assert (
+        "l'initiale du prénom puis, sans espace, le nom de naissance ; un espace du nom devient un tiret"
+        in text
+    )
     rule = procedure.identifier
     assert (rule.initial, rule.joiner) == ("first-letter", "")
     assert compute_identifier(rule, rule.example_first_name, rule.example_last_name) == "ade-la-fontaine"
@@ -211,8 +214,12 @@ def test_other_procedure_example_follows_its_own_rule(other_procedure: Procedure
 
 def test_same_address_twice_gives_one_code_and_a_note(tmp_path: Path) -> None:
     """When mobile reuses the webmail address: one code, the shared label, step 4 points to step 2."""
-    path = variant(tmp_path, '"https://m.ac-nullepart.example/"',
-                   '"https://messagerie.ac-nullepart.example/connexion?origine=papier"', base=OTHER)
+    path = variant(
+        tmp_path,
+        '"https://m.ac-nullepart.example/"',
+        '"https://messagerie.ac-nullepart.example/connexion?origine=papier"',
+        base=OTHER,
+    )
     p = load_procedure(path)
     (code,) = p.qr_codes
     assert code.label == "Messagerie de Nulle-Part"
@@ -285,7 +292,10 @@ def test_invalid_yaml_gives_its_line(tmp_path: Path) -> None:
     """A YAML syntax error names the line where it is."""
     old = '  author: "Académie de Poitiers"'
     path = variant(tmp_path, old, "  author: Académie: de Poitiers")
-    assert only_problem(path) == f"{path}:{line_of(BASE, old)}: invalid YAML: mapping values are not allowed here"
+    assert (
+        only_problem(path)
+        == f"{path}:{line_of(BASE, old)}: invalid YAML: mapping values are not allowed here"
+    )
 
 
 def test_tab_indentation_says_to_use_spaces(tmp_path: Path) -> None:
@@ -353,105 +363,146 @@ def test_control_character_gives_its_line(tmp_path: Path) -> None:
 # (old text, new text, line marker in BASE, expected "field: message")
 FIELD_CASES = {
     "missing required field": (
-        '  author: "Académie de Poitiers"\n', "", "document:",
+        '  author: "Académie de Poitiers"\n',
+        "",
+        "document:",
         "document.author: required field is missing",
     ),
     "number where text expected": (
-        'phone: "05 16 52 66 86"', "phone: 12", "phone:",
+        'phone: "05 16 52 66 86"',
+        "phone: 12",
+        "phone:",
         "help.phone: wrong type (got a number 12, expected text in quotes)",
     ),
     "http address": (
         '    url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
         '    label: "Messagerie (ordinateur)"',
-        '    url: "http://id.ac-poitiers.fr/"\n    label: "Messagerie (ordinateur)"', "url:",
+        '    url: "http://id.ac-poitiers.fr/"\n    label: "Messagerie (ordinateur)"',
+        "url:",
         "links.webmail.url: not an https address (got 'http://id.ac-poitiers.fr/', "
         "expected an address starting with https://)",
     ),
     "malformed email": (
-        "      - aesh17@ac-poitiers.fr", "      - aesh17@", "- aesh17@",
+        "      - aesh17@ac-poitiers.fr",
+        "      - aesh17@",
+        "- aesh17@",
         "contacts[1].emails[0]: not an email address (got text 'aesh17@', expected an address like name@example.fr)",
     ),
     "malformed sender": (
-        'sender: "aesh17@ac-poitiers.fr"', 'sender: "aesh17 at ac-poitiers.fr"', "sender:",
+        'sender: "aesh17@ac-poitiers.fr"',
+        'sender: "aesh17 at ac-poitiers.fr"',
+        "sender:",
         "email.sender: not an email address (got text 'aesh17 at ac-poitiers.fr', "
         "expected an address like name@example.fr)",
     ),
     "unknown link id": (
-        "    link: mobile", "    link: mobil", "link: mobil",
+        "    link: mobile",
+        "    link: mobil",
+        "link: mobil",
         "steps[3].link: unknown link (got 'mobil', expected one of mobile, webmail)",
     ),
     "unknown top field": (
-        "\nhelp:\n", "\ncolour: red\nhelp:\n", "colour:",
+        "\nhelp:\n",
+        "\ncolour: red\nhelp:\n",
+        "colour:",
         "colour: unknown field (expected one of document, links, contacts, steps, help, identifier, personal, "
         "email, docx)",
     ),
     "unknown nested field": (
-        '  font: "Arial"', '  fnot: "Arial"', "fnot:",
+        '  font: "Arial"',
+        '  fnot: "Arial"',
+        "fnot:",
         "docx.fnot: unknown field (expected one of font)",
     ),
     "unknown step field": (
-        "    contacts: true", "    contacts: true\n    colour: red", "colour:",
+        "    contacts: true",
+        "    contacts: true\n    colour: red",
+        "colour:",
         "steps[0].colour: unknown field (expected one of heading, text, contacts, link)",
     ),
     "duplicate contact id": (
-        "  - id: aesh17", "  - id: vieljeux  # again", "# again",
+        "  - id: aesh17",
+        "  - id: vieljeux  # again",
+        "# again",
         "contacts[1].id: duplicate id (got 'vieljeux' again, first at line "
         f"{line_of(BASE, '- id: vieljeux')}, expected a different id for each group)",
     ),
     "bad identifier option": (
-        "initial: first-letter ", "initial: initials ", "initial:",
+        "initial: first-letter ",
+        "initial: initials ",
+        "initial:",
         "identifier.initial: not an allowed option (got 'initials', expected one of first-letter, first-name, none)",
     ),
     "joiner the identifier would drop": (
-        'joiner: ""', 'joiner: "."', "joiner:",
+        'joiner: ""',
+        'joiner: "."',
+        "joiner:",
         "identifier.joiner: not an allowed option (got '.', expected one of '', '-')",
     ),
     "step text is a string": (
         '    text:\n      - "Cherchez « Académie de Poitiers » dans un moteur de recherche, puis cliquez sur '
         '« Authentification »."\n      - "Vous y trouvez aussi l\'intranet académique : services et contenus '
         'utiles à votre métier."\n',
-        '    text: "Cherchez sur le web."\n', "text: \"Cherchez",
+        '    text: "Cherchez sur le web."\n',
+        'text: "Cherchez',
         "steps[2].text: not a list (got text 'Cherchez sur le web.',"
         " expected a list of sentences, each on a line starting with -)",
     ),
     "link entry is a string": (
         '  webmail:\n    url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
         '    label: "Messagerie (ordinateur)"\n',
-        '  webmail: "https://id.ac-poitiers.fr/"\n', "webmail:",
+        '  webmail: "https://id.ac-poitiers.fr/"\n',
+        "webmail:",
         "links.webmail: not a mapping of fields (got text 'https://id.ac-poitiers.fr/', "
         "expected url: and label: fields)",
     ),
     "contacts flag is text": (
-        "    contacts: true", "    contacts: yes please", "contacts: yes",
+        "    contacts: true",
+        "    contacts: yes please",
+        "contacts: yes",
         "steps[0].contacts: wrong type (got text 'yes please', expected true or false)",
     ),
     "step without text": (
-        "    link: mobile\n", '    link: mobile\n  - heading: "Fin"\n', 'heading: "Fin"',
+        "    link: mobile\n",
+        '    link: mobile\n  - heading: "Fin"\n',
+        'heading: "Fin"',
         "steps[4].text: required field is missing",
     ),
     "field given twice": (
-        "  language: fr-FR", '  language: fr-FR\n  title: "Encore"', 'title: "Encore"',
+        "  language: fr-FR",
+        '  language: fr-FR\n  title: "Encore"',
+        'title: "Encore"',
         "document.title: field given twice (got another one at line 13, expected each field once)",
     ),
     "unclosed bold": (
-        "**Mot de passe :**", "**Mot de passe :", "Mot de passe :",
+        "**Mot de passe :**",
+        "**Mot de passe :",
+        "Mot de passe :",
         "steps[1].text[2]: unclosed bold mark (got '**Mot de passe : votre NUMEN. Vous pourrez le changer ensu…, "
         "expected **bold** in pairs)",
     ),
     "misspelt placeholder": (
-        "** {rule}\"", "** {regle}\"", "{regle}",
+        '** {rule}"',
+        '** {regle}"',
+        "{regle}",
         "steps[1].text[1]: unknown placeholder (got '{regle}', expected {example} or {rule})",
     ),
     "unknown yaml tag": (
-        '  author: "Académie de Poitiers"', '  author: !secret "Académie de Poitiers"', "!secret",
+        '  author: "Académie de Poitiers"',
+        '  author: !secret "Académie de Poitiers"',
+        "!secret",
         "document.author: unknown YAML tag (got '!secret', expected plain values without tags)",
     ),
     "impossible date": (
-        '  - heading: "Revenez depuis un ordinateur"', "  - heading: 2024-13-01", "2024-13-01",
+        '  - heading: "Revenez depuis un ordinateur"',
+        "  - heading: 2024-13-01",
+        "2024-13-01",
         "steps[2].heading: unreadable value: month must be in 1..12 (got '2024-13-01', expected text in quotes)",
     ),
     "bad language tag": (
-        "  language: fr-FR", "  language: français", "français",
+        "  language: fr-FR",
+        "  language: français",
+        "français",
         "document.language: not a language tag (got 'français', expected a tag like fr-FR)",
     ),
 }
@@ -480,8 +531,12 @@ def test_two_contacts_without_id_are_reported_not_crashed(tmp_path: Path) -> Non
 
 def test_list_value_is_shown_as_data_not_as_internal_objects(tmp_path: Path) -> None:
     """Regression: a list where text is expected was shown as ``[<generator.data._Node object …>]``."""
-    path = variant(tmp_path, 'title: "Accéder à votre messagerie académique professionnelle"', "title: [a, b]")
-    assert only_problem(path) == f"{path}:13: document.title: wrong type (got a list ['a', 'b'], expected text)"
+    path = variant(
+        tmp_path, 'title: "Accéder à votre messagerie académique professionnelle"', "title: [a, b]"
+    )
+    assert (
+        only_problem(path) == f"{path}:13: document.title: wrong type (got a list ['a', 'b'], expected text)"
+    )
 
 
 def test_steps_that_is_a_number(tmp_path: Path) -> None:
@@ -508,8 +563,11 @@ def test_several_problems_are_all_reported_at_once(tmp_path: Path) -> None:
     text = BASE
     edits = [
         ('  author: "Académie de Poitiers"\n', ""),
-        ('    url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
-         '    label: "Messagerie (téléphone)"', '    url: "http://m.ac-poitiers.fr/"\n    label: "Téléphone"'),
+        (
+            '    url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
+            '    label: "Messagerie (téléphone)"',
+            '    url: "http://m.ac-poitiers.fr/"\n    label: "Téléphone"',
+        ),
         ("      - aesh17@ac-poitiers.fr", "      - aesh17.ac-poitiers.fr"),
         ('phone: "05 16 52 66 86"', "phone: 516526686"),
     ]
@@ -519,14 +577,16 @@ def test_several_problems_are_all_reported_at_once(tmp_path: Path) -> None:
     path = tmp_path / "many.yaml"
     path.write_text(text, encoding="utf-8")
     found = problems(path)
-    assert sorted(found) == sorted([
-        f"{path}:{line_of(text, 'document:')}: document.author: required field is missing",
-        f"{path}:{line_of(text, 'http://m.ac')}: links.mobile.url: not an https address "
-        "(got 'http://m.ac-poitiers.fr/', expected an address starting with https://)",
-        f"{path}:{line_of(text, 'aesh17.ac')}: contacts[1].emails[0]: not an email address "
-        "(got text 'aesh17.ac-poitiers.fr', expected an address like name@example.fr)",
-        f"{path}:{line_of(text, 'phone:')}: help.phone: wrong type (got a number 516526686, expected text in quotes)",
-    ])
+    assert sorted(found) == sorted(
+        [
+            f"{path}:{line_of(text, 'document:')}: document.author: required field is missing",
+            f"{path}:{line_of(text, 'http://m.ac')}: links.mobile.url: not an https address "
+            "(got 'http://m.ac-poitiers.fr/', expected an address starting with https://)",
+            f"{path}:{line_of(text, 'aesh17.ac')}: contacts[1].emails[0]: not an email address "
+            "(got text 'aesh17.ac-poitiers.fr', expected an address like name@example.fr)",
+            f"{path}:{line_of(text, 'phone:')}: help.phone: wrong type (got a number 516526686, expected text in quotes)",
+        ]
+    )
 
 
 # ---------------------------------------------------------------- hostile documents
@@ -573,10 +633,13 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
 
 def test_anchors_for_a_shared_address_are_allowed(tmp_path: Path) -> None:
     """An anchor and alias to reuse the webmail address are ordinary YAML and load fine."""
-    path = variant(tmp_path, 'url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
-                   '    label: "Messagerie (ordinateur)"',
-                   'url: &webmail "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
-                   '    label: "Messagerie (ordinateur)"')
+    path = variant(
+        tmp_path,
+        'url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
+        '    label: "Messagerie (ordinateur)"',
+        'url: &webmail "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"\n'
+        '    label: "Messagerie (ordinateur)"',
+    )
     text = path.read_text(encoding="utf-8").replace(
         'url: "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"', "url: *webmail"
     )
@@ -650,4 +713,6 @@ def test_a_short_last_word_never_stands_alone_on_a_line() -> None:
     from generator.procedure.typography import no_widow
 
     assert no_widow("Exemple : mdupont pour Marie Dupont.") == "Exemple : mdupont pour Marie\u00a0Dupont."
-    assert no_widow("voir https://exemple.fr/une-adresse-longue") == "voir https://exemple.fr/une-adresse-longue"
+    assert (
+        no_widow("voir https://exemple.fr/une-adresse-longue") == "voir https://exemple.fr/une-adresse-longue"
+    )

@@ -14,6 +14,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from helpers import (
+    OTHER_PROCEDURE,
     DocxRenderer,
     decode_qr,
     norm,
@@ -30,7 +31,7 @@ from generator.procedure.model import Procedure
 from generator.procedure.schema import load_procedure
 from generator.sheet.compose import personal_box
 
-OTHER = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
+OTHER = OTHER_PROCEDURE
 # The longest names the roster accepts (roster.MAX_*), in the widest letters,
 # and the heaviest box that still takes the usual 12 pt page.
 AT_THE_LIMITS = Person("W" * 40, "W" * 60, "w" * 64, birth_name="M" * 60, manager="aesh17")
@@ -211,7 +212,10 @@ def test_a_personal_sheet_only_changes_the_document_part_and_its_title(
         differ = sorted(n for n in a.namelist() if a.read(n) != b.read(n))
     assert differ == ["docProps/core.xml", "word/document.xml"]
     # The name as the roster writes it: no capitals forced.
-    assert reopen(personal).core_properties.title == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
+    assert (
+        reopen(personal).core_properties.title
+        == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
+    )
 
 
 def test_personal_sheet_shows_name_identifier_and_manager(
@@ -305,7 +309,11 @@ FACT4 = {
 }
 # Every variant of the personal box at once, with a usual name.
 EVERY_VARIANT = Person(
-    "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", manager="aesh17",
+    "Marie-Hélène",
+    "Lefèvre-Dupont",
+    "mlefevre-dupont",
+    birth_name="Martin",
+    manager="aesh17",
     flags=("homonym", "unsure"),
 )
 
@@ -513,8 +521,7 @@ def test_a_font_name_never_breaks_the_document_even_past_the_yaml_check(
     procedure: Procedure, font: str
 ) -> None:
     """A Procedure built in code with a font the YAML check refuses: the DOCX opens and names it as given."""
-    from generator import compose, make_person
-    from generator import render as render_sheet
+    from generator import compose, make_person, render_sheet
     from generator.procedure.model import DocxOptions
 
     odd = dataclasses.replace(procedure, docx=DocxOptions(font=font))

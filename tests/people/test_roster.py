@@ -805,7 +805,11 @@ def test_issue12_long_lists_of_homonyms_stay_readable(tmp_path: Path, procedure:
     rows = (
         ["Prénom;Nom;Courriel"]
         + [f"Marie;Dupont;m{i}@example.org" for i in range(30)]
-        + [f"Jean;Martin{chr(97 + i % 26)}{chr(97 + i // 26)};j{i}-{n}@example.org" for n in (1, 2) for i in range(60)]
+        + [
+            f"Jean;Martin{chr(97 + i % 26)}{chr(97 + i // 26)};j{i}-{n}@example.org"
+            for n in (1, 2)
+            for i in range(60)
+        ]
     )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     roster = read_roster(path, procedure)

@@ -410,7 +410,9 @@ def test_draft_outside_the_folder_is_refused_before_sending(drafts, server, caps
     outside = drafts.parent / "evil.eml"
     outside.write_bytes((drafts / draft_name(PERSONS[0])).read_bytes())
     with open(drafts / "manifest.csv", "a", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerow(["9", "E", "Vil", "evil", "marie.dupont@example.org", "", "", "", "../evil.eml"])
+        csv.writer(stream).writerow(
+            ["9", "E", "Vil", "evil", "marie.dupont@example.org", "", "", "", "../evil.eml"]
+        )
     assert send(drafts, port, "--yes") == 1
     err = capsys.readouterr().err
     assert "'../evil.eml'" in err and "outside" in err
@@ -450,7 +452,9 @@ def test_draft_listed_twice_is_sent_once(drafts, server) -> None:
     handler, port = server
     first = WITH_EMAIL[0]
     with open(drafts / "manifest.csv", "a", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerow(["9", "M", "D", first.identifier, first.email, "", "", "", f"./{draft_name(first)}"])
+        csv.writer(stream).writerow(
+            ["9", "M", "D", first.identifier, first.email, "", "", "", f"./{draft_name(first)}"]
+        )
     assert send(drafts, port, "--yes") == 0
     assert sorted(handler.recipients()) == sorted(p.email for p in WITH_EMAIL)
 

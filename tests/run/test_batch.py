@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from helpers import decode_qr, norm, pdf_pages_text
+from helpers import ROOT, decode_qr, norm, pdf_pages_text
 
 from generator.cli import main
 from generator.people.person import Person
@@ -15,7 +15,6 @@ from generator.run import run_batch, runner
 from generator.run.manifest import KEYS as MANIFEST_COLUMNS
 from generator.run.manifest import read_rows
 
-ROOT = Path(__file__).resolve().parent.parent
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
 NUMENS = ["17E0912345ABC", "08X1234567XYZ", "99Q7654321KLM"]
 
@@ -308,7 +307,8 @@ def test_person_at_the_desk_never_overwrites_another_sheet_or_all_pdf(tmp_path: 
 
 def test_manifest_names_never_become_spreadsheet_formulas(tmp_path: Path) -> None:
     """A name typed as =HYPERLINK(…) is written to manifest.csv as text, not a formula."""
-    from generator.run.manifest import write_manifest
+    from helpers import write_manifest
+
     from generator.run.worker import Made
 
     person = Person('=HYPERLINK("http://x","clic")', "+Dupont", "hdupont", row=2)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from anyascii import anyascii
 
 if TYPE_CHECKING:
-    from ..procedure.model import IdentifierRule
+    from .model import IdentifierRule
 
 # Letters that Unicode decomposition does not reduce to ASCII, and marks that
 # must be read before decomposition: a spacing acute (´) typed as an

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from reference_cases import make_all
 from test_reference import REFERENCE
 
@@ -24,7 +25,6 @@ from generator.render.docx.look import INDENT, Length
 from generator.sheet.compose import compose, compose_page
 from generator.sheet.fit import BODY_MAX
 
-ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = (
     Person("Marie", "Dupont", "mdupont", row=2),
     Person("Zoé", "Quenneville", "zquenneville", manager="aesh17", row=3, flags=("homonym",)),

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import run_cli
+from helpers import run_cli, write_manifest
 
 from generator.mail.drafts import attachment_name, build_message, write_draft
 from generator.mail.outbox import pending_drafts
 from generator.mail.send import SmtpSettings, send_drafts
 from generator.people.person import Person
 from generator.procedure.model import Procedure
-from generator.run.manifest import write_manifest
 from generator.run.worker import Made
 
 PEOPLE = [

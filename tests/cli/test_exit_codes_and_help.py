@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_PROCEDURE, ROOT
+from helpers import OTHER_PROCEDURE, ROOT
 
 from generator.cli import build_parser, main
 from generator.procedure.schema import DEFAULT_DATA
@@ -105,8 +105,16 @@ def test_folder_as_data_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[st
         ["build", "--formats", "pdf,xls"],
         ["build", "--formats", ""],
     ],
-    ids=["no command", "unknown command", "unknown option", "option without value", "missing roster",
-         "missing last name", "unknown format", "empty formats"],
+    ids=[
+        "no command",
+        "unknown command",
+        "unknown option",
+        "option without value",
+        "missing roster",
+        "missing last name",
+        "unknown format",
+        "empty formats",
+    ],
 )
 def test_wrong_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """Wrong usage is argparse's exit 2 with a usage message, and no traceback."""
@@ -161,7 +169,11 @@ def test_python_m_generator_bad_data_exits_1_without_traceback(tmp_path: Path) -
     path = _bad_data(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "generator", "check", "--data", str(path)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stdout == ""
@@ -174,7 +186,11 @@ def test_python_m_generator_check_exits_0(tmp_path: Path) -> None:
     """End to end: ``python -m generator check`` on the default data exits 0 with one line."""
     result = subprocess.run(
         [sys.executable, "-m", "generator", "check"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 1 and result.stderr == ""

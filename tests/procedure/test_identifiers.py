@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.people.identifiers import (
+from generator.procedure.identifiers import (
     ascii_fold,
     compute_identifier,
     is_valid_identifier,

@@ -25,7 +25,6 @@ ENGLISH = {
 ROSTER = "Prénom;Nom;Courriel\nMarie;Durand;marie.durand@example.org\n;Morel;\nJosé;Núñez;\n"
 
 
-
 def french(*args: str, cwd: Path) -> tuple[int, str]:
     """Run the command line in French in ``cwd``; its exit code and stdout + stderr."""
     env = {**os.environ, "LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "PYTHONIOENCODING": "utf-8"}

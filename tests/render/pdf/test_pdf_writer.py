@@ -13,12 +13,11 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from helpers import A4, PdfRenderer, decode_qr, norm, pdf_pages_text
+from helpers import A4, ROOT, PdfRenderer, decode_qr, norm, pdf_pages_text
 from PIL import Image
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -29,20 +28,31 @@ from generator.render import qr
 from generator.render.pdf.styles import ACCENT, BLACK
 from generator.sheet.compose import personal_box
 
-ROOT = Path(__file__).resolve().parent.parent
-OTHER_PROCEDURE = Path(__file__).resolve().parent / "data" / "other_procedure.yaml"
 FONTS = ROOT / "assets" / "fonts"
 WEBMAIL = "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522"
 MM = 72 / 25.4  # points in a millimetre
 MARGIN_MM = 12.0
 DPI = 150
 BASE14 = {
-    "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold",
-    "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold", "Times-Italic",
-    "Times-BoldItalic", "Symbol", "ZapfDingbats",
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Symbol",
+    "ZapfDingbats",
 }
 
-PERSON = Person(first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2, flags=("homonym",))
+PERSON = Person(
+    first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2, flags=("homonym",)
+)
 LONG_PERSON = Person(
     first_name="Marie-Hélène-Françoise-Bernadette-Géraldine",
     last_name="de La Tour d'Auvergne-Lauraguais-Montmorency-Saint-Aignan-Beauvilliers",
@@ -104,7 +114,11 @@ def every_page(request: pytest.FixtureRequest) -> Iterator[tuple[str, bytes, int
     # The made-up procedure: other captions, two codes, five steps.
     other = request.getfixturevalue("other_renderer")
     yield "other flyer", other.to_bytes(None), 0
-    yield "other sheet", other.to_bytes(Person("Zoé", "Hervé-Çelik", "zoe-herve-celik", manager="dsden-nulle")), 0
+    yield (
+        "other sheet",
+        other.to_bytes(Person("Zoé", "Hervé-Çelik", "zoe-herve-celik", manager="dsden-nulle")),
+        0,
+    )
 
 
 # -- reading the content stream like a viewer would ----------------------------
@@ -161,8 +175,9 @@ def painted(data: bytes, page: int = 0) -> list[Shown | Filled]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         p = pdf.pages[page]
         events: list[Shown | Filled] = []
-        _walk(pikepdf.parse_content_stream(p), p.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY,
-              events)
+        _walk(
+            pikepdf.parse_content_stream(p), p.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY, events
+        )
         return events
 
 
@@ -300,20 +315,28 @@ def annotations(data: bytes, page: int = 0) -> list[dict[str, str]]:
         out = []
         for annot in pdf.pages[page].obj.get("/Annots", pikepdf.Array()):
             action = annot.get("/A", pikepdf.Dictionary())
-            out.append({"subtype": str(annot.get("/Subtype")), "uri": str(action.get("/URI", "")),
-                        "contents": str(annot.get("/Contents", ""))})
+            out.append(
+                {
+                    "subtype": str(annot.get("/Subtype")),
+                    "uri": str(action.get("/URI", "")),
+                    "contents": str(annot.get("/Contents", "")),
+                }
+            )
         return out
 
 
 def page_sizes(data: bytes) -> list[tuple[float, float]]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        return [(float(p.mediabox[2] - p.mediabox[0]), float(p.mediabox[3] - p.mediabox[1]))
-                for p in pdf.pages]
+        return [
+            (float(p.mediabox[2] - p.mediabox[0]), float(p.mediabox[3] - p.mediabox[1])) for p in pdf.pages
+        ]
 
 
 def glyph_set(family: str = "AtkinsonHyperlegible") -> frozenset[int]:
     """Characters both faces of ``family`` can draw (read from the TTF files, not from the renderer)."""
-    faces = [TTFont(f"check-{p.stem}", str(p)).face.charToGlyph for p in sorted(FONTS.glob(f"{family}-*.ttf"))]
+    faces = [
+        TTFont(f"check-{p.stem}", str(p)).face.charToGlyph for p in sorted(FONTS.glob(f"{family}-*.ttf"))
+    ]
     assert len(faces) == 2, faces
     return frozenset(faces[0]) & frozenset(faces[1])
 
@@ -351,15 +374,20 @@ def test_other_procedure_links_and_codes(other_renderer: PdfRenderer) -> None:
     procedure = other_renderer.procedure
     emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
     assert {a["uri"] for a in annotations(data) if a["subtype"] == "/Link"} == {
-        code.url for code in procedure.qr_codes} | emails
+        code.url for code in procedure.qr_codes
+    } | emails
     assert decode_qr(data) == sorted(code.url for code in procedure.qr_codes)
 
 
 # -- every fact of the brief ---------------------------------------------------
 FACTS = {
     "1 NUMEN, 13 characters": ["NUMEN", "13 caractères"],
-    "2 who gives it": ["Lycée Vieljeux", "christabel.mineau@ac-poitiers.fr",
-                       "severine.brache@ac-poitiers.fr", "aesh17@ac-poitiers.fr"],
+    "2 who gives it": [
+        "Lycée Vieljeux",
+        "christabel.mineau@ac-poitiers.fr",
+        "severine.brache@ac-poitiers.fr",
+        "aesh17@ac-poitiers.fr",
+    ],
     "3 webmail address": [WEBMAIL],
     "4 identifier rule": ["Identifiant :"],  # and what FACT4 says for the document
     "5 password": ["Mot de passe : votre NUMEN", "le changer"],
@@ -385,7 +413,11 @@ def test_every_fact_of_the_brief_is_printed(request: pytest.FixtureRequest, name
     """Each of the brief's nine facts can be read in the extracted text."""
     text = pdf_pages_text(request.getfixturevalue(name))[0].replace("\u2019", "'")
     # The address wraps at the body size (after its & or /): read it without the line break.
-    missing = [piece for piece in _pieces(fact, name) if norm(piece) not in text and piece not in text.replace(" ", "")]
+    missing = [
+        piece
+        for piece in _pieces(fact, name)
+        if norm(piece) not in text and piece not in text.replace(" ", "")
+    ]
     assert not missing, f"fact {fact}: not found {missing}"
 
 
@@ -404,8 +436,9 @@ def test_every_fact_of_the_brief_is_on_each_print_page(print_file: bytes) -> Non
 
 # -- links ---------------------------------------------------------------------
 @pytest.mark.parametrize("name", DOCS)
-def test_every_url_is_a_link_with_contents(request: pytest.FixtureRequest, procedure: Procedure,
-                                           name: str) -> None:
+def test_every_url_is_a_link_with_contents(
+    request: pytest.FixtureRequest, procedure: Procedure, name: str
+) -> None:
     """Every address of the data (web and email) is a clickable /Link with its exact /URI and /Contents."""
     annots = annotations(request.getfixturevalue(name))
     links = [a for a in annots if a["subtype"] == "/Link"]
@@ -432,8 +465,11 @@ def font_problems(data: bytes) -> tuple[list[str], list[str]]:
     names: list[str] = []
     problems: list[str] = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        fonts = [f for page in pdf.pages
-                 for f in _font_dicts(page.obj.get("/Resources", pikepdf.Dictionary()), set())]
+        fonts = [
+            f
+            for page in pdf.pages
+            for f in _font_dicts(page.obj.get("/Resources", pikepdf.Dictionary()), set())
+        ]
         # Anything the page tree does not reach but the file still holds (a stray font object).
         fonts += [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
         for font in fonts:
@@ -573,12 +609,20 @@ def quiet_zone_ink(data: bytes, page: int, box: tuple[float, float, float, float
     scale = DPI / 72
     quiet = 4 * (x1 - x0) / modules
     # The ring between the code and its quiet-zone edge, less a pixel each side for anti-aliasing.
-    outer = (round((x0 - quiet) * scale) + 1, round((A4[1] - y1 - quiet) * scale) + 1,
-             round((x1 + quiet) * scale) - 1, round((A4[1] - y0 + quiet) * scale) - 1)
+    outer = (
+        round((x0 - quiet) * scale) + 1,
+        round((A4[1] - y1 - quiet) * scale) + 1,
+        round((x1 + quiet) * scale) - 1,
+        round((A4[1] - y0 + quiet) * scale) - 1,
+    )
     ring = render_grey(data, page).crop(outer)
     # The code's own edge may fall mid-pixel: two pixels of anti-aliasing around it are its own.
-    inner = (round(x0 * scale) - outer[0] - 2, round((A4[1] - y1) * scale) - outer[1] - 2,
-             round(x1 * scale) - outer[0] + 2, round((A4[1] - y0) * scale) - outer[1] + 2)
+    inner = (
+        round(x0 * scale) - outer[0] - 2,
+        round((A4[1] - y1) * scale) - outer[1] - 2,
+        round(x1 * scale) - outer[0] + 2,
+        round((A4[1] - y0) * scale) - outer[1] + 2,
+    )
     ring.paste(255, inner)
     return ring.getextrema()[0]
 
@@ -596,8 +640,9 @@ def test_qr_quiet_zone_is_white(request: pytest.FixtureRequest, procedure: Proce
 
 
 # -- reproducible bytes --------------------------------------------------------
-def test_same_data_gives_the_same_bytes(renderer: PdfRenderer, procedure: Procedure, flyer: bytes,
-                                        sheet: bytes, print_file: bytes) -> None:
+def test_same_data_gives_the_same_bytes(
+    renderer: PdfRenderer, procedure: Procedure, flyer: bytes, sheet: bytes, print_file: bytes
+) -> None:
     """Rendering again, even with a fresh renderer, gives byte-identical files."""
     fresh = PdfRenderer(procedure)
     assert renderer.to_bytes(None) == flyer == fresh.to_bytes(None)
@@ -611,10 +656,10 @@ SCRIPT = """
 import hashlib
 from generator.procedure.schema import load_procedure
 from generator.people.person import Person
-from generator import compose, render
+from generator import compose, render_sheet
 procedure = load_procedure()
 p = Person(first_name="Zoé", last_name="Quenneville", identifier="zquenneville", row=2, flags=("homonym",))
-flyer, sheet = render(compose(procedure), "pdf"), render(compose(procedure, p), "pdf")
+flyer, sheet = render_sheet(compose(procedure), "pdf"), render_sheet(compose(procedure, p), "pdf")
 print(hashlib.sha256(flyer).hexdigest(), hashlib.sha256(sheet).hexdigest())
 """
 
@@ -623,18 +668,29 @@ def test_same_bytes_across_processes(flyer: bytes, sheet: bytes) -> None:
     """Two separate processes (different hash seeds) write the same bytes as this one."""
     expected = f"{hashlib.sha256(flyer).hexdigest()} {hashlib.sha256(sheet).hexdigest()}"
     for seed in ("1", "2"):
-        result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                                check=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed})
+        result = subprocess.run(
+            [sys.executable, "-c", SCRIPT],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         assert result.stdout.strip() == expected
 
 
 # -- overflow ------------------------------------------------------------------
 def _overflowing(procedure: Procedure, extra_steps: int) -> Procedure:
-    long = ("Vérifiez chaque information avec votre service gestionnaire avant de poursuivre, "
-            "puis notez-la sur cette feuille pour la retrouver plus tard. ") * 3
+    long = (
+        "Vérifiez chaque information avec votre service gestionnaire avant de poursuivre, "
+        "puis notez-la sur cette feuille pour la retrouver plus tard. "
+    ) * 3
     start = len(procedure.steps) + 1
-    steps = tuple(Step(number=n, heading=f"Étape ajoutée {n}", paragraphs=((Run(long),), (Run(long),)))
-                  for n in range(start, start + extra_steps))
+    steps = tuple(
+        Step(number=n, heading=f"Étape ajoutée {n}", paragraphs=((Run(long),), (Run(long),)))
+        for n in range(start, start + extra_steps)
+    )
     return dataclasses.replace(procedure, steps=procedure.steps + steps)
 
 
@@ -667,8 +723,10 @@ def test_lines_never_break_at_french_no_break_spaces(procedure: Procedure) -> No
 
     def dense(shift: int) -> str:
         # Words of varying length move the line breaks across the units.
-        return "".join(f"{'m' * ((i + shift) % 9 + 1)} pièce\u00a0: mot\u00a0; «\u00a0Convergence\u00a0» "
-                       "aide\u00a0? " for i in range(14))
+        return "".join(
+            f"{'m' * ((i + shift) % 9 + 1)} pièce\u00a0: mot\u00a0; «\u00a0Convergence\u00a0» aide\u00a0? "
+            for i in range(14)
+        )
 
     def lines_of(paragraph: str) -> str:
         step = dataclasses.replace(procedure.steps[2], paragraphs=((Run(paragraph),),))
@@ -786,19 +844,29 @@ def test_no_person_data_on_the_flyer(flyer: bytes, procedure: Procedure) -> None
     """The generic flyer carries no name, identifier or personal-box text, even after a sheet was drawn."""
     text = flat(pdf_pages_text(flyer)[0]).lower()
     box = personal_box(procedure, PERSON)
-    for piece in ("Zoé", "Quenneville", "zquenneville", box.labels.heading, box.labels.numen_label, box.homonym_note,
-                  box.labels.numen_note):
+    for piece in (
+        "Zoé",
+        "Quenneville",
+        "zquenneville",
+        box.labels.heading,
+        box.labels.numen_label,
+        box.homonym_note,
+        box.labels.numen_note,
+    ):
         assert flat(piece).lower() not in text, piece
     assert b"Quenneville" not in flyer and "Quenneville".encode("utf-16-be") not in flyer
     with pikepdf.open(io.BytesIO(flyer)) as pdf:
         assert str(pdf.docinfo["/Title"]) == procedure.meta.title
 
 
-@pytest.mark.parametrize("first_name", [
-    "O'Brien & <i>Fils</i>",
-    '<img src="/etc/passwd">',
-    "<a href='javascript:alert(1)'>x</a>",
-])
+@pytest.mark.parametrize(
+    "first_name",
+    [
+        "O'Brien & <i>Fils</i>",
+        '<img src="/etc/passwd">',
+        "<a href='javascript:alert(1)'>x</a>",
+    ],
+)
 def test_markup_in_a_name_is_printed_as_typed(renderer: PdfRenderer, first_name: str) -> None:
     """A name that looks like markup is drawn as literal text, with no error and no extra link."""
     data = renderer.to_bytes(Person(first_name=first_name, last_name="Martin", identifier="omartin", row=6))
@@ -819,8 +887,13 @@ def test_the_longest_names_the_roster_accepts_fit_one_page(procedure: Procedure)
     """At the roster's length limits, in the widest letters, the personal PDF is still one page."""
     from generator.people.cells import MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
 
-    person = Person("W" * MAX_FIRST_NAME, "W" * MAX_FAMILY_NAME, "w" * MAX_IDENTIFIER,
-                    birth_name="M" * MAX_FAMILY_NAME, manager="aesh17")
+    person = Person(
+        "W" * MAX_FIRST_NAME,
+        "W" * MAX_FAMILY_NAME,
+        "w" * MAX_IDENTIFIER,
+        birth_name="M" * MAX_FAMILY_NAME,
+        manager="aesh17",
+    )
     data = PdfRenderer(procedure).to_bytes(person)
     assert len(page_sizes(data)) == 1
     assert flat("w" * MAX_IDENTIFIER) in flat(pdf_pages_text(data)[0])

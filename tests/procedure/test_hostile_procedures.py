@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_one_clear_error, run_cli
+from helpers import ROOT, assert_one_clear_error, run_cli
 
 from generator.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 PROCEDURE = REPO / "data" / "procedure.yaml"
 
 

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from helpers import soffice_available, soffice_to_pdf
 from helpers_ink import MAX_COVERAGE, ink_coverage
 
-from generator import compose, render
+from generator import compose, render_sheet
 from generator.errors import RenderError
 from generator.people.person import Person
 from generator.procedure.model import Procedure
@@ -66,16 +66,16 @@ def test_names_round_trip_exactly_through_the_pdf_and_the_docx(
     """The name reads back letter for letter (NFC) from the PDF's text and the DOCX: no capitals forced."""
     sheet = compose(procedure, _person(first, last))
     expected = unicodedata.normalize("NFC", f"{first} {last}")
-    pdf_text = unicodedata.normalize("NFC", " ".join(_pdf_text(render(sheet, "pdf")).split()))
+    pdf_text = unicodedata.normalize("NFC", " ".join(_pdf_text(render_sheet(sheet, "pdf")).split()))
     assert expected in pdf_text
-    docx_text = unicodedata.normalize("NFC", _docx_text(render(sheet, "docx")))
+    docx_text = unicodedata.normalize("NFC", _docx_text(render_sheet(sheet, "docx")))
     assert expected in docx_text.replace("\u00a0", " ")
 
 
 def test_a_decomposed_name_prints_as_its_composed_letters(procedure: Procedure) -> None:
     """A name typed as base letter + combining accent prints as the precomposed letter (NFC)."""
     sheet = compose(procedure, _person("Thi\u0323", "Nguye\u0302\u0303n"))
-    assert "Thị Nguyễn" in " ".join(_pdf_text(render(sheet, "pdf")).split())
+    assert "Thị Nguyễn" in " ".join(_pdf_text(render_sheet(sheet, "pdf")).split())
 
 
 def test_the_fallback_font_is_embedded_and_subset_only_when_a_name_needs_it(procedure: Procedure) -> None:
@@ -89,9 +89,9 @@ def test_the_fallback_font_is_embedded_and_subset_only_when_a_name_needs_it(proc
                 found[name.split("+", 1)[1]] = "/FontFile2" in font.FontDescriptor and "+" in name
             return found
 
-    flyer = fonts(render(compose(procedure), "pdf"))
+    flyer = fonts(render_sheet(compose(procedure), "pdf"))
     assert not any(name.startswith("NotoSans") for name in flyer)
-    named = fonts(render(compose(procedure, _person("Thị", "Nguyễn")), "pdf"))
+    named = fonts(render_sheet(compose(procedure, _person("Thị", "Nguyễn")), "pdf"))
     assert named.get("NotoSans-Regular") is True and named.get("NotoSans-Bold") is True
 
 
@@ -99,9 +99,9 @@ def test_the_docx_embeds_noto_sans_only_when_a_name_needs_it(procedure: Procedur
     """The DOCX of a Vietnamese name names Noto Sans on its fallback runs and carries the font files."""
     import zipfile
 
-    plain = zipfile.ZipFile(io.BytesIO(render(compose(procedure, _person("Marie", "Dupont")), "docx")))
+    plain = zipfile.ZipFile(io.BytesIO(render_sheet(compose(procedure, _person("Marie", "Dupont")), "docx")))
     assert not [n for n in plain.namelist() if n.endswith(".odttf")]
-    data = render(compose(procedure, _person("Thị", "Nguyễn")), "docx")
+    data = render_sheet(compose(procedure, _person("Thị", "Nguyễn")), "docx")
     package = zipfile.ZipFile(io.BytesIO(data))
     assert len([n for n in package.namelist() if n.endswith(".odttf")]) == 2
     doc = Document(io.BytesIO(data))
@@ -121,7 +121,7 @@ def test_a_character_no_embedded_font_has_refuses_the_row_naming_it(
 ) -> None:
     """An emoji, a CJK character or a symbol refuses the sheet with a RenderError naming the character."""
     with pytest.raises(RenderError, match=code.replace("+", r"\+")):
-        render(compose(procedure, _person(name, "Martin")), fmt)
+        render_sheet(compose(procedure, _person(name, "Martin")), fmt)
 
 
 # -- half the toner ---------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_a_character_no_embedded_font_has_refuses_the_row_naming_it(
 def test_mean_ink_coverage_is_at_most_6_5_percent(procedure: Procedure, who: tuple[str, str] | None) -> None:
     """The flyer and personal sheets spend at most 6.5 % ink in grey (10.98 % and 11.45 % before #15)."""
     person = _person(*who, flags=("homonym",)) if who else None
-    coverage = ink_coverage(render(compose(procedure, person), "pdf"))
+    coverage = ink_coverage(render_sheet(compose(procedure, person), "pdf"))
     assert coverage <= MAX_COVERAGE, f"{coverage:.2%}"
 
 
@@ -163,20 +163,20 @@ def test_the_webmail_address_is_printed_at_the_body_size(
     procedure: Procedure, person: tuple[str, str] | None
 ) -> None:
     """The address people type is at 12 pt like the body (10 pt before #15)."""
-    data = render(compose(procedure, _person(*person) if person else None), "pdf")
+    data = render_sheet(compose(procedure, _person(*person) if person else None), "pdf")
     assert _font_sizes_of(data, WEBMAIL) == {12.0}
 
 
 def test_the_personal_sheet_body_is_12_pt(procedure: Procedure) -> None:
     """A usual personal sheet keeps the flyer's 12 pt body (11.5 pt before #15)."""
-    data = render(compose(procedure, _person("Marie", "Dupont")), "pdf")
+    data = render_sheet(compose(procedure, _person("Marie", "Dupont")), "pdf")
     assert _font_sizes_of(data, "Le NUMEN est un code de 13 caractères") == {12.0}
 
 
 def test_lines_hold_at_most_about_80_characters(procedure: Procedure) -> None:
     """Sentences wrap at about 75 characters (a measure for readers who are not fluent); addresses aside."""
     for person in (None, _person("Marie", "Dupont")):
-        lines = _pdf_text(render(compose(procedure, person), "pdf")).splitlines()
+        lines = _pdf_text(render_sheet(compose(procedure, person), "pdf")).splitlines()
         prose = [line for line in lines if "@" not in line]
         assert max(len(line) for line in prose) <= 81, max(prose, key=len)
 
@@ -196,9 +196,9 @@ def _numen_boxes(data: bytes) -> int:
 def test_the_numen_line_is_13_boxes_in_both_formats(procedure: Procedure) -> None:
     """One box a character of the NUMEN: 13 in the PDF, a 13-cell row in the DOCX; none on the flyer."""
     sheet = compose(procedure, _person("Marie", "Dupont"))
-    assert _numen_boxes(render(sheet, "pdf")) == 13
-    assert _numen_boxes(render(compose(procedure), "pdf")) == 0
-    doc = Document(io.BytesIO(render(sheet, "docx")))
+    assert _numen_boxes(render_sheet(sheet, "pdf")) == 13
+    assert _numen_boxes(render_sheet(compose(procedure), "pdf")) == 0
+    doc = Document(io.BytesIO(render_sheet(sheet, "docx")))
     rows = [
         row for table in doc.tables for cell in table._cells for inner in cell.tables for row in inner.rows
     ]
@@ -209,8 +209,10 @@ def test_only_a_homonym_gets_the_homonym_note(procedure: Procedure) -> None:
     """A sheet whose identifier collides in the roster says so in its own words; another sheet does not."""
     note = "Homonyme : une autre personne a le même identifiant"
     for fmt, text_of in (("pdf", _pdf_text), ("docx", _docx_text)):
-        flagged = text_of(render(compose(procedure, _person("Marie", "Dupont", flags=("homonym",))), fmt))
-        usual = text_of(render(compose(procedure, _person("Marie", "Dupont")), fmt))
+        flagged = text_of(
+            render_sheet(compose(procedure, _person("Marie", "Dupont", flags=("homonym",))), fmt)
+        )
+        usual = text_of(render_sheet(compose(procedure, _person("Marie", "Dupont")), fmt))
         assert note in " ".join(flagged.split()).replace("\u00a0", " "), fmt
         assert note not in " ".join(usual.split()).replace("\u00a0", " "), fmt
         assert "xtest1" in flagged
@@ -237,7 +239,7 @@ def test_the_pdf_carries_that_date(monkeypatch: pytest.MonkeyPatch) -> None:
     """The PDF's CreationDate is SOURCE_DATE_EPOCH's (not reportlab's 2000-01-01)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     procedure = load_procedure()  # a new procedure: its page is composed with this date
-    with pikepdf.open(io.BytesIO(render(compose(procedure), "pdf"))) as pdf:
+    with pikepdf.open(io.BytesIO(render_sheet(compose(procedure), "pdf"))) as pdf:
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:20260101000000")
 
 
@@ -251,7 +253,7 @@ def test_the_docx_printed_by_libreoffice_spends_at_most_6_5_percent_ink(
     files = []
     for name, person in people.items():
         path = tmp_path / f"{name}.docx"
-        path.write_bytes(render(compose(procedure, person), "docx"))
+        path.write_bytes(render_sheet(compose(procedure, person), "docx"))
         files.append(path)
     for pdf in soffice_to_pdf(files, tmp_path / "pdf"):
         coverage = ink_coverage(pdf.read_bytes())
