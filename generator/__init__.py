@@ -25,7 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, DeliveryError, GeneratorError, Problem, RenderError, RosterError
-from .numen import holds_numen
+from .numen import holds_numen, numen_refusal
 from .people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
 from .people.files import TEXT_SUFFIXES, XLSX_SUFFIXES, row_limit
 from .people.headers import HEADER_NAMES, HEADER_SEARCH, has_header
@@ -42,6 +42,12 @@ from .run.buildable import check_builds
 from .run.cancel import Cancelled, interrupt_when_safe
 from .run.lock import folder_lock
 from .run.plan import MOST_PAGES, RESERVED, VOLUME
+from .run.procedure_store import Change as ProcedureChange
+from .run.procedure_store import Conflict as ProcedureConflict
+from .run.procedure_store import ProcedureStore
+from .run.procedure_store import check_text as check_procedure_text
+from .run.procedure_store import dump as dump_procedure
+from .run.procedure_store import parse as parse_procedure
 from .sheet.blocks import Sheet
 from .sheet.compose import compose
 
@@ -77,6 +83,9 @@ __all__ = [
     "Person",
     "Problem",
     "Procedure",
+    "ProcedureChange",
+    "ProcedureConflict",
+    "ProcedureStore",
     "RenderError",
     "Roster",
     "RosterError",
@@ -87,10 +96,12 @@ __all__ = [
     "build_flyer",
     "build_message",
     "check_builds",
+    "check_procedure_text",
     "check_smtp_host",
     "compose",
     "compute_identifier",
     "desk_sheet",
+    "dump_procedure",
     "folder_lock",
     "has_header",
     "holds_numen",
@@ -98,6 +109,8 @@ __all__ = [
     "load_mail_settings",
     "load_procedure",
     "make_person",
+    "numen_refusal",
+    "parse_procedure",
     "pending_drafts",
     "person_from_fields",
     "read_roster",

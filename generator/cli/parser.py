@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from .. import FORMATS, MOST_PAGES, VOLUME, holds_numen
 from ..i18n import _, ngettext
+from .serve_options import add_serve
 
 # argparse's own words ("usage:", "options", "the following arguments are required: …") come from
 # its module-level gettext, which reads the default domain and follows environment variables only
@@ -164,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for add in (_add_build, _add_check, _add_personalise, _add_person, _add_send, _add_serve):
+    for add in (_add_build, _add_check, _add_personalise, _add_person, _add_send, add_serve):
         add(sub)
     return parser
 
@@ -329,78 +330,4 @@ def _add_smtp_options(p: argparse.ArgumentParser) -> None:
         "--password-env",
         default="SMTP_PASSWORD",
         help=_("environment variable holding the SMTP password (default: SMTP_PASSWORD)"),
-    )
-
-
-# serve's defaults live here, not in generator.web: every other command would import Flask to read them.
-SERVE_HOST = "127.0.0.1"
-SERVE_PORT = 8000
-ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
-# The code that lets a served desk's /procedure change the data file (--data); on loopback none is needed.
-EDIT_CODE_ENV = "GENERATOR_EDIT_CODE"
-
-
-def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
-    p = sub.add_parser(
-        "serve",
-        help=_("the pages for office staff, in a browser (French)"),
-        description=_(
-            "Serve the desk's pages with waitress: one person's sheet, a signing session, "
-            "the flyer. Listens on this machine only unless an access code is set."
-        ),
-        epilog=_("Example:") + "\n  python -m generator serve --open\n"
-        f"  {ACCESS_CODE_ENV}=… python -m generator serve --host 0.0.0.0 --port 8080",
-    )
-    p.add_argument(
-        "--host", default=SERVE_HOST, help=_("address to listen on (default: {host})").format(host=SERVE_HOST)
-    )
-    p.add_argument(
-        "--port",
-        type=int,
-        default=SERVE_PORT,
-        help=_("port (default: {port}; 0: any free port)").format(port=SERVE_PORT),
-    )
-    p.add_argument(
-        "--data",
-        type=Path,
-        help=_(
-            "procedure YAML file; its owners edit it at /procedure (on another address than this "
-            "machine's, with the code of {env}); without it, editing is off"
-        ).format(env=EDIT_CODE_ENV),
-    )
-    p.add_argument("--open", action="store_true", help=_("open the pages in the default browser"))
-    p.add_argument(
-        "--access-code-env",
-        default=ACCESS_CODE_ENV,
-        metavar="NAME",
-        help=_(
-            "environment variable holding the access code the pages ask for (default: {env}); "
-            "required to listen on another address than this machine's"
-        ).format(env=ACCESS_CODE_ENV),
-    )
-    _add_serve_guards(p)
-
-
-def _add_serve_guards(p: argparse.ArgumentParser) -> None:
-    """serve's options about who may reach the pages: the Host names, the reverse proxy."""
-    p.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help=_(
-            "a name or address people type to reach the pages, besides this machine's "
-            "(repeatable); requests naming any other host are refused"
-        ),
-    )
-    p.add_argument(
-        "--behind-proxy",
-        nargs="?",
-        const="127.0.0.1",
-        default=None,
-        metavar="ADDRESS",
-        help=_(
-            "the pages are reached through a reverse proxy at ADDRESS (default: 127.0.0.1): "
-            "the client's address and https are read from its X-Forwarded-For and X-Forwarded-Proto"
-        ),
     )

@@ -12,7 +12,7 @@ from ..i18n import _
 def _edit_code(access_code: str | None) -> str | None:
     """The code of GENERATOR_EDIT_CODE; refused when it is the access code (everyone at the desk has that one)."""
     from ..web.server import ServeError
-    from .parser import EDIT_CODE_ENV
+    from .serve_options import EDIT_CODE_ENV
 
     edit_code = os.environ.get(EDIT_CODE_ENV, "") or None
     if edit_code is not None and access_code is not None and edit_code.strip() == access_code.strip():
@@ -27,7 +27,7 @@ def _edit_code(access_code: str | None) -> str | None:
 def _tell_editing(args: argparse.Namespace, edit_code: str | None, url: str) -> None:
     """Where the procedure's owners edit it, or why they cannot."""
     from ..web.server import is_loopback
-    from .parser import EDIT_CODE_ENV
+    from .serve_options import EDIT_CODE_ENV
 
     if args.data is None:
         message = _("editing the procedure is off: start serve with --data FILE to edit it in the pages")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -78,29 +78,6 @@ class ManifestWriter:
     def close(self) -> None:
         self.text.flush()
         self.text.detach()
-
-
-def manifest_bytes(rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()) -> bytes:
-    """The manifest of ``rows``: each person with their address, flags, file names and print place.
-
-    ``places`` gives, row by row, the print file and page of the person's sheet (empty: none).
-    """
-    buffer = io.BytesIO()
-    manifest = ManifestWriter(buffer)
-    for index, (person, made) in enumerate(rows):
-        manifest.add(person, made, *(places[index] if index < len(places) else ("", 0)))
-    manifest.close()
-    return buffer.getvalue()
-
-
-def write_manifest(
-    out: Path, rows: Sequence[tuple[Person, Made]], places: Sequence[tuple[str, int]] = ()
-) -> Path:
-    """``out/manifest.csv`` (a symlink there is replaced, never followed)."""
-    path = Path(out) / MANIFEST
-    with atomic_write(path) as stream:
-        stream.write(manifest_bytes(rows, places))
-    return path
 
 
 def replace_places(path: Path, place: Callable[[int], tuple[str, int]]) -> None:

@@ -18,11 +18,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
 
-from ..errors import DataError, GeneratorError
+from .. import DataError, GeneratorError, Procedure, ProcedureStore
+from .. import ProcedureConflict as Conflict
+from .. import check_procedure_text as check_text
+from .. import dump_procedure as dump
+from .. import parse_procedure as parse
 from ..i18n import _
-from ..procedure import form as fields
-from ..procedure.model import Procedure
-from ..procedure.store import Conflict, ProcedureStore, check_text, dump, parse
+from . import procedure_form as fields
 from . import service, state, swap_procedure
 from .security import WrongTries, client_key, code_matches
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from generator.errors import DataError
 from generator.i18n import use_language
-from generator.procedure import form
-from generator.procedure.store import changes, check_text, dump
 from generator.resources import default_procedure
+from generator.run.procedure_store import changes, check_text, dump
+from generator.web import procedure_form as form
 
 DATA: dict[str, Any] = yaml.safe_load(default_procedure().read_text(encoding="utf-8"))
 

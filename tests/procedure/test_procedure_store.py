@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from generator.errors import DataError
-from generator.procedure.store import Conflict, ProcedureStore, dump, version_of
 from generator.resources import default_procedure
+from generator.run.procedure_store import Conflict, ProcedureStore, dump, version_of
 
 
 class Clock:

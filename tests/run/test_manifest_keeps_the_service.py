@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from helpers import manifest_bytes
+
 from generator import Procedure
 from generator.people.person import make_person
-from generator.run.manifest import manifest_bytes
 from generator.run.worker import Made
 
 
@@ -18,4 +19,4 @@ def test_the_manifest_has_a_manager_column(procedure: Procedure) -> None:
     ]
     data = manifest_bytes([(p, Made(row=None, files={"pdf": f"{p.identifier}.pdf"})) for p in people])
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert [row["manager"] for row in rows] == ["vieljeux", ""]
+    assert [row["service"] for row in rows] == ["vieljeux", ""]

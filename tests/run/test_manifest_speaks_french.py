@@ -6,17 +6,19 @@ import csv
 import io
 from pathlib import Path
 
+from helpers import manifest_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.cli import main
+from generator.csv_cells import FLAG_WORDS, flag_words, flags_of
 from generator.mail.outbox import load_drafts
 from generator.people.person import Person
-from generator.run.manifest import FLAG_WORDS, flag_words, flags_of, manifest_bytes, read_rows
+from generator.run.manifest import read_rows
 from generator.run.worker import Made
 
 ROOT = Path(__file__).resolve().parents[2]
-FRENCH = "ligne;prénom;nom;identifiant;adresse;indicateurs;pdf;docx;eml;volume;page"
+FRENCH = "ligne;prénom;nom;identifiant;adresse;service;indicateurs;pdf;docx;eml;volume;page"
 ENGLISH = "row;first_name;last_name;identifier;email;flags;pdf;docx;eml;volume;page"
 
 
@@ -31,7 +33,7 @@ def test_headers_and_every_flag_are_french_words() -> None:
     )
     cells = _cells(manifest_bytes([(person, Made(row=2, files={"pdf": "andiaye.pdf"}))]))
     assert ";".join(cells[0]) == FRENCH
-    assert cells[1][5] == "homonyme nom-de-naissance identifiant-fourni à-confirmer"
+    assert cells[1][6] == "homonyme nom-de-naissance identifiant-fourni à-confirmer"
     assert cells[1][:5] == ["2", "Awa", "N'Diaye", "andiaye", ""]
 
 
@@ -53,10 +55,11 @@ def _personalise(tmp_path: Path) -> Path:
 
 
 def _in_english(path: Path) -> None:
-    """The manifest as an earlier version wrote it: English headers and flags."""
+    """The manifest as an earlier version wrote it: English headers and flags, no service column."""
     rows = _cells(path.read_bytes())
     rows[0] = ENGLISH.split(";")
     for row in rows[1:]:
+        del row[5]  # the service: this roster names none
         row[5] = " ".join(flags_of(row[5]))
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
         csv.writer(stream, delimiter=";", lineterminator="\r\n").writerows(rows)
@@ -73,6 +76,8 @@ def test_send_reads_a_french_manifest_and_an_earlier_english_one_alike(tmp_path:
     _in_english(manifest)
     assert manifest.read_text("utf-8-sig").startswith(ENGLISH)
     assert [(d.name, d.expected, d.problem) for d in load_drafts(out)] == french
-    assert list(read_rows(manifest)) == french_rows
+    assert list(read_rows(manifest)) == [
+        {k: v for k, v in row.items() if k != "manager"} for row in french_rows
+    ]
     assert len(french) >= 5 and all(expected and not problem for _name, expected, problem in french)
     assert {row["flags"] for row in french_rows} >= {"homonym", "birth-name"}

@@ -275,7 +275,7 @@ def test_a_folder_that_cannot_be_written_is_said_and_nothing_changes(
 ) -> None:
     """Writing fails (a read-only folder): the page says so in French, the file and the desk are as they were."""
     from generator.file_errors import SafeFileError
-    from generator.procedure import store
+    from generator.run import procedure_store as store
 
     def refuse(path: object, data: bytes, **_options: object) -> None:
         raise SafeFileError(f"{path}: lecture seule")

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import ProcedureChange as Change
+from .. import holds_numen, numen_refusal
 from ..i18n import _
-from ..people.numen import holds_numen, numen_refusal
-from .store import Change
 
 # Form field ids of the single fields, and the field path each one edits.
 SINGLE = {

@@ -26,10 +26,10 @@ import yaml
 
 from ..errors import DataError
 from ..i18n import _
+from ..procedure.model import Procedure
+from ..procedure.schema import load_procedure
 from ..safe_files import write_atomic
 from .buildable import check_builds
-from .model import Procedure
-from .schema import load_procedure
 
 INDEX = "index.json"
 MAX_DATA_BYTES = 1024 * 1024  # a procedure is a few KiB; a candidate far above is refused unread
