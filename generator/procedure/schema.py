@@ -8,6 +8,8 @@ field defaults.
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -62,8 +64,8 @@ def default_text(section: str, key: str) -> str:
 
 
 TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
-DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language")
-HELP = ("label", "phone", "hours")
+DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language", "updated", "updated_label")
+HELP = ("label", "phone", "hours", "note")
 IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example", "wording")
 EXAMPLE = ("first_name", "last_name")
 PERSONAL = (
@@ -138,6 +140,16 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         email=email,
         docx=docx,
         source=path,
+        address_continues=french_spacing(
+            check.text(
+                links_node,
+                links_map,
+                "address_continues",
+                "links",
+                required=False,
+                default=default_text("links", "address_continues"),
+            )
+        ),
     )
 
 
@@ -199,8 +211,39 @@ def _meta(check: Checker, doc_node: Node, doc: Mapping | None) -> Meta:
         author=check.text(doc_node, doc, "author", "document"),
         subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
         language=language,
+        updated=updated_date(check, doc),
+        updated_label=french_spacing(
+            check.text(
+                doc_node,
+                doc,
+                "updated_label",
+                "document",
+                required=False,
+                default=default_text("document", "updated_label"),
+            )
+        ),
     )
     return meta
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def updated_date(check: Checker, doc: Mapping | None) -> datetime.date | None:
+    """``document.updated``: a day written YYYY-MM-DD (YAML reads it as a date, or as text in quotes)."""
+    node = doc.get("updated") if doc else None
+    if node is None or node.value is None:
+        return None
+    value = node.value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    check.fail(node.line, "document.updated", _("not a date"), show(value), _("a date like 2026-12-07"))
+    return None
 
 
 def _help_line(check: Checker, help_node: Node, help_map: Mapping | None) -> HelpLine:
@@ -219,6 +262,7 @@ def _help_line(check: Checker, help_node: Node, help_map: Mapping | None) -> Hel
         label=french_spacing(check.text(help_node, help_map, "label", "help")),
         phone=phone.strip().replace(" ", "\u00a0"),
         hours=french_spacing(check.text(help_node, help_map, "hours", "help")),
+        note=french_spacing(check.text(help_node, help_map, "note", "help", required=False)),
     )
     return help_line
 
