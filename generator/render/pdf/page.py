@@ -303,7 +303,7 @@ class PageBuilder(BlockPlacer):
         p_phone, h_phone = wrapped(text(help_line.phone), self.styles.help_phone, phone_w)
         inner = max(sum(h for (_p, h), _t in left) + 0.8 * mm * (len(left) - 1), h_phone)
         h = inner + 2 * pad
-        y0 = MARGIN_BOTTOM + (self._updated() if self.page.info.updated else 0.0)
+        y0 = MARGIN_BOTTOM
         self.layout.free = self.y - (y0 + h) - 3 * mm * self.scale
 
         def band(c: Canvas) -> None:
@@ -318,13 +318,15 @@ class PageBuilder(BlockPlacer):
             self.add(TEXT_X, y, paragraph_drawer(p, TEXT_X, y), tag, parent=("Help",))
             y -= 0.8 * mm
         self._phone(p_phone, h_phone, y0, h, pad)
+        if self.page.info.updated:
+            self._updated(y0 + pad)
 
     def _phone(self, p_phone: Paragraph, h_phone: float, y0: float, h: float, pad: float) -> None:
         """The number people dial, right of the band: a ``tel:`` link that a phone's reader dials."""
         help_line = self.page.help
         phone_width = p_phone.minWidth()
         px = PAGE_W - MARGIN_X - pad - phone_width
-        py = y0 + (h - h_phone) / 2
+        py = y0 + h - pad - h_phone  # level with the label: the date goes under it
         if help_line.tel:
             rect = (px, py, px + phone_width, py + h_phone)
             self.add(
@@ -339,11 +341,12 @@ class PageBuilder(BlockPlacer):
         else:
             self.add(px, py, paragraph_drawer(p_phone, px, py), "P", parent=("Help",))
 
-    def _updated(self) -> float:
-        """"Mis à jour le …" at the very foot, small: old sheets can be told apart. Returns its height."""
-        p, h = wrapped(text(self.page.info.updated), self.styles.small, PAGE_W - MARGIN_X - TEXT_X)
-        self.add(TEXT_X, MARGIN_BOTTOM, paragraph_drawer(p, TEXT_X, MARGIN_BOTTOM), "P", parent=("Help",))
-        return h + 1.5 * mm
+    def _updated(self, y: float) -> None:
+        """"Mis à jour le …" small, at the band's bottom right under the number: old sheets can be told apart."""
+        p, _h = wrapped(text(self.page.info.updated), self.styles.small, 60 * mm)
+        shown = drawable(self.page.info.updated)
+        x = PAGE_W - MARGIN_X - 3 * mm * self.scale - pdfmetrics.stringWidth(shown, FONT, self.styles.small.fontSize)
+        self.add(x, y, paragraph_drawer(p, x, y), "P", parent=("Help",))
 
 
 def layout(page: Page, personal: bool, box_height: float = 0.0) -> Layout:

@@ -235,11 +235,20 @@ class _BoxSetter:
         return self.rx - 6 * mm - x
 
     def name(self, top: float) -> float:
-        """The name at its own size, wrapped (never shrunk): a long name makes the box taller."""
-        box, size = self.box, self.st.box_name.fontSize
-        spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
-        spans += [Span(" " + box.birth_name, FONT, size)] if box.birth_name else []
-        return self.put(_wrap(spans, self.left_w), TEXT_X, top)
+        """The name at its own size, wrapped: a long name makes the box taller.
+
+        Only a name of more than two lines (the longest a roster accepts) is set smaller.
+        """
+        box = self.box
+
+        def name_at(size: float) -> list[Span]:
+            spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
+            return spans + ([Span(" " + box.birth_name, FONT, size)] if box.birth_name else [])
+
+        lines = _wrap(name_at(self.st.box_name.fontSize), self.left_w)
+        if len(lines) > 2:
+            lines = _fit_one_line(name_at, self.left_w, self.st.box_name.fontSize, SMALLEST)
+        return self.put(lines, TEXT_X, top)
 
     def identifier(self, top: float) -> float:
         """The label, then the identifier whole: on the label's line, else on a line of its own.
