@@ -52,8 +52,10 @@ def test_both_formats_carry_every_text_of_the_model(
     for step in compose(procedure, person).page.steps:
         expected += [step.heading, *(plain(p) for p in step.sentences)]
         if step.qr:
-            expected += [step.qr.url, step.qr.caption]
-    expected += [e for group in procedure.contacts for e in (group.name, *group.emails)]
+            expected += [step.qr.typed, step.qr.caption]  # typed without "https://"
+    # The offices step 1 lists: a person's own alone when the roster names it, else every office.
+    shown = compose(procedure, person).page.steps[0].contacts
+    expected += [e for group in shown for e in (group.name, *group.emails)]
     expected += [procedure.help.label, procedure.help.phone, procedure.help.hours]
     if person is not None:
         box = personal_box(procedure, person)

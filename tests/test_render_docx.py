@@ -149,10 +149,17 @@ def test_every_url_is_a_real_hyperlink_with_the_hyperlink_style(flyer: bytes, pr
         targets.append(rel.target_ref)
         styles = {r.get(qn("w:val")) for r in link.iter(qn("w:rStyle"))}
         # The webmail address is not underlined (an underline hides its _): its own style.
-        expected = "WebAddress" if rel.target_ref.startswith("https://id.") else "Hyperlink"
+        # The help line's number keeps its large style: a character style too.
+        expected = (
+            "WebAddress"
+            if rel.target_ref.startswith("https://id.")
+            else "HelpPhone"
+            if rel.target_ref.startswith("tel:")
+            else "Hyperlink"
+        )
         assert styles == {expected}
     emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
-    assert set(targets) == {code.url for code in procedure.qr_codes} | emails
+    assert set(targets) == {code.url for code in procedure.qr_codes} | emails | {"tel:+33516526686"}
     assert doc.styles["Hyperlink"].type == 2  # character style
 
 
@@ -168,7 +175,7 @@ def test_every_qr_picture_says_what_it_opens_and_is_sharp_at_32_mm(
         # What it opens, without reading the 74-character address aloud (#15).
         assert code.label in doc_pr.get("descr") and code.url not in doc_pr.get("descr")
         assert doc_pr.get("title")
-        assert abs(shape.width - Mm(32)) < Mm(0.5)
+        assert abs(shape.width - Mm(37.6)) < Mm(0.5)  # 31 mm of modules, as in the PDF
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip
         image = Image.open(io.BytesIO(doc.part.related_parts[blip.embed].blob))
         assert image.width / (shape.width / Mm(25.4)) >= 300
@@ -209,7 +216,8 @@ def test_a_personal_sheet_only_changes_the_document_part_and_its_title(
     with zipfile.ZipFile(io.BytesIO(flyer)) as a, zipfile.ZipFile(io.BytesIO(personal)) as b:
         assert sorted(a.namelist()) == sorted(b.namelist())
         differ = sorted(n for n in a.namelist() if a.read(n) != b.read(n))
-    assert differ == ["docProps/core.xml", "word/document.xml"]
+    # Marie's office is known: step 1 lists its addresses alone, so the links (rels) differ too.
+    assert differ == ["docProps/core.xml", "word/_rels/document.xml.rels", "word/document.xml"]
     # The name as the roster writes it: no capitals forced.
     assert reopen(personal).core_properties.title == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
 
@@ -244,18 +252,18 @@ def test_the_generic_flyer_has_no_personal_box(flyer: bytes, procedure: Procedur
 def test_manager_line_only_when_the_roster_names_a_known_office(
     renderer: DocxRenderer, procedure: Procedure
 ) -> None:
-    """Without a managing office (or with an unknown one) the box has no manager line."""
+    """A known office is named once, in step 1, alone; without one (or an unknown one) step 1 lists every office."""
     people = {
         manager: Person(first_name="Jean", last_name="Martin", identifier="jmartin", manager=manager)
         for manager in ("", "unknown", "aesh17")
     }
-    manager_text = norm(personal_box(procedure, people["aesh17"]).manager)
-    assert manager_text
+    assert not personal_box(procedure, people["aesh17"]).manager  # step 1 says it: the box does not repeat it
     texts = {manager: all_text(reopen(render(renderer, p))) for manager, p in people.items()}
-    assert manager_text in texts["aesh17"]
-    # The office's name is in step 1 anyway: count it, box plus contact list.
-    name = norm(procedure.contact("aesh17").name)
-    assert texts["aesh17"].count(name) == texts[""].count(name) + 1 == texts["unknown"].count(name) + 1
+    own, other = norm(procedure.contact("aesh17").name), norm(procedure.contact("vieljeux").name)
+    assert texts["aesh17"].count(own) == 1 and other not in texts["aesh17"]
+    assert "aesh17@ac-poitiers.fr" in texts["aesh17"]
+    for manager in ("", "unknown"):
+        assert texts[manager].count(own) == 1 and other in texts[manager]
 
 
 def test_markup_looking_name_shows_literally(renderer: DocxRenderer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,17 +45,18 @@ def test_the_personal_page_points_at_the_identifier_at_the_top(procedure: Proced
     """Step 2 of a personal sheet names no example identifier; the flyer's gives the rule's example."""
     flyer, personal = compose(procedure).page, compose(procedure, HOMONYM).page
     assert not flyer.personal and personal.personal
-    said = norm(plain(personal.steps[1].sentences[1])).replace("\u2019", "'")
+    said = norm(plain(personal.steps[1].sentences[2])).replace("\u2019", "'")
     assert said == "Identifiant : c'est l'identifiant écrit en haut de cette feuille."
-    assert "ade-la-fontaine" in plain(flyer.steps[1].sentences[1])
+    assert "ade-la-fontaine" in plain(flyer.steps[1].sentences[2])
     # The rest of the page is the flyer's.
     assert [s.sentences for s in flyer.steps[2:]] == [s.sentences for s in personal.steps[2:]]
 
 
 def test_every_person_shares_one_personal_page(procedure: Procedure) -> None:
-    """One page for all persons: the writers prepare it once."""
-    assert compose(procedure, HOMONYM).page is compose(procedure, UNSURE).page
-    assert compose(procedure, HOMONYM).page is compose_page(procedure, personal=True)
+    """One page for all persons of one managing office (and one for those with none): prepared once."""
+    assert compose(procedure, HOMONYM).page is compose(procedure, replace(UNSURE, manager=HOMONYM.manager)).page
+    assert compose(procedure, HOMONYM).page is compose_page(procedure, personal=True, manager=HOMONYM.manager)
+    assert compose(procedure, UNSURE).page is compose_page(procedure, personal=True)
     assert compose(procedure).page is compose_page(procedure)
 
 
@@ -103,7 +105,7 @@ def test_the_homonym_note_label_is_bold_in_the_docx(procedure: Procedure) -> Non
     }
     assert styled.get("Homonyme :") == "Strong"
     rest = next(text for text, style in runs if "une autre personne" in text)
-    assert "mdupont1, mdupont2" in rest and "Strong" not in str(styled.get(norm(rest)))
+    assert "(mdupont1…)" in rest and "Strong" not in str(styled.get(norm(rest)))
     assert "**" not in "".join(note.itertext())
 
 
@@ -112,7 +114,7 @@ def test_the_homonym_note_label_is_bold_in_the_pdf(procedure: Procedure) -> None
     data = render(compose(procedure, HOMONYM), "pdf")
     text = flat(pdf_pages_text(data)[0])
     assert flat("Homonyme : une autre personne a le même identifiant") in text
-    assert "mdupont1,mdupont2" in text and "**" not in text
+    assert "(mdupont1…)" in text and "**" not in text
     assert _note_font_is_bold(data)
 
 

@@ -79,7 +79,7 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
 
     for step in page.steps:
         _step(doc, step)
-    _help(doc, page.help)
+    _help(doc, page.help, page.info.updated)
     return doc
 
 
@@ -250,7 +250,8 @@ def _step(doc: DocxDocument, step: StepBlock) -> None:
         _runs(p, sentence)
         if step.qr is not None and index + 1 == step.address_after:
             # The address to type, right after "tapez l'adresse".
-            _hyperlink(container.add_paragraph(style="Address"), step.qr.url, step.qr.url, "Web Address")
+            # Typed without "https://" (the link keeps the full address).
+            _hyperlink(container.add_paragraph(style="Address"), step.qr.url, step.qr.typed, "Web Address")
     if step.contacts:
         _contacts(doc, step.contacts)
     if step.qr is not None:
@@ -303,7 +304,7 @@ def _numen_boxes(cell: Any) -> None:
         col.width = Mm(NUMEN_BOX_W_MM)
 
 
-def _help(doc: DocxDocument, band: HelpBand) -> None:
+def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:
     """The help line at the foot of the page: framed paragraphs in one outlined box, nothing filled.
 
     The frame (``w:framePr``, bottom of the margin) keeps the band where the
@@ -314,6 +315,13 @@ def _help(doc: DocxDocument, band: HelpBand) -> None:
     heading = doc.add_paragraph(band.label, style="Help Heading")
     p = doc.add_paragraph(band.hours, style="Help")
     p.add_run("\t")
-    p.add_run(band.phone, style="Help Phone")
-    for paragraph in (heading, p):
+    if band.tel:
+        _hyperlink(p, band.tel, band.phone, "Help Phone")  # a phone's reader dials it
+    else:
+        p.add_run(band.phone, style="Help Phone")
+    paragraphs = [heading, p]
+    for line in (band.note, updated):
+        if line:
+            paragraphs.append(doc.add_paragraph(line, style="Help"))
+    for paragraph in paragraphs:
         paragraph._p.get_or_add_pPr().find(qn("w:pStyle")).addnext(parse_xml(help_frame()))

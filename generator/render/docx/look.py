@@ -53,7 +53,7 @@ BOX_SHARE = (
 )
 HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
 CONTACT_NAME_MM = 84  # the contacts table's column of office names
-QR_WIDTH_MM = 32  # with its 4-module quiet zone, as in the PDF (0.71 mm a module)
+QR_WIDTH_MM = 37.6  # with its 4-module quiet zone, as in the PDF (0.84 mm a module: 31 mm of code)
 QR_COLUMN_MM = QR_WIDTH_MM + 6  # the code's column beside the step's text
 QR_DPI = 300
 BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips

@@ -92,6 +92,11 @@ class DocxWriter:
             return self._variants[body]
 
     def to_bytes(self, sheet: Sheet) -> bytes:
+        if sheet.page is not self.page and sheet.page != self.page:
+            # Another page (a managing office's own step 1): that page's writer, prepared once.
+            from .. import writer
+
+            return writer(self.format, sheet.page).to_bytes(sheet)
         if sheet.box is None:
             return self._variant(self._flyer_body).generic
         return self._personal_sheet(sheet.box, sheet.title)

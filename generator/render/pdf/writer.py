@@ -84,6 +84,9 @@ class PdfWriter:
 
     def to_bytes(self, sheet: Sheet) -> bytes:
         """The one-page tagged PDF of the sheet, saved by reportlab's document."""
+        own_writer = self._writer_of(sheet.page)
+        if own_writer is not self:
+            return own_writer.to_bytes(sheet)  # a managing office's own page
         own: list[Block] = []
         if sheet.box is None:
             page_layout = self.flyer_layout
