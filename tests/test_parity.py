@@ -17,7 +17,9 @@ PEOPLE = {
     "flyer": None,
     "birth name": Person("Françoise", "Martin", "flefevre", birth_name="Lefèvre", manager="aesh17"),
     "markup": Person("Seán", "O'Brien & <i>Fils</i>", "sobrien-ifilsi", manager="vieljeux"),
-    "unsure homonym": Person("Zoé", "Quenneville", "zquenneville", manager="aesh17", flags=("homonym", "unsure")),
+    "unsure homonym": Person(
+        "Zoé", "Quenneville", "zquenneville", manager="aesh17", flags=("homonym", "unsure")
+    ),
 }
 
 

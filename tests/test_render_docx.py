@@ -219,7 +219,10 @@ def test_a_personal_sheet_only_changes_the_document_part_and_its_title(
     # Marie's office is known: step 1 lists its addresses alone, so the links (rels) differ too.
     assert differ == ["docProps/core.xml", "word/_rels/document.xml.rels", "word/document.xml"]
     # The name as the roster writes it: no capitals forced.
-    assert reopen(personal).core_properties.title == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
+    assert (
+        reopen(personal).core_properties.title
+        == f"{procedure.meta.title} – {marie.first_name} {marie.last_name}"
+    )
 
 
 def test_personal_sheet_shows_name_identifier_and_manager(
@@ -313,7 +316,11 @@ FACT4 = {
 }
 # Every variant of the personal box at once, with a usual name.
 EVERY_VARIANT = Person(
-    "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", manager="aesh17",
+    "Marie-Hélène",
+    "Lefèvre-Dupont",
+    "mlefevre-dupont",
+    birth_name="Martin",
+    manager="aesh17",
     flags=("homonym", "unsure"),
 )
 

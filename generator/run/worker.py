@@ -58,9 +58,9 @@ class Worker:
             documents = {fmt: writer(fmt, sheet.page).to_bytes(sheet) for fmt in self.writers}
             attachment = b""
             if self.eml and job.person.email and self.attachment is not None:
-                attachment = documents.get(ATTACHMENT_FORMAT) or writer(ATTACHMENT_FORMAT, sheet.page).to_bytes(
-                    sheet
-                )
+                attachment = documents.get(ATTACHMENT_FORMAT) or writer(
+                    ATTACHMENT_FORMAT, sheet.page
+                ).to_bytes(sheet)
         except RenderError as exc:  # too long for its page: a bad row, in every format
             return Made(job.person.row, problem="; ".join(exc.problems))
         names: dict[str, str] = {}

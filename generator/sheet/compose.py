@@ -83,7 +83,7 @@ def tel_link(phone: str) -> str:
 
 
 def updated_line(procedure: Procedure, date: int) -> str:
-    """"Mis à jour le 07/12/2026": ``document.updated``, else the documents' date."""
+    """ "Mis à jour le 07/12/2026": ``document.updated``, else the documents' date."""
     label = procedure.meta.updated_label
     if not label:
         return ""

@@ -54,7 +54,9 @@ def test_the_personal_page_points_at_the_identifier_at_the_top(procedure: Proced
 
 def test_every_person_shares_one_personal_page(procedure: Procedure) -> None:
     """One page for all persons of one managing office (and one for those with none): prepared once."""
-    assert compose(procedure, HOMONYM).page is compose(procedure, replace(UNSURE, manager=HOMONYM.manager)).page
+    assert (
+        compose(procedure, HOMONYM).page is compose(procedure, replace(UNSURE, manager=HOMONYM.manager)).page
+    )
     assert compose(procedure, HOMONYM).page is compose_page(procedure, personal=True, manager=HOMONYM.manager)
     assert compose(procedure, UNSURE).page is compose_page(procedure, personal=True)
     assert compose(procedure).page is compose_page(procedure)

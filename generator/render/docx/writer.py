@@ -25,7 +25,7 @@ from ...errors import RenderError
 from ...i18n import _
 from ...run.output import atomic_write
 from ...sheet.blocks import Page, Paragraph, PersonalBox, Sheet
-from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
+from ...sheet.fit import LADDER, Outcome, Overflow, Rung, first_fit, name_too_long, page_too_long
 from .. import fallback
 from ..drawable import check_drawable
 from . import cache
@@ -70,7 +70,7 @@ class DocxWriter:
         try:
             self._flyer_body = self._body(None)
         except Overflow as overflow:
-            raise page_too_long(page.info.source, "DOCX flyer", overflow.over, measured=False) from None
+            raise page_too_long(page.info.source, Outcome.DOCX_FLYER, overflow.over, measured=False) from None
 
     def measure(self, sheet: Sheet, rung: Rung) -> float:
         """Room (points) the sheet leaves on one printed page at ``rung``, by the estimate; negative: too tall."""

@@ -12,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from ...sheet.blocks import Contact, Page, QrFigure
-from ...sheet.fit import LADDER, Overflow, Rung, first_fit, page_too_long
+from ...sheet.fit import LADDER, Outcome, Overflow, Rung, first_fit, page_too_long
 from .. import qr
 from .fonts import FONT, FONT_BOLD, drawable, pieces
 from .layout import (
@@ -295,7 +295,10 @@ class PageBuilder(BlockPlacer):
         help_line = self.page.help
         width = PAGE_W - 2 * MARGIN_X
         pad = 3 * mm * self.scale
-        phone_w = pdfmetrics.stringWidth(drawable(help_line.phone), FONT_BOLD, self.styles.help_phone.fontSize) + 1 * mm
+        phone_w = (
+            pdfmetrics.stringWidth(drawable(help_line.phone), FONT_BOLD, self.styles.help_phone.fontSize)
+            + 1 * mm
+        )
         left_w = PAGE_W - MARGIN_X - pad - phone_w - TEXT_X
         parts = [(text(help_line.label), self.styles.help_label, "H2")]
         parts += [(text(t), self.styles.help_hours, "P") for t in (help_line.hours, help_line.note) if t]
@@ -342,10 +345,15 @@ class PageBuilder(BlockPlacer):
             self.add(px, py, paragraph_drawer(p_phone, px, py), "P", parent=("Help",))
 
     def _updated(self, y: float) -> None:
-        """"Mis à jour le …" small, at the band's bottom right under the number: old sheets can be told apart."""
+        """ "Mis à jour le …" small, at the band's bottom right under the number: old sheets can be told apart."""
         p, _h = wrapped(text(self.page.info.updated), self.styles.small, 60 * mm)
         shown = drawable(self.page.info.updated)
-        x = PAGE_W - MARGIN_X - 3 * mm * self.scale - pdfmetrics.stringWidth(shown, FONT, self.styles.small.fontSize)
+        x = (
+            PAGE_W
+            - MARGIN_X
+            - 3 * mm * self.scale
+            - pdfmetrics.stringWidth(shown, FONT, self.styles.small.fontSize)
+        )
         self.add(x, y, paragraph_drawer(p, x, y), "P", parent=("Help",))
 
 
@@ -359,7 +367,7 @@ def layout(page: Page, personal: bool, box_height: float = 0.0) -> Layout:
             LADDER, lambda rung: PageBuilder(page, personal, rung, box_height=box_height).build(), _room
         )
     except Overflow as overflow:
-        what = "personal sheet (the flyer plus the personal box)" if personal else "flyer"
+        what = Outcome.PERSONAL_SHEET if personal else Outcome.FLYER
         raise page_too_long(page.info.source, what, overflow.over, measured=True) from None
     # Spare room goes between the steps (up to 8 mm each), the rest under them.
     gaps = max(1, len(page.steps) - 1)

@@ -212,14 +212,16 @@ class _BoxSetter:
         self.x0, self.y0, self.w, self.h = page_layout.box
         self.st = styles_at(page_layout.scale)
         self.box = box
-        self.pad = 3 * mm
-        self.rx = self.x0 + self.w - self.pad - NUMEN_W
+        self.pad: float = 3 * mm
+        self.rx: float = self.x0 + self.w - self.pad - NUMEN_W
         self.left_w = self.rx - 6 * mm - TEXT_X
         self.body = self.st.box_label.fontSize
         self.blocks: list[Block] = []
         self.right_bottom = self.y0 + self.h  # lowered once the NUMEN column is set
 
-    def put(self, lines: list[list[Span]], x: float, y_top: float, tag: str = "P", shared: bool = False) -> float:
+    def put(
+        self, lines: list[list[Span]], x: float, y_top: float, tag: str = "P", shared: bool = False
+    ) -> float:
         height = _spans_height(lines)
         said = " ".join("".join(s.text for s in line).strip() for line in lines) if len(lines) > 1 else ""
         drawer = _spans_drawer(lines, x, y_top)
@@ -275,7 +277,9 @@ class _BoxSetter:
         start = len(self.blocks)
         labels, rx = self.box.labels, self.rx
         top = self.y0 + self.h - self.pad
-        ry = self.put(_wrapped(labels.numen_label, FONT_BOLD, self.body, BLACK, NUMEN_W), rx, top, shared=True)
+        ry = self.put(
+            _wrapped(labels.numen_label, FONT_BOLD, self.body, BLACK, NUMEN_W), rx, top, shared=True
+        )
         boxes_y = ry - 2 * mm - NUMEN_BOX_H
 
         def numen_boxes(c: Canvas) -> None:
@@ -294,7 +298,9 @@ class _BoxSetter:
     def homonym(self, y: float) -> float:
         """Said in words ("Homonyme : …"), and marked by a rule on its left."""
         note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
-        spans = [Span(run.text, FONT_BOLD if run.bold else FONT, self.body) for run in self.box.homonym_paragraph]
+        spans = [
+            Span(run.text, FONT_BOLD if run.bold else FONT, self.body) for run in self.box.homonym_paragraph
+        ]
         bottom = self.put(_wrap(spans, self.width_at(note_top, note_x)), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top) -> None:

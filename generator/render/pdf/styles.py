@@ -19,7 +19,9 @@ from .fonts import FALLBACK_FONT, FONT, FONT_BOLD, pieces
 
 ACCENT = HexColor("#000091")  # 14.9:1 on white
 FRAME_LINE = 0.6  # pt: the outlines of the personal box and the help band (no solid areas: toner)
-BLACK = HexColor("#2e2e2e")  # 13.5:1 on white; a touch lighter than black: a tenth less toner, still black after a 50 % threshold
+BLACK = HexColor(
+    "#2e2e2e"
+)  # 13.5:1 on white; a touch lighter than black: a tenth less toner, still black after a 50 % threshold
 # Rules between steps and box lines: black and thin, so that a photocopy at a 50 % threshold keeps
 # them (a grey 0.6 pt line turned white there). Decoration only: never the only carrier of meaning.
 RULE = BLACK
