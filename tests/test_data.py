@@ -135,11 +135,11 @@ def test_fact6_login_lands_in_the_mailbox(procedure: Procedure) -> None:
 
 
 def test_fact7_from_a_computer_search_then_authentification(procedure: Procedure) -> None:
-    """Fact 7: search « Académie de Poitiers », then « Authentification »; the intranet is there too."""
+    """Fact 7: search « Académie de Poitiers », then « Authentification » (the intranet, off-task, is left out)."""
     text = all_text(procedure)
     assert "Cherchez « Académie de Poitiers » dans un moteur de recherche" in text
     assert "Cliquez sur « Authentification », puis connectez-vous comme à l'étape 2." in text
-    assert "intranet académique" in text and "services pour votre métier" in text
+    assert "intranet" not in text
 
 
 def test_fact8_on_a_phone_convergence_and_android_home_screen(procedure: Procedure) -> None:
@@ -409,8 +409,7 @@ FIELD_CASES = {
     ),
     "step text is a string": (
         '    text:\n      - "Cherchez « Académie de Poitiers » dans un moteur de recherche."\n'
-        '      - "Cliquez sur « Authentification », puis connectez-vous comme à l\'étape 2."\n'
-        '      - "Vous y trouvez aussi l\'intranet académique (services pour votre métier)."\n',
+        '      - "Cliquez sur « Authentification », puis connectez-vous comme à l\'étape 2."\n',
         '    text: "Cherchez sur le web."\n', "text: \"Cherchez",
         "steps[2].text: not a list (got text 'Cherchez sur le web.',"
         " expected a list of sentences, each on a line starting with -)",

@@ -24,8 +24,12 @@ PEOPLE = {
 
 
 def docx_text(data: bytes) -> str:
+    """The text of every run, a non-breaking hyphen read as the hyphen it prints (no space between runs' pieces)."""
     body = Document(io.BytesIO(data)).element.body
-    return norm(" ".join(t.text or "" for t in body.iter(qn("w:t"))))
+    texts = []
+    for el in body.iter(qn("w:t"), qn("w:noBreakHyphen")):
+        texts.append("-" if el.tag == qn("w:noBreakHyphen") else " " + (el.text or ""))
+    return norm("".join(texts))
 
 
 def flat(text: str) -> str:

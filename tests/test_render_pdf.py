@@ -364,7 +364,7 @@ FACTS = {
     "4 identifier rule": ["Identifiant :"],  # and what FACT4 says for the document
     "5 password": ["Mot de passe : votre NUMEN", "le nouveau si vous le changez"],
     "6 mailbox": ["arrivez dans votre boîte de messagerie"],
-    "7 from a computer": ["« Académie de Poitiers »", "« Authentification »", "intranet"],
+    "7 from a computer": ["« Académie de Poitiers »", "« Authentification »", "comme à l'étape 2"],
     "8 on a phone": ["« Convergence Poitiers »", "Android", "trois points verticaux", "en haut à droite"],
     "9 help line": ["05 16 52 66 86", "lundi au vendredi", "8 h à 17 h 30"],
 }

@@ -207,7 +207,7 @@ def test_the_numen_line_is_13_boxes_in_both_formats(procedure: Procedure) -> Non
 
 def test_only_a_homonym_gets_the_homonym_note(procedure: Procedure) -> None:
     """A sheet whose identifier collides in the roster says so in its own words; another sheet does not."""
-    note = "Homonyme : une autre personne a le même identifiant"
+    note = "Homonyme : votre identifiant peut finir par un chiffre"
     for fmt, text_of in (("pdf", _pdf_text), ("docx", _docx_text)):
         flagged = text_of(render(compose(procedure, _person("Marie", "Dupont", flags=("homonym",))), fmt))
         usual = text_of(render(compose(procedure, _person("Marie", "Dupont")), fmt))

@@ -106,7 +106,7 @@ def test_the_homonym_note_label_is_bold_in_the_docx(procedure: Procedure) -> Non
         norm(text): style.get(qn("w:val")) if style is not None else None for text, style in runs if text
     }
     assert styled.get("Homonyme :") == "Strong"
-    rest = next(text for text, style in runs if "une autre personne" in text)
+    rest = next(text for text, style in runs if "votre identifiant peut finir" in text)
     assert "(mdupont1…)" in rest and "Strong" not in str(styled.get(norm(rest)))
     assert "**" not in "".join(note.itertext())
 
@@ -115,7 +115,7 @@ def test_the_homonym_note_label_is_bold_in_the_pdf(procedure: Procedure) -> None
     """In the PDF, "Homonyme :" is set in the bold face and the note says the person's identifier."""
     data = render(compose(procedure, HOMONYM), "pdf")
     text = flat(pdf_pages_text(data)[0])
-    assert flat("Homonyme : une autre personne a le même identifiant") in text
+    assert flat("Homonyme : votre identifiant peut finir par un chiffre") in text
     assert "(mdupont1…)" in text and "**" not in text
     assert _note_font_is_bold(data)
 
@@ -134,7 +134,7 @@ def _note_font_is_bold(data: bytes) -> bool:
         buf = (pdfium.raw.ctypes.c_char * size)()
         pdfium.raw.FPDFText_GetFontInfo(textpage.raw, i, buf, size, None)
         fonts.add(buf.value)
-    after = whole.index("une autre personne")
+    after = whole.index("votre identifiant peut finir")
     size = pdfium.raw.FPDFText_GetFontInfo(textpage.raw, after, None, 0, None)
     buf = (pdfium.raw.ctypes.c_char * size)()
     pdfium.raw.FPDFText_GetFontInfo(textpage.raw, after, buf, size, None)

@@ -320,8 +320,11 @@ def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:
     else:
         p.add_run(band.phone, style="Help Phone")
     paragraphs = [heading, p]
-    for line in (band.note, updated):
-        if line:
-            paragraphs.append(doc.add_paragraph(line, style="Help"))
+    if band.note or updated:
+        # Who answers what else, and at the right margin the date: one line more in the band.
+        last = doc.add_paragraph(band.note, style="Help")
+        if updated:
+            last.add_run("\t" + updated)
+        paragraphs.append(last)
     for paragraph in paragraphs:
         paragraph._p.get_or_add_pPr().find(qn("w:pStyle")).addnext(parse_xml(help_frame()))

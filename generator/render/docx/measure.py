@@ -179,7 +179,7 @@ class Estimate:
             text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
             if step.qr:
                 # The address, at the body size; it breaks only where the word processor can.
-                text += _AFTER + lines(step.qr.url, body, text_w - 6) * line(body)
+                text += _AFTER + lines(step.qr.typed, body, text_w - 6) * line(body)
                 picture = (
                     QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
                 )
@@ -196,6 +196,9 @@ class Estimate:
         marks.append(("help", height))
         # The band is framed at the foot of the page: it takes its own height there.
         help_lines = lines(page.help.label, body + 1, width - 2 * HELP_PAD / 20) * line(body + 1)
+        # Who answers what else, the date at its right: one line under the number.
+        if page.help.note or page.info.updated:
+            help_lines += line(body)
         band = max(line(body), HELP_PHONE_PT * 1.15 * self.line_ratio)
         height += max(12 + help_lines + band + 12, HELP_BAND_MM * PT_PER_MM)  # framed at the foot
         marks.append(("end", height))

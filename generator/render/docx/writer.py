@@ -134,11 +134,25 @@ class DocxWriter:
                 text = box.label if field == "identifier_label" else getattr(box, field)
                 values[field], fell_back = _runs_xml(text, header)
             uses_fallback |= fell_back
+        values["identifier"] = unbroken_hyphens(values["identifier"])
         # A long identifier in the large type would wrap over three lines.
         values["identifier_style"] = (
             "Identifier" if len(box.identifier) <= LARGE_IDENTIFIER_MAX else "IdentifierLong"
         )
         return variant.package(document.fill(values), title, with_fallback=uses_fallback)
+
+
+# A hyphen the word processor never breaks at, inside the run (python-docx has no API for it).
+_NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
+
+
+def unbroken_hyphens(run_xml: str) -> str:
+    """The identifier is one unit: each hyphen of its run text becomes ``<w:noBreakHyphen/>``.
+
+    Word and LibreOffice then move it whole to the next line rather than
+    print "mde-la-rochefoucauld-" / "montbazon" (a reader types the first line only).
+    """
+    return run_xml.replace("-", _NO_BREAK_HYPHEN)
 
 
 _FALLBACK_RPR = (

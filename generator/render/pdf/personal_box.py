@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ...sheet.blocks import PersonalBox
 from .fonts import FONT, FONT_BOLD, pieces
 from .layout import Block, Layout
-from .styles import ACCENT, BLACK, RULE_LINE, SMALLEST, TEXT_X, styles_at
+from .styles import ACCENT, BLACK, RULE_LINE, SMALLEST, TEXT_RIGHT, TEXT_X, styles_at
 
 NUMEN_BOXES = 13  # one box a character of the NUMEN
 NUMEN_BOX_W = 6 * mm  # room for a ballpoint's letter
@@ -301,7 +301,9 @@ class _BoxSetter:
         spans = [
             Span(run.text, FONT_BOLD if run.bold else FONT, self.body) for run in self.box.homonym_paragraph
         ]
-        bottom = self.put(_wrap(spans, self.width_at(note_top, note_x)), note_x, note_top)
+        # Prose keeps the page's measure (about 75 characters), even below the NUMEN column.
+        width = min(self.width_at(note_top, note_x), TEXT_RIGHT - note_x)
+        bottom = self.put(_wrap(spans, width), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top) -> None:
             c.setStrokeColor(BLACK)

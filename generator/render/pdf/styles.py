@@ -19,13 +19,15 @@ from .fonts import FALLBACK_FONT, FONT, FONT_BOLD, pieces
 
 ACCENT = HexColor("#000091")  # 14.9:1 on white
 FRAME_LINE = 0.6  # pt: the outlines of the personal box and the help band (no solid areas: toner)
-BLACK = HexColor(
-    "#2e2e2e"
-)  # 13.5:1 on white; a touch lighter than black: a tenth less toner, still black after a 50 % threshold
+# 12.6:1 on white: a touch lighter than black spends a tenth less toner, and a 50 % threshold
+# photocopy still prints it black.
+BLACK = HexColor("#333333")
 # Rules between steps and box lines: black and thin, so that a photocopy at a 50 % threshold keeps
-# them (a grey 0.6 pt line turned white there). Decoration only: never the only carrier of meaning.
-RULE = BLACK
-RULE_LINE = 0.5  # pt
+# them (a grey 0.6 pt line turned white there: at 150 dpi a line under 1.5 pixels wide may fall
+# half on each of two rows, both then lighter than the threshold). Decoration only: never the
+# only carrier of meaning.
+RULE = HexColor("#000000")
+RULE_LINE = 0.75  # pt
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm  # the title rule, the frames and the step numbers start here
