@@ -107,6 +107,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     links_node, links_map = section("links", None)
     links, declared = read_links(check, links_node, links_map)
     shared_label, shared_note, qr_alt = _link_texts(check, links_node, links_map)
+    address_continues = _address_continues(check, links_node, links_map)
 
     contacts = read_contacts(check, check.get(root, top, "contacts", ""))
     steps = read_steps(
@@ -115,17 +116,10 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     steps = _with_alt(steps, qr_alt)
     qr_codes = tuple(step.qr for step in steps if step.qr is not None)
 
-    help_node, help_map = section("help", HELP)
-    help_line = _help_line(check, help_node, help_map)
-
-    p_node, p = section("personal", PERSONAL)
-    personal = _personal_text(check, p_node, p)
-
-    e_node, e = section("email", EMAIL)
-    email = _email(check, e_node, e)
-
-    d_node, d = section("docx", DOCX, required=False)
-    docx = _docx_options(check, d_node, d)
+    help_line = _help_line(check, *section("help", HELP))
+    personal = _personal_text(check, *section("personal", PERSONAL))
+    email = _email(check, *section("email", EMAIL))
+    docx = _docx_options(check, *section("docx", DOCX, required=False))
 
     if check.problems:
         raise_problems(check)
@@ -140,17 +134,21 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         email=email,
         docx=docx,
         source=path,
-        address_continues=french_spacing(
-            check.text(
-                links_node,
-                links_map,
-                "address_continues",
-                "links",
-                required=False,
-                default=default_text("links", "address_continues"),
-            )
-        ),
+        address_continues=address_continues,
     )
+
+
+def _address_continues(check: Checker, links_node: Node, links_map: Mapping | None) -> str:
+    """``links.address_continues``: said after the first line of an address that needs two."""
+    said = check.text(
+        links_node,
+        links_map,
+        "address_continues",
+        "links",
+        required=False,
+        default=default_text("links", "address_continues"),
+    )
+    return french_spacing(said)
 
 
 def _link_texts(check: Checker, links_node: Node, links_map: Mapping | None) -> tuple[str, str, str]:

@@ -13,7 +13,7 @@ import json
 import unicodedata
 from importlib.resources import files
 
-from ...sheet.blocks import BoxLabels, Page, PersonalBox, plain
+from ...sheet.blocks import BoxLabels, Page, PersonalBox, StepBlock, plain
 from .look import (
     BODY_PT,
     BOX_MARGIN,
@@ -149,7 +149,6 @@ class Estimate:
         lines, line = self.lines, self.line
         scale = body / BODY_PT
         width = TEXT_W * PT_PER_MM
-        indent = INDENT.mm * PT_PER_MM
         meta = page.title
         title_w = width - TITLE_INDENT / 20 - TITLE_BAR_SPACE
         marks = []
@@ -170,29 +169,7 @@ class Estimate:
             height += self.box(box, body)
         for step in page.steps:
             marks.append((f"step {step.number}", height + _STEP_TOP))
-            heading = HEADING_PT * scale
-            height += (
-                _STEP_TOP + lines(step.heading, heading, width - indent, bold=True) * line(heading) + _AFTER
-            )
-            qr_w = QR_COLUMN_MM * PT_PER_MM if step.qr else 0.0
-            text_w = width - indent - qr_w - (12 if step.qr else 0)
-            text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
-            if step.qr:
-                # The address, at the body size; it breaks only where the word processor can.
-                text += _AFTER + lines(step.qr.typed, body, text_w - 6) * line(body)
-                picture = (
-                    QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
-                )
-                text = max(text, picture)
-            height += text
-            if step.contacts:
-                name_w = CONTACT_NAME_MM * PT_PER_MM - 12
-                mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
-                for group in step.contacts:
-                    # An address longer than its column wraps: count its lines too.
-                    addresses = sum(lines(e, body, mail_w) for e in group.emails)
-                    rows = max(lines(group.name, body, name_w, bold=True), addresses)
-                    height += rows * line(body) + CONTACT_NAME_AFTER / 20
+            height += self._step_height(step, body)
         marks.append(("help", height))
         # The band is framed at the foot of the page: it takes its own height there.
         help_lines = lines(page.help.label, body + 1, width - 2 * HELP_PAD / 20) * line(body + 1)
@@ -203,6 +180,36 @@ class Estimate:
         height += max(12 + help_lines + band + 12, HELP_BAND_MM * PT_PER_MM)  # framed at the foot
         marks.append(("end", height))
         return marks
+
+    def _step_height(self, step: StepBlock, body: float) -> float:
+        """A step's height: heading, sentences (or its code, when taller), its offices' rows."""
+        lines, line = self.lines, self.line
+        scale = body / BODY_PT
+        width = TEXT_W * PT_PER_MM
+        indent = INDENT.mm * PT_PER_MM
+        height = 0.0
+        heading = HEADING_PT * scale
+        height += _STEP_TOP + lines(step.heading, heading, width - indent, bold=True) * line(heading) + _AFTER
+        qr_w = QR_COLUMN_MM * PT_PER_MM if step.qr else 0.0
+        text_w = width - indent - qr_w - (12 if step.qr else 0)
+        text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
+        if step.qr:
+            # The address, at the body size; it breaks only where the word processor can.
+            text += _AFTER + lines(step.qr.typed, body, text_w - 6) * line(body)
+            picture = (
+                QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
+            )
+            text = max(text, picture)
+        height += text
+        if step.contacts:
+            name_w = CONTACT_NAME_MM * PT_PER_MM - 12
+            mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
+            for group in step.contacts:
+                # An address longer than its column wraps: count its lines too.
+                addresses = sum(lines(e, body, mail_w) for e in group.emails)
+                rows = max(lines(group.name, body, name_w, bold=True), addresses)
+                height += rows * line(body) + CONTACT_NAME_AFTER / 20
+        return height
 
     def box(self, box: PersonalBox, body: float) -> float:
         lines, line = self.lines, self.line

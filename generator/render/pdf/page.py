@@ -11,7 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from ...sheet.blocks import Contact, Page, QrFigure
+from ...sheet.blocks import Contact, Page, QrFigure, StepBlock
 from ...sheet.fit import LADDER, Outcome, Overflow, Rung, first_fit, page_too_long
 from .. import qr
 from .fonts import FONT, FONT_BOLD, drawable, pieces
@@ -98,67 +98,71 @@ class PageBuilder(BlockPlacer):
         self.y -= 4 * mm * self.scale
 
     def _steps(self) -> None:
-        num_d = 7 * mm * max(self.scale, 0.9)
-        full_w = TEXT_RIGHT - TEXT_X
-        narrow_w = PAGE_W - MARGIN_X - QR_SIZE - 4 * mm - TEXT_X
         for index, step in enumerate(self.page.steps):
-            li = ("L", f"LI:{step.number}")
             if index:
-                self.y -= 1 * mm * self.scale + self.extra_gap / 2
-                rule_y = self.y
+                self._rule()
+            self._step(step)
 
-                def rule(c: Canvas, y: float = rule_y) -> None:
-                    c.setStrokeColor(RULE)
-                    c.setLineWidth(RULE_LINE)
-                    c.line(TEXT_X, y, PAGE_W - MARGIN_X, y)
+    def _rule(self) -> None:
+        """The thin rule between two steps (decoration), with the spare room shared around it."""
+        self.y -= 1 * mm * self.scale + self.extra_gap / 2
+        rule_y = self.y
 
-                self.add(TEXT_X, rule_y, rule, "Artifact")
-                self.y -= 3.5 * mm * self.scale + self.extra_gap / 2
-            step_top = self.y
-            text_w = narrow_w if step.qr else full_w
-            # The number hangs left of the text's edge: a ring (artifact) and the digit (Lbl).
-            p_num, h_num = wrapped(text(str(step.number)), self.styles.number, num_d)
-            heading_size = self.styles.heading.fontSize
-            cy = step_top - heading_size * 0.62  # level with the middle of the heading's capitals
-            disc_x = TEXT_X - 4 * mm - num_d
+        def rule(c: Canvas, y: float = rule_y) -> None:
+            c.setStrokeColor(RULE)
+            c.setLineWidth(RULE_LINE)
+            c.line(TEXT_X, y, PAGE_W - MARGIN_X, y)
 
-            def disc(c: Canvas, cy: float = cy, x: float = disc_x) -> None:
-                # A ring, not a disc: the number reads the same in grey and spends little toner.
-                c.setStrokeColor(ACCENT)
-                c.setLineWidth(1.2)
-                c.circle(x + num_d / 2, cy, num_d / 2 - 0.6, stroke=1, fill=0)
+        self.add(TEXT_X, rule_y, rule, "Artifact")
+        self.y -= 3.5 * mm * self.scale + self.extra_gap / 2
 
-            self.add(disc_x, cy - num_d / 2, disc, "Artifact")
-            ny = cy - h_num / 2 + 0.12 * self.styles.number.fontSize
-            self.add(disc_x, ny, paragraph_drawer(p_num, disc_x, ny), "Lbl", parent=li)
-            body = (*li, "LBody")
+    def _number(self, step: StepBlock, li: tuple[str, str]) -> None:
+        """The number hangs left of the text's edge: a ring (artifact) and the digit (Lbl)."""
+        num_d = 7 * mm * max(self.scale, 0.9)
+        p_num, h_num = wrapped(text(str(step.number)), self.styles.number, num_d)
+        cy = self.y - self.styles.heading.fontSize * 0.62  # level with the middle of the heading's capitals
+        disc_x = TEXT_X - 4 * mm - num_d
+
+        def disc(c: Canvas, cy: float = cy, x: float = disc_x) -> None:
+            # A ring, not a disc: the number reads the same in grey and spends little toner.
+            c.setStrokeColor(ACCENT)
+            c.setLineWidth(1.2)
+            c.circle(x + num_d / 2, cy, num_d / 2 - 0.6, stroke=1, fill=0)
+
+        self.add(disc_x, cy - num_d / 2, disc, "Artifact")
+        ny = cy - h_num / 2 + 0.12 * self.styles.number.fontSize
+        self.add(disc_x, ny, paragraph_drawer(p_num, disc_x, ny), "Lbl", parent=li)
+
+    def _step(self, step: StepBlock) -> None:
+        """One step: its number, heading and sentences, the address after the first, its contacts, its code."""
+        li = ("L", f"LI:{step.number}")
+        step_top = self.y
+        text_w = (PAGE_W - MARGIN_X - QR_SIZE - 4 * mm - TEXT_X) if step.qr else (TEXT_RIGHT - TEXT_X)
+        self._number(step, li)
+        body = (*li, "LBody")
+        heading_gap = 2 * self.scale
+        self.para(
+            text(step.heading),
+            self.styles.heading,
+            TEXT_X,
+            text_w,
+            tag="H2",
+            parent=body,
+            gap_after=heading_gap,
+        )
+        for i, sentence in enumerate(step.sentences):
             self.para(
-                text(step.heading),
-                self.styles.heading,
-                TEXT_X,
-                text_w,
-                tag="H2",
-                parent=body,
-                gap_after=2 * self.scale,
+                markup(sentence), self.styles.body, TEXT_X, text_w, parent=body, gap_after=1.5 * self.scale
             )
-            for i, sentence in enumerate(step.sentences):
-                self.para(
-                    markup(sentence),
-                    self.styles.body,
-                    TEXT_X,
-                    text_w,
-                    parent=body,
-                    gap_after=1.5 * self.scale,
-                )
-                if step.qr and i == 0:
-                    # The address to type comes right after "tapez l'adresse".
-                    self._url(step.qr, TEXT_X, text_w, body)
-            if step.contacts:
-                # Addresses are not prose: they may use the page's whole width.
-                self._contacts(step.contacts, TEXT_X, PAGE_W - MARGIN_X - TEXT_X, body)
-            if step.qr:
-                self._qr(step.qr, step_top, body)
-            self.y -= 0.5 * mm * self.scale
+            if step.qr and i + 1 == step.address_after:
+                # The address to type comes right after "tapez l'adresse".
+                self._url(step.qr, TEXT_X, text_w, body)
+        if step.contacts:
+            # Addresses are not prose: they may use the page's whole width.
+            self._contacts(step.contacts, TEXT_X, PAGE_W - MARGIN_X - TEXT_X, body)
+        if step.qr:
+            self._qr(step.qr, step_top, body)
+        self.y -= 0.5 * mm * self.scale
 
     def _contacts(
         self, contacts: tuple[Contact, ...], x: float, width: float, parent: tuple[str, ...]
