@@ -25,9 +25,13 @@ PEOPLE = {
 
 def docx_text(data: bytes) -> str:
     """The text of every run, a non-breaking hyphen read as the hyphen it prints (no space between runs' pieces)."""
-    body = Document(io.BytesIO(data)).element.body
+    doc = Document(io.BytesIO(data))
     texts = []
-    for el in body.iter(qn("w:t"), qn("w:noBreakHyphen")):
+    # The body, then the footer: the help band.
+    for el in (
+        *doc.element.body.iter(qn("w:t"), qn("w:noBreakHyphen")),
+        *doc.sections[0].footer._element.iter(qn("w:t")),
+    ):
         texts.append("-" if el.tag == qn("w:noBreakHyphen") else " " + (el.text or ""))
     return norm("".join(texts))
 

@@ -55,8 +55,10 @@ def reopen(data: bytes):
 
 
 def all_text(doc) -> str:
-    """Every paragraph's text, tables included, in document order."""
-    return norm(" ".join(t.text or "" for t in doc.element.body.iter(qn("w:t"))))
+    """Every paragraph's text, tables included, in document order, then the footer's (the help band)."""
+    footer = doc.sections[0].footer._element
+    pieces = [t.text or "" for part in (doc.element.body, footer) for t in part.iter(qn("w:t"))]
+    return norm(" ".join(pieces))
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +99,8 @@ def test_title_headings_and_a_real_numbered_list_carry_the_structure(
     """One H1 (the title), then level-2 headings for the steps (numbered) and the help band (#15)."""
     doc = reopen(flyer)
     by_style: dict[str, list[str]] = {}
-    for p in doc.paragraphs:
+    # The help band is the page's footer (it stays at the foot whatever is edited above it).
+    for p in [*doc.paragraphs, *doc.sections[0].footer.paragraphs]:
         by_style.setdefault(p.style.name, []).append(p.text)
     assert by_style["Heading 1"] == [procedure.meta.title]
     assert by_style["Step Heading"] == [step.heading for step in procedure.steps]
@@ -143,8 +146,11 @@ def test_every_url_is_a_real_hyperlink_with_the_hyperlink_style(flyer: bytes, pr
     """LibreOffice keeps a link only when its run has a character style; emails are mailto links."""
     doc = reopen(flyer)
     targets = []
-    for link in doc.element.body.iter(qn("w:hyperlink")):
-        rel = doc.part.rels[link.get(qn("r:id"))]
+    footer = doc.sections[0].footer
+    links = [(doc.part, link) for link in doc.element.body.iter(qn("w:hyperlink"))]
+    links += [(footer.part, link) for link in footer._element.iter(qn("w:hyperlink"))]
+    for part, link in links:
+        rel = part.rels[link.get(qn("r:id"))]
         assert rel.reltype == RT.HYPERLINK and rel.is_external
         targets.append(rel.target_ref)
         styles = {r.get(qn("w:val")) for r in link.iter(qn("w:rStyle"))}
@@ -298,8 +304,7 @@ FACTS = [
     "13 caractères",
     "christabel.mineau@ac-poitiers.fr",
     "severine.brache@ac-poitiers.fr",
-    "aesh17@ac-poitiers.fr",
-    "https://id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522",
+    "id.ac-poitiers.fr/iwc_static/layout/main.html?lang=fr&02.01_183522",  # typed without "https://"
     "Identifiant",
     "Authentification",
     "Convergence Poitiers",

@@ -186,7 +186,8 @@ def test_the_help_number_is_a_tel_link_and_says_who_answers_what(procedure: Proc
 
 def test_the_docx_help_number_is_a_tel_link(procedure: Procedure) -> None:
     doc = Document(io.BytesIO(render(compose(procedure, VARIANTS["plain"]), "docx")))
-    targets = {rel.target_ref for rel in doc.part.rels.values() if rel.is_external}
+    footer = doc.sections[0].footer  # the help band: it stays at the foot whatever is edited above it
+    targets = {rel.target_ref for rel in footer.part.rels.values() if rel.is_external}
     assert "tel:+33516526686" in targets
 
 
@@ -196,7 +197,7 @@ def test_the_sheet_says_when_the_procedure_was_updated(procedure: Procedure, tmp
     sheet = compose(procedure, VARIANTS["plain"])
     assert "Mis à jour le 07/12/2026" in pdf_pages_text(render(sheet, "pdf"))[0]
     doc = Document(io.BytesIO(render(sheet, "docx")))
-    assert any("Mis à jour le 07/12/2026" in norm(p.text) for p in doc.paragraphs)
+    assert any("Mis à jour le 07/12/2026" in norm(p.text) for p in doc.sections[0].footer.paragraphs)
     source = (Path(__file__).parents[2] / "data" / "procedure.yaml").read_text(encoding="utf-8")
     path = tmp_path / "undated.yaml"
     path.write_text(source.replace("  updated: 2026-12-07\n", ""), encoding="utf-8")

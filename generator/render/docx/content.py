@@ -22,6 +22,7 @@ from .look import (
     BOX_MARGIN,
     BOX_SHARE,
     CONTACT_NAME_MM,
+    HELP_BAND_MM,
     INDENT,
     MARGIN_X,
     MARGIN_Y,
@@ -36,7 +37,7 @@ from .look import (
     TEXT_W,
 )
 from .package import token
-from .styles import help_frame, write_numbering, write_styles
+from .styles import write_numbering, write_styles
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -119,8 +120,10 @@ def _page(doc: DocxDocument) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
     section.left_margin = section.right_margin = Mm(MARGIN_X)
-    section.top_margin = section.bottom_margin = Mm(MARGIN_Y)
-    section.header_distance = section.footer_distance = Mm(8)
+    section.top_margin = Mm(MARGIN_Y)
+    # The help band is the footer, MARGIN_Y from the page's foot (office printers); the body stops above it.
+    section.bottom_margin = Mm(MARGIN_Y + HELP_BAND_MM)
+    section.header_distance = section.footer_distance = Mm(MARGIN_Y)
     # Revision ids of the template's editing sessions: noise for whoever edits next.
     sect_pr = section._sectPr
     for attr in list(sect_pr.attrib):
@@ -305,26 +308,27 @@ def _numen_boxes(cell: Any) -> None:
 
 
 def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:
-    """The help line at the foot of the page: framed paragraphs in one outlined box, nothing filled.
+    """The help line in the page's footer: paragraphs in one outlined box, nothing filled.
 
-    The frame (``w:framePr``, bottom of the margin) keeps the band where the
-    PDF has it, whatever the height of the steps, and the body still reads
-    it last; consecutive paragraphs with the same frame and borders make one
+    The footer keeps the band at the foot of the page whatever the height
+    of the steps, and a secretary who edits the text cannot move or break
+    it (a frame pinned to the page could be dragged, and text typed after
+    it lands in it). Consecutive paragraphs with the same borders make one
     box, so no empty paragraph and no table is needed.
     """
-    heading = doc.add_paragraph(band.label, style="Help Heading")
-    p = doc.add_paragraph(band.hours, style="Help")
+    footer = doc.sections[0].footer
+    footer.is_linked_to_previous = False
+    heading = footer.paragraphs[0]
+    heading.style = "Help Heading"
+    heading.add_run(band.label)
+    p = footer.add_paragraph(band.hours, style="Help")
     p.add_run("\t")
     if band.tel:
         _hyperlink(p, band.tel, band.phone, "Help Phone")  # a phone's reader dials it
     else:
         p.add_run(band.phone, style="Help Phone")
-    paragraphs = [heading, p]
     if band.note or updated:
         # Who answers what else, and at the right margin the date: one line more in the band.
-        last = doc.add_paragraph(band.note, style="Help")
+        last = footer.add_paragraph(band.note, style="Help")
         if updated:
             last.add_run("\t" + updated)
-        paragraphs.append(last)
-    for paragraph in paragraphs:
-        paragraph._p.get_or_add_pPr().find(qn("w:pStyle")).addnext(parse_xml(help_frame()))

@@ -15,20 +15,18 @@ from .look import (
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
-    HELP_BAND_MM,
     HELP_PAD,
     HELP_PHONE_PT,
     IDENTIFIER_LONG_PT,
     IDENTIFIER_PT,
     INDENT,
-    MARGIN_Y,
-    PAGE_H,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
     RULE,
     SMALL_PT,
     SUBTITLE_AFTER,
     SUBTITLE_BEFORE,
+    TEXT,
     TEXT_W,
     TITLE_BAR_SPACE,
     TITLE_INDENT,
@@ -69,7 +67,7 @@ def _reset(styles: Any, font: str, language: str, body: float) -> None:
         0,
         parse_xml(
             f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>"
-            + rpr(font=font, size=body, lang=language)
+            + rpr(font=font, size=body, color=TEXT, lang=language)
             + "</w:rPrDefault><w:pPrDefault><w:pPr>"
             '<w:spacing w:after="0" w:line="250" w:lineRule="auto"/>'
             "</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -121,7 +119,7 @@ def _title_styles(styles: Any, font: str, body: float, scale: float) -> None:
         "Subtitle",
         "Subtitle",
         title_bar + f'<w:spacing w:before="{SUBTITLE_BEFORE}" w:after="{SUBTITLE_AFTER}"/>',
-        rpr(size=body, bold=False, color="000000"),
+        rpr(size=body, bold=False, color=TEXT),
         next_id="Normal",
     )
 
@@ -143,10 +141,10 @@ def _step_styles(styles: Any, body: float, scale: float) -> None:
         "StepHeading",
         "Step Heading",
         '<w:keepNext/><w:keepLines/><w:numPr><w:numId w:val="1"/></w:numPr>'
-        "<w:pBdr>" + border("top", 0.5, RULE, space=HEADING_RULE_SPACE) + "</w:pBdr>"
+        "<w:pBdr>" + border("top", 0.75, RULE, space=HEADING_RULE_SPACE) + "</w:pBdr>"
         f'<w:spacing w:before="{HEADING_BEFORE}" w:after="{PARAGRAPH_AFTER}"/><w:ind w:left="{INDENT.twips}" '
         f'w:hanging="{INDENT.twips}"/><w:outlineLvl w:val="1"/>',
-        rpr(size=half(HEADING_PT * scale), bold=True, color="000000"),
+        rpr(size=half(HEADING_PT * scale), bold=True, color=TEXT),
         based_on="Heading2",
         next_id="StepText",
     )
@@ -169,7 +167,7 @@ def _step_styles(styles: Any, body: float, scale: float) -> None:
         "Caption",
         "caption",
         '<w:jc w:val="center"/><w:spacing w:after="0"/>',
-        rpr(size=SMALL_PT, bold=False, color="000000"),
+        rpr(size=SMALL_PT, bold=False, color=TEXT),
     )
 
 
@@ -202,7 +200,7 @@ def _box_styles(styles: Any, body: float) -> None:
 
 
 def _help_styles(styles: Any, body: float) -> None:
-    # The help band: outlined, nothing filled (toner); framed at the foot by help_frame().
+    # The help band: outlined, nothing filled (toner); the page's footer holds it.
     box = (
         "<w:pBdr>"
         + "".join(border(side, 0.75, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
@@ -223,7 +221,7 @@ def _help_styles(styles: Any, body: float) -> None:
         "Help",
         box + f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W_TWIPS - 4 * HELP_PAD}"/></w:tabs>'
         f'<w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
-        rpr(color="000000"),
+        rpr(color=TEXT),
     )
 
 
@@ -231,7 +229,7 @@ def _character_styles(styles: Any, scale: float) -> None:
     """Links, the web address, the phone number, the identifier, bold words."""
     char_style(styles, "Hyperlink", "Hyperlink", rpr(color=ACCENT, underline=True))
     char_style(styles, "WebAddress", "Web Address", rpr(color=ACCENT))
-    char_style(styles, "HelpPhone", "Help Phone", rpr(size=HELP_PHONE_PT, bold=True, color="000000"))
+    char_style(styles, "HelpPhone", "Help Phone", rpr(size=HELP_PHONE_PT, bold=True, color=TEXT))
     char_style(
         styles, "Identifier", "Identifier", rpr(size=half(IDENTIFIER_PT * scale), bold=True, color=ACCENT)
     )
@@ -261,25 +259,12 @@ def _table_styles(styles: Any) -> None:
         "NUMENBoxes",
         "NUMEN Boxes",
         "<w:tblBorders>"
-        + "".join(border(side, 0.5, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
+        + "".join(border(side, 0.75, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
         + "</w:tblBorders>",
         "",
         margins=(0, 0),
     )
     table_style(styles, "Layout", "Layout Table", "", "", margins=(0, 0))
-
-
-def help_frame() -> str:
-    """The frame of the help band's paragraphs, at the foot of the page.
-
-    Written in each paragraph (LibreOffice ignores a frame set in a style),
-    at a fixed place from the page's top (it ignores yAlign="bottom" too).
-    """
-    y = round((PAGE_H - MARGIN_Y - HELP_BAND_MM) * 1440 / 25.4)
-    return (
-        f'<w:framePr {nsdecls("w")} w:w="{TEXT_W_TWIPS}" w:hAnchor="margin" w:vAnchor="page" '
-        f'w:xAlign="left" w:y="{y}"/>'
-    )
 
 
 def write_numbering(doc: DocxDocument) -> None:
