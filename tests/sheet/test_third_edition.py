@@ -343,3 +343,20 @@ def test_libreoffice_prints_the_docx_at_12_pt_with_the_identifier_whole(
         assert _sizes_of(data, "Le NUMEN est un code de 13") == {12.0}, pdf.name
     long_lines = _lines(pdfs[-1].read_bytes())
     assert any(LONG.identifier in line for line in long_lines), long_lines[:15]
+
+
+def test_the_docx_address_too_long_for_its_column_says_it_continues(procedure: Procedure) -> None:
+    """Beside its code the DOCX column holds less: "(suite de l'adresse)" ends the first line, every piece links."""
+    doc = Document(io.BytesIO(render(compose(procedure, VARIANTS["plain"]), "docx")))
+    (p,) = [
+        p
+        for p in doc.paragraphs + [q for t in doc.tables for c in t._cells for q in c.paragraphs]
+        if "iwc_static" in p.text
+    ]
+    links = p._p.findall(qn("w:hyperlink"))
+    pieces = ["".join(t.text or "" for t in link.iter(qn("w:t"))) for link in links]
+    assert "".join(pieces) == TYPED
+    # Arial at 12 pt: 141 mm of address for about 120 mm of column, so two lines.
+    assert len(pieces) == 2
+    assert norm(p.text).replace("\u2019", "'").startswith(pieces[0] + " (suite de l'adresse)")
+    assert {doc.part.rels[link.get(qn("r:id"))].target_ref for link in links} == {WEBMAIL}

@@ -36,6 +36,7 @@ from .look import (
     QR_WIDTH_MM,
     TEXT_W,
 )
+from .measure import Estimate
 from .package import token
 from .styles import write_numbering, write_styles
 
@@ -78,8 +79,9 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
     for el in list(body)[before - 1 : -1]:  # everything added, not the sectPr
         el.set(BOX_MARK, "1")
 
+    estimate = Estimate(page.docx_font)
     for step in page.steps:
-        _step(doc, step)
+        _step(doc, step, estimate, body_pt)
     _help(doc, page.help, page.info.updated)
     return doc
 
@@ -233,7 +235,19 @@ def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
-def _step(doc: DocxDocument, step: StepBlock) -> None:
+def _address(p: Paragraph, code: QrFigure, estimate: Estimate, body_pt: float) -> None:
+    """Typed without "https://" (the link keeps the full address), on one line if it fits;
+    else each line is a link and the first says the next continues: "(suite de l'adresse)"."""
+    lines = estimate.address_lines(code.typed, code.continued, body_pt)
+    for i, line in enumerate(lines):
+        if i:
+            p.add_run().add_break()
+        _hyperlink(p, code.url, line, "Web Address")
+        if i == 0 and len(lines) > 1 and code.continued:
+            p.add_run(f" {code.continued}")
+
+
+def _step(doc: DocxDocument, step: StepBlock, estimate: Estimate, body_pt: float) -> None:
     doc.add_paragraph(step.heading, style="Step Heading")
     if step.qr is not None:
         table = _layout_table(doc, (TEXT_W - QR_COLUMN_MM, QR_COLUMN_MM))
@@ -253,8 +267,7 @@ def _step(doc: DocxDocument, step: StepBlock) -> None:
         _runs(p, sentence)
         if step.qr is not None and index + 1 == step.address_after:
             # The address to type, right after "tapez l'adresse".
-            # Typed without "https://" (the link keeps the full address).
-            _hyperlink(container.add_paragraph(style="Address"), step.qr.url, step.qr.typed, "Web Address")
+            _address(container.add_paragraph(style="Address"), step.qr, estimate, body_pt)
     if step.contacts:
         _contacts(doc, step.contacts)
     if step.qr is not None:

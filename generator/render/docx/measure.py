@@ -10,6 +10,7 @@ under PAGE_CAPACITY means one printed page.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from importlib.resources import files
 
@@ -126,6 +127,10 @@ def _mixed_lines(pieces: list[tuple[str, float, bool]], width: float) -> list[fl
     return sizes
 
 
+# The address's room: the step's column beside the code, less its indent and its left rule.
+ADDRESS_W = (TEXT_W - INDENT.mm - QR_COLUMN_MM) * PT_PER_MM - 12 - 6
+
+
 def _box_width() -> float:
     return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
 
@@ -143,6 +148,24 @@ class Estimate:
     def line(self, size: float) -> float:
         """Height of a line at the document's line spacing."""
         return size * 1.2 * self.line_ratio
+
+    def address_lines(self, address: str, cue: str, size: float) -> list[str]:
+        """The address to type cut after / ? & into the lines of the step's column beside its code.
+
+        One line when it fits; else the first line leaves room for ``cue``
+        (" (suite de l'adresse)"), said after it.
+        """
+        width = ADDRESS_W / self.width_ratio
+        if _text_width(address, size) <= width:
+            return [address]
+        first_w = width - _text_width(f" {cue}", size)
+        lines = [""]
+        for token in (t for t in re.split(r"(?<=[/?&])", address) if t):
+            room = first_w if len(lines) == 1 else width
+            if lines[-1] and _text_width(lines[-1] + token, size) > room:
+                lines.append("")
+            lines[-1] += token
+        return lines
 
     def marks(self, page: Page, box: PersonalBox | None, body: float) -> list[tuple[str, float]]:
         """Where each part of the page starts (points from the top margin), and the end."""
@@ -195,7 +218,7 @@ class Estimate:
         text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
         if step.qr:
             # The address, at the body size; it breaks only where the word processor can.
-            text += _AFTER + lines(step.qr.typed, body, text_w - 6) * line(body)
+            text += _AFTER + len(self.address_lines(step.qr.typed, step.qr.continued, body)) * line(body)
             picture = (
                 QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
             )
