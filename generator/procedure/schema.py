@@ -93,11 +93,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     def section(
         key: str, known: tuple[str, ...] | None, required: bool = True
     ) -> tuple[Node, Mapping | None]:
-        node = check.get(root, top, key, "", required)
-        if node is None:
-            # Missing: its own fields are not reported again (optional ones take defaults).
-            return Node({}, root.line), (None if required else {})
-        return node, check.mapping(node, key, known)
+        return _section(check, root, top, key, known, required)
 
     doc_node, doc = section("document", DOCUMENT)
     meta = _meta(check, doc_node, doc)
@@ -136,6 +132,17 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         source=path,
         address_continues=address_continues,
     )
+
+
+def _section(
+    check: Checker, root: Node, top: Mapping, key: str, known: tuple[str, ...] | None, required: bool
+) -> tuple[Node, Mapping | None]:
+    """A top-level section and its fields; a missing one reads as empty (its fields are not reported again)."""
+    node = check.get(root, top, key, "", required)
+    if node is None:
+        # Missing: its own fields are not reported again (optional ones take defaults).
+        return Node({}, root.line), (None if required else {})
+    return node, check.mapping(node, key, known)
 
 
 def _address_continues(check: Checker, links_node: Node, links_map: Mapping | None) -> str:
