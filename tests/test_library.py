@@ -123,9 +123,7 @@ def _long_data(tmp_path: Path, sentences: int) -> Path:
     """
     base = load_procedure().source.read_text(encoding="utf-8")  # type: ignore[union-attr]
     base = base.replace('font: "Arial"', 'font: "Georgia"')
-    anchor = (
-        '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
-    )
+    anchor = '      - "Cliquez sur « Authentification », puis connectez-vous comme à l\'étape 2."'
     extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
     path = tmp_path / "long.yaml"
     path.write_text(base.replace(anchor, anchor + ("\n" + extra) * sentences), encoding="utf-8")

@@ -36,8 +36,10 @@ class Meta:
     author: str
     subject: str
     language: str = "fr-FR"
-    # When the procedure's facts were last checked (document.updated); None: the data gives no date.
+    # ``document.updated``: the day the procedure was last revised (None: the data file's date).
     updated: datetime.date | None = None
+    # The foot of the sheet, ``{date}`` filled: old sheets can be told from new ones.
+    updated_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class HelpLine:
     label: str
     phone: str
     hours: str
+    note: str = ""  # who answers what else ("Pour le NUMEN : …"); "" for none
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class Procedure:
     email: EmailTemplate
     docx: DocxOptions = field(default_factory=DocxOptions)
     source: Path | None = None
+    # Said after the first line of an address too long for one line ("(suite de l'adresse)").
+    address_continues: str = ""
 
     def contact(self, contact_id: str | None) -> ContactGroup | None:
         for group in self.contacts:

@@ -9,6 +9,7 @@ field defaults.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,7 @@ from .model import (
 from .rule_text import read_wording, rule_sentence
 from .sections import Fills, read_contacts, read_links, read_steps
 from .typography import french_spacing, split_bold
-from .yaml_lines import Mapping, Node, got, read_yaml, show
+from .yaml_lines import Mapping, Node, read_yaml, show
 
 DEFAULT_DATA = default_procedure()
 
@@ -64,8 +65,8 @@ def default_text(section: str, key: str) -> str:
 
 
 TOP = ("document", "links", "contacts", "steps", "help", "identifier", "personal", "email", "docx")
-DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language", "updated")
-HELP = ("label", "phone", "hours")
+DOCUMENT = ("audience", "title", "purpose", "author", "subject", "language", "updated", "updated_label")
+HELP = ("label", "phone", "hours", "note")
 IDENTIFIER = ("initial", "family_name", "joiner", "word_separator", "example", "wording")
 EXAMPLE = ("first_name", "last_name")
 PERSONAL = (
@@ -93,7 +94,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
     # In the file's order, so that the problems are listed as a reader meets them.
     meta = _meta(check, *section("document", DOCUMENT))
     rule, fills = _identifier_rule(check, *section("identifier", IDENTIFIER, required=False))
-    contacts, steps = _contacts_and_steps(check, section, fills)
+    contacts, steps, address_continues = _contacts_and_steps(check, section, fills)
     help_line = _help_line(check, *section("help", HELP))
     personal = _personal_text(check, *section("personal", PERSONAL))
     email = _email(check, *section("email", EMAIL))
@@ -111,6 +112,7 @@ def load_procedure(path: str | Path | None = None) -> Procedure:
         email=email,
         docx=docx,
         source=path,
+        address_continues=address_continues,
     )
 
 
@@ -136,14 +138,28 @@ class _Sections:
 
 def _contacts_and_steps(
     check: Checker, section: _Sections, fills: Fills
-) -> tuple[tuple[ContactGroup, ...], tuple[Step, ...]]:
+) -> tuple[tuple[ContactGroup, ...], tuple[Step, ...], str]:
     """The contacts, then the steps with the links they point to and the shared QR code's texts."""
     links_node, links_map = section("links", None)
     links, declared = read_links(check, links_node, links_map)
     shared_label, shared_note, qr_alt = _link_texts(check, links_node, links_map)
+    address_continues = _address_continues(check, links_node, links_map)
     contacts = read_contacts(check, section.node("contacts"))
     steps = read_steps(check, section.node("steps"), links, declared, shared_label, shared_note, fills)
-    return contacts, _with_alt(steps, qr_alt)
+    return contacts, _with_alt(steps, qr_alt), address_continues
+
+
+def _address_continues(check: Checker, links_node: Node, links_map: Mapping | None) -> str:
+    """``links.address_continues``: said after the first line of an address that needs two."""
+    said = check.text(
+        links_node,
+        links_map,
+        "address_continues",
+        "links",
+        required=False,
+        default=default_text("links", "address_continues"),
+    )
+    return french_spacing(said)
 
 
 def _link_texts(check: Checker, links_node: Node, links_map: Mapping | None) -> tuple[str, str, str]:
@@ -204,27 +220,38 @@ def _meta(check: Checker, doc_node: Node, doc: Mapping | None) -> Meta:
         author=check.text(doc_node, doc, "author", "document"),
         subject=french_spacing(check.text(doc_node, doc, "subject", "document", required=False)),
         language=language,
-        updated=_updated(check, doc),
+        updated=updated_date(check, doc),
+        updated_label=french_spacing(
+            check.text(
+                doc_node,
+                doc,
+                "updated_label",
+                "document",
+                required=False,
+                default=default_text("document", "updated_label"),
+            )
+        ),
     )
     return meta
 
 
-def _updated(check: Checker, doc: Mapping | None) -> datetime.date | None:
-    """``document.updated``: the date the facts were last checked, an ISO date (quoted or not)."""
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def updated_date(check: Checker, doc: Mapping | None) -> datetime.date | None:
+    """``document.updated``: a day written YYYY-MM-DD (YAML reads it as a date, or as text in quotes)."""
     node = doc.get("updated") if doc else None
     if node is None or node.value is None:
         return None
     value = node.value
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
         try:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    check.fail(node.line, "document.updated", _("not a date"), got(value), _("a date like 2026-09-01"))
+    check.fail(node.line, "document.updated", _("not a date"), show(value), _("a date like 2026-12-07"))
     return None
 
 
@@ -244,6 +271,7 @@ def _help_line(check: Checker, help_node: Node, help_map: Mapping | None) -> Hel
         label=french_spacing(check.text(help_node, help_map, "label", "help")),
         phone=phone.strip().replace(" ", "\u00a0"),
         hours=french_spacing(check.text(help_node, help_map, "hours", "help")),
+        note=french_spacing(check.text(help_node, help_map, "note", "help", required=False)),
     )
     return help_line
 

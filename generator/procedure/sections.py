@@ -12,7 +12,7 @@ from .typography import french_spacing, no_widow, split_bold
 from .yaml_lines import Mapping, Node, got, show
 
 LINK = ("url", "label")
-LINKS_OPTIONS = ("shared_label", "shared_note", "qr_alt")
+LINKS_OPTIONS = ("shared_label", "shared_note", "qr_alt", "address_continues")
 CONTACT = ("id", "name", "emails")
 STEP = ("heading", "text", "contacts", "link")
 

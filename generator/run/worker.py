@@ -54,10 +54,13 @@ class Worker:
         """Every file of one person, or, when a sheet cannot be made in one format, none and the reason."""
         sheet = compose(self.procedure, job.person)
         try:
-            documents = {fmt: w.to_bytes(sheet) for fmt, w in self.writers.items()}
+            # A person whose office is known has that office's page (step 1 names it alone).
+            documents = {fmt: writer(fmt, sheet.page).to_bytes(sheet) for fmt in self.writers}
             attachment = b""
             if self.eml and job.person.email and self.attachment is not None:
-                attachment = documents.get(ATTACHMENT_FORMAT) or self.attachment.to_bytes(sheet)
+                attachment = documents.get(ATTACHMENT_FORMAT) or writer(
+                    ATTACHMENT_FORMAT, sheet.page
+                ).to_bytes(sheet)
         except RenderError as exc:  # too long for its page: a bad row, in every format
             return Made(job.person.row, problem="; ".join(exc.problems))
         names: dict[str, str] = {}

@@ -41,6 +41,7 @@ class DocumentInfo:
     created: (
         int  # the creation date (seconds since 1970): SOURCE_DATE_EPOCH, else the data file's last change
     )
+    updated: str = ""  # the foot line, "Mis à jour le 07/12/2026"; "" when the data gives no wording
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,13 @@ class QrFigure:
     caption: str
     alt: str  # the picture's alternative text
     address_alt: str  # the printed address, as a screen reader says it
+    # The address as a person types it: without "https://" (the link and the code keep the full URL).
+    shown: str = ""
+    continued: str = ""  # said after the first line when the address needs two: "(suite de l'adresse)"
+
+    @property
+    def typed(self) -> str:
+        return self.shown or self.url
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class HelpBand:
     label: str
     phone: str
     hours: str
+    note: str = ""  # who answers what else ("Pour obtenir le NUMEN : …")
+    tel: str = ""  # the number as a link, "tel:+33516526686"
 
 
 @dataclass(frozen=True)

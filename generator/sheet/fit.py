@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TypeVar
 
@@ -61,22 +62,21 @@ def first_fit(ladder: Sequence[Rung], attempt: Callable[[Rung], T], room: Callab
     raise Overflow(-room(result))
 
 
-# What the writers call the document that does not fit (render/pdf/page.py and
-# render/docx/writer.py pass these English words), with their article: French
-# needs the gender.
-_WHAT = {
-    "flyer": N_("the flyer"),
-    "personal sheet (the flyer plus the personal box)": N_(
-        "the personal sheet (the flyer plus the personal box)"
-    ),
-    "DOCX flyer": N_("the DOCX flyer"),
-}
+class Outcome(Enum):
+    """Which document did not fit: each names itself in the message, with its article (French needs the gender)."""
+
+    FLYER = N_("the flyer")
+    PERSONAL_SHEET = N_("the personal sheet (the flyer plus the personal box)")
+    DOCX_FLYER = N_("the DOCX flyer")
+
+    @property
+    def words(self) -> str:
+        return _(self.value)
 
 
-def page_too_long(source: Path | None, what: str, over: float, measured: bool) -> RenderError:
+def page_too_long(source: Path | None, what: Outcome, over: float, measured: bool) -> RenderError:
     """The procedure itself is too long: the user shortens the steps."""
-    subject = _(_WHAT[what]) if what in _WHAT else f"the {what}"
-    values = {"source": source, "what": subject, "mm": f"{over / MM:.0f}", "size": f"{BODY_MIN:g}"}
+    values = {"source": source, "what": what.words, "mm": f"{over / MM:.0f}", "size": f"{BODY_MIN:g}"}
     if measured:
         return RenderError(
             _(

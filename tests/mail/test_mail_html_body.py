@@ -105,7 +105,7 @@ def test_the_html_holds_tel_and_webmail_links_the_identifier_and_the_steps_in_or
     page = outline(html)
     assert "tel:+33516526686" in page.links
     assert WEBMAIL in page.links
-    assert "mailto:aesh17@ac-poitiers.fr" in page.links  # who gives the NUMEN
+    assert "mailto:christabel.mineau@ac-poitiers.fr" in page.links  # who gives the NUMEN: their own office
     assert page.lang == "fr-FR"
     assert [tag for tag, _ in page.headings][0] == "h1" and {t for t, _ in page.headings} == {"h1", "h2"}
     steps = [s.heading for s in compose(procedure, PERSON).page.steps]

@@ -122,14 +122,14 @@ def test_fact4_identifier_is_initial_plus_family_name(procedure: Procedure) -> N
     rule = procedure.identifier
     assert (rule.initial, rule.joiner) == ("first-letter", "")
     assert compute_identifier(rule, rule.example_first_name, rule.example_last_name) == "ade-la-fontaine"
-    runs = procedure.steps[1].paragraphs[1]
+    runs = procedure.steps[1].paragraphs[2]
     assert any(run.bold and run.text == "ade-la-fontaine" for run in runs)
 
 
 def test_fact5_password_is_the_numen_then_changeable(procedure: Procedure) -> None:
-    """Fact 5: the first password is the NUMEN; it can be changed afterwards."""
+    """Fact 5: the first password is the NUMEN; it can be changed afterwards (then the new one is typed)."""
     text = all_text(procedure)
-    assert "Mot de passe : votre NUMEN. Vous pourrez le changer ensuite." in text
+    assert "Mot de passe : votre NUMEN, puis le nouveau si vous le changez." in text
 
 
 def test_fact6_login_lands_in_the_mailbox(procedure: Procedure) -> None:
@@ -138,19 +138,23 @@ def test_fact6_login_lands_in_the_mailbox(procedure: Procedure) -> None:
 
 
 def test_fact7_from_a_computer_search_then_authentification(procedure: Procedure) -> None:
-    """Fact 7: search « Académie de Poitiers », then « Authentification »; the intranet is there too."""
+    """Fact 7: search « Académie de Poitiers », then « Authentification » (the intranet, off-task, is left out)."""
     text = all_text(procedure)
     assert "Cherchez « Académie de Poitiers » dans un moteur de recherche" in text
-    assert "cliquez sur « Authentification »" in text
-    assert "intranet académique" in text and "services et contenus" in text
+    assert "Cliquez sur « Authentification », puis connectez-vous comme à l'étape 2." in text
+    assert "intranet" not in text
 
 
 def test_fact8_on_a_phone_convergence_and_android_home_screen(procedure: Procedure) -> None:
     """Fact 8: « Convergence Poitiers », « Authentification », Android three dots top right."""
     text = all_text(procedure)
-    assert "cherchez « Convergence Poitiers », puis touchez « Authentification »." in text
+    assert (
+        "cherchez « Convergence Poitiers » (c'est le nom de la messagerie), puis touchez « Authentification »."
+        in text
+    )
     assert "Android : touchez les trois points verticaux en haut à droite" in text
     assert "« Ajouter à l'écran d'accueil »" in text
+    assert "iPhone : touchez Partager, puis « Sur l'écran d'accueil »." in text
 
 
 def test_fact9_help_line_number_and_hours(procedure: Procedure) -> None:
@@ -163,7 +167,7 @@ def test_phone_step_points_back_to_the_shared_code(procedure: Procedure) -> None
     """Webmail and mobile share an address: one code, shared label, step 4 says « scannez le code de l'étape 2 »."""
     (code,) = procedure.qr_codes
     assert [step.number for step in procedure.steps if step.qr is code] == [2]
-    assert code.label == "Messagerie (ordinateur ou téléphone)"
+    assert norm(code.label) == "Scannez avec l'appareil photo de votre téléphone"  # a computer cannot scan it
     phone_step = procedure.steps[3]
     assert phone_step.qr is None
     assert norm(plain(phone_step.paragraphs[1])) == "Ou scannez le code de l'étape 2."
@@ -268,7 +272,7 @@ def test_bold_markup_splits_into_runs() -> None:
 
 def test_model_paragraph_has_bold_runs_with_french_spacing(procedure: Procedure) -> None:
     """« **Mot de passe :** votre NUMEN » is a bold run with a no-break space, then a plain run."""
-    runs = procedure.steps[1].paragraphs[2]
+    runs = procedure.steps[1].paragraphs[3]
     assert runs[0].bold and runs[0].text == "Mot de passe\u00a0:"
     assert not runs[1].bold and runs[1].text.startswith(" votre NUMEN")
     assert "**" not in all_text(procedure)
@@ -440,9 +444,8 @@ FIELD_CASES = {
         "identifier.joiner: not an allowed option (got '.', expected one of '', '-')",
     ),
     "step text is a string": (
-        '    text:\n      - "Cherchez « Académie de Poitiers » dans un moteur de recherche, puis cliquez sur '
-        '« Authentification »."\n      - "Vous y trouvez aussi l\'intranet académique : services et contenus '
-        'utiles à votre métier."\n',
+        '    text:\n      - "Cherchez « Académie de Poitiers » dans un moteur de recherche."\n'
+        '      - "Cliquez sur « Authentification », puis connectez-vous comme à l\'étape 2."\n',
         '    text: "Cherchez sur le web."\n',
         'text: "Cherchez',
         "steps[2].text: not a list (got text 'Cherchez sur le web.',"
@@ -478,14 +481,14 @@ FIELD_CASES = {
         "**Mot de passe :**",
         "**Mot de passe :",
         "Mot de passe :",
-        "steps[1].text[2]: unclosed bold mark (got '**Mot de passe : votre NUMEN. Vous pourrez le changer ensu…, "
+        "steps[1].text[3]: unclosed bold mark (got '**Mot de passe : votre NUMEN, puis le nouveau si vous le c…, "
         "expected **bold** in pairs)",
     ),
     "misspelt placeholder": (
         '** {rule}"',
         '** {regle}"',
         "{regle}",
-        "steps[1].text[1]: unknown placeholder (got '{regle}', expected {example} or {rule})",
+        "steps[1].text[2]: unknown placeholder (got '{regle}', expected {example} or {rule})",
     ),
     "unknown yaml tag": (
         '  author: "Académie de Poitiers"',

@@ -50,9 +50,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def long_data(tmp_path: Path, sentences: int) -> Path:
     """The default procedure with ``sentences`` long sentences more in step 3, written to a file."""
     base = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
-    anchor = (
-        '      - "Vous y trouvez aussi l\'intranet académique : services et contenus utiles à votre métier."'
-    )
+    anchor = '      - "Cliquez sur « Authentification », puis connectez-vous comme à l\'étape 2."'
     extra = '      - "Ceci est une phrase longue qui remplit la page et qui continue encore un peu."'
     assert base.count(anchor) == 1
     path = tmp_path / "long.yaml"
@@ -349,7 +347,7 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Long data plus a long name: the row is named, nothing is written; --skip-invalid writes the rest."""
-    data = long_data(tmp_path, 10)
+    data = long_data(tmp_path, 7)
     roster = write_roster(
         tmp_path / "r.csv",
         [
@@ -385,7 +383,7 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
 
 def test_a_refused_run_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
     """Sheets are made in a staging folder: a run refused after rendering changes nothing in --out."""
-    data = long_data(tmp_path, 10)
+    data = long_data(tmp_path, 7)
     out = tmp_path / "out"
     first = write_roster(tmp_path / "first.csv", [["Marie", "Dupont"]], header=["Prénom", "Nom"])
     assert main(["personalise", str(first), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 0
@@ -408,7 +406,7 @@ def test_a_person_whose_pdf_cannot_fit_is_a_bad_row_and_skip_invalid_gets_past_i
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Long data and a long name: the PDF row is refused by line; --skip-invalid prints the others, all.pdf too."""
-    data = long_data(tmp_path, 11)
+    data = long_data(tmp_path, 9)
     roster = write_roster(
         tmp_path / "r.csv",
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,17 +45,20 @@ def test_the_personal_page_points_at_the_identifier_at_the_top(procedure: Proced
     """Step 2 of a personal sheet names no example identifier; the flyer's gives the rule's example."""
     flyer, personal = compose(procedure).page, compose(procedure, HOMONYM).page
     assert not flyer.personal and personal.personal
-    said = norm(plain(personal.steps[1].sentences[1])).replace("\u2019", "'")
+    said = norm(plain(personal.steps[1].sentences[2])).replace("\u2019", "'")
     assert said == "Identifiant : c'est l'identifiant écrit en haut de cette feuille."
-    assert "ade-la-fontaine" in plain(flyer.steps[1].sentences[1])
+    assert "ade-la-fontaine" in plain(flyer.steps[1].sentences[2])
     # The rest of the page is the flyer's.
     assert [s.sentences for s in flyer.steps[2:]] == [s.sentences for s in personal.steps[2:]]
 
 
 def test_every_person_shares_one_personal_page(procedure: Procedure) -> None:
-    """One page for all persons: the writers prepare it once."""
-    assert compose(procedure, HOMONYM).page is compose(procedure, UNSURE).page
-    assert compose(procedure, HOMONYM).page is compose_page(procedure, personal=True)
+    """One page for all persons of one managing office (and one for those with none): prepared once."""
+    assert (
+        compose(procedure, HOMONYM).page is compose(procedure, replace(UNSURE, manager=HOMONYM.manager)).page
+    )
+    assert compose(procedure, HOMONYM).page is compose_page(procedure, personal=True, manager=HOMONYM.manager)
+    assert compose(procedure, UNSURE).page is compose_page(procedure, personal=True)
     assert compose(procedure).page is compose_page(procedure)
 
 
@@ -102,8 +106,8 @@ def test_the_homonym_note_label_is_bold_in_the_docx(procedure: Procedure) -> Non
         norm(text): style.get(qn("w:val")) if style is not None else None for text, style in runs if text
     }
     assert styled.get("Homonyme :") == "Strong"
-    rest = next(text for text, style in runs if "une autre personne" in text)
-    assert "mdupont1, mdupont2" in rest and "Strong" not in str(styled.get(norm(rest)))
+    rest = next(text for text, style in runs if "votre identifiant peut finir" in text)
+    assert "(mdupont1…)" in rest and "Strong" not in str(styled.get(norm(rest)))
     assert "**" not in "".join(note.itertext())
 
 
@@ -111,8 +115,8 @@ def test_the_homonym_note_label_is_bold_in_the_pdf(procedure: Procedure) -> None
     """In the PDF, "Homonyme :" is set in the bold face and the note says the person's identifier."""
     data = render(compose(procedure, HOMONYM), "pdf")
     text = flat(pdf_pages_text(data)[0])
-    assert flat("Homonyme : une autre personne a le même identifiant") in text
-    assert "mdupont1,mdupont2" in text and "**" not in text
+    assert flat("Homonyme : votre identifiant peut finir par un chiffre") in text
+    assert "(mdupont1…)" in text and "**" not in text
     assert _note_font_is_bold(data)
 
 
@@ -130,7 +134,7 @@ def _note_font_is_bold(data: bytes) -> bool:
         buf = (pdfium.raw.ctypes.c_char * size)()
         pdfium.raw.FPDFText_GetFontInfo(textpage.raw, i, buf, size, None)
         fonts.add(buf.value)
-    after = whole.index("une autre personne")
+    after = whole.index("votre identifiant peut finir")
     size = pdfium.raw.FPDFText_GetFontInfo(textpage.raw, after, None, 0, None)
     buf = (pdfium.raw.ctypes.c_char * size)()
     pdfium.raw.FPDFText_GetFontInfo(textpage.raw, after, buf, size, None)

@@ -22,6 +22,7 @@ from .look import (
     BOX_MARGIN,
     BOX_SHARE,
     CONTACT_NAME_MM,
+    HELP_BAND_MM,
     INDENT,
     MARGIN_X,
     MARGIN_Y,
@@ -35,8 +36,9 @@ from .look import (
     QR_WIDTH_MM,
     TEXT_W,
 )
+from .measure import Estimate
 from .package import token
-from .styles import help_frame, write_numbering, write_styles
+from .styles import write_numbering, write_styles
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -77,9 +79,10 @@ def build(page: Page, box: PersonalBox, body_pt: float = BODY_PT) -> DocxDocumen
     for el in list(body)[before - 1 : -1]:  # everything added, not the sectPr
         el.set(BOX_MARK, "1")
 
+    estimate = Estimate(page.docx_font)
     for step in page.steps:
-        _step(doc, step)
-    _help(doc, page.help)
+        _step(doc, step, estimate, body_pt)
+    _help(doc, page.help, page.info.updated)
     return doc
 
 
@@ -119,8 +122,10 @@ def _page(doc: DocxDocument) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
     section.left_margin = section.right_margin = Mm(MARGIN_X)
-    section.top_margin = section.bottom_margin = Mm(MARGIN_Y)
-    section.header_distance = section.footer_distance = Mm(8)
+    section.top_margin = Mm(MARGIN_Y)
+    # The help band is the footer, MARGIN_Y from the page's foot (office printers); the body stops above it.
+    section.bottom_margin = Mm(MARGIN_Y + HELP_BAND_MM)
+    section.header_distance = section.footer_distance = Mm(MARGIN_Y)
     # Revision ids of the template's editing sessions: noise for whoever edits next.
     sect_pr = section._sectPr
     for attr in list(sect_pr.attrib):
@@ -230,7 +235,19 @@ def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
-def _step(doc: DocxDocument, step: StepBlock) -> None:
+def _address(p: Paragraph, code: QrFigure, estimate: Estimate, body_pt: float) -> None:
+    """Typed without "https://" (the link keeps the full address), on one line if it fits;
+    else each line is a link and the first says the next continues: "(suite de l'adresse)"."""
+    lines = estimate.address_lines(code.typed, code.continued, body_pt)
+    for i, line in enumerate(lines):
+        if i:
+            p.add_run().add_break()
+        _hyperlink(p, code.url, line, "Web Address")
+        if i == 0 and len(lines) > 1 and code.continued:
+            p.add_run(f" {code.continued}")
+
+
+def _step(doc: DocxDocument, step: StepBlock, estimate: Estimate, body_pt: float) -> None:
     doc.add_paragraph(step.heading, style="Step Heading")
     if step.qr is not None:
         table = _layout_table(doc, (TEXT_W - QR_COLUMN_MM, QR_COLUMN_MM))
@@ -250,7 +267,7 @@ def _step(doc: DocxDocument, step: StepBlock) -> None:
         _runs(p, sentence)
         if step.qr is not None and index + 1 == step.address_after:
             # The address to type, right after "tapez l'adresse".
-            _hyperlink(container.add_paragraph(style="Address"), step.qr.url, step.qr.url, "Web Address")
+            _address(container.add_paragraph(style="Address"), step.qr, estimate, body_pt)
     if step.contacts:
         _contacts(doc, step.contacts)
     if step.qr is not None:
@@ -303,17 +320,28 @@ def _numen_boxes(cell: Any) -> None:
         col.width = Mm(NUMEN_BOX_W_MM)
 
 
-def _help(doc: DocxDocument, band: HelpBand) -> None:
-    """The help line at the foot of the page: framed paragraphs in one outlined box, nothing filled.
+def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:
+    """The help line in the page's footer: paragraphs in one outlined box, nothing filled.
 
-    The frame (``w:framePr``, bottom of the margin) keeps the band where the
-    PDF has it, whatever the height of the steps, and the body still reads
-    it last; consecutive paragraphs with the same frame and borders make one
+    The footer keeps the band at the foot of the page whatever the height
+    of the steps, and a secretary who edits the text cannot move or break
+    it (a frame pinned to the page could be dragged, and text typed after
+    it lands in it). Consecutive paragraphs with the same borders make one
     box, so no empty paragraph and no table is needed.
     """
-    heading = doc.add_paragraph(band.label, style="Help Heading")
-    p = doc.add_paragraph(band.hours, style="Help")
+    footer = doc.sections[0].footer
+    footer.is_linked_to_previous = False
+    heading = footer.paragraphs[0]
+    heading.style = "Help Heading"
+    heading.add_run(band.label)
+    p = footer.add_paragraph(band.hours, style="Help")
     p.add_run("\t")
-    p.add_run(band.phone, style="Help Phone")
-    for paragraph in (heading, p):
-        paragraph._p.get_or_add_pPr().find(qn("w:pStyle")).addnext(parse_xml(help_frame()))
+    if band.tel:
+        _hyperlink(p, band.tel, band.phone, "Help Phone")  # a phone's reader dials it
+    else:
+        p.add_run(band.phone, style="Help Phone")
+    if band.note or updated:
+        # Who answers what else, and at the right margin the date: one line more in the band.
+        last = footer.add_paragraph(band.note, style="Help")
+        if updated:
+            last.add_run("\t" + updated)

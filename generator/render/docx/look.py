@@ -32,7 +32,9 @@ class Length:
 
 
 ACCENT = "000091"  # dark blue, 14.9:1 on white: the one accent colour
-RULE = "767676"  # thin rules between steps (decoration, 4.5:1 on white)
+# Text: 12.6:1 on white, a tenth less toner than black, still black after a 50 % threshold photocopy.
+TEXT = "333333"
+RULE = "000000"  # thin rules between steps: black, so that a 50 % threshold photocopy keeps them
 WHITE = "FFFFFF"
 BODY_PT = BODY_MAX
 
@@ -53,7 +55,7 @@ BOX_SHARE = (
 )
 HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
 CONTACT_NAME_MM = 84  # the contacts table's column of office names
-QR_WIDTH_MM = 32  # with its 4-module quiet zone, as in the PDF (0.71 mm a module)
+QR_WIDTH_MM = 37.6  # with its 4-module quiet zone, as in the PDF (0.84 mm a module: 31 mm of code)
 QR_COLUMN_MM = QR_WIDTH_MM + 6  # the code's column beside the step's text
 QR_DPI = 300
 BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips
@@ -80,6 +82,8 @@ NUMEN_BOXES = 13  # one box a character of the NUMEN
 NUMEN_BOX_W_MM, NUMEN_BOX_H_MM = 5, 7
 NUMEN_BOXES_BEFORE = 80  # twips between the NUMEN label and its boxes
 HELP_PAD = 120  # twips between the help band's outline and its text
-HELP_BAND_MM = 25  # the help band's height (label, hours and a 24 pt phone, outline): framed this far above the bottom margin
+HELP_BAND_MM = (
+    29  # the help band's height (label, hours and a 24 pt phone, a note, outline): the footer's room
+)
 FALLBACK_FAMILY = "Noto Sans"  # letters Atkinson Hyperlegible lacks (the fonts the PDF embeds)
 CONTACT_NAME_AFTER = 40

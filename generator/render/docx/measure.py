@@ -10,10 +10,11 @@ under PAGE_CAPACITY means one printed page.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from importlib.resources import files
 
-from ...sheet.blocks import BoxLabels, Page, PersonalBox, plain
+from ...sheet.blocks import BoxLabels, Page, PersonalBox, StepBlock, plain
 from .look import (
     BODY_PT,
     BOX_MARGIN,
@@ -126,6 +127,10 @@ def _mixed_lines(pieces: list[tuple[str, float, bool]], width: float) -> list[fl
     return sizes
 
 
+# The address's room: the step's column beside the code, less its indent and its left rule.
+ADDRESS_W = (TEXT_W - INDENT.mm - QR_COLUMN_MM) * PT_PER_MM - 12 - 6
+
+
 def _box_width() -> float:
     return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
 
@@ -144,12 +149,29 @@ class Estimate:
         """Height of a line at the document's line spacing."""
         return size * 1.2 * self.line_ratio
 
+    def address_lines(self, address: str, cue: str, size: float) -> list[str]:
+        """The address to type cut after / ? & into the lines of the step's column beside its code.
+
+        One line when it fits; else the first line leaves room for ``cue``
+        (" (suite de l'adresse)"), said after it.
+        """
+        width = ADDRESS_W / self.width_ratio
+        if _text_width(address, size) <= width:
+            return [address]
+        first_w = width - _text_width(f" {cue}", size)
+        lines = [""]
+        for token in (t for t in re.split(r"(?<=[/?&])", address) if t):
+            room = first_w if len(lines) == 1 else width
+            if lines[-1] and _text_width(lines[-1] + token, size) > room:
+                lines.append("")
+            lines[-1] += token
+        return lines
+
     def marks(self, page: Page, box: PersonalBox | None, body: float) -> list[tuple[str, float]]:
         """Where each part of the page starts (points from the top margin), and the end."""
         lines, line = self.lines, self.line
         scale = body / BODY_PT
         width = TEXT_W * PT_PER_MM
-        indent = INDENT.mm * PT_PER_MM
         meta = page.title
         title_w = width - TITLE_INDENT / 20 - TITLE_BAR_SPACE
         marks = []
@@ -170,36 +192,47 @@ class Estimate:
             height += self.box(box, body)
         for step in page.steps:
             marks.append((f"step {step.number}", height + _STEP_TOP))
-            heading = HEADING_PT * scale
-            height += (
-                _STEP_TOP + lines(step.heading, heading, width - indent, bold=True) * line(heading) + _AFTER
-            )
-            qr_w = QR_COLUMN_MM * PT_PER_MM if step.qr else 0.0
-            text_w = width - indent - qr_w - (12 if step.qr else 0)
-            text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
-            if step.qr:
-                # The address, at the body size; it breaks only where the word processor can.
-                text += _AFTER + lines(step.qr.url, body, text_w - 6) * line(body)
-                picture = (
-                    QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
-                )
-                text = max(text, picture)
-            height += text
-            if step.contacts:
-                name_w = CONTACT_NAME_MM * PT_PER_MM - 12
-                mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
-                for group in step.contacts:
-                    # An address longer than its column wraps: count its lines too.
-                    addresses = sum(lines(e, body, mail_w) for e in group.emails)
-                    rows = max(lines(group.name, body, name_w, bold=True), addresses)
-                    height += rows * line(body) + CONTACT_NAME_AFTER / 20
+            height += self._step_height(step, body)
         marks.append(("help", height))
         # The band is framed at the foot of the page: it takes its own height there.
         help_lines = lines(page.help.label, body + 1, width - 2 * HELP_PAD / 20) * line(body + 1)
+        # Who answers what else, the date at its right: one line under the number.
+        if page.help.note or page.info.updated:
+            help_lines += line(body)
         band = max(line(body), HELP_PHONE_PT * 1.15 * self.line_ratio)
         height += max(12 + help_lines + band + 12, HELP_BAND_MM * PT_PER_MM)  # framed at the foot
         marks.append(("end", height))
         return marks
+
+    def _step_height(self, step: StepBlock, body: float) -> float:
+        """A step's height: heading, sentences (or its code, when taller), its offices' rows."""
+        lines, line = self.lines, self.line
+        scale = body / BODY_PT
+        width = TEXT_W * PT_PER_MM
+        indent = INDENT.mm * PT_PER_MM
+        height = 0.0
+        heading = HEADING_PT * scale
+        height += _STEP_TOP + lines(step.heading, heading, width - indent, bold=True) * line(heading) + _AFTER
+        qr_w = QR_COLUMN_MM * PT_PER_MM if step.qr else 0.0
+        text_w = width - indent - qr_w - (12 if step.qr else 0)
+        text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
+        if step.qr:
+            # The address, at the body size; it breaks only where the word processor can.
+            text += _AFTER + len(self.address_lines(step.qr.typed, step.qr.continued, body)) * line(body)
+            picture = (
+                QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
+            )
+            text = max(text, picture)
+        height += text
+        if step.contacts:
+            name_w = CONTACT_NAME_MM * PT_PER_MM - 12
+            mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
+            for group in step.contacts:
+                # An address longer than its column wraps: count its lines too.
+                addresses = sum(lines(e, body, mail_w) for e in group.emails)
+                rows = max(lines(group.name, body, name_w, bold=True), addresses)
+                height += rows * line(body) + CONTACT_NAME_AFTER / 20
+        return height
 
     def box(self, box: PersonalBox, body: float) -> float:
         lines, line = self.lines, self.line

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from lxml import etree
 
 from .look import (
     ACCENT,
@@ -16,89 +15,48 @@ from .look import (
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
-    HELP_BAND_MM,
     HELP_PAD,
     HELP_PHONE_PT,
     IDENTIFIER_LONG_PT,
     IDENTIFIER_PT,
     INDENT,
-    MARGIN_Y,
-    PAGE_H,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
     RULE,
     SMALL_PT,
     SUBTITLE_AFTER,
     SUBTITLE_BEFORE,
+    TEXT,
     TEXT_W,
     TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
 )
-from .package import xml_attr
+from .style_xml import KEPT_STYLES, border, char_style, half, para_style, rpr, table_style
 
 TEXT_W_TWIPS = round(TEXT_W * 1440 / 25.4)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
-_KEPT_STYLES = {
-    "Normal",
-    "DefaultParagraphFont",
-    "TableNormal",
-    "NoList",
-    "TableGrid",
-    "Subtitle",
-    "Heading1",
-    "Heading2",
-    "Strong",
-    "Emphasis",
-    "Caption",
-    "ListParagraph",
-}
-
-
-def _half(size: float) -> float:
-    """Sizes are written in half points."""
-    return round(size * 2) / 2
-
-
-def _rpr(
-    font: str | None = None,
-    size: float | None = None,
-    bold: bool | None = None,
-    color: str | None = None,
-    underline: bool = False,
-    lang: str | None = None,
-) -> str:
-    parts = []
-    if font:
-        # Escaped: a font the YAML check never saw (a Procedure built in code) cannot break the XML.
-        font = xml_attr(font)
-        parts.append(f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>')
-    if bold is not None:
-        parts.append("<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
-    if color:
-        parts.append(f'<w:color w:val="{color}"/>')
-    if size:
-        parts.append(f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>')
-    if underline:
-        parts.append('<w:u w:val="single"/>')
-    if lang:
-        lang = xml_attr(lang)
-        parts.append(f'<w:lang w:val="{lang}" w:eastAsia="{lang}" w:bidi="ar-SA"/>')
-    return "<w:rPr>" + "".join(parts) + "</w:rPr>"
-
-
-def _border(side: str, size_pt: float, color: str, space: int = 4) -> str:
-    return f'<w:{side} w:val="single" w:sz="{round(size_pt * 8)}" w:space="{space}" w:color="{color}"/>'
-
 
 def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY_PT) -> None:
+    """The document's styles at body size ``body``: the template's own replaced, in groups by page part."""
     scale = body / BODY_PT
     styles = doc.styles.element
+    _reset(styles, font, language, body)
+    _title_styles(styles, font, body, scale)
+    _step_styles(styles, body, scale)
+    _box_styles(styles, body)
+    _help_styles(styles, body)
+    _character_styles(styles, scale)
+    _table_styles(styles)
+
+
+def _reset(styles: Any, font: str, language: str, body: float) -> None:
+    """Only the kept template styles, and document defaults of our font, size and language."""
     for style in styles.findall(qn("w:style")):
-        if style.get(qn("w:styleId")) not in _KEPT_STYLES:
+        if style.get(qn("w:styleId")) not in KEPT_STYLES:
             styles.remove(style)
     # Word's 2010 list of latent styles is long and changes nothing we show.
     for el in styles.findall(qn("w:latentStyles")):
@@ -109,7 +67,7 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         0,
         parse_xml(
             f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>"
-            + _rpr(font=font, size=body, lang=language)
+            + rpr(font=font, size=body, color=TEXT, lang=language)
             + "</w:rPrDefault><w:pPrDefault><w:pPr>"
             '<w:spacing w:after="0" w:line="250" w:lineRule="auto"/>'
             "</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -124,261 +82,189 @@ def write_styles(doc: DocxDocument, font: str, language: str, body: float = BODY
         for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
             el.attrib.pop(qn(attr), None)
 
-    def para(
-        style_id: str, name: str, ppr: str, rpr: str, based_on: str = "Normal", next_id: str | None = None
-    ) -> None:
-        _replace_style(
-            styles,
-            style_id,
-            (
-                f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{style_id}"'
-                + (' w:customStyle="1"' if style_id not in _KEPT_STYLES else "")
-                + (' w:default="1"' if style_id == "Normal" else "")
-                + ">"
-                f'<w:name w:val="{name}"/>'
-                + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
-                + (f'<w:next w:val="{next_id}"/>' if next_id else "")
-                + "<w:qFormat/>"
-                f"<w:pPr>{ppr}</w:pPr>{rpr}</w:style>"
-            ),
-        )
 
-    def char(style_id: str, name: str, rpr: str) -> None:
-        _replace_style(
-            styles,
-            style_id,
-            (
-                f'<w:style {nsdecls("w")} w:type="character" w:styleId="{style_id}"'
-                + (' w:customStyle="1"' if style_id not in ("Hyperlink", "Strong") else "")
-                + ">"
-                f'<w:name w:val="{name}"/><w:basedOn w:val="DefaultParagraphFont"/>'
-                f'<w:uiPriority w:val="99"/><w:unhideWhenUsed/>{rpr}</w:style>'
-            ),
-        )
-
+def _title_styles(styles: Any, font: str, body: float, scale: float) -> None:
+    """Normal, and the title block's: audience, title, purpose, each with the bar on its left."""
     title_bar = (
         "<w:pBdr>"
-        + _border("left", 3, ACCENT, space=TITLE_BAR_SPACE)
+        + border("left", 3, ACCENT, space=TITLE_BAR_SPACE)
         + f'</w:pBdr><w:ind w:left="{TITLE_INDENT}"/>'
     )
-    para(
+    para_style(
+        styles,
         "Normal",
         "Normal",
         f'<w:spacing w:after="{PARAGRAPH_AFTER}"/>',
-        _rpr(font=font, size=body),
+        rpr(font=font, size=body),
         based_on="",
     )
-    para(
+    para_style(
+        styles,
         "Audience",
         "Audience",
         title_bar + '<w:keepNext/><w:spacing w:after="0"/>',
-        _rpr(size=body, bold=True, color=ACCENT),
+        rpr(size=body, bold=True, color=ACCENT),
     )
-    para(
+    para_style(
+        styles,
         "Heading1",
         "heading 1",
         title_bar + '<w:keepNext/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
         '<w:outlineLvl w:val="0"/>',
-        _rpr(size=_half(TITLE_PT * scale), bold=True, color=ACCENT),
+        rpr(size=half(TITLE_PT * scale), bold=True, color=ACCENT),
         next_id="Subtitle",
     )
-    para(
+    para_style(
+        styles,
         "Subtitle",
         "Subtitle",
         title_bar + f'<w:spacing w:before="{SUBTITLE_BEFORE}" w:after="{SUBTITLE_AFTER}"/>',
-        _rpr(size=body, bold=False, color="000000"),
+        rpr(size=body, bold=False, color=TEXT),
         next_id="Normal",
     )
+
+
+def _step_styles(styles: Any, body: float, scale: float) -> None:
+    """Level-2 headings, the steps' headings and text, contacts, the address and the code's caption."""
     # Every other heading is level 2: the box's, each step's and the help band's.
-    para(
+    para_style(
+        styles,
         "Heading2",
         "heading 2",
         f'<w:keepNext/><w:spacing w:before="0" w:after="{PARAGRAPH_AFTER}"/><w:outlineLvl w:val="1"/>',
-        _rpr(size=body, bold=True, color=ACCENT),
+        rpr(size=body, bold=True, color=ACCENT),
         next_id="Normal",
     )
-    para("BoxHeading", "Box Heading", "", _rpr(), based_on="Heading2")
-    para(
+    para_style(styles, "BoxHeading", "Box Heading", "", rpr(), based_on="Heading2")
+    para_style(
+        styles,
         "StepHeading",
         "Step Heading",
         '<w:keepNext/><w:keepLines/><w:numPr><w:numId w:val="1"/></w:numPr>'
-        "<w:pBdr>" + _border("top", 0.5, RULE, space=HEADING_RULE_SPACE) + "</w:pBdr>"
+        "<w:pBdr>" + border("top", 0.75, RULE, space=HEADING_RULE_SPACE) + "</w:pBdr>"
         f'<w:spacing w:before="{HEADING_BEFORE}" w:after="{PARAGRAPH_AFTER}"/><w:ind w:left="{INDENT.twips}" '
         f'w:hanging="{INDENT.twips}"/><w:outlineLvl w:val="1"/>',
-        _rpr(size=_half(HEADING_PT * scale), bold=True, color="000000"),
+        rpr(size=half(HEADING_PT * scale), bold=True, color=TEXT),
         based_on="Heading2",
         next_id="StepText",
     )
-    para("StepText", "Step Text", f'<w:ind w:left="{INDENT.twips}"/>', _rpr())
-    para("ContactName", "Contact Name", f'<w:spacing w:after="{CONTACT_NAME_AFTER}"/>', _rpr(bold=True))
+    para_style(styles, "StepText", "Step Text", f'<w:ind w:left="{INDENT.twips}"/>', rpr())
+    para_style(
+        styles, "ContactName", "Contact Name", f'<w:spacing w:after="{CONTACT_NAME_AFTER}"/>', rpr(bold=True)
+    )
     # The address to type: at the body size, not underlined (an underline hides the _ of
     # iwc_static); a rule on its left and the link colour say it is the address.
-    para(
+    para_style(
+        styles,
         "Address",
         "Address",
-        "<w:pBdr>" + _border("left", 1.5, ACCENT, space=4) + f'</w:pBdr><w:ind w:left="{INDENT.twips}"/>'
+        "<w:pBdr>" + border("left", 1.5, ACCENT, space=4) + f'</w:pBdr><w:ind w:left="{INDENT.twips}"/>'
         f'<w:spacing w:before="0" w:after="{PARAGRAPH_AFTER}"/>',
-        _rpr(),
+        rpr(),
     )
-    para(
+    para_style(
+        styles,
         "Caption",
         "caption",
         '<w:jc w:val="center"/><w:spacing w:after="0"/>',
-        _rpr(size=SMALL_PT, bold=False, color="000000"),
+        rpr(size=SMALL_PT, bold=False, color=TEXT),
     )
-    para("PersonName", "Person Name", f'<w:spacing w:after="{PERSON_NAME_AFTER}"/>', _rpr(size=body + 1))
-    para("BoxNote", "Box Note", f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/>', _rpr())
-    para(
+
+
+def _box_styles(styles: Any, body: float) -> None:
+    """The personal box's lines: the name, the notes, the NUMEN boxes' text."""
+    para_style(
+        styles,
+        "PersonName",
+        "Person Name",
+        f'<w:spacing w:after="{PERSON_NAME_AFTER}"/>',
+        rpr(size=body + 1),
+    )
+    para_style(styles, "BoxNote", "Box Note", f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/>', rpr())
+    para_style(
+        styles,
         "HomonymNote",
         "Homonym Note",
-        "<w:pBdr>" + _border("left", 1, "000000", space=4) + "</w:pBdr>"
+        "<w:pBdr>" + border("left", 1, "000000", space=4) + "</w:pBdr>"
         f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/><w:ind w:left="120"/>',
-        _rpr(),
+        rpr(),
         based_on="BoxNote",
     )
-    para(
+    para_style(
+        styles,
         "NUMENBox",
         "NUMEN Box",
         '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
-        _rpr(size=SMALL_PT),
+        rpr(size=SMALL_PT),
     )
-    # The help band: outlined, nothing filled (toner); framed at the foot by help_frame().
+
+
+def _help_styles(styles: Any, body: float) -> None:
+    # The help band: outlined, nothing filled (toner); the page's footer holds it.
     box = (
         "<w:pBdr>"
-        + "".join(_border(side, 0.75, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
+        + "".join(border(side, 0.75, ACCENT, space=6) for side in ("top", "left", "bottom", "right"))
         + "</w:pBdr>"
     )
-    para(
+    para_style(
+        styles,
         "HelpHeading",
         "Help Heading",
         box
         + f'<w:keepNext/><w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
-        _rpr(size=body + 1),
+        rpr(size=body + 1),
         based_on="Heading2",
     )
-    para(
+    para_style(
+        styles,
         "Help",
         "Help",
         box + f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W_TWIPS - 4 * HELP_PAD}"/></w:tabs>'
         f'<w:spacing w:before="0" w:after="0"/><w:ind w:left="{HELP_PAD}" w:right="{HELP_PAD}"/>',
-        _rpr(color="000000"),
+        rpr(color=TEXT),
     )
-    char("Hyperlink", "Hyperlink", _rpr(color=ACCENT, underline=True))
-    char("WebAddress", "Web Address", _rpr(color=ACCENT))
-    char("HelpPhone", "Help Phone", _rpr(size=HELP_PHONE_PT, bold=True, color="000000"))
-    char("Identifier", "Identifier", _rpr(size=_half(IDENTIFIER_PT * scale), bold=True, color=ACCENT))
-    char(
+
+
+def _character_styles(styles: Any, scale: float) -> None:
+    """Links, the web address, the phone number, the identifier, bold words."""
+    char_style(styles, "Hyperlink", "Hyperlink", rpr(color=ACCENT, underline=True))
+    char_style(styles, "WebAddress", "Web Address", rpr(color=ACCENT))
+    char_style(styles, "HelpPhone", "Help Phone", rpr(size=HELP_PHONE_PT, bold=True, color=TEXT))
+    char_style(
+        styles, "Identifier", "Identifier", rpr(size=half(IDENTIFIER_PT * scale), bold=True, color=ACCENT)
+    )
+    char_style(
+        styles,
         "IdentifierLong",
         "Identifier Long",
-        _rpr(size=_half(IDENTIFIER_LONG_PT * scale), bold=True, color=ACCENT),
+        rpr(size=half(IDENTIFIER_LONG_PT * scale), bold=True, color=ACCENT),
     )
-    char("Strong", "Strong", _rpr(bold=True))
-    _table_style(
+    char_style(styles, "Strong", "Strong", rpr(bold=True))
+
+
+def _table_styles(styles: Any) -> None:
+    """The personal box's frame, the NUMEN's boxes, and the borderless layout tables."""
+    table_style(
         styles,
         "PersonalBoxTable",
         "Personal Box",
         "<w:tblBorders>"
-        + "".join(_border(s, 0.75, ACCENT, 0) for s in ("top", "left", "bottom", "right"))
+        + "".join(border(s, 0.75, ACCENT, 0) for s in ("top", "left", "bottom", "right"))
         + "</w:tblBorders>",
         "",
         margins=BOX_MARGIN,
     )
-    _table_style(
+    table_style(
         styles,
         "NUMENBoxes",
         "NUMEN Boxes",
         "<w:tblBorders>"
-        + "".join(_border(side, 0.5, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
+        + "".join(border(side, 0.75, "000000", 0) for side in ("top", "left", "bottom", "right", "insideV"))
         + "</w:tblBorders>",
         "",
         margins=(0, 0),
     )
-    _table_style(styles, "Layout", "Layout Table", "", "", margins=(0, 0))
-
-
-_PPR_ORDER = [
-    qn(f"w:{n}")
-    for n in (
-        "pStyle",
-        "keepNext",
-        "keepLines",
-        "pageBreakBefore",
-        "framePr",
-        "widowControl",
-        "numPr",
-        "suppressLineNumbers",
-        "pBdr",
-        "shd",
-        "tabs",
-        "suppressAutoHyphens",
-        "kinsoku",
-        "wordWrap",
-        "overflowPunct",
-        "topLinePunct",
-        "autoSpaceDE",
-        "autoSpaceDN",
-        "bidi",
-        "adjustRightInd",
-        "snapToGrid",
-        "spacing",
-        "ind",
-        "contextualSpacing",
-        "mirrorIndents",
-        "suppressOverlap",
-        "jc",
-        "textDirection",
-        "textAlignment",
-        "textboxTightWrap",
-        "outlineLvl",
-        "divId",
-        "cnfStyle",
-        "rPr",
-    )
-]
-
-
-def _replace_style(styles: etree._Element, style_id: str, xml: str) -> None:
-    new = parse_xml(xml)
-    # Written for reading; put in the schema's order, which Word insists on.
-    for ppr in new.findall(qn("w:pPr")):
-        ppr[:] = sorted(ppr, key=lambda el: _PPR_ORDER.index(el.tag))
-    for old in styles.findall(qn("w:style")):
-        if old.get(qn("w:styleId")) == style_id:
-            old.addprevious(new)
-            styles.remove(old)
-            return
-    styles.append(new)
-
-
-def _table_style(
-    styles: etree._Element, style_id: str, name: str, borders: str, shading: str, margins: tuple[int, int]
-) -> None:
-    v, h = margins
-    _replace_style(
-        styles,
-        style_id,
-        (
-            f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="{style_id}">'
-            f'<w:name w:val="{name}"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="99"/>'
-            f"<w:tblPr>{borders}<w:tblCellMar>"
-            f'<w:top w:w="{v}" w:type="dxa"/><w:left w:w="{h}" w:type="dxa"/>'
-            f'<w:bottom w:w="{v}" w:type="dxa"/><w:right w:w="{h}" w:type="dxa"/>'
-            f"</w:tblCellMar></w:tblPr>" + (f"<w:tcPr>{shading}</w:tcPr>" if shading else "") + "</w:style>"
-        ),
-    )
-
-
-def help_frame() -> str:
-    """The frame of the help band's paragraphs, at the foot of the page.
-
-    Written in each paragraph (LibreOffice ignores a frame set in a style),
-    at a fixed place from the page's top (it ignores yAlign="bottom" too).
-    """
-    y = round((PAGE_H - MARGIN_Y - HELP_BAND_MM) * 1440 / 25.4)
-    return (
-        f'<w:framePr {nsdecls("w")} w:w="{TEXT_W_TWIPS}" w:hAnchor="margin" w:vAnchor="page" '
-        f'w:xAlign="left" w:y="{y}"/>'
-    )
+    table_style(styles, "Layout", "Layout Table", "", "", margins=(0, 0))
 
 
 def write_numbering(doc: DocxDocument) -> None:
@@ -393,7 +279,7 @@ def write_numbering(doc: DocxDocument) -> None:
             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="StepHeading"/>'
             '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{INDENT.twips}" w:hanging="{INDENT.twips}"/></w:pPr>'
-            + _rpr(bold=True, color=ACCENT)
+            + rpr(bold=True, color=ACCENT)
             + "</w:lvl></w:abstractNum>"
         )
     )

@@ -25,7 +25,7 @@ from ...errors import RenderError
 from ...i18n import _
 from ...output import atomic_write
 from ...sheet.blocks import Page, Paragraph, PersonalBox, Sheet
-from ...sheet.fit import LADDER, Overflow, Rung, first_fit, name_too_long, page_too_long
+from ...sheet.fit import LADDER, Outcome, Overflow, Rung, first_fit, name_too_long, page_too_long
 from .. import fallback
 from ..drawable import check_drawable
 from . import cache
@@ -70,7 +70,7 @@ class DocxWriter:
         try:
             self._flyer_body = self._body(None)
         except Overflow as overflow:
-            raise page_too_long(page.info.source, "DOCX flyer", overflow.over, measured=False) from None
+            raise page_too_long(page.info.source, Outcome.DOCX_FLYER, overflow.over, measured=False) from None
 
     def measure(self, sheet: Sheet, rung: Rung) -> float:
         """Room (points) the sheet leaves on one printed page at ``rung``, by the estimate; negative: too tall."""
@@ -92,6 +92,11 @@ class DocxWriter:
             return self._variants[body]
 
     def to_bytes(self, sheet: Sheet) -> bytes:
+        if sheet.page is not self.page and sheet.page != self.page:
+            # Another page (a managing office's own step 1): that page's writer, prepared once.
+            from .. import writer
+
+            return writer(self.format, sheet.page).to_bytes(sheet)
         if sheet.box is None:
             return self._variant(self._flyer_body).generic
         return self._personal_sheet(sheet.box, sheet.title)
@@ -129,11 +134,25 @@ class DocxWriter:
                 text = box.label if field == "identifier_label" else getattr(box, field)
                 values[field], fell_back = _runs_xml(text, header)
             uses_fallback |= fell_back
+        values["identifier"] = unbroken_hyphens(values["identifier"])
         # A long identifier in the large type would wrap over three lines.
         values["identifier_style"] = (
             "Identifier" if len(box.identifier) <= LARGE_IDENTIFIER_MAX else "IdentifierLong"
         )
         return variant.package(document.fill(values), title, with_fallback=uses_fallback)
+
+
+# A hyphen the word processor never breaks at, inside the run (python-docx has no API for it).
+_NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
+
+
+def unbroken_hyphens(run_xml: str) -> str:
+    """The identifier is one unit: each hyphen of its run text becomes ``<w:noBreakHyphen/>``.
+
+    Word and LibreOffice then move it whole to the next line rather than
+    print "mde-la-rochefoucauld-" / "montbazon" (a reader types the first line only).
+    """
+    return run_xml.replace("-", _NO_BREAK_HYPHEN)
 
 
 _FALLBACK_RPR = (

@@ -15,11 +15,25 @@ from reportlab.pdfgen.canvas import Canvas
 from ...sheet.blocks import PersonalBox
 from .fonts import FONT, FONT_BOLD, pieces
 from .layout import Block, Layout
-from .styles import ACCENT, BLACK, SMALLEST, TEXT_X, styles_at
+from .styles import ACCENT, BLACK, RULE_LINE, SMALLEST, TEXT_RIGHT, TEXT_X, styles_at
 
 NUMEN_BOXES = 13  # one box a character of the NUMEN
-NUMEN_BOX_W = 5 * mm
-NUMEN_BOX_H = 6.5 * mm
+NUMEN_BOX_W = 6 * mm  # room for a ballpoint's letter
+NUMEN_BOX_H = 8 * mm
+# The boxes in the groups a NUMEN is read in (2 digits, a letter, 7 digits, 3 letters), a gap between.
+NUMEN_GROUPS = (2, 1, 7, 3)
+NUMEN_GAP = 1.5 * mm
+NUMEN_W = NUMEN_BOXES * NUMEN_BOX_W + (len(NUMEN_GROUPS) - 1) * NUMEN_GAP
+
+
+def numen_box_xs(x: float) -> list[float]:
+    """The left edge of each of the 13 boxes, the groups apart."""
+    xs, gap = [], 0.0
+    for group_index, size in enumerate(NUMEN_GROUPS):
+        start = sum(NUMEN_GROUPS[:group_index])
+        xs += [x + (start + i) * NUMEN_BOX_W + gap for i in range(size)]
+        gap += NUMEN_GAP
+    return xs
 
 
 @dataclass(frozen=True)
@@ -190,11 +204,114 @@ def _fit_one_line(
         size = max(smallest, size - 1)
 
 
-def _whole_on_last_line(lines: list[list[Span]], identifier: str) -> bool:
-    """The identifier stands whole on the last line (never broken over two)."""
-    return identifier in "".join(span.text for span in lines[-1]) and not any(
-        span.font == FONT_BOLD for line in lines[:-1] for span in line
-    )
+class _BoxSetter:
+    """Sets the person's lines inside the frame, from the top; the NUMEN column stands on the right."""
+
+    def __init__(self, page_layout: Layout, box: PersonalBox) -> None:
+        assert page_layout.box is not None
+        self.x0, self.y0, self.w, self.h = page_layout.box
+        self.st = styles_at(page_layout.scale)
+        self.box = box
+        self.pad: float = 3 * mm
+        self.rx: float = self.x0 + self.w - self.pad - NUMEN_W
+        self.left_w = self.rx - 6 * mm - TEXT_X
+        self.body = self.st.box_label.fontSize
+        self.blocks: list[Block] = []
+        self.right_bottom = self.y0 + self.h  # lowered once the NUMEN column is set
+
+    def put(
+        self, lines: list[list[Span]], x: float, y_top: float, tag: str = "P", shared: bool = False
+    ) -> float:
+        height = _spans_height(lines)
+        said = " ".join("".join(s.text for s in line).strip() for line in lines) if len(lines) > 1 else ""
+        drawer = _spans_drawer(lines, x, y_top)
+        self.blocks.append(
+            Block(x, y_top - height, drawer, tag, parent=("Box",), actual_text=said, shared=shared)
+        )
+        return y_top - height
+
+    def width_at(self, top: float, x: float) -> float:
+        """Lines below the NUMEN column may run the box's whole width."""
+        if top < self.right_bottom - 1 * mm:
+            return self.x0 + self.w - self.pad - x
+        return self.rx - 6 * mm - x
+
+    def name(self, top: float) -> float:
+        """The name at its own size, wrapped: a long name makes the box taller.
+
+        Only a name of more than two lines (the longest a roster accepts) is set smaller.
+        """
+        box = self.box
+
+        def name_at(size: float) -> list[Span]:
+            spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
+            return spans + ([Span(" " + box.birth_name, FONT, size)] if box.birth_name else [])
+
+        lines = _wrap(name_at(self.st.box_name.fontSize), self.left_w)
+        if len(lines) > 2:
+            lines = _fit_one_line(name_at, self.left_w, self.st.box_name.fontSize, SMALLEST)
+        return self.put(lines, TEXT_X, top)
+
+    def identifier(self, top: float) -> float:
+        """The label, then the identifier whole: on the label's line, else on a line of its own.
+
+        The identifier is one unit (never broken at its hyphens): on a line
+        of its own it may run below the NUMEN column, the box's whole width,
+        and only an identifier wider than that is set smaller.
+        """
+        box, size = self.box, self.st.box_id.fontSize
+        label = Span(box.label + " ", FONT, self.body)
+        ident = Span(box.identifier, FONT_BOLD, size, ACCENT)
+        if _width([label, ident], strip=True) <= self.width_at(top, TEXT_X):
+            return self.put([[label, ident]], TEXT_X, top)
+        y = self.put(_wrapped(box.label, FONT, self.body, BLACK, self.left_w), TEXT_X, top)
+        width = self.width_at(y - 0.5 * mm, TEXT_X)
+        if _width([ident]) > width:
+            width = self.x0 + self.w - self.pad - TEXT_X
+            y = min(y, self.right_bottom - 1.5 * mm)  # below the NUMEN column
+        lines = _fit_one_line(lambda s: [Span(box.identifier, FONT_BOLD, s, ACCENT)], width, size, 12)
+        return self.put(lines, TEXT_X, y - 0.5 * mm)
+
+    def numen(self) -> list[Block]:
+        """The NUMEN column, the same for everyone (the print file draws it once, in its form)."""
+        start = len(self.blocks)
+        labels, rx = self.box.labels, self.rx
+        top = self.y0 + self.h - self.pad
+        ry = self.put(
+            _wrapped(labels.numen_label, FONT_BOLD, self.body, BLACK, NUMEN_W), rx, top, shared=True
+        )
+        boxes_y = ry - 2 * mm - NUMEN_BOX_H
+
+        def numen_boxes(c: Canvas) -> None:
+            c.setStrokeColor(BLACK)
+            c.setLineWidth(RULE_LINE)
+            for bx in numen_box_xs(rx):
+                c.rect(bx, boxes_y, NUMEN_BOX_W, NUMEN_BOX_H, stroke=1, fill=0)
+
+        self.blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact", shared=True))
+        note = _wrapped(labels.numen_note, FONT_BOLD, self.body, BLACK, NUMEN_W)
+        self.right_bottom = self.put(note, rx, boxes_y - 1.5 * mm, shared=True)
+        right = self.blocks[start:]
+        del self.blocks[start:]
+        return right
+
+    def homonym(self, y: float) -> float:
+        """Said in words ("Homonyme : …"), and marked by a rule on its left."""
+        note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
+        spans = [
+            Span(run.text, FONT_BOLD if run.bold else FONT, self.body) for run in self.box.homonym_paragraph
+        ]
+        # Prose keeps the page's measure (about 75 characters), even below the NUMEN column.
+        width = min(self.width_at(note_top, note_x), TEXT_RIGHT - note_x)
+        bottom = self.put(_wrap(spans, width), note_x, note_top)
+
+        def bar(c: Canvas, top: float = note_top) -> None:
+            c.setStrokeColor(BLACK)
+            c.setLineWidth(2)
+            c.line(TEXT_X + 0.5 * mm, bottom + 0.6 * mm, TEXT_X + 0.5 * mm, top - 0.6 * mm)
+
+        self.blocks.append(Block(TEXT_X, bottom, bar, "Artifact"))
+        return bottom
 
 
 def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], float]:
@@ -203,86 +320,20 @@ def box_blocks(page_layout: Layout, box: PersonalBox) -> tuple[list[Block], floa
     Every line starts at the page's one text edge (TEXT_X); the NUMEN's
     13 boxes stand on the right.
     """
-    assert page_layout.box is not None
-    x0, y0, w, h = page_layout.box
-    st = styles_at(page_layout.scale)
-    pad = 3 * mm
-    right_w = NUMEN_BOXES * NUMEN_BOX_W
-    rx = x0 + w - pad - right_w
-    left_w = rx - 6 * mm - TEXT_X
-    blocks: list[Block] = []
-
-    def put(lines: list[list[Span]], x: float, y_top: float, tag: str = "P", shared: bool = False) -> float:
-        height = _spans_height(lines)
-        said = " ".join("".join(s.text for s in line).strip() for line in lines) if len(lines) > 1 else ""
-        drawer = _spans_drawer(lines, x, y_top)
-        blocks.append(Block(x, y_top - height, drawer, tag, parent=("Box",), actual_text=said, shared=shared))
-        return y_top - height
-
-    body = st.box_label.fontSize
+    setter = _BoxSetter(page_layout, box)
+    st = setter.st
     heading = (box.labels.heading, FONT_BOLD, st.box_head.fontSize, ACCENT)
-    top = put(_wrapped(*heading, left_w), TEXT_X, y0 + h - pad, tag="H2", shared=True) - 0.6 * mm
-
-    def name_at(size: float) -> list[Span]:
-        spans = [Span(box.first_name + " ", FONT, size), Span(box.family_name, FONT_BOLD, size)]
-        return spans + ([Span(" " + box.birth_name, FONT, size)] if box.birth_name else [])
-
-    y = put(_fit_one_line(name_at, left_w, st.box_name.fontSize, SMALLEST), TEXT_X, top)
-
-    def ident_at(size: float) -> list[Span]:
-        return [
-            Span(box.label + " ", FONT, body),
-            Span(box.identifier, FONT_BOLD, size, ACCENT),
-        ]
-
-    lines = _fit_one_line(ident_at, left_w, st.box_id.fontSize, 15)
-    if len(lines) > 1 and _whole_on_last_line(lines, box.identifier):
-        pass  # a long label wrapped, the identifier whole after it ("… service) : mdupont")
-    elif len(lines) > 1:
-        # Too long for the label's line: the identifier gets lines of its own,
-        # still in large type, broken only after its hyphens.
-        lines = _wrapped(box.label, FONT, body, BLACK, left_w) + _wrap(
-            [Span(box.identifier, FONT_BOLD, 15, ACCENT)], left_w
-        )
-    y = put(lines, TEXT_X, y - 1.2 * mm)
-
-    right_start = len(blocks)
-    # The NUMEN column is the same for everyone: the print file draws it once, in its form.
-    ry = put(_wrapped(box.labels.numen_label, FONT_BOLD, body, BLACK, right_w), rx, y0 + h - pad, shared=True)
-    boxes_top = ry - 2 * mm
-    boxes_y = boxes_top - NUMEN_BOX_H
-
-    def numen_boxes(c: Canvas) -> None:
-        c.setStrokeColor(BLACK)
-        c.setLineWidth(0.6)
-        for i in range(NUMEN_BOXES):
-            c.rect(rx + i * NUMEN_BOX_W, boxes_y, NUMEN_BOX_W, NUMEN_BOX_H, stroke=1, fill=0)
-
-    blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact", shared=True))
-    note = _wrapped(box.labels.numen_note, FONT_BOLD, body, BLACK, right_w)
-    right_bottom = put(note, rx, boxes_y - 1.5 * mm, shared=True)
-    right = blocks[right_start:]
-    del blocks[right_start:]
-
-    def width_at(top: float, x: float) -> float:
-        """Lines below the NUMEN column may run the box's whole width."""
-        return (x0 + w - pad - x) if top < right_bottom - 1 * mm else (rx - 6 * mm - x)
-
+    top = setter.y0 + setter.h - setter.pad
+    y = setter.put(_wrapped(*heading, setter.left_w), TEXT_X, top, tag="H2", shared=True) - 0.6 * mm
+    right = setter.numen()
+    y = setter.name(y)
+    y = setter.identifier(y - 1.2 * mm)
     if box.homonym_note:
-        # Said in words ("Homonyme : …"), and marked by a rule on its left.
-        note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
-        spans = [Span(run.text, FONT_BOLD if run.bold else FONT, body) for run in box.homonym_paragraph]
-        y = put(_wrap(spans, width_at(note_top, note_x)), note_x, note_top)
-
-        def bar(c: Canvas, top: float = note_top, bottom: float = y) -> None:
-            c.setStrokeColor(BLACK)
-            c.setLineWidth(2)
-            c.line(TEXT_X + 0.5 * mm, bottom + 0.6 * mm, TEXT_X + 0.5 * mm, top - 0.6 * mm)
-
-        blocks.append(Block(TEXT_X, y, bar, "Artifact"))
+        y = setter.homonym(y)
     if box.manager:
         top = y - 1.6 * mm
-        y = put(_wrapped(box.manager, FONT, body, BLACK, width_at(top, TEXT_X)), TEXT_X, top)
-    blocks.extend(right)  # read after the person's lines, as the eye meets them
+        lines = _wrapped(box.manager, FONT, setter.body, BLACK, setter.width_at(top, TEXT_X))
+        y = setter.put(lines, TEXT_X, top)
+    blocks = setter.blocks + right  # read after the person's lines, as the eye meets them
     lowest = min(block.y for block in blocks)
-    return blocks, (y0 + h) - lowest + pad
+    return blocks, (setter.y0 + setter.h) - lowest + setter.pad

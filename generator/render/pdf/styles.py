@@ -18,17 +18,25 @@ from ...sheet.fit import BODY_MAX, BODY_MIN
 from .fonts import FALLBACK_FONT, FONT, FONT_BOLD, pieces
 
 ACCENT = HexColor("#000091")  # 14.9:1 on white
-FRAME_LINE = 0.8  # pt: the outlines of the personal box and the help band (no solid areas: toner)
-BLACK = HexColor("#161616")  # 17.7:1 on white
-RULE = HexColor("#8a8a8a")  # decoration only: never the only carrier of meaning
+FRAME_LINE = 0.6  # pt: the outlines of the personal box and the help band (no solid areas: toner)
+# 12.6:1 on white: a touch lighter than black spends a tenth less toner, and a 50 % threshold
+# photocopy still prints it black.
+BLACK = HexColor("#333333")
+# Rules between steps and box lines: black and thin, so that a photocopy at a 50 % threshold keeps
+# them (a grey 0.6 pt line turned white there: at 150 dpi a line under 1.5 pixels wide may fall
+# half on each of two rows, both then lighter than the threshold). Decoration only: never the
+# only carrier of meaning.
+RULE = HexColor("#000000")
+RULE_LINE = 0.75  # pt
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm  # the title rule, the frames and the step numbers start here
 TEXT_X = MARGIN_X + 12 * mm  # the one left edge of every text: headings, sentences, box, help
-TEXT_RIGHT = TEXT_X + 155 * mm  # sentences stop here: lines of at most about 80 characters at 12 pt
+TEXT_RIGHT = TEXT_X + 140 * mm  # sentences stop here: lines of at most about 75 characters at 12 pt
 MARGIN_TOP = 14 * mm
 MARGIN_BOTTOM = 14 * mm
-QR_SIZE = 32 * mm  # with its quiet zone: 37 modules + 8 → about 0.71 mm a module, 26 mm of code
+QR_SIZE = 37.6 * mm  # with its quiet zone: 37 modules + 8 → about 0.84 mm a module, 31 mm of code
+QR_CODE_MIN = 30.5 * mm  # the modules alone (no quiet zone) are never narrower: phones scan from a desk
 SMALLEST = 10.0  # no text on the page is smaller than this
 
 
@@ -95,13 +103,12 @@ def plain_text(markup_text: str) -> str:
 
 
 def frame_height(st: Styles) -> float:
-    """Room for the heading, a name, the identifier and the managing office (a homonym's box is taller)."""
+    """Room for the heading, a name and the identifier, or the NUMEN's label, boxes and note if taller.
+
+    The managing office is named in step 1 (a longer box, for a homonym's
+    note or a long name, is measured by its own lines).
+    """
     pad = 3 * mm
-    return (
-        2 * pad
-        + st.box_head.leading
-        + st.box_name.leading
-        + st.box_id.leading
-        + st.box_label.leading
-        + 3.6 * mm
-    )
+    left = st.box_head.leading + st.box_name.leading + st.box_id.leading + 1.8 * mm
+    right = 2 * st.box_label.fontSize * 1.25 + 8 * mm + 3.5 * mm  # label, boxes (8 mm), note
+    return 2 * pad + max(left, right)

@@ -84,6 +84,9 @@ class PdfWriter:
 
     def to_bytes(self, sheet: Sheet) -> bytes:
         """The one-page tagged PDF of the sheet, saved by reportlab's document."""
+        own_writer = self._writer_of(sheet.page)
+        if own_writer is not self:
+            return own_writer.to_bytes(sheet)  # a managing office's own page
         own: list[Block] = []
         if sheet.box is None:
             page_layout = self.flyer_layout
@@ -255,13 +258,15 @@ class PdfWriter:
         count = 0
         for sheet in sheets:
             assert sheet.box is not None, "the print file holds personal sheets"
+            # Each sheet is drawn on its own page's shared part (its office's step 1).
+            own_writer = self._writer_of(sheet.page)
             try:
-                page_layout, own_blocks = self._layout_and_box(sheet.box)
+                page_layout, own_blocks = own_writer._layout_and_box(sheet.box)
             except RenderError:
                 continue  # their own sheet reports it: a print file only holds sheets that can be made
             name = forms.get(page_layout)
             if name is None:
-                name = forms[page_layout] = self._form(c, page_layout, own_blocks, len(forms))
+                name = forms[page_layout] = own_writer._form(c, page_layout, own_blocks, len(forms))
             c.doForm(name)
             _draw(c, [b for b in own_blocks if not b.shared])
             c.showPage()
@@ -271,6 +276,16 @@ class PdfWriter:
             count += 1
         c.save()
         return count
+
+    def _writer_of(self, page: Page) -> PdfWriter:
+        """This writer for its own page; for another (a managing office's own step 1), that page's writer."""
+        if page is self.page or page == self.page:
+            return self
+        from .. import writer
+
+        found = writer(self.format, page)
+        assert isinstance(found, PdfWriter)
+        return found
 
     def _form(self, c: Canvas, page_layout: Layout, own_blocks: list[Block], number: int) -> str:
         """A form of the layout's blocks and the box's common parts (they say the same on every sheet)."""

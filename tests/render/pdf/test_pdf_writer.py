@@ -375,7 +375,7 @@ def test_other_procedure_links_and_codes(other_renderer: PdfRenderer) -> None:
     emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
     assert {a["uri"] for a in annotations(data) if a["subtype"] == "/Link"} == {
         code.url for code in procedure.qr_codes
-    } | emails
+    } | emails | {"tel:+33999001122"}
     assert decode_qr(data) == sorted(code.url for code in procedure.qr_codes)
 
 
@@ -388,11 +388,11 @@ FACTS = {
         "severine.brache@ac-poitiers.fr",
         "aesh17@ac-poitiers.fr",
     ],
-    "3 webmail address": [WEBMAIL],
+    "3 webmail address": [WEBMAIL.removeprefix("https://")],  # typed without the scheme; the link keeps it
     "4 identifier rule": ["Identifiant :"],  # and what FACT4 says for the document
-    "5 password": ["Mot de passe : votre NUMEN", "le changer"],
+    "5 password": ["Mot de passe : votre NUMEN", "le nouveau si vous le changez"],
     "6 mailbox": ["arrivez dans votre boîte de messagerie"],
-    "7 from a computer": ["« Académie de Poitiers »", "« Authentification »", "intranet"],
+    "7 from a computer": ["« Académie de Poitiers »", "« Authentification »", "comme à l'étape 2"],
     "8 on a phone": ["« Convergence Poitiers »", "Android", "trois points verticaux", "en haut à droite"],
     "9 help line": ["05 16 52 66 86", "lundi au vendredi", "8 h à 17 h 30"],
 }
@@ -443,7 +443,8 @@ def test_every_url_is_a_link_with_contents(
     annots = annotations(request.getfixturevalue(name))
     links = [a for a in annots if a["subtype"] == "/Link"]
     emails = {f"mailto:{e}" for group in procedure.contacts for e in group.emails}
-    assert {a["uri"] for a in links} == {code.url for code in procedure.qr_codes} | emails
+    tel = {"tel:+33516526686"}  # the help line, dialled from a phone's PDF reader
+    assert {a["uri"] for a in links} == {code.url for code in procedure.qr_codes} | emails | tel
     assert WEBMAIL in {a["uri"] for a in links}
     assert all(a["contents"].strip() for a in links), links
 

@@ -173,10 +173,11 @@ def test_structure_follows_the_page(kind: str, sheet: bytes, procedure: Procedur
             for div in (k for k in _children(body) if _tag(k) == "Div"):
                 kids = [_tag(k) for k in _children(div)]
                 assert kids[0] == "P" and set(kids[1:]) == {"Link"}
-        # The help band closes the page as a section: its heading, then paragraphs.
+        # The help band closes the page as a section: its heading, then paragraphs and the
+        # number, a tel: link.
         assert top[-1] == "Sect"
         band = [_tag(k) for k in _children(_children(document)[-1])]
-        assert band[0] == "H2" and set(band[1:]) == {"P"}
+        assert band[0] == "H2" and set(band[1:]) == {"P", "Link"}
 
 
 def test_personal_box_is_a_section_before_the_steps(procedure: Procedure, person: Person) -> None:
