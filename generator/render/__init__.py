@@ -49,7 +49,7 @@ def _docx() -> Callable[[Page], Writer]:
 
 
 # Imported on demand, so that writing only a PDF never loads python-docx.
-WRITERS: dict[str, Callable[[], Callable[[Page], Writer]]] = {"pdf": _pdf, "docx": _docx}
+WRITERS: dict[str, Callable[[], Callable[..., Writer]]] = {"pdf": _pdf, "docx": _docx}
 FORMATS = tuple(WRITERS)
 CACHED_PAGES = 8  # writers kept (a run has one page; a web server a few procedures)
 
@@ -66,7 +66,8 @@ def writer(fmt: str, page: Page) -> Writer:
     with _building:
         found = _writers.get(key)
         if found is None:
-            found = _writers[key] = WRITERS[fmt]()(page)
+            # A writer met with another page (a service's own step 1) asks the registry for its writer.
+            found = _writers[key] = WRITERS[fmt]()(page, sibling=lambda other: writer(fmt, other))
             while len(_writers) > CACHED_PAGES * len(WRITERS):
                 _writers.popitem(last=False)
         _writers.move_to_end(key)

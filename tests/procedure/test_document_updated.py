@@ -16,12 +16,12 @@ from generator.resources import default_procedure
 def _data(tmp_path: Path, line: str) -> Path:
     text = default_procedure().read_text(encoding="utf-8")
     path = tmp_path / "procedure.yaml"
-    path.write_text(text.replace("  updated: 2026-09-01\n", line), encoding="utf-8")
+    path.write_text(text.replace("  updated: 2026-12-07\n", line), encoding="utf-8")
     return path
 
 
 def test_the_embedded_data_has_a_date(procedure) -> None:  # type: ignore[no-untyped-def]
-    assert procedure.meta.updated == datetime.date(2026, 9, 1)
+    assert procedure.meta.updated == datetime.date(2026, 12, 7)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,6 @@ def test_check_refuses_a_date_that_is_not_one(tmp_path: Path, capsys: pytest.Cap
     path = _data(tmp_path, "  updated: 07/12/2026\n")
     with pytest.raises(DataError) as caught:
         load_procedure(path)
-    assert "document.updated" in caught.value.problems[0] and "2026-09-01" in caught.value.problems[0]
+    assert "document.updated" in caught.value.problems[0] and "2026-12-07" in caught.value.problems[0]
     assert main(["check", "--data", str(path)]) != 0
     assert "document.updated" in capsys.readouterr().err

@@ -39,7 +39,7 @@ def with_rule(tmp_path: Path, **options: str) -> Procedure:
 
 def rule_text(procedure: Procedure) -> str:
     """Step 2's sentence on the identifier, as the flyer says it."""
-    return norm(plain(procedure.steps[1].paragraphs[1])).replace("\u2019", "'")
+    return norm(plain(procedure.steps[1].paragraphs[2])).replace("\u2019", "'")
 
 
 def test_todays_rule_is_said_with_its_example(procedure: Procedure) -> None:
@@ -84,7 +84,7 @@ def test_the_bold_example_is_what_the_rule_computes(procedure: Procedure) -> Non
     """The one bold identifier of the sentence is compute_identifier of the example's names."""
     rule = procedure.identifier
     bold = [
-        run.text for run in procedure.steps[1].paragraphs[1] if run.bold and run.text != "Identifiant\u00a0:"
+        run.text for run in procedure.steps[1].paragraphs[2] if run.bold and run.text != "Identifiant\u00a0:"
     ]
     assert bold == [compute_identifier(rule, rule.example_first_name, rule.example_last_name)]
 

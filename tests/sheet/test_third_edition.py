@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from generator import compose, render
+from generator import compose
+from generator import render_sheet as render
 from generator.people.person import Person
 from generator.procedure.model import Procedure
 from generator.procedure.schema import load_procedure

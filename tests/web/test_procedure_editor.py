@@ -44,7 +44,7 @@ def test_the_form_shows_the_files_values_in_french(client: FlaskClient) -> None:
     fields = form_fields(page)
     assert fields["help-phone"] == "05 16 52 66 86"
     assert fields["service-0-name"] == "Lycée Vieljeux"
-    assert fields["updated"] == "2026-09-01"
+    assert fields["updated"] == "2026-12-07"
     for words in (
         "Téléphone de l'assistance",
         "Horaires de l'assistance",

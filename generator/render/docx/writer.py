@@ -26,8 +26,8 @@ from ...i18n import _
 from ...output import atomic_write
 from ...sheet.blocks import Page, Paragraph, PersonalBox, Sheet
 from ...sheet.fit import LADDER, Outcome, Overflow, Rung, first_fit, name_too_long, page_too_long
-from .. import fallback
 from ..drawable import check_drawable
+from ..fallback import MAIN, SUBSTITUTES, coverage, font_path, segments
 from . import cache
 from .look import FALLBACK_FAMILY, LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
 from .measure import Estimate, estimated_height
@@ -60,8 +60,11 @@ class DocxWriter:
     format = "docx"
     print_file = ""  # a print file of many sheets is the PDF's
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, sibling: Callable[[Page], DocxWriter] | None = None) -> None:
         self.page = page
+        # The writer of another page: the registry's (shared by the run), else one made here, once a page.
+        self._sibling = sibling or self._own_sibling
+        self._siblings: dict[Page, DocxWriter] = {}
         # The page without a personal box, at each body size (estimated, points).
         self._estimate = Estimate(page.docx_font)
         self._base = {rung.body: estimated_height(page, None, rung.body) for rung in LADDER}
@@ -71,6 +74,12 @@ class DocxWriter:
             self._flyer_body = self._body(None)
         except Overflow as overflow:
             raise page_too_long(page.info.source, Outcome.DOCX_FLYER, overflow.over, measured=False) from None
+
+    def _own_sibling(self, page: Page) -> DocxWriter:
+        with self._lock:
+            if page not in self._siblings:
+                self._siblings[page] = DocxWriter(page)
+            return self._siblings[page]
 
     def measure(self, sheet: Sheet, rung: Rung) -> float:
         """Room (points) the sheet leaves on one printed page at ``rung``, by the estimate; negative: too tall."""
@@ -94,9 +103,7 @@ class DocxWriter:
     def to_bytes(self, sheet: Sheet) -> bytes:
         if sheet.page is not self.page and sheet.page != self.page:
             # Another page (a managing office's own step 1): that page's writer, prepared once.
-            from .. import writer
-
-            return writer(self.format, sheet.page).to_bytes(sheet)
+            return self._sibling(sheet.page).to_bytes(sheet)
         if sheet.box is None:
             return self._variant(self._flyer_body).generic
         return self._personal_sheet(sheet.box, sheet.title)
@@ -169,12 +176,12 @@ def _plain() -> re.Pattern[str]:
     fallback's substitutes, and Atkinson draws it; so ``fallback.segments``
     would give one run of the main font, and ``undrawable`` nothing.
     """
-    cover = fallback.coverage(fallback.MAIN)
+    cover = coverage(MAIN)
     kept = [
         chr(code)
         for code in range(0x250)  # up to Latin Extended-B: no two compose under NFC without a mark
         if code in cover
-        and code not in fallback.SUBSTITUTES
+        and code not in SUBSTITUTES
         and not unicodedata.category(chr(code)).startswith(("M", "C"))
         and unicodedata.normalize("NFC", chr(code)) == chr(code)
     ]
@@ -190,8 +197,8 @@ def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
     value = without_invalid(value)
     if _plain().fullmatch(value):
         return xml_text(value), False
-    runs = fallback.segments(value, whole_words=True)
-    if all(key == fallback.MAIN for key, _ in runs):
+    runs = segments(value, whole_words=True)
+    if all(key == MAIN for key, _ in runs):
         return xml_text(value), False
     if "<w:rFonts" in rpr:
         fallback_rpr = re.sub(r"<w:rFonts[^>]*/>", _FALLBACK_RPR, rpr)
@@ -204,7 +211,7 @@ def _runs_xml(value: str, rpr: str) -> tuple[str, bool]:
         fallback_rpr = f"<w:rPr>{_FALLBACK_RPR}</w:rPr>"
     parts = []
     for key, text in runs:
-        if key == fallback.MAIN:
+        if key == MAIN:
             parts.append(xml_text(text))
         else:
             parts.append(
@@ -319,4 +326,4 @@ class _Deferred:
 
 
 def _noto(style: str) -> Path:
-    return fallback.font_path(f"NotoSans-{style}.ttf")
+    return font_path(f"NotoSans-{style}.ttf")

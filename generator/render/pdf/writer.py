@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -58,8 +58,13 @@ class PdfWriter:
     format = "pdf"
     print_file = "all"  # the stem of the file that prints every sheet of a run (``all.pdf``)
 
-    def __init__(self, page: Page, reuse: bool = True) -> None:
+    def __init__(
+        self, page: Page, reuse: bool = True, sibling: Callable[[Page], object] | None = None
+    ) -> None:
         internals.check_version()  # before anything leans on reportlab's internals
+        # The writer of another page: the registry's (shared by the run), else one made here, once a page.
+        self._sibling = sibling or self._own_sibling
+        self._siblings: dict[Page, PdfWriter] = {}
         fonts.register()
         self.page = page
         self.flyer_layout = layout(page, personal=False)
@@ -277,13 +282,17 @@ class PdfWriter:
         c.save()
         return count
 
+    def _own_sibling(self, page: Page) -> PdfWriter:
+        with self._lock:
+            if page not in self._siblings:
+                self._siblings[page] = PdfWriter(page, self.reuse)
+            return self._siblings[page]
+
     def _writer_of(self, page: Page) -> PdfWriter:
         """This writer for its own page; for another (a managing office's own step 1), that page's writer."""
         if page is self.page or page == self.page:
             return self
-        from .. import writer
-
-        found = writer(self.format, page)
+        found = self._sibling(page)
         assert isinstance(found, PdfWriter)
         return found
 
