@@ -29,6 +29,7 @@ import uuid
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -152,7 +153,7 @@ def embed_in_parts(
 
 
 def _xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return cast(bytes, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def _font_element(table: etree._Element, family: str) -> etree._Element:

@@ -30,6 +30,7 @@ import threading
 import unicodedata
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from ..i18n import _
 
@@ -153,7 +154,7 @@ def _cap_height(data: bytes) -> float:
     """The capital height in em (OS/2 sCapHeight over head unitsPerEm)."""
     (units_per_em,) = struct.unpack_from(">H", _table(data, b"head"), 18)
     (cap_height,) = struct.unpack_from(">h", _table(data, b"OS/2"), 88)
-    return cap_height / units_per_em
+    return cast(float, cap_height / units_per_em)
 
 
 @functools.cache

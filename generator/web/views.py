@@ -64,7 +64,7 @@ def home() -> str:
 def _desk_form() -> DeskForm:
     form = DeskForm()
     choices = [("", _("Not given (the sheet names no office)"))]
-    form.manager.choices = choices + service.managers(_web().procedure)  # type: ignore[assignment]
+    form.manager.choices = choices + service.managers(_web().procedure)
     return form
 
 
@@ -118,7 +118,7 @@ def _result(form: DeskForm, person: Any, pdf: bytes) -> dict[str, Any]:
     name = person.display_name
     to_confirm, unsure_note = service.unsure_words(person.flags)
     labels = service.field_labels()
-    offices = dict(form.manager.choices or [])  # type: ignore[arg-type]
+    offices = dict(form.manager.choices or [])
     manager = form.manager.data or ""
     shown = {**_fields(form), "manager": offices.get(manager, "") if manager else ""}
     return {

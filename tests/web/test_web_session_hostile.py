@@ -124,7 +124,8 @@ def test_a_list_at_the_row_limit_is_read(client: FlaskClient) -> None:
     """Exactly MAX_ROWS people (and blank lines, which do not count): every one of them on the check page."""
     text = "Prénom;Nom\n" + "".join(
         # Names hold no digit (refused as not a name): the number spelled in letters.
-        f"Zoé;N{str(n).translate(str.maketrans('0123456789', 'abcdefghij'))}\n" + ("\n" if n % 100 == 0 else "")
+        f"Zoé;N{str(n).translate(str.maketrans('0123456789', 'abcdefghij'))}\n"
+        + ("\n" if n % 100 == 0 else "")
         for n in range(MAX_ROWS - 1)
     )
     words = _text(_check_page(client, text.encode(), "liste.csv"))

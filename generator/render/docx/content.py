@@ -6,7 +6,7 @@ import functools
 import io
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
@@ -102,11 +102,12 @@ def _remember_style_ids(doc: DocxDocument) -> None:
     by_name = functools.cache(look_up)
 
     def get_style_id(style_or_name: Any, style_type: Any) -> str | None:
-        return (
+        found = (
             by_name(style_or_name, style_type)
             if isinstance(style_or_name, str)
-            else look_up(style_or_name, style_type)
+            else look_up(style_or_name, style_type)  # type: ignore[no-untyped-call]
         )
+        return cast("str | None", found)
 
     part.get_style_id = get_style_id  # type: ignore[method-assign]
 
@@ -209,7 +210,7 @@ def _layout_table(
         col.width = Mm(width)
         for cell in col.cells:
             cell.width = Mm(width)
-    return table
+    return cast("Table", table)
 
 
 def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
@@ -278,7 +279,7 @@ def _contacts(doc: DocxDocument, contacts: tuple[Contact, ...]) -> None:
     name_w = CONTACT_NAME_MM
     table = _layout_table(doc, (name_w, TEXT_W - INDENT.mm - name_w), indent_mm=INDENT.mm)
     for i, group in enumerate(contacts):
-        row = table.rows[0] if i == 0 else table.add_row()
+        row = table.rows[0] if i == 0 else table.add_row()  # type: ignore[no-untyped-call]
         name_cell, mail_cell = row.cells
         name_cell.paragraphs[0].style = "Contact Name"
         name_cell.paragraphs[0].add_run(group.name)

@@ -9,7 +9,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # lxml is loaded only to prepare a page: a run from the disk cache never needs it
     from lxml import etree
@@ -49,7 +49,7 @@ def xml_attr(value: str) -> str:
 def serialise(root: etree._Element) -> str:
     from lxml import etree
 
-    return etree.tostring(root, encoding="UTF-8", standalone=True).decode("utf-8")
+    return cast(str, etree.tostring(root, encoding="UTF-8", standalone=True).decode("utf-8"))
 
 
 def split_tokens(xml: str) -> list[str]:
@@ -209,4 +209,4 @@ def _reproducible_core(data: bytes) -> bytes:
     for el in list(root):
         if etree.QName(el).localname in ("created", "modified", "lastPrinted"):
             root.remove(el)
-    return etree.tostring(root, encoding="UTF-8", standalone=True)
+    return cast(bytes, etree.tostring(root, encoding="UTF-8", standalone=True))

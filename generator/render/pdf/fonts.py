@@ -116,7 +116,7 @@ def register() -> None:
 
 def all_fonts() -> list[TTFont]:
     """The embedded fonts, registered."""
-    return [pdfmetrics.getFont(name) for name in (FONT, FONT_BOLD, FALLBACK_FONT, FALLBACK_BOLD)]  # type: ignore[misc]
+    return [pdfmetrics.getFont(name) for name in (FONT, FONT_BOLD, FALLBACK_FONT, FALLBACK_BOLD)]
 
 
 def pieces(value: str, font: str = FONT) -> list[tuple[str, str, float]]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
@@ -62,7 +63,7 @@ def _width(spans: list[Span], strip: bool = False) -> float:
     if spans:
         last = spans[-1]
         total += pdfmetrics.stringWidth(last.text.rstrip() if strip else last.text, last.font, last.size)
-    return total
+    return cast(float, total)
 
 
 def _in_fonts(spans: list[Span]) -> list[Span]:
@@ -234,7 +235,7 @@ class _BoxSetter:
         """Lines below the NUMEN column may run the box's whole width."""
         if top < self.right_bottom - 1 * mm:
             return self.x0 + self.w - self.pad - x
-        return self.rx - 6 * mm - x
+        return cast(float, self.rx - 6 * mm - x)
 
     def name(self, top: float) -> float:
         """The name at its own size, wrapped: a long name makes the box taller.

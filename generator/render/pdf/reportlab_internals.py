@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, cast
 
 import reportlab
 from reportlab.lib import utils
@@ -183,7 +183,7 @@ def add_subset_objects(
     reportlab 5.1's method builds, compresses and formats every subset again
     for each file; a subset made once per run is handed over as bytes.
     """
-    state = font.state.get(doc) or font._assignState(doc)  # type: ignore[attr-defined]
+    state = font.state.get(doc) or font._assignState(doc)
     state.frozen = 1
     face = font.face
     for n, subset in enumerate(state.subsets):
@@ -320,7 +320,7 @@ def add_objects(doc: Any, objects: list[Any]) -> int:
         ids[number] = name
         registered[name] = obj
     doc.objectcounter = first + len(objects) - 1
-    return first
+    return cast(int, first)
 
 
 def reference(doc: Any, obj: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 from xml.sax.saxutils import escape, unescape
 
 from reportlab.lib.colors import HexColor
@@ -69,7 +70,7 @@ class Styles:
                 textColor=kw.pop("color", BLACK),
                 splitLongWords=1,
                 **kw,
-            )  # type: ignore[arg-type]
+            )
 
         self.audience = style("audience", max(SMALLEST, 11 * s), 14 * s, font=FONT_BOLD, color=ACCENT)
         self.title = style("title", 18 * s, 21.5 * s, font=FONT_BOLD, color=ACCENT)
@@ -111,4 +112,4 @@ def frame_height(st: Styles) -> float:
     pad = 3 * mm
     left = st.box_head.leading + st.box_name.leading + st.box_id.leading + 1.8 * mm
     right = 2 * st.box_label.fontSize * 1.25 + 8 * mm + 3.5 * mm  # label, boxes (8 mm), note
-    return 2 * pad + max(left, right)
+    return cast(float, 2 * pad + max(left, right))
