@@ -384,7 +384,15 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
 
     code = os.environ.get(args.access_code_env, "") or None
     check_host(args.host, code, args.access_code_env, args.behind_proxy)
-    app = create_app(procedure, access_code=code, allowed_hosts=args.allowed_host)
+    mail_settings = None
+    if args.mail_settings is not None:
+        from ..mail.settings import load_mail_settings
+
+        mail_settings = load_mail_settings(args.mail_settings)
+        mail_settings.smtp()  # the password's variable is checked now, not at the first sending
+    app = create_app(
+        procedure, access_code=code, allowed_hosts=args.allowed_host, mail_settings=mail_settings
+    )
     server = Server(app, args.host, args.port, behind_proxy=args.behind_proxy)
     try:
         print(_("serving on {url} (Ctrl-C to stop)").format(url=server.url), flush=True)

@@ -334,6 +334,15 @@ def _add_serve(sub: argparse._SubParsersAction, data_help: str) -> None:
     p.add_argument("--data", type=Path, help=data_help)
     p.add_argument("--open", action="store_true", help=_("open the pages in the default browser"))
     p.add_argument(
+        "--mail-settings",
+        type=Path,
+        metavar="FILE",
+        help=_(
+            "the mail settings file IT keeps (TOML): the pages then send each person their sheet; "
+            "without it they offer the drafts"
+        ),
+    )
+    p.add_argument(
         "--access-code-env",
         default=ACCESS_CODE_ENV,
         metavar="NAME",

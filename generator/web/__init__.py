@@ -11,11 +11,15 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from .. import Procedure
 from .service import Documents
+
+if TYPE_CHECKING:
+    from ..mail import MailSettings
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a roster of thousands of rows; far above any form
 # What one signing session may write (list, sheets, print files, ZIP): 2000 people in both
@@ -35,6 +39,7 @@ class WebState:
     session_bytes: int = SESSION_BYTES  # the disk one signing session may fill
     hosts: set[str] = field(default_factory=set)  # the Host names answered (web.hosts)
     session_minutes: int = 15
+    mail_settings: MailSettings | None = None  # serve --mail-settings: None, the pages offer the drafts
     extra: dict[str, object] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
@@ -51,6 +56,7 @@ def create_app(
     session_bytes: int = SESSION_BYTES,
     work_dir: Path | None = None,
     allowed_hosts: Iterable[str] = (),
+    mail_settings: MailSettings | None = None,
 ) -> Flask:
     """The web application for ``procedure`` (default: the embedded data).
 
@@ -60,10 +66,11 @@ def create_app(
     temporary folder); at start, those a killed server left are removed.
     ``allowed_hosts``: Host names answered besides the loopback ones (the
     server adds the address it listens on). ``session_bytes``: the disk a
-    signing session may fill before its run is stopped.
+    signing session may fill before its run is stopped. ``mail_settings``:
+    IT's settings (``load_mail_settings``), to send the sheets from the pages.
     """
     from .. import load_procedure
-    from . import hosts, security, views
+    from . import hosts, security, sending, views
 
     if procedure is None:
         procedure = load_procedure()
@@ -78,10 +85,12 @@ def create_app(
         session_minutes=session_minutes,
         session_bytes=session_bytes,
         hosts=hosts.served_names("localhost", allowed_hosts),
+        mail_settings=mail_settings,
     )
     app.extensions["generator"].extra["work_dir"] = work_dir
     security.install(app)
     views.install(app)
+    sending.install(app)
     return app
 
 
