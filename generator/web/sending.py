@@ -26,7 +26,7 @@ from flask import (
 )
 
 from ..errors import DeliveryError
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..mail import MailSettings, Outcome, attachment_name, report_csv
 from ..mail.once import FAILURES
 from ..people.person import Person
@@ -158,7 +158,9 @@ def _progress_state(work: Work, job: Job | None) -> dict[str, Any]:
     if job is not None and job.running and not total:
         text = _("Preparing the messages…")
     else:
-        text = _("{done} messages handled out of {total}").format(done=done, total=total)
+        text = ngettext(
+            "{done} message handled out of {total}", "{done} messages handled out of {total}", done
+        ).format(done=done, total=total)
     return {
         "done": done,
         "total": total,
