@@ -212,9 +212,13 @@ class DeskRecords:
         self.purge()
         token = secrets.token_urlsafe(18)
         with self._lock:
-            if len(self._tokens) >= MOST_TOKENS:  # the oldest sheet's button stops working, never the server
-                del self._tokens[next(iter(self._tokens))]
+            oldest = next(iter(self._tokens)) if len(self._tokens) >= MOST_TOKENS else None
+            if oldest is not None:  # the oldest sheet's button stops working, never the server
+                del self._tokens[oldest]
             self._tokens[token] = (time.monotonic(), self._digest(fields))
+            held = self._held
+        if oldest is not None and held is not None:
+            shutil.rmtree(held.folder / _name(oldest), ignore_errors=True)
         return token
 
     def folder(self, token: str, fields: Mapping[str, str]) -> Path | None:
