@@ -10,6 +10,7 @@ made with the sheet.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import (
@@ -145,12 +146,18 @@ def session_send(work_id: str) -> Any:
         work.folder,
         sendable,
         failures_only=request.form.get("quoi") == "echecs",
+        keep_alive=lambda: _keep(work),
     )
     job = _sendings().start(work.id, task)  # the one running, if any: never a second job
     if job.thread is not None:
         job.thread.join(QUICK_WAIT)
     target = "sending.session_progress" if job.running else "sending.session_result"
     return redirect(url_for(target, work_id=work.id), code=303)
+
+
+def _keep(work: Work) -> None:
+    """The session's life starts again: never reaped while it sends, nor just after."""
+    work.created = time.monotonic()
 
 
 def _progress_state(work: Work, job: Job | None) -> dict[str, Any]:

@@ -90,11 +90,15 @@ class SessionSend:
     folder: Path
     recipients: Sequence[Recipient]
     failures_only: bool = False
+    # Called as the job goes: the session is not reaped under a sending (2000 people at 30 a minute
+    # take over an hour, the session's life is 15 minutes from its upload).
+    keep_alive: Callable[[], None] = lambda: None
 
 
 def run_session(job: Job, task: SessionSend, cancel: threading.Event, language: str) -> None:
     """The job's thread: build and send in chunks, each person once; errors told in ``job``."""
     set_language(language)  # a thread starts with no language: the page's, for the record's reasons
+    task.keep_alive()
     try:
         todo = _wanted(task.folder, task.recipients, task.failures_only)
         job.total = len(todo)
@@ -111,6 +115,7 @@ def run_session(job: Job, task: SessionSend, cancel: threading.Event, language: 
         log.error("sending: the job failed with %s", type(exc).__name__)
         job.error = _("The sending stopped on an unexpected error. Tell the IT team.")
     finally:
+        task.keep_alive()  # the result stays readable for a session's life after the end
         job.running = False
 
 
@@ -126,6 +131,7 @@ def _send_chunk(job: Job, task: SessionSend, chunk: Sequence[Recipient], cancel:
 
     def progress(done: int, _total: int) -> None:
         job.done = base + done
+        task.keep_alive()
 
     if items:
         send_once(

@@ -204,3 +204,35 @@ def test_the_desk_token_sends_only_its_own_person(client: FlaskClient, server: t
     assert other.status_code == 410 and unknown.status_code == 410
     assert "Rien n'a été envoyé" in text_of(other.get_data(as_text=True))
     assert recorder.received == []
+
+
+def test_a_session_is_not_removed_while_it_sends(
+    mail_app: Flask, client: FlaskClient, server: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session older than its life when its sending ends is kept: the sending renews it, the result stays readable."""
+    import time
+
+    from generator.web import sendjobs, state
+
+    recorder, _port = server
+    gate = threading.Event()
+    real_send = sendjobs.send_once
+
+    def held(*args: object, **kwargs: object) -> object:
+        gate.wait(20)
+        return real_send(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sendjobs, "send_once", held)
+    work_id = made_session(client, roster(3))
+    client.post(f"/session/{work_id}/envoi", data={"csrf_token": token(client, "/session")})
+    works = state(mail_app).extra["works"]
+    works._works[work_id].created -= works.lifetime + 10  # type: ignore[attr-defined]  # as if made long ago
+    gate.set()
+    job = state(mail_app).extra["sendings"].get(work_id)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while job.running:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    works.purge()  # type: ignore[attr-defined]
+    assert "3 messages envoyés" in wait_sent(client, work_id)
+    assert len(recorder.received) == 3
