@@ -127,6 +127,9 @@ def _send_chunk(job: Job, task: SessionSend, chunk: Sequence[Recipient], cancel:
         except DeliveryError as exc:  # this person alone: the others go
             job.unbuilt[recipient.key] = str(exc)
             job.done += 1
+        except OSError:  # their sheet is gone from the folder (never the path: it is the server's)
+            job.unbuilt[recipient.key] = _("the sheet's file could not be read")
+            job.done += 1
     base = job.done
 
     def progress(done: int, _total: int) -> None:

@@ -236,3 +236,19 @@ def test_a_session_is_not_removed_while_it_sends(
     works.purge()  # type: ignore[attr-defined]
     assert "3 messages envoyés" in wait_sent(client, work_id)
     assert len(recorder.received) == 3
+
+
+def test_a_sheet_gone_from_the_folder_is_not_sent_and_the_others_go(
+    mail_app: Flask, client: FlaskClient, server: tuple[Recorder, int]
+) -> None:
+    """One person's PDF cannot be read: "non envoyé" with why, and the other messages go."""
+    from generator.web import state
+
+    recorder, _port = server
+    work_id = made_session(client, roster(3))
+    work = state(mail_app).extra["works"]._works[work_id]  # type: ignore[attr-defined]
+    (work.out / "pnomab.pdf").unlink()
+    client.post(f"/session/{work_id}/envoi", data={"csrf_token": token(client, "/session")})
+    text = wait_sent(client, work_id)
+    assert "2 messages envoyés" in text and "le fichier de la fiche n'a pas pu être lu" in text
+    assert sorted(recorder.recipients()) == ["p0@example.org", "p2@example.org"]
