@@ -32,7 +32,7 @@ from ..mail import MailSettings, Outcome, attachment_name, report_csv
 from ..mail.once import FAILURES
 from ..people.person import Person
 from ..run.manifest import MANIFEST, read_rows
-from . import service, state
+from . import messages, service, state
 from .sendjobs import DeskRecords, Job, Recipient, Sendings, SessionSend, outcomes
 from .works import Work
 
@@ -292,7 +292,12 @@ def desk_send() -> Any:
         )
         return Response(page, 410)
     outcome, problem = _send_desk(folder, person, settings)
-    return render_template("envoi_fiche_resultat.html", outcome=outcome, person=person, problem=problem)
+    title = ""
+    if outcome is not None:  # « Fiche d'Anne : envoyé »: the French elision, as the desk's own title
+        title = messages.with_name(_("Sheet of {name}: {status}"), person.display_name, status=outcome.label)
+    return render_template(
+        "envoi_fiche_resultat.html", outcome=outcome, person=person, problem=problem, title=title
+    )
 
 
 def _send_desk(folder: Any, person: Person, settings: MailSettings) -> tuple[Outcome | None, str]:

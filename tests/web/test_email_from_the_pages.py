@@ -186,7 +186,9 @@ def test_the_desk_sends_the_sheet_once(client: FlaskClient, server: tuple[Record
     assert client.post("/fiche/envoi/confirmer", data={**form, "csrf_token": ""}).status_code == 400
     for _ in range(3):  # the result, then a refresh (the browser posts again) and a double click
         answer = client.post("/fiche/envoi/confirmer", data=form)
-        assert answer.status_code == 200 and "envoyé" in text_of(answer.get_data(as_text=True))
+        assert answer.status_code == 200 and "Fiche de Marie Dupont : envoyé" in text_of(
+            answer.get_data(as_text=True)
+        )
     assert recorder.recipients() == ["marie@example.org"]
     pdf = client.post("/fiche/telecharger", data={**form, "format": "pdf"}).get_data()
     assert _attachments(recorder)["marie@example.org"] == ("fiche-messagerie-mdupont.pdf", pdf)
@@ -252,3 +254,14 @@ def test_a_sheet_gone_from_the_folder_is_not_sent_and_the_others_go(
     text = wait_sent(client, work_id)
     assert "2 messages envoyés" in text and "le fichier de la fiche n'a pas pu être lu" in text
     assert sorted(recorder.recipients()) == ["p0@example.org", "p2@example.org"]
+
+
+def test_the_desk_s_outcome_elides_before_a_vowel(client: FlaskClient, server: tuple[Recorder, int]) -> None:
+    """« Fiche d'Anne Martin : envoyé », as the desk's own title says it."""
+    fields = {"first_name": "Anne", "last_name": "Martin", "email": "anne@example.org", "manager": ""}
+    page = post_desk(client, **fields).get_data(as_text=True)
+    sheet_token = page.split('name="envoi" value="', 1)[1].split('"', 1)[0]
+    form = {"csrf_token": token(client), "envoi": sheet_token, "birth_name": "", "identifier": "", **fields}
+    answer = text_of(client.post("/fiche/envoi/confirmer", data=form).get_data(as_text=True))
+    assert "Fiche d'Anne Martin : envoyé" in answer.replace("’", "'")
+    assert server[0].recipients() == ["anne@example.org"]
