@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .csv_cells import MANIFEST
 from .errors import DataError, DeliveryError, GeneratorError, Problem, RenderError, RosterError
 from .numen import holds_numen, numen_refusal
 from .people.cells import MAX_EMAIL, MAX_FAMILY_NAME, MAX_FIRST_NAME, MAX_IDENTIFIER
@@ -41,6 +42,7 @@ from .run.batch import BatchResult, build_flyer, desk_sheet, run_batch, single_p
 from .run.buildable import check_builds
 from .run.cancel import Cancelled, interrupt_when_safe
 from .run.lock import folder_lock
+from .run.manifest import read_rows as read_manifest
 from .run.plan import MOST_PAGES, RESERVED, VOLUME
 from .run.procedure_store import Change as ProcedureChange
 from .run.procedure_store import Conflict as ProcedureConflict
@@ -53,7 +55,10 @@ from .sheet.compose import compose
 
 if TYPE_CHECKING:  # for type checkers only: at run time ``__getattr__`` imports these on first use
     from .mail.drafts import attachment_name, build_message, write_draft
+    from .mail.once import FAILURES as SEND_FAILURES
+    from .mail.once import NOT_SENT, Outcome, Outgoing, outgoing, send_once, statuses
     from .mail.outbox import Draft, pending_drafts
+    from .mail.report import report_csv
     from .mail.send import Delivery, SendReport, SmtpSettings, check_smtp_host, send_drafts
     from .mail.settings import MailSettings, load_mail_settings, stamp
 
@@ -61,12 +66,15 @@ __all__ = [
     "FORMATS",
     "HEADER_NAMES",
     "HEADER_SEARCH",
+    "MANIFEST",
     "MAX_EMAIL",
     "MAX_FAMILY_NAME",
     "MAX_FIRST_NAME",
     "MAX_IDENTIFIER",
     "MOST_PAGES",
+    "NOT_SENT",
     "RESERVED",
+    "SEND_FAILURES",
     "SHOWN_HOMONYMS",
     "TEXT_SUFFIXES",
     "UNSURE",
@@ -80,6 +88,8 @@ __all__ = [
     "Draft",
     "GeneratorError",
     "MailSettings",
+    "Outcome",
+    "Outgoing",
     "Person",
     "Problem",
     "Procedure",
@@ -110,23 +120,28 @@ __all__ = [
     "load_procedure",
     "make_person",
     "numen_refusal",
+    "outgoing",
     "parse_procedure",
     "pending_drafts",
     "person_from_fields",
+    "read_manifest",
     "read_roster",
     "render_sheet",
+    "report_csv",
     "row_limit",
     "run_batch",
     "safe_file_stem",
     "send_drafts",
+    "send_once",
     "sheet_read",
     "single_person",
     "stamp",
+    "statuses",
     "write_draft",
 ]
 
 # The e-mail names: each one's module, imported when the name is first asked for.
-_MAIL = {
+_MAIL: dict[str, str | tuple[str, str]] = {
     "attachment_name": ".mail.drafts",
     "build_message": ".mail.drafts",
     "write_draft": ".mail.drafts",
@@ -138,6 +153,14 @@ _MAIL = {
     "check_smtp_host": ".mail.send",
     "send_drafts": ".mail.send",
     "MailSettings": ".mail.settings",
+    "NOT_SENT": ".mail.once",
+    "Outcome": ".mail.once",
+    "Outgoing": ".mail.once",
+    "SEND_FAILURES": (".mail.once", "FAILURES"),
+    "outgoing": ".mail.once",
+    "send_once": ".mail.once",
+    "statuses": ".mail.once",
+    "report_csv": ".mail.report",
     "load_mail_settings": ".mail.settings",
     "stamp": ".mail.settings",
 }
@@ -146,7 +169,9 @@ _MAIL = {
 def __getattr__(name: str) -> Any:
     if name not in _MAIL:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_MAIL[name], __name__), name)
+    where = _MAIL[name]
+    module, attribute = where if isinstance(where, tuple) else (where, name)
+    value = getattr(importlib.import_module(module, __name__), attribute)
     globals()[name] = value  # found directly from now on
     return value
 

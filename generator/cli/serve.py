@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .. import Procedure
+from .. import Procedure, load_mail_settings
 from ..i18n import _
 
 
@@ -54,6 +54,10 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     code = os.environ.get(args.access_code_env, "") or None
     check_host(args.host, code, args.access_code_env, args.behind_proxy)
     edit_code = _edit_code(code)
+    mail_settings = None
+    if args.mail_settings is not None:
+        mail_settings = load_mail_settings(args.mail_settings)
+        mail_settings.smtp()  # the password's variable is checked now, not at the first sending
     app = create_app(
         procedure,
         access_code=code,
@@ -62,6 +66,7 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
         edit_code=edit_code,
         # On loopback whoever uses the desk may edit; served to others, only with the edit code.
         edit_open=is_loopback(args.host) and not args.behind_proxy,
+        mail_settings=mail_settings,
     )
     server = Server(app, args.host, args.port, behind_proxy=args.behind_proxy)
     try:

@@ -49,6 +49,15 @@ def add_serve(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--open", action="store_true", help=_("open the pages in the default browser"))
     p.add_argument(
+        "--mail-settings",
+        type=Path,
+        metavar="FILE",
+        help=_(
+            "the mail settings file IT keeps (TOML): the pages then send each person their sheet; "
+            "without it they offer the drafts"
+        ),
+    )
+    p.add_argument(
         "--access-code-env",
         default=ACCESS_CODE_ENV,
         metavar="NAME",

@@ -12,11 +12,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from .. import Procedure
 from .service import Documents
+
+if TYPE_CHECKING:
+    from .. import MailSettings
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a roster of thousands of rows; far above any form
 # What one signing session may write (list, sheets, print files, ZIP): 2000 people in both
@@ -36,6 +40,7 @@ class WebState:
     session_bytes: int = SESSION_BYTES  # the disk one signing session may fill
     hosts: set[str] = field(default_factory=set)  # the Host names answered (web.hosts)
     session_minutes: int = 15
+    mail_settings: MailSettings | None = None  # serve --mail-settings: None, the pages offer the drafts
     extra: dict[str, object] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
@@ -55,6 +60,7 @@ def create_app(
     data_path: Path | None = None,
     edit_code: str | None = None,
     edit_open: bool = False,
+    mail_settings: MailSettings | None = None,
 ) -> Flask:
     """The web application for ``procedure`` (default: the embedded data).
 
@@ -67,10 +73,11 @@ def create_app(
     signing session may fill before its run is stopped. ``data_path``: the
     procedure file /procedure edits (None: editing is off); ``edit_open``:
     whoever reaches the pages may edit (the desk on loopback), else editing
-    asks for ``edit_code`` (None: editing is off).
+    asks for ``edit_code`` (None: editing is off). ``mail_settings``: IT's
+    settings (``load_mail_settings``), to send the sheets from the pages.
     """
     from .. import load_procedure
-    from . import editor, hosts, security, views
+    from . import editor, hosts, security, sending, views
 
     if procedure is None:
         procedure = load_procedure()
@@ -85,11 +92,13 @@ def create_app(
         session_minutes=session_minutes,
         session_bytes=session_bytes,
         hosts=hosts.served_names("localhost", allowed_hosts),
+        mail_settings=mail_settings,
     )
     app.extensions["generator"].extra["work_dir"] = work_dir
     security.install(app)
     views.install(app)
     editor.install(app, data_path, edit_code or None, edit_open)
+    sending.install(app)
     return app
 
 
