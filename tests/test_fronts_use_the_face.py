@@ -68,12 +68,12 @@ def test_what_a_front_takes_from_the_face_is_listed_in_all(path: Path) -> None:
     assert taken <= set(generator.__all__), taken - set(generator.__all__)
 
 
-def _face_bindings() -> tuple[list[str], list[str], dict[str, str]]:
+def _face_bindings() -> tuple[list[str], list[str], dict[str, object]]:
     """The names the face imports from its package (all of them, then those for type checkers only) and its lazy table."""
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
     bound: list[str] = []
     typing_only: list[str] = []
-    lazy: dict[str, str] = {}
+    lazy: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.If):  # if TYPE_CHECKING:
             typing_only += [
@@ -81,7 +81,7 @@ def _face_bindings() -> tuple[list[str], list[str], dict[str, str]]:
             ]
         elif isinstance(node, ast.ImportFrom) and node.level == 1:
             bound += [alias.asname or alias.name for alias in node.names]
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
             lazy = ast.literal_eval(node.value)
     return bound + typing_only, typing_only, lazy
 
