@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .. import Procedure, load_mail_settings
+from .. import Procedure
 from ..i18n import _
 
 
@@ -56,6 +56,8 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     edit_code = _edit_code(code)
     mail_settings = None
     if args.mail_settings is not None:
+        from .. import load_mail_settings  # the e-mail package only when the pages send
+
         mail_settings = load_mail_settings(args.mail_settings)
         mail_settings.smtp()  # the password's variable is checked now, not at the first sending
     app = create_app(

@@ -68,8 +68,8 @@ def test_a_session_of_twenty_sends_each_once(
     page = context.new_page()
     with served(app) as url:
         page.goto(url + "/session")
-        page.get_by_label("DOCX, modifiable").uncheck()
-        page.get_by_label("Liste (CSV ou XLSX)").set_input_files(str(tmp_path / "liste.csv"))
+        page.get_by_label("Word (DOCX), à modifier").uncheck(force=True)  # the DSFR label draws the box
+        page.get_by_label("un fichier Excel (.xlsx) ou CSV").set_input_files(str(tmp_path / "liste.csv"))
         page.get_by_role("button", name="Vérifier la liste").click()
         page.get_by_role("button", name="Créer les fiches").click()
         page.locator("#resultat").wait_for()
@@ -172,8 +172,8 @@ def test_the_progress_page_follows_the_sending_without_javascript(
     page = context.new_page()
     with served(app) as url:
         page.goto(url + "/session")
-        page.get_by_label("DOCX, modifiable").uncheck()
-        page.get_by_label("Liste (CSV ou XLSX)").set_input_files(str(tmp_path / "liste.csv"))
+        page.get_by_label("Word (DOCX), à modifier").uncheck(force=True)  # the DSFR label draws the box
+        page.get_by_label("un fichier Excel (.xlsx) ou CSV").set_input_files(str(tmp_path / "liste.csv"))
         page.get_by_role("button", name="Vérifier la liste").click()
         page.get_by_role("button", name="Créer les fiches").click()
         page.get_by_role("link", name="Envoyer les courriels (4)").click()
