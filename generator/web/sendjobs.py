@@ -212,7 +212,13 @@ class Sendings:
 
 
 class DeskRecords:
-    """The desk's "sent once" records: a folder per token, the token tied to the person's fields."""
+    """The desk's "sent once" records: one folder per person's fields, reached through a token tied to them.
+
+    The record is named after a keyed digest of the fields, not after the
+    token: making the same sheet again (a refresh of the result page,
+    « Modifier » then « Créer la fiche ») gives a new token but the same
+    record, so the person is never sent the sheet twice.
+    """
 
     def __init__(self, root: Path, lifetime: float, key: bytes) -> None:
         self.root, self.lifetime, self._key = root, lifetime, key
@@ -230,13 +236,12 @@ class DeskRecords:
         self.purge()
         token = secrets.token_urlsafe(18)
         with self._lock:
-            oldest = next(iter(self._tokens)) if len(self._tokens) >= MOST_TOKENS else None
-            if oldest is not None:  # the oldest sheet's button stops working, never the server
-                del self._tokens[oldest]
+            dropped = []
+            if len(self._tokens) >= MOST_TOKENS:  # the oldest sheet's button stops working, never the server
+                dropped.append(self._tokens.pop(next(iter(self._tokens)))[1])
             self._tokens[token] = (time.monotonic(), self._digest(fields))
-            held = self._held
-        if oldest is not None and held is not None:
-            shutil.rmtree(held.folder / _name(oldest), ignore_errors=True)
+            gone = self._unused(dropped)
+        self._remove(gone)
         return token
 
     def folder(self, token: str, fields: Mapping[str, str]) -> Path | None:
@@ -249,7 +254,7 @@ class DeskRecords:
             if self._held is None:
                 # A session folder of its own: swept at the next start if the server is killed.
                 self._held = folders.Held(self.root)
-            path = self._held.folder / _name(token)
+            path = self._held.folder / _record_name(entry[1])
         path.mkdir(mode=0o700, exist_ok=True)
         return path
 
@@ -257,12 +262,19 @@ class DeskRecords:
         now = time.monotonic() if now is None else now
         with self._lock:
             expired = [t for t, (made, _d) in self._tokens.items() if now - made > self.lifetime]
-            for token in expired:
-                del self._tokens[token]
-            held = self._held
-        for token in expired:
+            gone = self._unused([self._tokens.pop(t)[1] for t in expired])
+        self._remove(gone)
+
+    def _unused(self, digests: list[bytes]) -> list[str]:
+        """The record folders of dropped tokens that no live token leads to any more (under the lock)."""
+        live = {digest for _made, digest in self._tokens.values()}
+        return [_record_name(d) for d in set(digests) - live]
+
+    def _remove(self, names: list[str]) -> None:
+        held = self._held
+        for name in names:
             if held is not None:
-                shutil.rmtree(held.folder / _name(token), ignore_errors=True)
+                shutil.rmtree(held.folder / name, ignore_errors=True)
 
     def close(self) -> None:
         with self._lock:
@@ -272,6 +284,6 @@ class DeskRecords:
             held.remove()
 
 
-def _name(token: str) -> str:
-    """The token's folder name: a digest, so that a token posted never names a path itself."""
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
+def _record_name(digest: bytes) -> str:
+    """A record's folder: the digest of the person's fields, never the fields themselves."""
+    return digest.hex()[:40]
