@@ -191,7 +191,7 @@ class _Job:
 
     def open(self) -> None:
         # A refused login raises DeliveryError here, before anything is claimed.
-        self.session = _Session(self.settings.smtp(self.environ), "")
+        self.session = _Session(self.settings.smtp(self.environ), "", resend_on_drop=False)
 
     def wait_for_rate(self) -> None:
         if self.last is not None:
@@ -227,8 +227,10 @@ class _Job:
         try:
             refused = self.session.send(draft)
         except _Dropped as exc:
+            # The server may have taken the message before the connection went: never sent
+            # again by itself (« non confirmé »); the ones after it were not sent.
             self.lost = _("connection lost ({reason})").format(reason=exc)
-            return {"status": NOT_SENT, "reason": _clean(self.lost, address)}
+            return {"status": UNCONFIRMED, "reason": _clean(self.lost, address)}
         if refused:
             return {"status": REFUSED, "reason": _clean("; ".join(refused.values()), address)}
         return {"status": SENT}

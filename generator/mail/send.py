@@ -204,11 +204,13 @@ def _send_one(smtp: smtplib.SMTP, draft: Draft, from_addr: str) -> dict[str, str
 class _Session:
     """One SMTP session, reopened at most once when it drops."""
 
-    def __init__(self, settings: SmtpSettings, from_addr: str) -> None:
+    def __init__(self, settings: SmtpSettings, from_addr: str, resend_on_drop: bool = True) -> None:
         self.settings = settings
         self.from_addr = from_addr
         self.smtp: smtplib.SMTP | None = _connect(settings)
-        self.reconnected = False
+        # A drop after the message's data may follow the server's acceptance: sending once
+        # (the pages) never sends such a message again; send's drafts are re-sent as before.
+        self.reconnected = not resend_on_drop
 
     def send(self, draft: Draft) -> dict[str, str]:
         try:
