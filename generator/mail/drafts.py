@@ -172,7 +172,9 @@ def _headed(
 ) -> tuple[EmailMessage, Meant]:
     """The message with its headers, each built from data, and what they must read back as."""
     template = procedure.email
-    message = EmailMessage(policy=policy.default)
+    # Lines up to RFC 5322's 998 characters: no header of ours is folded, so no encoded word is
+    # cut inside a word (Python's folding can put a name's space where a mail program drops it).
+    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
     sender = None
     address_from = settings.sender if settings is not None else template.sender
     name_from = (

@@ -25,7 +25,7 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # Outlook opens a message carrying this header as an unsent draft.
 UNSENT = "X-Unsent"
 # Written as ``send`` and the desk write drafts: CRLF lines.
-WIRE = policy.default.clone(linesep="\r\n")
+WIRE = policy.default.clone(linesep="\r\n", max_line_length=998)
 # Every header a draft's top level holds: drafts.py writes the first six,
 # set_content / add_attachment the MIME ones.
 WRITTEN = (

@@ -194,14 +194,22 @@ def test_the_desk_sends_the_sheet_once(client: FlaskClient, server: tuple[Record
     assert _attachments(recorder)["marie@example.org"] == ("fiche-messagerie-mdupont.pdf", pdf)
 
 
-def test_the_same_sheet_made_again_is_not_sent_twice(client: FlaskClient, server: tuple[Recorder, int]) -> None:
+def test_the_same_sheet_made_again_is_not_sent_twice(
+    client: FlaskClient, server: tuple[Recorder, int]
+) -> None:
     """Regression: a refresh of the result page (or « Modifier » then « Créer ») made a new token and a new record."""
     recorder, _port = server
     fields = {"first_name": "Marie", "last_name": "Dupont", "email": "marie@example.org", "manager": ""}
     for _ in range(2):  # the sheet made twice for the same person: two tokens
         page = post_desk(client, **fields).get_data(as_text=True)
         sheet_token = page.split('name="envoi" value="', 1)[1].split('"', 1)[0]
-        form = {"csrf_token": token(client), "envoi": sheet_token, "birth_name": "", "identifier": "", **fields}
+        form = {
+            "csrf_token": token(client),
+            "envoi": sheet_token,
+            "birth_name": "",
+            "identifier": "",
+            **fields,
+        }
         assert client.post("/fiche/envoi/confirmer", data=form).status_code == 200
     assert recorder.recipients() == ["marie@example.org"]
 
