@@ -88,6 +88,13 @@ def _work(work_id: str) -> Work:
     return work
 
 
+def _sending(work_id: str) -> bool:
+    """A sending of this session's e-mails is under way (the pages send only with --mail-settings)."""
+    sendings = state(current_app).extra.get("sendings")
+    job = sendings.get(work_id) if sendings is not None else None  # type: ignore[attr-defined]
+    return bool(job is not None and job.running)
+
+
 def _ended_page() -> Response:
     page = render_template(
         "erreur.html",
@@ -312,6 +319,17 @@ def zip_file(work_id: str) -> Response:
     work = _work(work_id)
     if not work.zip_path.is_file():
         abort(404)
+    if _sending(work.id):
+        # The ZIP ends the session and its record of what went: never while e-mails are going.
+        page = render_template(
+            "erreur.html",
+            title=_("The emails are being sent"),
+            text=_(
+                "Downloading the ZIP ends the session: wait until the sending is over, "
+                "then download it from the result page."
+            ),
+        )
+        abort(Response(page, 409))
     works = _works()
     # Said in the cookie now (the body is sent after the response's headers): a later link of the
     # result page (the file to print) then says the session ended, not "page not found".

@@ -285,3 +285,22 @@ def test_the_desk_s_outcome_elides_before_a_vowel(client: FlaskClient, server: t
     answer = text_of(client.post("/fiche/envoi/confirmer", data=form).get_data(as_text=True))
     assert "Fiche d'Anne Martin : envoyé" in answer.replace("’", "'")
     assert server[0].recipients() == ["anne@example.org"]
+
+
+def test_the_zip_waits_for_the_sending(mail_app: Flask, client: FlaskClient) -> None:
+    """Regression: downloading the ZIP while e-mails went removed the session and its record of what went."""
+    from types import SimpleNamespace
+
+    from generator.web import state
+
+    work_id = made_session(client, roster(3))
+    sendings = state(mail_app).extra["sendings"]
+    sendings._jobs[work_id] = SimpleNamespace(running=True)  # a sending under way
+    refused = client.get(f"/session/{work_id}/fiches.zip")
+    assert refused.status_code == 409 and "attendez la fin de l'envoi" in text_of(
+        refused.get_data(as_text=True)
+    )
+    sendings._jobs[work_id] = SimpleNamespace(running=False, thread=None)  # it is over
+    download = client.get(f"/session/{work_id}/fiches.zip")
+    assert download.status_code == 200
+    download.close()
