@@ -304,3 +304,16 @@ def test_the_zip_waits_for_the_sending(mail_app: Flask, client: FlaskClient) -> 
     download = client.get(f"/session/{work_id}/fiches.zip")
     assert download.status_code == 200
     download.close()
+
+
+def test_the_personal_data_page_says_what_sending_keeps(
+    client: FlaskClient, procedure: Procedure, tmp_path: Path
+) -> None:
+    """With --mail-settings the page says the server sends and keeps a record; without, it says nothing of it."""
+    assert "L'envoi des fiches par courriel" in text_of(
+        client.get("/donnees-personnelles").get_data(as_text=True)
+    )
+    plain = create_app(procedure, secret_key=b"n" * 32, work_dir=tmp_path / "plain").test_client()
+    assert "L'envoi des fiches par courriel" not in text_of(
+        plain.get("/donnees-personnelles").get_data(as_text=True)
+    )
