@@ -182,8 +182,8 @@ def _roster_unsure(roster: Roster) -> None:
     rest = len(roster.unsure) - SHOWN_UNSURE
     if rest > 0:
         problem = ngettext(
-            "{n} more identifier to confirm: see the unsure flag in manifest.csv",
-            "{n} more identifiers to confirm: see the unsure flag in manifest.csv",
+            "{n} more identifier to confirm: see the à-confirmer flag in manifest.csv",
+            "{n} more identifiers to confirm: see the à-confirmer flag in manifest.csv",
             rest,
         ).format(n=rest)
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
