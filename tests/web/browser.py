@@ -57,3 +57,19 @@ def shoot(page: Any, name: str, full_page: bool = True) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def wait_until(page: Any, expression: str, timeout: float = 30000) -> None:
+    """Wait until ``expression`` is true in the page, polled from here.
+
+    Playwright's ``wait_for_function`` evaluates its string with ``new Function`` inside the
+    page, which the pages' Content-Security-Policy (``script-src 'self'``) refuses whenever the
+    answer is not there at once; ``evaluate`` goes through the browser's protocol instead.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(50)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served
+from browser import CHROMIUM, axe_violations, needs_chromium, served, wait_until
 from flask import Flask
 
 from generator import Procedure
@@ -176,7 +176,7 @@ def test_every_page_state_is_axe_clean_and_fits_the_screen(
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     try:
         reach(page, urls[site], tmp_path)
-        page.wait_for_function("document.documentElement.hasAttribute('data-fr-js')")  # the DSFR's script ran
+        wait_until(page, "document.documentElement.hasAttribute('data-fr-js')")  # the DSFR's script ran
         assert axe_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
         assert page.locator(".fr-header .fr-logo").is_visible()
@@ -196,7 +196,7 @@ def test_the_menu_is_reachable_on_a_phone(browser: Any, urls: dict[str, str], sc
     page.goto(urls["desk"] + "/affiche")
     menu = page.get_by_role("navigation", name="Menu principal")
     if script:
-        page.wait_for_function("document.documentElement.hasAttribute('data-fr-js')")
+        wait_until(page, "document.documentElement.hasAttribute('data-fr-js')")
         assert not menu.get_by_role("link", name="Une personne").is_visible()
         page.get_by_role("button", name="Menu").click()
     for name in ("Accueil", "Une personne", "Une session de signature", "L'affiche"):

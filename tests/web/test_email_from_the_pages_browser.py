@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot
+from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot, wait_until
 from sendtools import Recorder, roster, settings_for, smtp_server
 
 from generator import Procedure
@@ -95,7 +95,7 @@ def test_a_session_of_twenty_sends_each_once(
         recorder.refuse.clear()
         page.get_by_role("button", name="Renvoyer les échecs (1)").click()
         page.locator("#resultat").wait_for()
-        page.wait_for_function("!document.querySelector('tr.status-refused')", timeout=30000)
+        wait_until(page, "!document.querySelector('tr.status-refused')", timeout=30000)
         assert "20 messages envoyés" in page.locator("#resultat h2").inner_text()
         assert recorder.recipients()[19:] == ["p7@example.org"]
         shoot(page, "33-envoi-echecs-renvoyes")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot
+from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot, wait_until
 from editor_tools import data_copy, editing_app
 from pypdf import PdfReader
 
@@ -97,7 +97,7 @@ def test_invalid_values_are_refused_beside_their_fields(browser: Any, base_url: 
     page.get_by_label("Étape 2 : phrases").fill("")
     page.get_by_label("Téléphone de l'assistance").fill("05 16 AB 66 86")
     page.get_by_role("button", name="Enregistrer").click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'procedure-problems'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'procedure-problems'")
     assert "pas une adresse https" in page.locator("#webmail-error").inner_text()
     assert "aucune phrase" in page.locator("#step-1-text-error").inner_text()
     assert "pas un numéro de téléphone" in page.locator("#help-phone-error").inner_text()

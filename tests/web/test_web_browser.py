@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot
+from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot, wait_until
 from flask import Flask
 
 from generator import Procedure
@@ -45,9 +45,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 def _focus_on(page: Any, element_id: str) -> None:
     """Wait until the element has the focus (autofocus and the script give it once the page is loaded)."""
-    page.wait_for_function(
-        f"document.activeElement && document.activeElement.id === {element_id!r}", timeout=5000
-    )
+    wait_until(page, f"document.activeElement && document.activeElement.id === {element_id!r}", timeout=5000)
 
 
 def _person_files(tmp_path: Path, first: str, last: str) -> dict[str, bytes]:
@@ -114,7 +112,7 @@ def test_desk_errors_in_the_browser(page: Any, base_url: str) -> None:
     page.get_by_role("button", name="Créer la fiche").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=5000)
+    wait_until(page, "document.activeElement.classList.contains('error-summary')", timeout=5000)
     assert page.title().startswith("Erreur")
     assert axe_violations(page) == []
     shoot(page, "05-fiche-erreurs")
