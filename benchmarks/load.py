@@ -99,7 +99,7 @@ def desk_user(user: User, number: int, until: float) -> None:
     i = 0
     while time.monotonic() < until and user.left > 1:
         i += 1
-        last = f"Deskuser{number}x{i}"
+        last = f"Deskuser{spelled(number)}x{spelled(i)}"
         try:
             csrf = user.token("GET /fiche", "/fiche")
             form = urllib.parse.urlencode({"csrf_token": csrf, "first_name": FIRST[i % 4], "last_name": last})
@@ -122,6 +122,11 @@ def multipart(fields: dict[str, str | list[str]], name: str, content: bytes) -> 
     parts.append(head.encode() + b"Content-Type: text/csv\r\n\r\n" + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def spelled(number: int) -> str:
+    """A number in letters: names hold no digit (the desk refuses them as not a name)."""
+    return str(number).translate(str.maketrans("0123456789", "abcdefghij"))
 
 
 def roster(marker: str, people: int) -> bytes:
@@ -162,7 +167,9 @@ def session_user(user: User, number: int, until: float, people: int) -> None:
     while time.monotonic() < until and user.left > 8:
         run += 1
         try:
-            one_session(user, f"Sessionuser{number}r{run}q", people)  # q: run 1 is no prefix of run 10
+            one_session(
+                user, f"Sessionuser{spelled(number)}r{spelled(run)}q", people
+            )  # q: run 1 is no prefix of run 10
         except (urllib.error.URLError, OSError, ValueError, zipfile.BadZipFile):
             time.sleep(1)
 
