@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot
+from browser import axe_violations, needs_chromium, served, shoot
 from flask import Flask
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -20,16 +20,6 @@ FIELDS = ("first_name", "last_name", "birth_name", "identifier", "email")
 def base_url(app: Flask) -> Iterator[str]:
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, wait_until
+from browser import axe_violations, needs_chromium, served, wait_until
 from flask import Flask
 
 from generator import Procedure
@@ -25,16 +25,6 @@ SHOTS = Path(os.environ.get("DSFR_SHOTS", "/tmp/dsfr-shots"))
 WIDTHS = {"1366": (1366, 900), "390": (390, 844)}
 CODE = "code-de-test-7"
 HOLD = threading.Event()  # a run waits on it while its progress page is checked
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

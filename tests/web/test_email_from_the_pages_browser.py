@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot, wait_until
+from browser import axe_violations, needs_chromium, served, shoot, wait_until
 from sendtools import Recorder, roster, settings_for, smtp_server
 
 from generator import Procedure
@@ -17,16 +17,6 @@ from generator.web import create_app
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 WIDTHS = (1366, 390)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -8,21 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot, wait_until
+from browser import axe_violations, needs_chromium, served, shoot, wait_until
 from editor_tools import data_copy, editing_app
 from pypdf import PdfReader
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

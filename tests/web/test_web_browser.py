@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, axe_violations, needs_chromium, served, shoot, wait_until
+from browser import axe_violations, needs_chromium, served, shoot, wait_until
 from flask import Flask
 
 from generator import Procedure
@@ -22,16 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def base_url(app: Flask) -> Iterator[str]:
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
