@@ -130,7 +130,8 @@ def _child(
     set_language(options.pop("language"))
     folder: Path = options.pop("folder") or out
     disk = _Disk(folder, options.pop("budget"))
-    threading.Thread(target=_watch_server, args=(alive, folder), daemon=True).start()
+    watcher = threading.Thread(target=_watch_server, args=(alive, folder), daemon=True)
+    watcher.start()
 
     def progress(made: int, _count: int) -> None:
         done.value = made
@@ -148,7 +149,9 @@ def _child(
         results.send(outcome)
         results.close()
     except OSError:
-        pass  # the server died meanwhile
+        # The server died meanwhile: its watcher removes the folder and ends this process. Returning
+        # instead would end the process under the watcher, the folder half removed (seen on CI).
+        watcher.join()
 
 
 def _outcome(
