@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,9 +190,21 @@ def _pictures(procedure: Procedure) -> dict[str, str]:
     }
 
 
+_WRITING = threading.Lock()
+
+
+def _written(write: Callable[[], tuple[Procedure, Any]]) -> tuple[Procedure, Any]:
+    """``write`` (a save or a restore) and the desk's swap to its result, together: two saves made at
+    once reach the desk in the order the file got them, never the older one last."""
+    with _WRITING:
+        procedure, saved = write()
+        swap_procedure(current_app, procedure)
+    return procedure, saved
+
+
 def _save(values: fields.FormValues, version: str) -> Any:
     try:
-        procedure, saved = _store().save(_candidate(values), version)  # checked there, under its lock
+        procedure, saved = _written(lambda: _store().save(_candidate(values), version))  # checked there
     except Conflict as exc:
         # The fields this person changed keep their values, the others take the other's change;
         # the version becomes the current one: saving again is a choice made with it in sight.
@@ -204,7 +218,6 @@ def _save(values: fields.FormValues, version: str) -> Any:
     except GeneratorError as exc:  # the file or its history cannot be written (a read-only folder)
         problems = [fields.FieldProblem(None, text) for text in exc.problems]
         return _page(values, version, problems=problems, status=500)
-    swap_procedure(current_app, procedure)
     data, current = _store().current()
     return _page(
         fields.from_data(parse(data)), current, saved=fields.summary(saved.changes) or [_("Nothing changed.")]
@@ -294,7 +307,7 @@ def restore() -> Any:
     store = _store()
     name = request.form.get("name", "")
     try:
-        procedure, _saved = store.restore(name, request.form.get("version", ""))
+        _written(lambda: store.restore(name, request.form.get("version", "")))
     except KeyError:
         return _history_error(_("This version is no longer kept."), 404)
     except Conflict:
@@ -306,7 +319,6 @@ def restore() -> Any:
         return _history_error(
             " ".join(p.text for p in fields.field_problems(exc.problems, str(store.path))), 422
         )
-    swap_procedure(current_app, procedure)
     session["restored"] = name
     return redirect(url_for("editor.history"), code=303)
 
