@@ -49,7 +49,8 @@ VARIANTS: dict[str, Person | None] = {
         "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", flags=("unsure",)
     ),
 }
-# Two of those at once (a homonym with a long name, say) may need smaller type: the page says so.
+# Several of those at once: the homonym note is not said when the identifier is to be confirmed anyway
+# (the service confirms it with its digit), and the note no longer repeats the identifier: 12 pt.
 COMBINED = Person(
     "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", flags=("unsure", "homonym")
 )
@@ -107,12 +108,17 @@ def test_ink_stays_at_most_6_5_percent(procedure: Procedure, who: str) -> None:
 
 
 def test_several_variants_at_once_still_make_one_page(procedure: Procedure) -> None:
-    """Unsure, homonym, birth name and no office together: one page, the body no smaller than 10 pt."""
+    """Unsure, homonym, birth name and no office together: one page at 12 pt, said once what to check."""
     data = render(compose(procedure, COMBINED), "pdf")
     assert len(pdf_pages_text(data)) == 1
-    (size,) = _sizes_of(data, "Le NUMEN est un code de 13")
-    assert 10.0 <= size < 12.0
+    assert _sizes_of(data, "Le NUMEN est un code de 13") == {12.0}
+    text = pdf_pages_text(data)[0]
+    assert "à confirmer auprès de votre service" in text and "Homonyme" not in text
     assert ink_coverage(data) <= MAX_COVERAGE
+    # A homonym whose identifier is sure keeps the note, without repeating the identifier.
+    homonym = pdf_pages_text(_pdf(procedure, "homonym"))[0]
+    assert "Homonyme : votre identifiant peut finir par un chiffre (1, 2…)" in homonym
+    assert "mdupont1" not in homonym
 
 
 # -- the identifier and the address whole ----------------------------------------------

@@ -15,26 +15,34 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
-from ...sheet.blocks import Contact, DocumentInfo, HelpBand, Page, PersonalBox, QrFigure, Run, StepBlock
+from ...sheet.blocks import (
+    Contact,
+    DocumentInfo,
+    HelpBand,
+    NumenBoxes,
+    Page,
+    PersonalBox,
+    QrFigure,
+    Run,
+    StepBlock,
+)
 from .. import qr
 from .look import (
     BODY_PT,
+    BOX_INNER_MARGIN,
     BOX_MARGIN,
-    BOX_SHARE,
     CONTACT_NAME_MM,
     HELP_BAND_MM,
     INDENT,
     MARGIN_X,
     MARGIN_Y,
-    NUMEN_BOX_H_MM,
-    NUMEN_BOX_W_MM,
-    NUMEN_BOXES,
     PAGE_H,
     PAGE_W,
     QR_COLUMN_MM,
     QR_DPI,
     QR_WIDTH_MM,
     TEXT_W,
+    box_columns,
 )
 from .measure import Estimate
 from .package import token
@@ -214,26 +222,47 @@ def _layout_table(
 
 
 def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
-    table = _layout_table(
-        doc, (TEXT_W * BOX_SHARE, TEXT_W * (1 - BOX_SHARE)), style="Personal Box", cell_margin=BOX_MARGIN[1]
-    )
+    columns = box_columns(box.labels.numen_boxes.total_mm)
+    table = _layout_table(doc, columns, style="Personal Box", cell_margin=BOX_MARGIN[1])
     left, right = table.rows[0].cells
+    for cell, side in ((left, "right"), (right, "left")):
+        cell._tc.get_or_add_tcPr().append(
+            parse_xml(f'<w:tcMar {nsdecls("w")}><w:{side} w:w="{BOX_INNER_MARGIN}" w:type="dxa"/></w:tcMar>')
+        )
     left.paragraphs[0].style = "Box Heading"
     left.paragraphs[0].add_run(box.labels.heading)
     # As in the PDF: the family name stands out, the birth name follows it.
     name = left.add_paragraph(box.first_name + " ", style="Person Name")
+    name._p.pPr.find(qn("w:pStyle")).set(qn("w:val"), token("name_style"))  # PersonNameLong for the longest
     name.add_run(box.family_name, style="Strong")
     name.add_run(" " + box.birth_name)
     p = left.add_paragraph(box.label + " ")
     run = p.add_run(box.identifier, style="Identifier")
     run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), token("identifier_style"))
-    left.add_paragraph(box.homonym_note, style="Homonym Note")
-    left.add_paragraph(box.manager, style="Box Note")
     right.paragraphs[0].add_run(box.labels.numen_label, style="Strong")
-    _numen_boxes(right)
+    _numen_boxes(right, box.labels.numen_boxes)
     right.add_paragraph(style="Box Note").add_run(box.labels.numen_note, style="Strong")
+    _notes_row(table, box)
     for t in table._tbl.iter(qn("w:t")):
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _notes_row(table: Table, box: PersonalBox) -> None:
+    """The homonym and office notes under both columns, the box's whole width (as in the PDF).
+
+    Prose there wraps once where the left column would wrap it twice. A
+    sheet with neither note has no such row (prepare.py removes it).
+    """
+    first, second = table.add_row().cells  # type: ignore[no-untyped-call]
+    notes = first.merge(second)
+    # The row above keeps its bottom margin: no second one above the notes.
+    notes._tc.get_or_add_tcPr().append(
+        parse_xml(f'<w:tcMar {nsdecls("w")}><w:top w:w="0" w:type="dxa"/></w:tcMar>')
+    )
+    homonym = notes.paragraphs[0]
+    homonym.style = "Homonym Note"
+    homonym.add_run(box.homonym_note)
+    notes.add_paragraph(box.manager, style="Box Note")
 
 
 def _address(p: Paragraph, code: QrFigure, estimate: Estimate, body_pt: float) -> None:
@@ -301,9 +330,14 @@ def _qr_picture(cell: Any, code: QrFigure) -> None:
     cell.add_paragraph(code.caption, style="Caption")
 
 
-def _numen_boxes(cell: Any) -> None:
-    """Thirteen boxes, one a character of the NUMEN: a one-row table inside the box's right column."""
-    table = cell.add_table(rows=1, cols=NUMEN_BOXES)
+def _numen_boxes(cell: Any, grid: NumenBoxes) -> None:
+    """The NUMEN's boxes in their groups: a one-row table inside the box's right column.
+
+    A narrow cell without top and bottom borders stands between two groups:
+    its left and right borders are the boxes' own.
+    """
+    columns = _numen_columns(grid)
+    table = cell.add_table(rows=1, cols=len(columns))
     # python-docx closes the cell with an empty paragraph after the table; the note follows instead.
     after = table._tbl.getnext()
     if after is not None and after.tag == qn("w:p") and not "".join(after.itertext()):
@@ -312,13 +346,29 @@ def _numen_boxes(cell: Any) -> None:
     tbl_pr = table._tbl.tblPr
     tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
     row = table.rows[0]
-    row.height = Mm(NUMEN_BOX_H_MM)
+    row.height = Mm(grid.height_mm)
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-    for c in row.cells:
-        c.width = Mm(NUMEN_BOX_W_MM)
+    for c, (width, gap) in zip(row.cells, columns, strict=True):
+        c.width = Mm(width)
         c.paragraphs[0].style = "NUMEN Box"
-    for col in table.columns:
-        col.width = Mm(NUMEN_BOX_W_MM)
+        if gap:  # after tcW, where the schema wants it
+            c._tc.get_or_add_tcPr().append(
+                parse_xml(
+                    f'<w:tcBorders {nsdecls("w")}><w:top w:val="nil"/><w:bottom w:val="nil"/></w:tcBorders>'
+                )
+            )
+    for col, (width, _gap) in zip(table.columns, columns, strict=True):
+        col.width = Mm(width)
+
+
+def _numen_columns(grid: NumenBoxes) -> list[tuple[float, bool]]:
+    """The table's columns (width in mm, whether a gap): each group's boxes, a gap between two groups."""
+    columns: list[tuple[float, bool]] = []
+    for index, size in enumerate(grid.groups):
+        if index:
+            columns.append((grid.gap_mm, True))
+        columns += [(grid.width_mm, False)] * size
+    return columns
 
 
 def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:
