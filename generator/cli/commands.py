@@ -21,9 +21,11 @@ from .. import (
     load_procedure,
     make_person,
     read_roster,
+    reduced_sheets,
+    representative_sheets,
     run_batch,
 )
-from ..i18n import _, ngettext
+from ..i18n import _, current_language, ngettext
 from .progress import ProgressBar
 from .sending import send
 from .serve import serve
@@ -53,7 +55,31 @@ def check(procedure: Procedure, args: argparse.Namespace) -> int:
             codes=ngettext("{n} QR code", "{n} QR codes", codes).format(n=codes),
         )
     )
+    _body_sizes(procedure)
     return 0
+
+
+def _body_sizes(procedure: Procedure) -> None:
+    """Which sheets do not hold at 12 pt (a warning each), or that every one does."""
+    reduced = reduced_sheets(representative_sheets(procedure, flyer=True))
+    if not reduced:
+        print(_("every sheet is at 12 pt in every format: the flyer and every kind of personal sheet"))
+    for sheet in reduced:
+        where = sheet.variant.describe() if sheet.variant is not None else ""
+        if sheet.body is None:
+            problem = _("{format}: the personal sheet does not fit on one page: {variant}")
+        elif sheet.variant is None:
+            problem = _("{format}: body text reduced to {size} pt on the flyer")
+        else:
+            problem = _("{format}: body text reduced to {size} pt on the personal sheet: {variant}")
+        shown = problem.format(format=sheet.format.upper(), size=_number(sheet.body or 0.0), variant=where)
+        print(_("warning: {problem}").format(problem=shown), file=sys.stderr)
+
+
+def _number(value: float) -> str:
+    """11.5 in English, 11,5 in French."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if current_language() == "fr" else text
 
 
 def build(procedure: Procedure, args: argparse.Namespace) -> int:

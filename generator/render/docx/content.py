@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -19,7 +19,6 @@ from ...sheet.blocks import (
     Contact,
     DocumentInfo,
     HelpBand,
-    NumenBoxes,
     Page,
     PersonalBox,
     QrFigure,
@@ -31,9 +30,9 @@ from .look import (
     BODY_PT,
     BOX_INNER_MARGIN,
     BOX_MARGIN,
-    CONTACT_NAME_MM,
+    CONTACT_SEPARATOR,
+    EMAIL_SEPARATOR,
     HELP_BAND_MM,
-    INDENT,
     MARGIN_X,
     MARGIN_Y,
     PAGE_H,
@@ -45,6 +44,7 @@ from .look import (
     box_columns,
 )
 from .measure import Estimate
+from .numen_row import numen_row
 from .package import token
 from .styles import write_numbering, write_styles
 
@@ -240,7 +240,7 @@ def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
     run = p.add_run(box.identifier, style="Identifier")
     run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), token("identifier_style"))
     right.paragraphs[0].add_run(box.labels.numen_label, style="Strong")
-    _numen_boxes(right, box.labels.numen_boxes)
+    numen_row(right, box.labels.numen_boxes)
     right.add_paragraph(style="Box Note").add_run(box.labels.numen_note, style="Strong")
     _notes_row(table, box)
     for t in table._tbl.iter(qn("w:t")):
@@ -305,15 +305,18 @@ def _step(doc: DocxDocument, step: StepBlock, estimate: Estimate, body_pt: float
 
 
 def _contacts(doc: DocxDocument, contacts: tuple[Contact, ...]) -> None:
-    name_w = CONTACT_NAME_MM
-    table = _layout_table(doc, (name_w, TEXT_W - INDENT.mm - name_w), indent_mm=INDENT.mm)
-    for i, group in enumerate(contacts):
-        row = table.rows[0] if i == 0 else table.add_row()  # type: ignore[no-untyped-call]
-        name_cell, mail_cell = row.cells
-        name_cell.paragraphs[0].style = "Contact Name"
-        name_cell.paragraphs[0].add_run(group.name)
+    """Each office on its own line, as in the PDF: its name, then its addresses as mailto links.
+
+    A line rather than a table row per address: an office's two addresses
+    share the line when they fit (one line less on most sheets).
+    """
+    for group in contacts:
+        p = doc.add_paragraph(style="Step Text")
+        p.add_run(group.name, style="Strong")
+        p.add_run(CONTACT_SEPARATOR)
         for j, email in enumerate(group.emails):
-            p = mail_cell.paragraphs[0] if j == 0 else mail_cell.add_paragraph()
+            if j:
+                p.add_run(EMAIL_SEPARATOR)
             _hyperlink(p, f"mailto:{email}", email)
 
 
@@ -328,47 +331,6 @@ def _qr_picture(cell: Any, code: QrFigure) -> None:
     doc_pr.set("title", code.caption)
     doc_pr.set("descr", code.alt)
     cell.add_paragraph(code.caption, style="Caption")
-
-
-def _numen_boxes(cell: Any, grid: NumenBoxes) -> None:
-    """The NUMEN's boxes in their groups: a one-row table inside the box's right column.
-
-    A narrow cell without top and bottom borders stands between two groups:
-    its left and right borders are the boxes' own.
-    """
-    columns = _numen_columns(grid)
-    table = cell.add_table(rows=1, cols=len(columns))
-    # python-docx closes the cell with an empty paragraph after the table; the note follows instead.
-    after = table._tbl.getnext()
-    if after is not None and after.tag == qn("w:p") and not "".join(after.itertext()):
-        after.getparent().remove(after)
-    table.style = cell.part.document.styles["NUMEN Boxes"]
-    tbl_pr = table._tbl.tblPr
-    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
-    row = table.rows[0]
-    row.height = Mm(grid.height_mm)
-    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-    for c, (width, gap) in zip(row.cells, columns, strict=True):
-        c.width = Mm(width)
-        c.paragraphs[0].style = "NUMEN Box"
-        if gap:  # after tcW, where the schema wants it
-            c._tc.get_or_add_tcPr().append(
-                parse_xml(
-                    f'<w:tcBorders {nsdecls("w")}><w:top w:val="nil"/><w:bottom w:val="nil"/></w:tcBorders>'
-                )
-            )
-    for col, (width, _gap) in zip(table.columns, columns, strict=True):
-        col.width = Mm(width)
-
-
-def _numen_columns(grid: NumenBoxes) -> list[tuple[float, bool]]:
-    """The table's columns (width in mm, whether a gap): each group's boxes, a gap between two groups."""
-    columns: list[tuple[float, bool]] = []
-    for index, size in enumerate(grid.groups):
-        if index:
-            columns.append((grid.gap_mm, True))
-        columns += [(grid.width_mm, False)] * size
-    return columns
 
 
 def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:

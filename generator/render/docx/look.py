@@ -52,7 +52,8 @@ PAGE_CAPACITY = 268 * PT_PER_MM
 INDENT = Length.of_mm(10)  # step text sits under the heading's text, past its number
 
 HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
-CONTACT_NAME_MM = 84  # the contacts table's column of office names
+# Between an office's name and its addresses, and between two addresses (a no-break space before ":").
+CONTACT_SEPARATOR, EMAIL_SEPARATOR = "\u00a0: ", " · "
 QR_WIDTH_MM = 37.6  # with its 4-module quiet zone, as in the PDF (0.84 mm a module: 31 mm of code)
 QR_COLUMN_MM = QR_WIDTH_MM + 6  # the code's column beside the step's text
 QR_DPI = 300

@@ -18,8 +18,8 @@ from ...sheet.blocks import BoxLabels, Page, PersonalBox, StepBlock, plain
 from .look import (
     BODY_PT,
     BOX_MARGIN,
-    CONTACT_NAME_AFTER,
-    CONTACT_NAME_MM,
+    CONTACT_SEPARATOR,
+    EMAIL_SEPARATOR,
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
@@ -226,14 +226,13 @@ class Estimate:
             )
             text = max(text, picture)
         height += text
-        if step.contacts:
-            name_w = CONTACT_NAME_MM * PT_PER_MM - 12
-            mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
-            for group in step.contacts:
-                # An address longer than its column wraps: count its lines too.
-                addresses = sum(lines(e, body, mail_w) for e in group.emails)
-                rows = max(lines(group.name, body, name_w, bold=True), addresses)
-                height += rows * line(body) + CONTACT_NAME_AFTER / 20
+        for group in step.contacts:
+            # The office's name (bold), then its addresses on the same line as far as they go.
+            pieces = [
+                (group.name, body, True),
+                (CONTACT_SEPARATOR + EMAIL_SEPARATOR.join(group.emails), body, False),
+            ]
+            height += len(_mixed_lines(pieces, (width - indent) / self.width_ratio)) * line(body) + _AFTER
         return height
 
     def box(self, box: PersonalBox, body: float) -> float:
