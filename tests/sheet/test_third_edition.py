@@ -24,6 +24,7 @@ from generator import render_sheet as render
 from generator.people.person import Person
 from generator.procedure.model import Procedure
 from generator.procedure.schema import load_procedure
+from generator.render.fit_report import body_of
 from generator.render.pdf import PdfWriter
 from generator.sheet.compose import compose_page
 
@@ -92,6 +93,13 @@ def test_the_body_is_12_pt_on_every_variant(procedure: Procedure, who: str) -> N
     assert _sizes_of(data, "Le NUMEN est un code de 13") == {12.0}
     assert _sizes_of(data, "La page demande Identifiant") == {12.0}
     assert _sizes_of(data, TYPED) == {12.0}
+
+
+@pytest.mark.parametrize("who", VARIANTS)
+def test_the_docx_of_every_variant_is_set_at_12_pt(procedure: Procedure, who: str) -> None:
+    """The DOCX's own fit (its estimate, on the cautious side) keeps 12 pt for each variant, the combined one too."""
+    for person in (VARIANTS[who], COMBINED):
+        assert body_of(compose(procedure, person), "docx") == 12.0
 
 
 @pytest.mark.parametrize("who", VARIANTS)
@@ -339,8 +347,8 @@ def test_libreoffice_prints_the_docx_at_12_pt_with_the_identifier_whole(
     procedure: Procedure, tmp_path: Path
 ) -> None:
     files = []
-    for who in ("flyer", "plain", "homonym", "long name"):
-        path = tmp_path / f"{who.replace(' ', '-')}.docx"
+    for who in ("flyer", "plain", "homonym", "unsure, birth name, no office", "long name"):
+        path = tmp_path / f"{who.replace(' ', '-').replace(',', '')}.docx"
         path.write_bytes(render(compose(procedure, VARIANTS[who]), "docx"))
         files.append(path)
     pdfs = soffice_to_pdf(files, tmp_path / "out")
