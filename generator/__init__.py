@@ -38,7 +38,7 @@ from .procedure.model import Procedure
 from .procedure.schema import load_procedure
 from .render import FORMATS
 from .render import render as render_sheet
-from .render.fit_report import reduced_sheets
+from .render.fit_report import body_size, reduced_sheets
 from .run.batch import BatchResult, build_flyer, desk_sheet, run_batch, single_person
 from .run.buildable import check_builds
 from .run.cancel import Cancelled, interrupt_when_safe
@@ -105,6 +105,7 @@ __all__ = [
     "Sheet",
     "SmtpSettings",
     "attachment_name",
+    "body_size",
     "build_flyer",
     "build_message",
     "check_builds",

@@ -15,8 +15,10 @@ from .. import (
     BatchResult,
     Procedure,
     Roster,
+    body_size,
     build_flyer,
     check_builds,
+    compose,
     desk_sheet,
     load_procedure,
     make_person,
@@ -106,7 +108,7 @@ def person(procedure: Procedure, args: argparse.Namespace) -> int:
             print(_("{path}: already there with this person's sheet, unchanged").format(path=path))
         else:
             print(_("wrote {path}").format(path=path))
-    _desk_unsure(procedure, args)
+    _desk_warnings(procedure, args)
     return 0
 
 
@@ -215,8 +217,8 @@ def _roster_unsure(roster: Roster) -> None:
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
 
 
-def _desk_unsure(procedure: Procedure, args: argparse.Namespace) -> None:
-    """The warning of ``person`` when the identifier is to confirm (the person was checked already)."""
+def _desk_warnings(procedure: Procedure, args: argparse.Namespace) -> None:
+    """The warnings of ``person`` (checked already): an identifier to confirm, a body set below 12 pt."""
     person = make_person(
         procedure,
         first_name=args.first_name,
@@ -231,3 +233,12 @@ def _desk_unsure(procedure: Procedure, args: argparse.Namespace) -> None:
             "(a letter of the name has no sure spelling, or it was typed by hand)"
         ).format(identifier=person.identifier)
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
+    sheet = compose(procedure, person)
+    for fmt in args.formats:
+        body = body_size(sheet, fmt)
+        if body is not None and body < 12:
+            problem = _(
+                "{format}: body text reduced to {size} pt on this sheet (its texts do not hold at 12 pt)"
+            )
+            shown = problem.format(format=fmt.upper(), size=_number(body))
+            print(_("warning: {problem}").format(problem=shown), file=sys.stderr)

@@ -34,14 +34,14 @@ def reduced_sheets(
     kinds = list(sheets)
     for fmt in formats:
         for variant, sheet in kinds:
-            body = body_of(sheet, fmt)
+            body = body_size(sheet, fmt)
             if body is None or body < BODY_MAX:
                 outcome = Outcome.FLYER if variant is None else Outcome.PERSONAL_SHEET
                 found.append(Reduced(fmt, outcome, variant, body))
     return found
 
 
-def body_of(sheet: Sheet, fmt: str) -> float | None:
+def body_size(sheet: Sheet, fmt: str) -> float | None:
     """The body size (pt) the writer of ``fmt`` sets ``sheet`` at; None when no size fits it."""
     fitter = writer(fmt, sheet.page)
     for rung in LADDER:

@@ -92,3 +92,48 @@ def test_check_says_it_in_french(tmp_path: Path) -> None:
         f"toutes les fiches sont en corps 12 pt, dans chaque format{NBSP}: "
         "l’affiche et chaque sorte de fiche personnelle"
     ) in shorter.stdout.splitlines()
+
+
+LONGEST = [
+    "--first-name",
+    "Marie-Hélène-Clémentine Bénédicte",
+    "--last-name",
+    "de La Rochefoucauld-Montbazon",
+    "--birth-name",
+    "Lefèvre-Beaumont de Saint-Aignan d'Auvergne",
+]
+
+
+def test_person_says_when_its_sheet_is_set_below_12_pt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``person`` with a very long name and birth name: the DOCX is at 11.5 pt, and the terminal says so."""
+    assert main(["person", *LONGEST, "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "warning: DOCX: body text reduced to 11.5 pt on this sheet (its texts do not hold at 12 pt)"
+    ]
+    # A usual name: nothing to say.
+    assert (
+        main(["person", "--first-name", "Marie", "--last-name", "Dupont", "--out", str(tmp_path / "b")]) == 0
+    )
+    assert capsys.readouterr().err == ""
+
+
+def test_person_says_it_in_french(tmp_path: Path) -> None:
+    env = {**os.environ, "LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "person", *LONGEST, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = (
+        f"attention{NBSP}: DOCX{NBSP}: corps du texte réduit à 11,5 pt sur cette fiche "
+        "(ses textes ne tiennent pas en 12 pt)"
+    )
+    assert result.stderr.splitlines() == [expected]

@@ -7,7 +7,7 @@ import pypdfium2.raw as pdfium_c
 
 from generator import render_sheet
 from generator.procedure.model import Procedure
-from generator.render.fit_report import body_of, reduced_sheets
+from generator.render.fit_report import body_size, reduced_sheets
 from generator.sheet.variants import Feature, representative_sheets
 
 
@@ -38,10 +38,10 @@ def test_the_report_says_the_size_the_pdf_is_printed_at(procedure: Procedure) ->
 
 
 def test_the_docx_report_is_the_docx_writers_own_choice(procedure: Procedure) -> None:
-    """The DOCX sizes come from its writer's fit: the report and body_of agree for every kind."""
+    """The DOCX sizes come from its writer's fit: the report and body_size agree for every kind."""
     reduced = {r.variant: r.body for r in reduced_sheets(representative_sheets(procedure), ("docx",))}
     for variant, sheet in representative_sheets(procedure):
-        assert body_of(sheet, "docx") == reduced.get(variant, 12.0)
+        assert body_size(sheet, "docx") == reduced.get(variant, 12.0)
 
 
 def test_most_kinds_of_sheet_hold_at_12_pt(procedure: Procedure) -> None:

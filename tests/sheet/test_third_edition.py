@@ -24,7 +24,7 @@ from generator import render_sheet as render
 from generator.people.person import Person
 from generator.procedure.model import Procedure
 from generator.procedure.schema import load_procedure
-from generator.render.fit_report import body_of
+from generator.render.fit_report import body_size
 from generator.render.pdf import PdfWriter
 from generator.sheet.compose import compose_page
 
@@ -99,7 +99,7 @@ def test_the_body_is_12_pt_on_every_variant(procedure: Procedure, who: str) -> N
 def test_the_docx_of_every_variant_is_set_at_12_pt(procedure: Procedure, who: str) -> None:
     """The DOCX's own fit (its estimate, on the cautious side) keeps 12 pt for each variant, the combined one too."""
     for person in (VARIANTS[who], COMBINED):
-        assert body_of(compose(procedure, person), "docx") == 12.0
+        assert body_size(compose(procedure, person), "docx") == 12.0
 
 
 @pytest.mark.parametrize("who", VARIANTS)
