@@ -38,6 +38,7 @@ from .procedure.model import Procedure
 from .procedure.schema import load_procedure
 from .render import FORMATS
 from .render import render as render_sheet
+from .render.fit_report import body_size, reduced_sheets
 from .run.batch import BatchResult, build_flyer, desk_sheet, run_batch, single_person
 from .run.buildable import check_builds
 from .run.cancel import Cancelled, interrupt_when_safe
@@ -52,6 +53,7 @@ from .run.procedure_store import dump as dump_procedure
 from .run.procedure_store import parse as parse_procedure
 from .sheet.blocks import Sheet
 from .sheet.compose import compose
+from .sheet.variants import representative_sheets
 
 if TYPE_CHECKING:  # for type checkers only: at run time ``__getattr__`` imports these on first use
     from .mail.drafts import attachment_name, build_message, write_draft
@@ -103,6 +105,7 @@ __all__ = [
     "Sheet",
     "SmtpSettings",
     "attachment_name",
+    "body_size",
     "build_flyer",
     "build_message",
     "check_builds",
@@ -126,8 +129,10 @@ __all__ = [
     "person_from_fields",
     "read_manifest",
     "read_roster",
+    "reduced_sheets",
     "render_sheet",
     "report_csv",
+    "representative_sheets",
     "row_limit",
     "run_batch",
     "safe_file_stem",

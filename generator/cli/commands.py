@@ -15,15 +15,19 @@ from .. import (
     BatchResult,
     Procedure,
     Roster,
+    body_size,
     build_flyer,
     check_builds,
+    compose,
     desk_sheet,
     load_procedure,
     make_person,
     read_roster,
+    reduced_sheets,
+    representative_sheets,
     run_batch,
 )
-from ..i18n import _, ngettext
+from ..i18n import _, current_language, ngettext
 from .progress import ProgressBar
 from .sending import send
 from .serve import serve
@@ -53,7 +57,31 @@ def check(procedure: Procedure, args: argparse.Namespace) -> int:
             codes=ngettext("{n} QR code", "{n} QR codes", codes).format(n=codes),
         )
     )
+    _body_sizes(procedure)
     return 0
+
+
+def _body_sizes(procedure: Procedure) -> None:
+    """Which sheets do not hold at 12 pt (a warning each), or that every one does."""
+    reduced = reduced_sheets(representative_sheets(procedure, flyer=True))
+    if not reduced:
+        print(_("every sheet is at 12 pt in every format: the flyer and every kind of personal sheet"))
+    for sheet in reduced:
+        where = sheet.variant.describe() if sheet.variant is not None else ""
+        if sheet.body is None:
+            problem = _("{format}: the personal sheet does not fit on one page: {variant}")
+        elif sheet.variant is None:
+            problem = _("{format}: body text reduced to {size} pt on the flyer")
+        else:
+            problem = _("{format}: body text reduced to {size} pt on the personal sheet: {variant}")
+        shown = problem.format(format=sheet.format.upper(), size=_number(sheet.body or 0.0), variant=where)
+        print(_("warning: {problem}").format(problem=shown), file=sys.stderr)
+
+
+def _number(value: float) -> str:
+    """11.5 in English, 11,5 in French."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if current_language() == "fr" else text
 
 
 def build(procedure: Procedure, args: argparse.Namespace) -> int:
@@ -80,7 +108,7 @@ def person(procedure: Procedure, args: argparse.Namespace) -> int:
             print(_("{path}: already there with this person's sheet, unchanged").format(path=path))
         else:
             print(_("wrote {path}").format(path=path))
-    _desk_unsure(procedure, args)
+    _desk_warnings(procedure, args)
     return 0
 
 
@@ -189,8 +217,8 @@ def _roster_unsure(roster: Roster) -> None:
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
 
 
-def _desk_unsure(procedure: Procedure, args: argparse.Namespace) -> None:
-    """The warning of ``person`` when the identifier is to confirm (the person was checked already)."""
+def _desk_warnings(procedure: Procedure, args: argparse.Namespace) -> None:
+    """The warnings of ``person`` (checked already): an identifier to confirm, a body set below 12 pt."""
     person = make_person(
         procedure,
         first_name=args.first_name,
@@ -205,3 +233,12 @@ def _desk_unsure(procedure: Procedure, args: argparse.Namespace) -> None:
             "(a letter of the name has no sure spelling, or it was typed by hand)"
         ).format(identifier=person.identifier)
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
+    sheet = compose(procedure, person)
+    for fmt in args.formats:
+        body = body_size(sheet, fmt)
+        if body is not None and body < 12:
+            problem = _(
+                "{format}: body text reduced to {size} pt on this sheet (its texts do not hold at 12 pt)"
+            )
+            shown = problem.format(format=fmt.upper(), size=_number(body))
+            print(_("warning: {problem}").format(problem=shown), file=sys.stderr)

@@ -10,9 +10,11 @@ NBSP = "\u00a0"
 _NARROW_NBSP = "\u202f"
 
 _BEFORE_PUNCT = re.compile(r"[ \u202f\u00a0]+([:;!?])")
-# Inside « » the space is always due, typed or not: no URL or time holds a guillemet.
-_BEFORE_GUILLEMET = re.compile(r"[ \u202f\u00a0]*»")
-_AFTER_GUILLEMET = re.compile(r"«[ \u202f\u00a0]*")
+# Inside « » the space is always due, typed or not: no URL or time holds a guillemet. Any
+# white space there (a tab, a line break of the data) becomes the one no-break space: the PDF and
+# the DOCX never break a line between a guillemet and its word.
+_BEFORE_GUILLEMET = re.compile(r"\s*»")
+_AFTER_GUILLEMET = re.compile(r"«\s*")
 _HOURS = re.compile(r"(\d) (h)\b(?: (\d\d))?")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 

@@ -17,6 +17,7 @@ __all__ = [
     "Contact",
     "DocumentInfo",
     "HelpBand",
+    "NumenBoxes",
     "Page",
     "Paragraph",
     "PersonalBox",
@@ -97,6 +98,36 @@ class HelpBand:
 
 
 @dataclass(frozen=True)
+class NumenBoxes:
+    """The boxes a NUMEN is written in by hand: one a character, in the groups it is read in.
+
+    Every writer draws these (PDF and DOCX alike): the shape is said here once.
+    """
+
+    groups: tuple[int, ...] = (2, 1, 7, 3)  # 2 digits, a letter, 7 digits, 3 letters
+    width_mm: float = 6.0  # room for a ballpoint's letter
+    height_mm: float = 8.0
+    gap_mm: float = 1.5  # between two groups
+
+    @property
+    def count(self) -> int:
+        return sum(self.groups)
+
+    @property
+    def total_mm(self) -> float:
+        """The row's width, gaps included."""
+        return self.count * self.width_mm + (len(self.groups) - 1) * self.gap_mm
+
+    def lefts_mm(self) -> tuple[float, ...]:
+        """The left edge of each box, from the row's left edge, the groups apart."""
+        lefts: list[float] = []
+        for index, size in enumerate(self.groups):
+            start = sum(self.groups[:index])
+            lefts += [(start + i) * self.width_mm + index * self.gap_mm for i in range(size)]
+        return tuple(lefts)
+
+
+@dataclass(frozen=True)
 class BoxLabels:
     """The fixed texts of the personal box, the same for every person of a procedure."""
 
@@ -105,6 +136,7 @@ class BoxLabels:
     unsure_identifier_label: str  # instead of identifier_label when the identifier is a guess
     numen_label: str
     numen_note: str
+    numen_boxes: NumenBoxes = NumenBoxes()  # where the NUMEN is written by hand
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,10 @@ def personal_box(procedure: Procedure, person: Person) -> PersonalBox:
     named_in_steps = any(step.show_contacts for step in procedure.steps)
     manager = f"{text.manager_note} {group.name}" if group and not named_in_steps else ""
     labels = compose_page(procedure, personal=True).box_labels
-    note = _homonym_note(text, person.identifier) if HOMONYM in person.flags else ()
+    # Said once: an identifier to be confirmed by the service is confirmed with its digit, if any;
+    # the homonym note would ask the reader to check it a second time, on two more lines.
+    homonym = HOMONYM in person.flags and UNSURE not in person.flags
+    note = _homonym_note(text, person.identifier) if homonym else ()
     return PersonalBox(
         labels=labels,
         first_name=person.first_name.strip(),

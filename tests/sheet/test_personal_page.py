@@ -38,7 +38,13 @@ def flat(text: str) -> str:
 
 def docx_text(data: bytes) -> str:
     body = Document(io.BytesIO(data)).element.body
-    return norm(" ".join(t.text or "" for t in body.iter(qn("w:t"))))
+    # A non-breaking hyphen (inside the identifier) reads as the hyphen it prints.
+    return norm(
+        "".join(
+            "-" if el.tag == qn("w:noBreakHyphen") else " " + (el.text or "")
+            for el in body.iter(qn("w:t"), qn("w:noBreakHyphen"))
+        )
+    )
 
 
 def test_the_personal_page_points_at_the_identifier_at_the_top(procedure: Procedure) -> None:
@@ -96,7 +102,7 @@ def test_an_unsure_identifier_is_labelled_to_be_confirmed(procedure: Procedure, 
 
 
 def test_the_homonym_note_label_is_bold_in_the_docx(procedure: Procedure) -> None:
-    """ "Homonyme :" is a Strong run, the rest of the note plain, the identifier filled in."""
+    """ "Homonyme :" is a Strong run, the rest of the note plain."""
     doc = Document(io.BytesIO(render(compose(procedure, HOMONYM), "docx")))
     note = next(p for p in doc.element.body.iter(qn("w:p")) if "Homonyme" in "".join(p.itertext()))
     runs = [
@@ -107,16 +113,17 @@ def test_the_homonym_note_label_is_bold_in_the_docx(procedure: Procedure) -> Non
     }
     assert styled.get("Homonyme :") == "Strong"
     rest = next(text for text, style in runs if "votre identifiant peut finir" in text)
-    assert "(mdupont1…)" in rest and "Strong" not in str(styled.get(norm(rest)))
+    # The identifier stands just above: the note does not say it again (#24).
+    assert "(1, 2…)" in rest and "mdupont" not in rest and "Strong" not in str(styled.get(norm(rest)))
     assert "**" not in "".join(note.itertext())
 
 
 def test_the_homonym_note_label_is_bold_in_the_pdf(procedure: Procedure) -> None:
-    """In the PDF, "Homonyme :" is set in the bold face and the note says the person's identifier."""
+    """In the PDF, "Homonyme :" is set in the bold face; the note says which digits may follow."""
     data = render(compose(procedure, HOMONYM), "pdf")
     text = flat(pdf_pages_text(data)[0])
     assert flat("Homonyme : votre identifiant peut finir par un chiffre") in text
-    assert "(mdupont1…)" in text and "**" not in text
+    assert flat("(1, 2…) : vérifiez à la connexion") in text and "**" not in text
     assert _note_font_is_bold(data)
 
 

@@ -24,6 +24,7 @@ from generator import render_sheet as render
 from generator.people.person import Person
 from generator.procedure.model import Procedure
 from generator.procedure.schema import load_procedure
+from generator.render.fit_report import body_size
 from generator.render.pdf import PdfWriter
 from generator.sheet.compose import compose_page
 
@@ -49,7 +50,8 @@ VARIANTS: dict[str, Person | None] = {
         "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", flags=("unsure",)
     ),
 }
-# Two of those at once (a homonym with a long name, say) may need smaller type: the page says so.
+# Several of those at once: the homonym note is not said when the identifier is to be confirmed anyway
+# (the service confirms it with its digit), and the note no longer repeats the identifier: 12 pt.
 COMBINED = Person(
     "Marie-Hélène", "Lefèvre-Dupont", "mlefevre-dupont", birth_name="Martin", flags=("unsure", "homonym")
 )
@@ -94,6 +96,13 @@ def test_the_body_is_12_pt_on_every_variant(procedure: Procedure, who: str) -> N
 
 
 @pytest.mark.parametrize("who", VARIANTS)
+def test_the_docx_of_every_variant_is_set_at_12_pt(procedure: Procedure, who: str) -> None:
+    """The DOCX's own fit (its estimate, on the cautious side) keeps 12 pt for each variant, the combined one too."""
+    for person in (VARIANTS[who], COMBINED):
+        assert body_size(compose(procedure, person), "docx") == 12.0
+
+
+@pytest.mark.parametrize("who", VARIANTS)
 def test_lines_hold_at_most_about_75_characters(procedure: Procedure, who: str) -> None:
     """Prose wraps at about 75 characters (83–84 before); addresses and the long identifier aside."""
     prose = [line for line in _lines(_pdf(procedure, who)) if "@" not in line and "ac-poitiers" not in line]
@@ -107,12 +116,17 @@ def test_ink_stays_at_most_6_5_percent(procedure: Procedure, who: str) -> None:
 
 
 def test_several_variants_at_once_still_make_one_page(procedure: Procedure) -> None:
-    """Unsure, homonym, birth name and no office together: one page, the body no smaller than 10 pt."""
+    """Unsure, homonym, birth name and no office together: one page at 12 pt, said once what to check."""
     data = render(compose(procedure, COMBINED), "pdf")
     assert len(pdf_pages_text(data)) == 1
-    (size,) = _sizes_of(data, "Le NUMEN est un code de 13")
-    assert 10.0 <= size < 12.0
+    assert _sizes_of(data, "Le NUMEN est un code de 13") == {12.0}
+    text = pdf_pages_text(data)[0]
+    assert "à confirmer auprès de votre service" in text and "Homonyme" not in text
     assert ink_coverage(data) <= MAX_COVERAGE
+    # A homonym whose identifier is sure keeps the note, without repeating the identifier.
+    homonym = pdf_pages_text(_pdf(procedure, "homonym"))[0]
+    assert "Homonyme : votre identifiant peut finir par un chiffre (1, 2…)" in homonym
+    assert "mdupont1" not in homonym
 
 
 # -- the identifier and the address whole ----------------------------------------------
@@ -333,8 +347,8 @@ def test_libreoffice_prints_the_docx_at_12_pt_with_the_identifier_whole(
     procedure: Procedure, tmp_path: Path
 ) -> None:
     files = []
-    for who in ("flyer", "plain", "homonym", "long name"):
-        path = tmp_path / f"{who.replace(' ', '-')}.docx"
+    for who in ("flyer", "plain", "homonym", "unsure, birth name, no office", "long name"):
+        path = tmp_path / f"{who.replace(' ', '-').replace(',', '')}.docx"
         path.write_bytes(render(compose(procedure, VARIANTS[who]), "docx"))
         files.append(path)
     pdfs = soffice_to_pdf(files, tmp_path / "out")

@@ -9,34 +9,42 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
-from ...sheet.blocks import Contact, DocumentInfo, HelpBand, Page, PersonalBox, QrFigure, Run, StepBlock
+from ...sheet.blocks import (
+    Contact,
+    DocumentInfo,
+    HelpBand,
+    Page,
+    PersonalBox,
+    QrFigure,
+    Run,
+    StepBlock,
+)
 from .. import qr
 from .look import (
     BODY_PT,
+    BOX_INNER_MARGIN,
     BOX_MARGIN,
-    BOX_SHARE,
-    CONTACT_NAME_MM,
+    CONTACT_SEPARATOR,
+    EMAIL_SEPARATOR,
     HELP_BAND_MM,
-    INDENT,
     MARGIN_X,
     MARGIN_Y,
-    NUMEN_BOX_H_MM,
-    NUMEN_BOX_W_MM,
-    NUMEN_BOXES,
     PAGE_H,
     PAGE_W,
     QR_COLUMN_MM,
     QR_DPI,
     QR_WIDTH_MM,
     TEXT_W,
+    box_columns,
 )
 from .measure import Estimate
+from .numen_row import numen_row
 from .package import token
 from .styles import write_numbering, write_styles
 
@@ -214,26 +222,47 @@ def _layout_table(
 
 
 def _box_table(doc: DocxDocument, box: PersonalBox) -> None:
-    table = _layout_table(
-        doc, (TEXT_W * BOX_SHARE, TEXT_W * (1 - BOX_SHARE)), style="Personal Box", cell_margin=BOX_MARGIN[1]
-    )
+    columns = box_columns(box.labels.numen_boxes.total_mm)
+    table = _layout_table(doc, columns, style="Personal Box", cell_margin=BOX_MARGIN[1])
     left, right = table.rows[0].cells
+    for cell, side in ((left, "right"), (right, "left")):
+        cell._tc.get_or_add_tcPr().append(
+            parse_xml(f'<w:tcMar {nsdecls("w")}><w:{side} w:w="{BOX_INNER_MARGIN}" w:type="dxa"/></w:tcMar>')
+        )
     left.paragraphs[0].style = "Box Heading"
     left.paragraphs[0].add_run(box.labels.heading)
     # As in the PDF: the family name stands out, the birth name follows it.
     name = left.add_paragraph(box.first_name + " ", style="Person Name")
+    name._p.pPr.find(qn("w:pStyle")).set(qn("w:val"), token("name_style"))  # PersonNameLong for the longest
     name.add_run(box.family_name, style="Strong")
     name.add_run(" " + box.birth_name)
     p = left.add_paragraph(box.label + " ")
     run = p.add_run(box.identifier, style="Identifier")
     run._r.rPr.find(qn("w:rStyle")).set(qn("w:val"), token("identifier_style"))
-    left.add_paragraph(box.homonym_note, style="Homonym Note")
-    left.add_paragraph(box.manager, style="Box Note")
     right.paragraphs[0].add_run(box.labels.numen_label, style="Strong")
-    _numen_boxes(right)
+    numen_row(right, box.labels.numen_boxes)
     right.add_paragraph(style="Box Note").add_run(box.labels.numen_note, style="Strong")
+    _notes_row(table, box)
     for t in table._tbl.iter(qn("w:t")):
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _notes_row(table: Table, box: PersonalBox) -> None:
+    """The homonym and office notes under both columns, the box's whole width (as in the PDF).
+
+    Prose there wraps once where the left column would wrap it twice. A
+    sheet with neither note has no such row (prepare.py removes it).
+    """
+    first, second = table.add_row().cells  # type: ignore[no-untyped-call]
+    notes = first.merge(second)
+    # The row above keeps its bottom margin: no second one above the notes.
+    notes._tc.get_or_add_tcPr().append(
+        parse_xml(f'<w:tcMar {nsdecls("w")}><w:top w:w="0" w:type="dxa"/></w:tcMar>')
+    )
+    homonym = notes.paragraphs[0]
+    homonym.style = "Homonym Note"
+    homonym.add_run(box.homonym_note)
+    notes.add_paragraph(box.manager, style="Box Note")
 
 
 def _address(p: Paragraph, code: QrFigure, estimate: Estimate, body_pt: float) -> None:
@@ -276,15 +305,18 @@ def _step(doc: DocxDocument, step: StepBlock, estimate: Estimate, body_pt: float
 
 
 def _contacts(doc: DocxDocument, contacts: tuple[Contact, ...]) -> None:
-    name_w = CONTACT_NAME_MM
-    table = _layout_table(doc, (name_w, TEXT_W - INDENT.mm - name_w), indent_mm=INDENT.mm)
-    for i, group in enumerate(contacts):
-        row = table.rows[0] if i == 0 else table.add_row()  # type: ignore[no-untyped-call]
-        name_cell, mail_cell = row.cells
-        name_cell.paragraphs[0].style = "Contact Name"
-        name_cell.paragraphs[0].add_run(group.name)
+    """Each office on its own line, as in the PDF: its name, then its addresses as mailto links.
+
+    A line rather than a table row per address: an office's two addresses
+    share the line when they fit (one line less on most sheets).
+    """
+    for group in contacts:
+        p = doc.add_paragraph(style="Step Text")
+        p.add_run(group.name, style="Strong")
+        p.add_run(CONTACT_SEPARATOR)
         for j, email in enumerate(group.emails):
-            p = mail_cell.paragraphs[0] if j == 0 else mail_cell.add_paragraph()
+            if j:
+                p.add_run(EMAIL_SEPARATOR)
             _hyperlink(p, f"mailto:{email}", email)
 
 
@@ -299,26 +331,6 @@ def _qr_picture(cell: Any, code: QrFigure) -> None:
     doc_pr.set("title", code.caption)
     doc_pr.set("descr", code.alt)
     cell.add_paragraph(code.caption, style="Caption")
-
-
-def _numen_boxes(cell: Any) -> None:
-    """Thirteen boxes, one a character of the NUMEN: a one-row table inside the box's right column."""
-    table = cell.add_table(rows=1, cols=NUMEN_BOXES)
-    # python-docx closes the cell with an empty paragraph after the table; the note follows instead.
-    after = table._tbl.getnext()
-    if after is not None and after.tag == qn("w:p") and not "".join(after.itertext()):
-        after.getparent().remove(after)
-    table.style = cell.part.document.styles["NUMEN Boxes"]
-    tbl_pr = table._tbl.tblPr
-    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
-    row = table.rows[0]
-    row.height = Mm(NUMEN_BOX_H_MM)
-    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-    for c in row.cells:
-        c.width = Mm(NUMEN_BOX_W_MM)
-        c.paragraphs[0].style = "NUMEN Box"
-    for col in table.columns:
-        col.width = Mm(NUMEN_BOX_W_MM)
 
 
 def _help(doc: DocxDocument, band: HelpBand, updated: str = "") -> None:

@@ -50,15 +50,34 @@ PAGE_CAPACITY = 268 * PT_PER_MM
 
 # Columns and tables.
 INDENT = Length.of_mm(10)  # step text sits under the heading's text, past its number
-BOX_SHARE = (
-    0.6  # the personal box's left column, as a share of the text width (the right one holds 13 boxes of 5 mm)
-)
+
 HELP_SHARE = 0.6  # the help band's left column (label and hours), as a share of the text width
-CONTACT_NAME_MM = 84  # the contacts table's column of office names
+# Between an office's name and its addresses, and between two addresses (a no-break space before ":").
+CONTACT_SEPARATOR, EMAIL_SEPARATOR = "\u00a0: ", " · "
 QR_WIDTH_MM = 37.6  # with its 4-module quiet zone, as in the PDF (0.84 mm a module: 31 mm of code)
 QR_COLUMN_MM = QR_WIDTH_MM + 6  # the code's column beside the step's text
 QR_DPI = 300
 BOX_MARGIN = (120, 160)  # cell margins (top/bottom, left/right) in twips
+# Between the personal box's two columns each keeps a narrower margin (1.5 mm, a 3 mm gap): the
+# right column just holds the NUMEN's boxes, and every millimetre it spares goes to the names.
+BOX_INNER_MARGIN = 85
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def box_columns(numen_mm: float) -> tuple[float, float]:
+    """The personal box's columns (mm): the right one holds a row of NUMEN boxes ``numen_mm`` wide."""
+    # A tenth of a millimetre more: each box's width is rounded to the twip.
+    right = numen_mm + (BOX_INNER_MARGIN + BOX_MARGIN[1]) / TWIPS_PER_MM + 0.1
+    return TEXT_W - right, right
+
+
+def box_text_widths(numen_mm: float) -> tuple[float, float]:
+    """The text widths (mm) inside the personal box's left and right columns, less their margins."""
+    margins = (BOX_INNER_MARGIN + BOX_MARGIN[1]) / TWIPS_PER_MM
+    left, right = box_columns(numen_mm)
+    return left - margins, right - margins
+
+
 BAND_MARGIN = (140, 200)
 
 # Type sizes (pt) at the usual body size; headings scale with the body.
@@ -78,8 +97,6 @@ HEADING_BEFORE = 140
 HEADING_RULE_SPACE = 6  # pt between the rule above a step and its heading
 PARAGRAPH_AFTER = 60  # after a sentence, a heading, a note
 PERSON_NAME_AFTER = 80
-NUMEN_BOXES = 13  # one box a character of the NUMEN
-NUMEN_BOX_W_MM, NUMEN_BOX_H_MM = 5, 7
 NUMEN_BOXES_BEFORE = 80  # twips between the NUMEN label and its boxes
 HELP_PAD = 120  # twips between the help band's outline and its text
 HELP_BAND_MM = (

@@ -18,9 +18,8 @@ from ...sheet.blocks import BoxLabels, Page, PersonalBox, StepBlock, plain
 from .look import (
     BODY_PT,
     BOX_MARGIN,
-    BOX_SHARE,
-    CONTACT_NAME_AFTER,
-    CONTACT_NAME_MM,
+    CONTACT_SEPARATOR,
+    EMAIL_SEPARATOR,
     HEADING_BEFORE,
     HEADING_PT,
     HEADING_RULE_SPACE,
@@ -31,7 +30,6 @@ from .look import (
     IDENTIFIER_PT,
     INDENT,
     LARGE_IDENTIFIER_MAX,
-    NUMEN_BOX_H_MM,
     NUMEN_BOXES_BEFORE,
     PARAGRAPH_AFTER,
     PERSON_NAME_AFTER,
@@ -45,6 +43,7 @@ from .look import (
     TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
+    box_text_widths,
 )
 
 _AFTER = PARAGRAPH_AFTER / 20  # pt after a paragraph
@@ -131,8 +130,11 @@ def _mixed_lines(pieces: list[tuple[str, float, bool]], width: float) -> list[fl
 ADDRESS_W = (TEXT_W - INDENT.mm - QR_COLUMN_MM) * PT_PER_MM - 12 - 6
 
 
-def _box_width() -> float:
-    return (TEXT_W * BOX_SHARE * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
+def _box_width(labels: BoxLabels | None = None) -> float:
+    """The text width (points) of the personal box's left column, or (no labels) of its whole width."""
+    if labels is None:
+        return (TEXT_W * PT_PER_MM) - 2 * BOX_MARGIN[1] / 20
+    return box_text_widths(labels.numen_boxes.total_mm)[0] * PT_PER_MM
 
 
 class Estimate:
@@ -224,37 +226,52 @@ class Estimate:
             )
             text = max(text, picture)
         height += text
-        if step.contacts:
-            name_w = CONTACT_NAME_MM * PT_PER_MM - 12
-            mail_w = width - indent - CONTACT_NAME_MM * PT_PER_MM - 12
-            for group in step.contacts:
-                # An address longer than its column wraps: count its lines too.
-                addresses = sum(lines(e, body, mail_w) for e in group.emails)
-                rows = max(lines(group.name, body, name_w, bold=True), addresses)
-                height += rows * line(body) + CONTACT_NAME_AFTER / 20
+        for group in step.contacts:
+            # The office's name (bold), then its addresses on the same line as far as they go.
+            pieces = [
+                (group.name, body, True),
+                (CONTACT_SEPARATOR + EMAIL_SEPARATOR.join(group.emails), body, False),
+            ]
+            height += len(_mixed_lines(pieces, (width - indent) / self.width_ratio)) * line(body) + _AFTER
         return height
 
     def box(self, box: PersonalBox, body: float) -> float:
         lines, line = self.lines, self.line
-        scale = body / BODY_PT
-        width = _box_width()
+        width = _box_width(box.labels)
         name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
-        big = (IDENTIFIER_PT if len(box.identifier) <= LARGE_IDENTIFIER_MAX else IDENTIFIER_LONG_PT) * scale
-        label, right = self._labels(box.labels, box.label, body)
+        _style, big = self.identifier_style(box, body)
+        _label, right = self._labels(box.labels, box.label, body)
         left = line(body + 1) + _AFTER
-        left += lines(name, body + 1, width, bold=True) * line(body + 1) + PERSON_NAME_AFTER / 20
-        if label < width / 2:
-            left += lines(box.identifier, big, width - label, bold=True) * line(big) + _AFTER
-        else:
-            # A long label ("… (à confirmer auprès de votre service) :") wraps; the
-            # identifier follows on its last line when it fits there.
-            pieces = [(box.label, body, False), (box.identifier, big, True)]
-            left += sum(map(line, _mixed_lines(pieces, width / self.width_ratio))) + _AFTER
+        size = SMALL_PT if self.name_is_long(box, body) else body + 1
+        left += lines(name, size, width, bold=True) * line(size) + PERSON_NAME_AFTER / 20
+        # The identifier follows its label on the label's (last) line when it fits there, else it
+        # starts a line of its own (it is one word: its hyphens never break) and runs the full width.
+        pieces = [(box.label, body, False), (box.identifier, big, True)]
+        left += sum(map(line, _mixed_lines(pieces, width / self.width_ratio))) + _AFTER
+        # The notes stand under both columns, the box's whole width (content.py's notes row).
+        notes, whole = 0.0, _box_width()
         if box.homonym_note:
-            left += lines(box.homonym_note, body, width - 12) * line(body) + _AFTER
+            notes += lines(box.homonym_note, body, whole - 12) * line(body) + _AFTER
         if box.manager:
-            left += lines(box.manager, body, width) * line(body) + _AFTER
-        return max(left, right) + 2 * BOX_MARGIN[0] / 20 + 4
+            notes += lines(box.manager, body, whole) * line(body) + _AFTER
+        if notes:
+            notes += BOX_MARGIN[0] / 20  # the row's bottom margin (its top one is nil)
+        return max(left, right) + notes + 2 * BOX_MARGIN[0] / 20 + 4
+
+    def identifier_style(self, box: PersonalBox, body: float) -> tuple[str, float]:
+        """The identifier's character style and size: large, smaller past LARGE_IDENTIFIER_MAX characters,
+        and at the body size when even that takes more than two lines of the box (the longest a roster accepts)."""
+        scale = body / BODY_PT
+        if len(box.identifier) <= LARGE_IDENTIFIER_MAX:
+            return "Identifier", IDENTIFIER_PT * scale
+        if self.lines(box.identifier, IDENTIFIER_LONG_PT * scale, _box_width(box.labels), bold=True) <= 2:
+            return "IdentifierLong", IDENTIFIER_LONG_PT * scale
+        return "IdentifierBody", body
+
+    def name_is_long(self, box: PersonalBox, body: float) -> bool:
+        """The name would take more than two lines at its size: it is set at SMALL_PT (styles' Person Name Long)."""
+        name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
+        return self.lines(name, body + 1, _box_width(box.labels), bold=True) > 2
 
     def _labels(self, labels: BoxLabels, identifier_label: str, body: float) -> tuple[float, float]:
         """The width of the identifier's label and the height of the NUMEN column: the same for many persons."""
@@ -263,11 +280,11 @@ class Estimate:
         if known is None:
             lines, line = self.lines, self.line
             label = _text_width(identifier_label + " ", body) * self.width_ratio
-            right_w = TEXT_W * (1 - BOX_SHARE) * PT_PER_MM - 2 * BOX_MARGIN[1] / 20
+            right_w = box_text_widths(labels.numen_boxes.total_mm)[1] * PT_PER_MM
             right = (
                 lines(labels.numen_label, body, right_w, bold=True) * line(body)
                 + NUMEN_BOXES_BEFORE / 20
-                + NUMEN_BOX_H_MM * PT_PER_MM
+                + labels.numen_boxes.height_mm * PT_PER_MM
             )
             right += _AFTER + lines(labels.numen_note, body, right_w, bold=True) * line(body)
             known = self._label_sizes[key] = (label, right)  # a race computes the same twice: harmless

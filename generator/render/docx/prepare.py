@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Sequence
 from copy import deepcopy
+from typing import Any
 
 from docx.oxml.ns import qn
 
@@ -70,6 +71,7 @@ def prepare(page: Page, body_pt: float, fields: Sequence[str]) -> Prepared:
                     for p in list(copy.iter(qn("w:p"))):
                         if token(name) in "".join(p.itertext()):
                             p.getparent().remove(p)
+            _drop_empty_rows(copy)
             documents[(has_manager, has_note)] = serialise(copy)
     for el in box:
         body.remove(el)
@@ -78,6 +80,13 @@ def prepare(page: Page, body_pt: float, fields: Sequence[str]) -> Prepared:
         [title, serialise(root).encode("utf-8")]
     )
     return Prepared(fixed_zip, core, documents, run_headers, generic)
+
+
+def _drop_empty_rows(root: Any) -> None:
+    """A table row whose cells lost every paragraph (the box's notes row of a sheet without notes) goes too."""
+    for row in list(root.iter(qn("w:tr"))):
+        if any(tc.find(qn("w:p")) is None for tc in row.findall(qn("w:tc"))):
+            row.getparent().remove(row)
 
 
 def _run_header(before: str) -> str:

@@ -180,6 +180,14 @@ def _box_styles(styles: Any, body: float) -> None:
         f'<w:spacing w:after="{PERSON_NAME_AFTER}"/>',
         rpr(size=body + 1),
     )
+    # A name of more than two lines (the longest a roster accepts), as the PDF sets it smaller.
+    para_style(
+        styles,
+        "PersonNameLong",
+        "Person Name Long",
+        f'<w:spacing w:after="{PERSON_NAME_AFTER}"/>',
+        rpr(size=SMALL_PT),
+    )
     para_style(styles, "BoxNote", "Box Note", f'<w:spacing w:before="{PARAGRAPH_AFTER}" w:after="0"/>', rpr())
     para_style(
         styles,
@@ -238,6 +246,10 @@ def _character_styles(styles: Any, scale: float) -> None:
         "IdentifierLong",
         "Identifier Long",
         rpr(size=half(IDENTIFIER_LONG_PT * scale), bold=True, color=ACCENT),
+    )
+    # An identifier of more than two lines even so (the longest a roster accepts): the body size.
+    char_style(
+        styles, "IdentifierBody", "Identifier Body", rpr(size=half(BODY_PT * scale), bold=True, color=ACCENT)
     )
     char_style(styles, "Strong", "Strong", rpr(bold=True))
 

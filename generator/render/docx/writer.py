@@ -29,7 +29,7 @@ from ...sheet.fit import LADDER, Outcome, Overflow, Rung, first_fit, name_too_lo
 from ..drawable import check_drawable
 from ..fallback import MAIN, SUBSTITUTES, coverage, font_path, segments
 from . import cache
-from .look import FALLBACK_FAMILY, LARGE_IDENTIFIER_MAX, PAGE_CAPACITY
+from .look import FALLBACK_FAMILY, PAGE_CAPACITY
 from .measure import Estimate, estimated_height
 from .package import (
     CORE_PART,
@@ -143,9 +143,8 @@ class DocxWriter:
             uses_fallback |= fell_back
         values["identifier"] = unbroken_hyphens(values["identifier"])
         # A long identifier in the large type would wrap over three lines.
-        values["identifier_style"] = (
-            "Identifier" if len(box.identifier) <= LARGE_IDENTIFIER_MAX else "IdentifierLong"
-        )
+        values["identifier_style"], _size = self._estimate.identifier_style(box, body)
+        values["name_style"] = "PersonNameLong" if self._estimate.name_is_long(box, body) else "PersonName"
         return variant.package(document.fill(values), title, with_fallback=uses_fallback)
 
 
@@ -272,7 +271,7 @@ class _Variant:
         """The variant assembled from the parts python-docx made; ValueError or KeyError if they do not fit."""
         documents = {lines: Template.of(xml) for lines, xml in prepared.documents.items()}
         core = Template.of(prepared.core)
-        fillable = {*_PERSONAL_FIELDS, "identifier_style"}
+        fillable = {*_PERSONAL_FIELDS, "identifier_style", "name_style"}
         if set(documents) != _LINES or core.names != ("title",) or not set(prepared.run_headers) <= fillable:
             raise ValueError("prepared DOCX parts of another shape")
         if any(not set(doc.names) <= fillable for doc in documents.values()):

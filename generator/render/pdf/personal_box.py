@@ -13,28 +13,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from ...sheet.blocks import PersonalBox
+from ...sheet.blocks import NumenBoxes, PersonalBox
 from .fonts import FONT, FONT_BOLD, pieces
 from .layout import Block, Layout
 from .styles import ACCENT, BLACK, RULE_LINE, SMALLEST, TEXT_RIGHT, TEXT_X, styles_at
 
-NUMEN_BOXES = 13  # one box a character of the NUMEN
-NUMEN_BOX_W = 6 * mm  # room for a ballpoint's letter
-NUMEN_BOX_H = 8 * mm
-# The boxes in the groups a NUMEN is read in (2 digits, a letter, 7 digits, 3 letters), a gap between.
-NUMEN_GROUPS = (2, 1, 7, 3)
-NUMEN_GAP = 1.5 * mm
-NUMEN_W = NUMEN_BOXES * NUMEN_BOX_W + (len(NUMEN_GROUPS) - 1) * NUMEN_GAP
 
-
-def numen_box_xs(x: float) -> list[float]:
-    """The left edge of each of the 13 boxes, the groups apart."""
-    xs, gap = [], 0.0
-    for group_index, size in enumerate(NUMEN_GROUPS):
-        start = sum(NUMEN_GROUPS[:group_index])
-        xs += [x + (start + i) * NUMEN_BOX_W + gap for i in range(size)]
-        gap += NUMEN_GAP
-    return xs
+def numen_box_xs(boxes: NumenBoxes, x: float) -> list[float]:
+    """The left edge of each of the NUMEN's boxes (the sheet says their groups), starting at ``x``."""
+    return [x + left * mm for left in boxes.lefts_mm()]
 
 
 @dataclass(frozen=True)
@@ -214,7 +201,8 @@ class _BoxSetter:
         self.st = styles_at(page_layout.scale)
         self.box = box
         self.pad: float = 3 * mm
-        self.rx: float = self.x0 + self.w - self.pad - NUMEN_W
+        self.numen_w: float = box.labels.numen_boxes.total_mm * mm
+        self.rx: float = self.x0 + self.w - self.pad - self.numen_w
         self.left_w = self.rx - 6 * mm - TEXT_X
         self.body = self.st.box_label.fontSize
         self.blocks: list[Block] = []
@@ -276,21 +264,20 @@ class _BoxSetter:
     def numen(self) -> list[Block]:
         """The NUMEN column, the same for everyone (the print file draws it once, in its form)."""
         start = len(self.blocks)
-        labels, rx = self.box.labels, self.rx
+        labels, rx, width = self.box.labels, self.rx, self.numen_w
+        grid = labels.numen_boxes
         top = self.y0 + self.h - self.pad
-        ry = self.put(
-            _wrapped(labels.numen_label, FONT_BOLD, self.body, BLACK, NUMEN_W), rx, top, shared=True
-        )
-        boxes_y = ry - 2 * mm - NUMEN_BOX_H
+        ry = self.put(_wrapped(labels.numen_label, FONT_BOLD, self.body, BLACK, width), rx, top, shared=True)
+        boxes_y = ry - 2 * mm - grid.height_mm * mm
 
         def numen_boxes(c: Canvas) -> None:
             c.setStrokeColor(BLACK)
             c.setLineWidth(RULE_LINE)
-            for bx in numen_box_xs(rx):
-                c.rect(bx, boxes_y, NUMEN_BOX_W, NUMEN_BOX_H, stroke=1, fill=0)
+            for bx in numen_box_xs(grid, rx):
+                c.rect(bx, boxes_y, grid.width_mm * mm, grid.height_mm * mm, stroke=1, fill=0)
 
         self.blocks.append(Block(rx, boxes_y, numen_boxes, "Artifact", shared=True))
-        note = _wrapped(labels.numen_note, FONT_BOLD, self.body, BLACK, NUMEN_W)
+        note = _wrapped(labels.numen_note, FONT_BOLD, self.body, BLACK, width)
         self.right_bottom = self.put(note, rx, boxes_y - 1.5 * mm, shared=True)
         right = self.blocks[start:]
         del self.blocks[start:]

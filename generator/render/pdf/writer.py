@@ -115,7 +115,8 @@ class PdfWriter:
         if sheet.box is not None:
             assert self.personal_layout.box is not None
             _, needed = box_blocks(self.personal_layout, sheet.box)
-            height = needed if needed > self.personal_layout.box[3] + 0.5 else 0.0
+            # The height _layout_and_box gives a taller box, so that the measure agrees with the sheet.
+            height = float(round(needed) + 1) if needed > self.personal_layout.box[3] + 0.5 else 0.0
         return PageBuilder(self.page, sheet.box is not None, rung, box_height=height).build().free
 
     def _layout_and_box(self, box: PersonalBox) -> tuple[Layout, list[Block]]:

@@ -1,0 +1,53 @@
+"""The body-size report behind ``check``: what it says of each kind of sheet is what the writers then print."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from generator import render_sheet
+from generator.procedure.model import Procedure
+from generator.render.fit_report import body_size, reduced_sheets
+from generator.sheet.variants import Feature, representative_sheets
+
+
+def _pdf_body(data: bytes) -> float:
+    """The size the PDF sets step 1's first sentence at."""
+    doc = pdfium.PdfDocument(data)
+    try:
+        page = doc[0].get_textpage()
+        start = page.get_text_range().index("Le NUMEN est un code")
+        return round(pdfium_c.FPDFText_GetFontSize(page.raw, start), 1)
+    finally:
+        doc.close()
+
+
+def test_every_combination_of_features_and_offices_is_represented(procedure: Procedure) -> None:
+    """4 features, each combination once per office and once without: 16 × 3 sheets."""
+    variants = [variant for variant, _sheet in representative_sheets(procedure)]
+    assert len(variants) == 2 ** len(Feature) * (len(procedure.contacts) + 1)
+    assert next(representative_sheets(procedure, flyer=True))[0] is None  # the flyer first
+    assert len(set(variants)) == len(variants)
+
+
+def test_the_report_says_the_size_the_pdf_is_printed_at(procedure: Procedure) -> None:
+    """For every kind of personal sheet, the PDF's body size is the one the report gives (12 pt when unnamed)."""
+    reduced = {r.variant: r.body for r in reduced_sheets(representative_sheets(procedure), ("pdf",))}
+    for variant, sheet in representative_sheets(procedure):
+        assert _pdf_body(render_sheet(sheet, "pdf")) == reduced.get(variant, 12.0), variant.describe()
+
+
+def test_the_docx_report_is_the_docx_writers_own_choice(procedure: Procedure) -> None:
+    """The DOCX sizes come from its writer's fit: the report and body_size agree for every kind."""
+    reduced = {r.variant: r.body for r in reduced_sheets(representative_sheets(procedure), ("docx",))}
+    for variant, sheet in representative_sheets(procedure):
+        assert body_size(sheet, "docx") == reduced.get(variant, 12.0)
+
+
+def test_most_kinds_of_sheet_hold_at_12_pt(procedure: Procedure) -> None:
+    """Issue 24: 12 pt for the flyer, the plain sheet and each feature alone, in both formats; few kinds below."""
+    reduced = reduced_sheets(representative_sheets(procedure, flyer=True))
+    assert all(r.body == 11.5 for r in reduced)
+    assert all(r.variant is not None and len(r.variant.features) >= 2 for r in reduced), reduced
+    total = 2 * sum(1 for _ in representative_sheets(procedure))
+    assert len(reduced) <= total // 8
