@@ -47,7 +47,7 @@ messages: $(STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract --no-location -F babel.cfg -o build/messages.pot generator
 
-# About four minutes; -u prints each figure as it comes (a pipe would hold them to the end).
+# About three minutes; -u prints each figure as it comes (a pipe would hold them to the end).
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python -u benchmarks/bench.py --repeat 5
 	$(BIN)/python -u benchmarks/phases.py
