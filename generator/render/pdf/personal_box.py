@@ -13,7 +13,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from ...procedure.model import Paragraph
 from ...sheet.blocks import PersonalBox
 from .fonts import FONT, FONT_BOLD, pieces
 from .layout import Block, Layout
@@ -148,12 +147,12 @@ def _wrapped(text: str, font: str, size: float, color: Color, width: float) -> l
 
 
 @lru_cache(maxsize=64)
-def _note_lines(paragraph: Paragraph, size: float, width: float) -> list[list[Span]]:
-    """A note's runs (bold or not) wrapped, remembered: every homonym of one identifier has the same note.
+def _note_lines(runs: tuple[tuple[str, bool], ...], size: float, width: float) -> list[list[Span]]:
+    """A note's runs (text, bold) wrapped, remembered: every homonym of one identifier has the same note.
 
     The lines returned are shared: read them, never change them.
     """
-    return _wrap([Span(run.text, FONT_BOLD if run.bold else FONT, size) for run in paragraph], width)
+    return _wrap([Span(text, FONT_BOLD if bold else FONT, size) for text, bold in runs], width)
 
 
 def _line_size(line: list[Span]) -> float:
@@ -315,7 +314,8 @@ class _BoxSetter:
         note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
         # Prose keeps the page's measure (about 75 characters), even below the NUMEN column.
         width = min(self.width_at(note_top, note_x), TEXT_RIGHT - note_x)
-        bottom = self.put(_note_lines(self.box.homonym_paragraph, self.body, width), note_x, note_top)
+        runs = tuple((run.text, run.bold) for run in self.box.homonym_paragraph)
+        bottom = self.put(_note_lines(runs, self.body, width), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top) -> None:
             c.setStrokeColor(BLACK)
