@@ -47,11 +47,12 @@ messages: $(STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract --no-location -F babel.cfg -o build/messages.pot generator
 
+# About three minutes; -u prints each figure as it comes (a pipe would hold them to the end).
 bench: $(TEST_STAMP) $(MO)
-	$(BIN)/python benchmarks/bench.py --repeat 5
-	$(BIN)/python benchmarks/phases.py
-	$(BIN)/python benchmarks/web_bench.py
-	$(BIN)/python benchmarks/load.py --seconds 60
+	$(BIN)/python -u benchmarks/bench.py --repeat 5
+	$(BIN)/python -u benchmarks/phases.py
+	$(BIN)/python -u benchmarks/web_bench.py
+	$(BIN)/python -u benchmarks/load.py --seconds 60
 
 # Every Python file of the repository, checked and formatted alike; the package typed strictly.
 LINTED := generator tests benchmarks build_catalogs.py tools

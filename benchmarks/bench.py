@@ -1,16 +1,22 @@
-"""Batch benchmark (``make bench``): prints figures, asserts nothing.
+"""Batch benchmark (``make bench``): prints each figure as soon as it is measured, asserts nothing.
 
-Times the whole ``personalise`` command on a synthetic roster, as a user
-runs it, next to the straightforward loop (a fresh renderer and fresh QR
-codes for every sheet, one process). Peak memory is the largest resident
-size of one process of the command, and the sum over the command and its
-workers sampled every 50 ms (resident pages a forked worker shares with its
-parent count twice: an upper bound). The print files' size is given per page.
+Times the whole ``personalise`` command on synthetic rosters of 1000 people
+(plain; one name in ten a homonym's, in pairs: a different identifier each;
+one row in ten the same Marie Dupont), as a user runs it, the rosters in
+turn (plain, homonyms, … plain, …) so that the machine's drift touches
+them alike: the median of ``--repeat`` runs, their spread, and each roster's
+median run over the plain one's. Then the straightforward loop (a fresh
+renderer and fresh QR codes for every sheet, one process) and one print
+file alone. Peak memory is the largest resident size of one process of the
+command, and the sum over the command and its workers sampled every 50 ms
+(resident pages a forked worker shares with its parent count twice: an
+upper bound). The print files' size is given per page.
 
-    python benchmarks/bench.py [--people 1000] [--plain-sample 100] [--repeat 3] [--big [N ...]]
+    python benchmarks/bench.py [--people 1000] [--plain-sample 100] [--repeat 5] [--big [N ...]]
 
-``--big`` alone runs 50 000 and 200 000 people (minutes); timings on a
-machine shared with other work are noisy: the best of ``--repeat`` runs is shown.
+About a minute with the defaults. ``--big`` alone runs 50 000 and 200 000
+people (minutes). On a machine shared with other work wall times are noisy:
+read the medians and the ratios.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ import argparse
 import csv
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,24 +56,39 @@ LAST = [
     "O'Brien",
 ]
 
-
 HOMONYM_EVERY = 20  # with ``homonyms``: rows 20k and 20k+1 share a name, so one person in ten is a homonym
+SAME_EVERY = 10  # with ``same_name``: every tenth row is Marie Dupont (one identifier for them all)
 
 
-def make_roster(path: Path, count: int, homonyms: bool = False) -> None:
-    """A synthetic roster; with ``homonyms``, one name in ten is a homonym's (a note in a taller box)."""
+def spelled(number: int) -> str:
+    """A number in letters ("Bcd"): a name holds no digit (the roster refuses it as not a name)."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[digit] + letters
+        if not number:
+            return letters.capitalize()
+
+
+def make_roster(path: Path, count: int, homonyms: bool = False, same_name: bool = False) -> None:
+    """A synthetic roster, every name different unless asked.
+
+    ``homonyms``: one name in ten is a homonym's, in pairs (each pair its
+    own identifier and note); ``same_name``: every tenth row is the same
+    Marie Dupont (a hundred homonyms of one identifier in 1000 rows).
+    """
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";")
         w.writerow(["Prénom", "Nom", "Courriel"])
         for i in range(count):
             named = i - 1 if homonyms and i % HOMONYM_EVERY == 1 else i
-            w.writerow(
-                [
-                    FIRST[named % len(FIRST)],
-                    f"{LAST[(named // len(FIRST)) % len(LAST)]} {named}",
-                    f"personne{i}@example.org",
-                ]
+            first, last = (
+                FIRST[named % len(FIRST)],
+                f"{LAST[(named // len(FIRST)) % len(LAST)]} {spelled(named)}",
             )
+            if same_name and i % SAME_EVERY == 0:
+                first, last = "Marie", "Dupont"
+            w.writerow([first, last, f"personne{i}@example.org"])
 
 
 def _tree_rss_kb(pid: int) -> tuple[int, int]:
@@ -134,7 +157,10 @@ def plain_loop(fmt: str, sample: int, out: Path) -> float:
     chosen = os.environ.get("AESH_GENERATOR_CACHE")
     os.environ["AESH_GENERATOR_CACHE"] = "off"  # no prepared DOCX package from disk either
     procedure = load_procedure()
-    people = [Person(FIRST[i % len(FIRST)], f"Dupont {i}", f"mdupont{i}", row=i + 2) for i in range(sample)]
+    people = [
+        Person(FIRST[i % len(FIRST)], f"Dupont {spelled(i)}", f"mdupont-{spelled(i).lower()}", row=i + 2)
+        for i in range(sample)
+    ]
     make_writer = WRITERS[fmt]()  # import and font registration are not part of the loop
     make_writer(compose(procedure).page)
     start = time.perf_counter()
@@ -158,23 +184,118 @@ def print_size(out: Path) -> tuple[int, int, int]:
     return sum(p.stat().st_size for p in files), len(files), pages
 
 
-def measure(roster: Path, n: int, fmt: str, out: Path, repeat: int) -> tuple[float, float, float, float, str]:
-    """Best wall time of ``repeat`` runs, the peaks of that run, and the print files' size."""
-    best: tuple[float, float, float, float] | None = None
+@dataclass
+class Case:
+    """One roster's runs of the whole command, in one format."""
+
+    label: str
+    roster: Path
+    fmt: str
+    runs: list[tuple[float, float, float, float]] = field(default_factory=list)  # run_command's figures
+    extra: str = ""  # the print files' size
+
+    @property
+    def median(self) -> float:
+        return statistics.median(run[0] for run in self.runs)
+
+
+def run_case(case: Case, out: Path) -> None:
+    """One more run of ``case`` into a new folder (a run into a folder it filled before replaces files)."""
+    target = out / f"{case.roster.stem}-{case.fmt}-{len(case.runs)}"
+    case.runs.append(
+        run_command(["personalise", str(case.roster), "--out", str(target), "--formats", case.fmt])
+    )
+    if case.fmt == "pdf":
+        size, files, pages = print_size(target)
+        case.extra = (
+            f"; print files: {files} ({size / 1024:.0f} KiB, {size / max(pages, 1):.0f} bytes a page)"
+        )
+    # Left in place until the script ends: removing thousands of files just before the next
+    # run makes the file system slower to create the next ones (measured here: up to 0.7 ms
+    # a file instead of 0.02), which no office run meets.
+
+
+def report(case: Case, n: int, yardstick: Case | None) -> None:
+    walls = [run[0] for run in case.runs]
+    _wall, peak, tree, pss = max(case.runs, key=lambda run: run[1])
+    ratio = ""
+    if yardstick is not None and yardstick is not case:
+        pairs = [a[0] / b[0] for a, b in zip(case.runs, yardstick.runs, strict=False)]
+        ratio = f"; {statistics.median(pairs):.3f} × {yardstick.label} (median of {len(pairs)} pairs)"
+    print(
+        f"personalise --formats {case.fmt}, {case.label}: {n} people in {case.median:.2f} s median "
+        f"({min(walls):.2f}–{max(walls):.2f} s over {len(walls)} runs) = {n / case.median:.0f} "
+        f"{case.fmt.upper()}/s (whole command){ratio}; peak memory {peak:.0f} MB (largest process), "
+        f"all processes {tree:.0f} MB (RSS summed), {pss:.0f} MB (PSS){case.extra}",
+        flush=True,
+    )
+
+
+def whole_commands(folder: Path, n: int, repeat: int) -> list[Case]:
+    """The rosters' runs in turn, ``repeat`` rounds; each round's times printed as they come."""
+    rosters = {name: folder / f"{name}.csv" for name in ("plain", "homonyms", "same-name")}
+    make_roster(rosters["plain"], n)
+    make_roster(rosters["homonyms"], n, homonyms=True)
+    make_roster(rosters["same-name"], n, same_name=True)
+    cases = [
+        Case("plain", rosters["plain"], "pdf"),
+        Case("one name in ten a homonym's (pairs)", rosters["homonyms"], "pdf"),
+        Case("one row in ten the same Marie Dupont", rosters["same-name"], "pdf"),
+        Case("plain", rosters["plain"], "docx"),
+    ]
     for attempt in range(repeat):
-        target = out.with_name(f"{out.name}-{attempt}")
-        result = run_command(["personalise", str(roster), "--out", str(target), "--formats", fmt])
-        if best is None or result[0] < best[0]:
-            best = result
-        extra = ""
-        if fmt == "pdf":
-            size, files, pages = print_size(target)
-            extra = f"; print files: {files} ({size / 1024:.0f} KiB, {size / max(pages, 1):.0f} bytes a page)"
-        # Left in place until the script ends: removing thousands of files just before the next
-        # run makes the file system slower to create the next ones (measured here: up to 0.7 ms
-        # a file instead of 0.02), which no office run meets.
-    assert best is not None
-    return (*best, extra)
+        for case in cases:
+            run_case(case, folder)
+        times = ", ".join(f"{case.fmt} {case.roster.stem} {case.runs[-1][0]:.2f} s" for case in cases)
+        print(f"  round {attempt + 1}/{repeat}: {times}", flush=True)
+    for case in cases:
+        report(case, n, cases[0] if case.fmt == "pdf" else None)
+    return cases
+
+
+def plain_loops(folder: Path, n: int, sample: int, cases: list[Case]) -> None:
+    for case in (c for c in cases if c.roster.stem == "plain"):
+        plain_dir = folder / f"loop-{case.fmt}"
+        plain_dir.mkdir()
+        per_sheet = plain_loop(case.fmt, sample, plain_dir)
+        print(
+            f"straightforward loop, {case.fmt}: {per_sheet * 1000:.1f} ms a sheet ({sample} timed) "
+            f"→ {per_sheet * n:.1f} s for {n}; the command takes {case.median / (per_sheet * n):.3f} of it",
+            flush=True,
+        )
+
+
+def print_file_alone(folder: Path, roster: Path) -> None:
+    from generator.people.roster import read_roster
+    from generator.procedure.schema import load_procedure
+    from generator.render.pdf import PdfWriter
+    from generator.sheet.compose import compose, compose_page
+
+    procedure = load_procedure()
+    people = read_roster(roster, procedure).people
+    writer = PdfWriter(compose_page(procedure, personal=True))
+    start = time.perf_counter()
+    with open(folder / "all-only.pdf", "wb") as f:
+        writer.write_many((compose(procedure, p) for p in people), f)
+    t = time.perf_counter() - start
+    size = (folder / "all-only.pdf").stat().st_size
+    print(
+        f"one print file alone ({roster.stem}): {len(people)} pages in {t:.2f} s = {len(people) / t:.0f} "
+        f"pages/s, {size / 1024:.0f} KiB ({size / len(people):.0f} bytes a page)",
+        flush=True,
+    )
+
+
+def big_runs(folder: Path, sizes: list[int]) -> None:
+    for count in sizes:
+        big = folder / f"big-{count}.csv"
+        make_roster(big, count)
+        for fmt in ("pdf", "docx"):
+            case = Case(f"{count} people", big, fmt)
+            run_case(case, folder)
+            subprocess.run(["rm", "-rf", str(folder / f"{big.stem}-{fmt}-0")], check=True)  # gigabytes
+            report(case, count, None)
+        big.unlink()
 
 
 def main() -> None:
@@ -183,13 +304,12 @@ def main() -> None:
     )
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--plain-sample", type=int, default=100, help="sheets timed in the plain loop")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measure; the best is shown")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of the whole commands; medians shown")
     parser.add_argument(
         "--big", type=int, nargs="*", default=None, help="also these roster sizes (alone: 50000 200000)"
     )
     args = parser.parse_args()
-    n = args.people
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; best of {args.repeat} runs")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     subprocess.run(  # compiles the bytecode of the package and its libraries once, as an install does
         [sys.executable, "-m", "compileall", "-q", str(ROOT / "generator")],
         env=USER_ENV,
@@ -197,68 +317,12 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        roster = tmp_path / "roster.csv"
-        make_roster(roster, n)
-        homonyms = tmp_path / "homonyms.csv"
-        make_roster(homonyms, n, homonyms=True)
-        wall, peak, tree, pss, extra = measure(homonyms, n, "pdf", tmp_path / "out-homonyms", args.repeat)
-        print(
-            f"personalise --formats pdf, one name in ten a homonym's: {n} people in {wall:.2f} s "
-            f"= {n / wall:.0f} PDF/s (whole command), peak memory {peak:.0f} MB (largest process), "
-            f"all processes {tree:.0f} MB (RSS summed), {pss:.0f} MB (PSS){extra}"
-        )
-        for fmt in ("pdf", "docx"):
-            wall, peak, tree, pss, extra = measure(roster, n, fmt, tmp_path / f"out-{fmt}", args.repeat)
-            plain_dir = tmp_path / f"plain-{fmt}"
-            plain_dir.mkdir()
-            per_sheet = plain_loop(fmt, args.plain_sample, plain_dir)
-            plain_total = per_sheet * n
-            print(
-                f"personalise --formats {fmt}: {n} people in {wall:.2f} s = {n / wall:.0f} {fmt.upper()}/s "
-                f"(whole command), peak memory {peak:.0f} MB (largest process), all processes {tree:.0f} MB "
-                f"(RSS summed), {pss:.0f} MB (PSS){extra}"
-            )
-            print(
-                f"  plain loop: {per_sheet * 1000:.1f} ms a sheet ({args.plain_sample} timed) "
-                f"→ {plain_total:.1f} s for {n}; ratio {wall / plain_total:.3f}"
-            )
-
-        from generator.people.roster import read_roster
-        from generator.procedure.schema import load_procedure
-        from generator.render.pdf import PdfWriter
-        from generator.sheet.compose import compose, compose_page
-
-        procedure = load_procedure()
-        people = read_roster(roster, procedure).people
-        writer = PdfWriter(compose_page(procedure))
-        start = time.perf_counter()
-        with open(tmp_path / "all-only.pdf", "wb") as f:
-            writer.write_many((compose(procedure, p) for p in people), f)
-        t = time.perf_counter() - start
-        size = (tmp_path / "all-only.pdf").stat().st_size
-        print(
-            f"one print file alone: {len(people)} pages in {t:.2f} s = {len(people) / t:.0f} pages/s, "
-            f"{size / 1024:.0f} KiB ({size / len(people):.0f} bytes a page)"
-        )
-
-        sizes = args.big if args.big else ([50_000, 200_000] if args.big is not None else [])
-        for count in sizes:
-            big = tmp_path / f"big-{count}.csv"
-            make_roster(big, count)
-            for fmt in ("pdf", "docx"):
-                target = tmp_path / f"big-{count}-{fmt}"
-                wall, peak, tree, pss, extra = measure(big, count, fmt, target, 1)
-                subprocess.run(
-                    ["rm", "-rf", str(target.with_name(f"{target.name}-0"))], check=True
-                )  # gigabytes
-                print(
-                    f"personalise --formats {fmt}: {count} people in {wall:.1f} s = {count / wall:.0f}/s, "
-                    f"peak memory {peak:.0f} MB (largest process), all processes {tree:.0f} MB (RSS summed), "
-                    f"{pss:.0f} MB (PSS){extra}",
-                    flush=True,
-                )
-            big.unlink()
+        folder = Path(tmp)
+        cases = whole_commands(folder, args.people, args.repeat)
+        plain_loops(folder, args.people, args.plain_sample, cases)
+        for case in cases[:2]:
+            print_file_alone(folder, case.roster)
+        big_runs(folder, args.big if args.big else ([50_000, 200_000] if args.big is not None else []))
     print(f"peak memory of this script: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from ..errors import RenderError
 from ..output import SHARED, inside
 from ..procedure.model import Procedure
-from ..render import writer
+from ..render import Writer, writer
 from ..safe_files import write_new
+from ..sheet.blocks import Sheet
 from ..sheet.compose import compose, compose_page
 from .plan import Job
 
@@ -37,10 +38,10 @@ class Worker:
         self.procedure = procedure
         self.out = out
         self.eml = eml
-        page = compose_page(procedure, personal=True)  # a run writes personal sheets only
-        self.writers = {fmt: writer(fmt, page) for fmt in formats}
+        self.page = compose_page(procedure, personal=True)  # a run writes personal sheets only
+        self.writers = {fmt: writer(fmt, self.page) for fmt in formats}
         # A draft carries its attachment even when only other formats are asked for.
-        self.attachment = writer(ATTACHMENT_FORMAT, page) if eml else None
+        self.attachment = writer(ATTACHMENT_FORMAT, self.page) if eml else None
 
     def warm(self) -> None:
         """Write one sheet of each format in memory: every cache a sheet fills is then filled."""
@@ -50,12 +51,18 @@ class Worker:
         for w in self.writers.values():
             w.to_bytes(sheet)
 
+    def _writers_of(self, sheet: Sheet) -> dict[str, Writer]:
+        """The writers of the sheet's page: the run's own (found once: the registry hashes the whole
+        page at each look-up, some 30 µs a sheet), or those of its office's page (step 1 names it alone)."""
+        if sheet.page is self.page:
+            return self.writers
+        return {fmt: writer(fmt, sheet.page) for fmt in self.writers}
+
     def run(self, job: Job) -> Made:
         """Every file of one person, or, when a sheet cannot be made in one format, none and the reason."""
         sheet = compose(self.procedure, job.person)
         try:
-            # A person whose office is known has that office's page (step 1 names it alone).
-            documents = {fmt: writer(fmt, sheet.page).to_bytes(sheet) for fmt in self.writers}
+            documents = {fmt: w.to_bytes(sheet) for fmt, w in self._writers_of(sheet).items()}
             attachment = b""
             if self.eml and job.person.email and self.attachment is not None:
                 attachment = documents.get(ATTACHMENT_FORMAT) or writer(

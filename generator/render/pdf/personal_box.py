@@ -115,8 +115,12 @@ def _wrap(spans: list[Span], width: float) -> list[list[Span]]:
             head, word = _cut(word, width)
             lines[-1].extend(head)
             lines.append([])
+            x = 0.0
         lines[-1].extend(word)
-        x = _width(lines[-1])
+        # The line's width span by span, in the order _width adds them (same sum): measuring the whole
+        # line again after each word made a long note (a homonym's) quadratic.
+        for span in word:
+            x += pdfmetrics.stringWidth(span.text, span.font, span.size)
     return [line for line in lines if line]
 
 
@@ -127,6 +131,15 @@ def _wrapped(text: str, font: str, size: float, color: Color, width: float) -> l
     The lines returned are shared: read them, never change them.
     """
     return _wrap([Span(text, font, size, color)], width)
+
+
+@lru_cache(maxsize=64)
+def _note_lines(runs: tuple[tuple[str, bool], ...], size: float, width: float) -> list[list[Span]]:
+    """A note's runs (text, bold) wrapped, remembered: every homonym of one identifier has the same note.
+
+    The lines returned are shared: read them, never change them.
+    """
+    return _wrap([Span(text, FONT_BOLD if bold else FONT, size) for text, bold in runs], width)
 
 
 def _line_size(line: list[Span]) -> float:
@@ -286,12 +299,10 @@ class _BoxSetter:
     def homonym(self, y: float) -> float:
         """Said in words ("Homonyme : …"), and marked by a rule on its left."""
         note_x, note_top = TEXT_X + 3 * mm, y - 1.6 * mm
-        spans = [
-            Span(run.text, FONT_BOLD if run.bold else FONT, self.body) for run in self.box.homonym_paragraph
-        ]
         # Prose keeps the page's measure (about 75 characters), even below the NUMEN column.
         width = min(self.width_at(note_top, note_x), TEXT_RIGHT - note_x)
-        bottom = self.put(_wrap(spans, width), note_x, note_top)
+        runs = tuple((run.text, run.bold) for run in self.box.homonym_paragraph)
+        bottom = self.put(_note_lines(runs, self.body, width), note_x, note_top)
 
         def bar(c: Canvas, top: float = note_top) -> None:
             c.setStrokeColor(BLACK)

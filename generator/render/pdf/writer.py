@@ -128,20 +128,27 @@ class PdfWriter:
         """
         # A letter no embedded font has refuses the sheet, naming it: never a "?".
         check_drawable(box.first_name, box.family_name, box.birth_name, box.identifier, box.manager)
-        page_layout = self.personal_layout
-        blocks, needed = box_blocks(page_layout, box)
-        assert page_layout.box is not None
-        if needed > page_layout.box[3] + 0.5:
-            key = round(needed)
-            with self._lock:
-                if key not in self._tall:
-                    try:
-                        self._tall[key] = layout(self.page, personal=True, box_height=float(key + 1))
-                    except RenderError:
-                        raise name_too_long(self.format, 0.0, measured=True) from None
-                page_layout = self._tall[key]
-            blocks, _ = box_blocks(page_layout, box)
-        return page_layout, blocks
+        usual = self.personal_layout
+        blocks, needed = box_blocks(usual, box)
+        assert usual.box is not None
+        if needed <= usual.box[3] + 0.5:
+            return usual, blocks
+        tall = self._tall_layout(round(needed))
+        # A taller box hangs from the same top edge: at the same type size its lines stand where they
+        # stood (a homonym's every sheet set them twice, the tenth of its cost).
+        if not same_box_top(tall, usual):
+            blocks, _ = box_blocks(tall, box)
+        return tall, blocks
+
+    def _tall_layout(self, key: int) -> Layout:
+        """The page with a personal box ``key`` points tall (one layout per height, for all who need it)."""
+        with self._lock:
+            if key not in self._tall:
+                try:
+                    self._tall[key] = layout(self.page, personal=True, box_height=float(key + 1))
+                except RenderError:
+                    raise name_too_long(self.format, 0.0, measured=True) from None
+            return self._tall[key]
 
     def _canvas(self, stream: BinaryIO, title: str) -> Canvas:
         info = self.page.info
@@ -313,6 +320,18 @@ def _shared_start(text: str, ops: str) -> written.SharedStart:
     """The page's operators up to the end of the shared ones (what precedes them is the same on every page)."""
     end = text.find(ops)
     return written.SharedStart(text[: end + len(ops)] if end >= 0 and ops else "")
+
+
+def same_box_top(one: Layout, other: Layout) -> bool:
+    """Whether the person's lines stand at the same places in both layouts' boxes.
+
+    ``box_blocks`` sets them from the box's top edge, left edge and width,
+    at the layout's type size: its height only decides where the box ends.
+    """
+    if one.box is None or other.box is None or one.scale != other.scale:
+        return False
+    (x, y, w, h), (x2, y2, w2, h2) = one.box, other.box
+    return (x, y + h, w) == (x2, y2 + h2, w2)
 
 
 def _first_after_box(page_layout: Layout) -> int:
