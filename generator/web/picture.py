@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
+from typing import Any
 
 _PDFIUM = threading.Lock()  # pdfium is not thread-safe
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -22,40 +23,57 @@ _LEVEL = 1
 
 def page_picture(pdf: bytes, width: int = 900) -> bytes:
     """A grey PNG of the PDF's first page, ``width`` pixels wide, made in memory."""
-    pixels, size, stride = _grey_pixels(pdf, width)
-    return grey_png(pixels, size, stride)
+    rows, size = _grey_rows(pdf, width)
+    return grey_png(rows, size)
 
 
-def _grey_pixels(pdf: bytes, width: int) -> tuple[bytes, tuple[int, int], int]:
-    """The page's pixels, one byte each (0 black … 255 white), its (width, height) and bytes per row."""
+def png_rows(width: int, height: int) -> bytearray:
+    """Room for a picture laid out as PNG stores it: each row of ``width`` bytes after one filter byte.
+
+    Pixel (x, y) is at ``1 + y * (width + 1) + x``; one spare byte ends it.
+    pdfium draws straight into it (stride ``width + 1``), so that no row is
+    copied under the GIL to make room for the filter bytes.
+    """
+    return bytearray(1 + (width + 1) * height)
+
+
+def _grey_rows(pdf: bytes, width: int) -> tuple[bytearray, tuple[int, int]]:
+    """The page drawn in grey (0 black … 255 white) into ``png_rows``, and its (width, height)."""
+    import ctypes
+
     import pypdfium2 as pdfium
+
+    made: list[tuple[bytearray, tuple[int, int]]] = []
+
+    def into_rows(w: int, h: int, format: int, rev_byteorder: bool = False) -> Any:  # noqa: A002 (pdfium's name)
+        rows = png_rows(w, h)
+        made.append((rows, (w, h)))
+        room = (ctypes.c_ubyte * ((w + 1) * h)).from_buffer(rows, 1)
+        return pdfium.PdfBitmap.new_native(w, h, format, rev_byteorder, buffer=room, stride=w + 1)
 
     with _PDFIUM:
         document = pdfium.PdfDocument(pdf)
         try:
             page = document[0]
             try:
-                bitmap = page.render(scale=width / page.get_width(), grayscale=True)
-                pixels = bytes(bitmap.buffer)
-                return pixels, (bitmap.width, bitmap.height), bitmap.stride
+                page.render(scale=width / page.get_width(), grayscale=True, bitmap_maker=into_rows).close()
             finally:
                 page.close()
         finally:
             document.close()
+    return made[0]
 
 
-def grey_png(pixels: bytes, size: tuple[int, int], stride: int) -> bytes:
-    """An 8-bit greyscale PNG of ``pixels`` (rows of ``stride`` bytes, ``size[0]`` of them used)."""
+def grey_png(rows: bytearray, size: tuple[int, int]) -> bytes:
+    """An 8-bit greyscale PNG of the pixels in ``rows`` (laid out by ``png_rows``)."""
     width, height = size
-    # Each row starts with its filter type, 0 ("None"): the page is mostly white and zlib finds its runs.
-    rows = b"".join(b"\0" + pixels[y * stride : y * stride + width] for y in range(height))
+    line = width + 1
+    # Filter type 0 ("None") before each row, whatever the drawing left there: the page is mostly
+    # white and zlib finds its runs. One C-level slice assignment, not a loop.
+    rows[0 : line * height : line] = bytes(height)
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8 bits, grey, deflate, no interlace
-    return (
-        _SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(rows, _LEVEL))
-        + _chunk(b"IEND", b"")
-    )
+    data = zlib.compress(memoryview(rows)[: line * height], _LEVEL)
+    return _SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
