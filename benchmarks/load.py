@@ -12,7 +12,7 @@ request of a desk user; the issue's goal is stated without one (0).
 
 Printed: count, p50/p95/max per kind of request, errors, whether every desk
 request met the goal (p95 ≤ 250 ms); the server's memory (alone, and with
-its batch processes) at start, at 10 s and at the end, and its CPU time.
+its child processes) at start, at 10 s and at the end, and its CPU time.
 Checked: each sheet page and file names its own person, each ZIP only its people. Exit 1 on mixing or errors.
 
     python benchmarks/load.py [--seconds 60] [--users 20] [--sessions 2] [--most 2000] [--think 0]
@@ -67,7 +67,7 @@ class Figures:
 
 
 class Memory:
-    """The server's resident memory (alone, and with its batch processes) sampled through the run; its CPU."""
+    """The server's resident memory (alone, and with its child processes) sampled through the run; its CPU."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.start = pid, time.monotonic()
@@ -75,8 +75,7 @@ class Memory:
         self.cpu = [_cpu_seconds(pid)]
 
     def sample(self) -> None:
-        alone = rss_mib(self.pid)
-        seconds = time.monotonic() - self.start
+        alone, seconds = rss_mib(self.pid), time.monotonic() - self.start
         self.samples.append((seconds, alone, alone + sum(rss_mib(c) for c in children(self.pid))))
 
     def watch(self, until: float, every: float = 5.0) -> None:
@@ -92,8 +91,9 @@ class Memory:
         used, spent = self.cpu[-1] - self.cpu[0], end[0] - start[0]
         return (
             f"server memory (RSS, MiB): alone {start[1]:.0f} at start, {warm[1]:.0f} at {warm[0]:.0f} s, "
-            f"{end[1]:.0f} at the end (most {most[0]:.0f}); with its child processes (picture workers, batch runs) {start[2]:.0f} / "
-            f"{warm[2]:.0f} / {end[2]:.0f} (most {most[1]:.0f})\n"
+            f"{end[1]:.0f} at the end (most {most[0]:.0f}); with its child processes (picture workers, batch "
+            f"runs) {start[2]:.0f} / {warm[2]:.0f} / {end[2]:.0f} (most {most[1]:.0f})\n"
+            f"server alone every 5 s: {' '.join(f'{s[1]:.0f}' for s in self.samples)} MiB\n"
             f"server CPU: {used:.1f} s in {spent:.0f} s ({100 * used / max(spent, 1e-9):.0f} % of one core)"
         )
 
