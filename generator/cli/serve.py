@@ -43,7 +43,7 @@ def _tell_editing(args: argparse.Namespace, edit_code: str | None, url: str) -> 
 def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     """``serve``: the desk's pages under waitress until Ctrl-C; says where to open them."""
     # The web front, loaded only for this command (Flask, waitress).
-    from ..web import create_app
+    from ..web import create_app, picture
     from ..web.already_running import open_running_desk
     from ..web.server import Server, check_host, is_loopback
 
@@ -72,6 +72,8 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
     )
     server = Server(app, args.host, args.port, behind_proxy=args.behind_proxy)
     try:
+        # The sheets' pictures in processes of their own: in this one they waited for the GIL (web.picture).
+        picture.start_worker()
         print(_("serving on {url} (Ctrl-C to stop)").format(url=server.url), flush=True)
         if code:
             print(
@@ -83,5 +85,6 @@ def serve(procedure: Procedure, args: argparse.Namespace) -> int:
         server.run()
     finally:
         server.close()
+        picture.stop_worker()
     print(_("stopped; the signing sessions' files were removed"))
     return 0

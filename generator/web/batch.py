@@ -44,6 +44,11 @@ from . import messages
 PRINT_VOLUME = MOST_PAGES
 STOP_WAIT = 10.0  # seconds a run has to end after being asked, before it is killed
 DISK_EVERY = 0.25  # seconds between two measures of the session's folder
+# Added to a run's niceness: on a busy machine the pages get about three quarters of a core a run
+# wants (Linux's weights: 1024 against 335), and the run all of what the pages leave. Measured
+# under the load run (60 s each, 2 cores): +0 gave "Créer la fiche" a p95 of 422 ms and runs of
+# 30 people ready in 0.2 s (median); +5, 352 ms and 2.0 s; +10, 340 ms and 6.9 s.
+NICENESS = 5
 
 
 class _Stopped(Exception):
@@ -108,6 +113,20 @@ def _watch_server(alive: Connection, folder: Path) -> None:
         os._exit(1)  # whatever failed above, an orphaned batch never goes on
 
 
+def _give_way() -> None:
+    """The run's processes (its pool's workers inherit it) yield the cores to the pages' requests.
+
+    A run is background work; at the desk someone is waiting. With 18 users
+    at the desk and two runs at once, the runs took the cores the server's
+    threads needed. Where the system has no niceness (Windows), nothing changes.
+    """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(NICENESS)
+        except OSError:
+            pass  # already as low as it goes
+
+
 def _child(
     procedure: Procedure,
     roster: Roster,
@@ -126,6 +145,7 @@ def _child(
         # A group of its own with its pool's workers: if this process is killed,
         # the server ends the workers with it (killpg) rather than leave orphans.
         os.setpgrp()
+    _give_way()
     # The language of the page that started the run: the library's messages come back in it.
     set_language(options.pop("language"))
     folder: Path = options.pop("folder") or out

@@ -21,7 +21,11 @@ from ..i18n import _
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 ACCESS_CODE_ENV = "GENERATOR_ACCESS_CODE"
-THREADS = 8  # pages are quick; a signing session's "Créer les fiches" holds one for 2 s
+# Pages are quick; a signing session's "Créer les fiches" holds one for 2 s. Tried with 3, 8, 12,
+# 16 and 24 under the load run (18 users at the desk with no pause, 2 sessions, 2 cores): more
+# threads made the light pages faster and "Créer la fiche" slower (users came back sooner to
+# wait for a picture), fewer made every page wait; 8 gave the lowest p95 of the slowest kind.
+THREADS = 8
 # waitress's limits, so that one person cannot take the desk down: a half-sent request is cut
 # after CHANNEL_TIMEOUT seconds without a byte (checked every CLEANUP_INTERVAL), and
 # connections are accepted well above an office's browsers (waitress's default is 100).

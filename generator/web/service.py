@@ -10,7 +10,6 @@ with it, so that the page puts it beside the field.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from .. import build_message as build_draft
 from .. import render_sheet as render
 from ..i18n import N_, _, ngettext
 from . import messages
+from .picture import page_picture
 
 __all__ = [
     "FIELDS",
@@ -244,30 +244,13 @@ class Documents:
             self._flyer[fmt] = render(compose(self.procedure), fmt)
         return self._flyer[fmt]
 
+    def flyer_picture(self) -> bytes:
+        """The flyer's picture (PNG), made once: the same for every visitor of /affiche."""
+        if "png" not in self._flyer:
+            self._flyer["png"] = page_picture(self.flyer("pdf"))
+        return self._flyer["png"]
+
     def draft(self, person: Person, pdf: bytes) -> bytes:
         """The email draft (.eml, CRLF lines) with the sheet attached, as ``personalise --eml`` writes it."""
         message = build_draft(self.procedure, person, pdf, attachment_name(person))
         return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-
-
-_PDFIUM = threading.Lock()  # pdfium is not thread-safe
-
-
-def page_picture(pdf: bytes, width: int = 900) -> bytes:
-    """A PNG picture of the PDF's first page, ``width`` pixels wide, rendered in memory."""
-    import io
-
-    import pypdfium2 as pdfium
-
-    with _PDFIUM:
-        document = pdfium.PdfDocument(pdf)
-        try:
-            page = document[0]
-            image = page.render(scale=width / page.get_width()).to_pil()
-            page.close()
-        finally:
-            document.close()
-    buffer = io.BytesIO()
-    # Grey, as office lasers print it; a third of the bytes of colour.
-    image.convert("L").save(buffer, format="PNG", compress_level=6)
-    return buffer.getvalue()

@@ -233,8 +233,7 @@ def _file(data: bytes, name: str, fmt: str) -> Response:
 
 @desk.get("/affiche")
 def flyer() -> str:
-    documents = _web().documents
-    picture = base64.b64encode(service.page_picture(documents.flyer("pdf"))).decode("ascii")
+    picture = base64.b64encode(_web().documents.flyer_picture()).decode("ascii")
     return render_template("affiche.html", picture=picture, procedure=_procedure_facts())
 
 

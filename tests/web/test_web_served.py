@@ -166,13 +166,14 @@ def _roster(people: int) -> bytes:
 
 
 def _batch_of(server_pid: int) -> list[int]:
-    """The server's batch process (a multiprocessing child, not its resource tracker) and its workers."""
+    """The server's batch process and its workers, once its pool runs: the multiprocessing child that has
+    children (not the resource tracker, nor the picture workers, which have none)."""
     for pid in children(server_pid):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in command and b"resource_tracker" not in command:
+        if b"spawn_main" in command and b"resource_tracker" not in command and children(pid):
             return [pid, *children(pid)]
     return []
 
