@@ -43,7 +43,7 @@ def test_check_names_each_kind_of_sheet_below_12_pt(capsys: pytest.CaptureFixtur
     lines = err.splitlines()
     assert lines and all(REDUCED.match(line) for line in lines), lines
     assert (
-        "warning: PDF: body text reduced to 11.5 pt on the personal sheet: homonym + long name + no managing office"
+        "warning: DOCX: body text reduced to 11.5 pt on the personal sheet: homonym + long name + no managing office"
         in lines
     )
     # A plain sheet, the flyer and each feature alone with an office hold at 12 pt: never named alone.
@@ -51,6 +51,7 @@ def test_check_names_each_kind_of_sheet_below_12_pt(capsys: pytest.CaptureFixtur
     for alone in ("homonym", "long name", "birth name", "identifier to confirm"):
         assert f"{alone} + Lycée Vieljeux" not in said
     assert not any("flyer" in line for line in lines)
+    assert not any(line.startswith("warning: PDF") for line in lines)  # the PDF holds 12 pt on every kind
 
 
 def test_check_says_when_every_sheet_is_at_12_pt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,7 +82,7 @@ def test_check_says_it_in_french(tmp_path: Path) -> None:
     result = _french_check()
     assert result.returncode == 0, result.stderr
     expected = (
-        f"attention{NBSP}: PDF{NBSP}: corps du texte réduit à 11,5 pt sur la fiche personnelle{NBSP}: "
+        f"attention{NBSP}: DOCX{NBSP}: corps du texte réduit à 11,5 pt sur la fiche personnelle{NBSP}: "
         "homonyme + nom long + sans service gestionnaire"
     )
     assert expected in result.stderr.splitlines()

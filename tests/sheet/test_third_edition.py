@@ -125,7 +125,7 @@ def test_several_variants_at_once_still_make_one_page(procedure: Procedure) -> N
     assert ink_coverage(data) <= MAX_COVERAGE
     # A homonym whose identifier is sure keeps the note, without repeating the identifier.
     homonym = pdf_pages_text(_pdf(procedure, "homonym"))[0]
-    assert "Homonyme : votre identifiant peut finir par un chiffre (1, 2…)" in homonym
+    assert "Homonyme : votre identifiant peut finir par 1, 2… : vérifiez à la connexion." in homonym
     assert "mdupont1" not in homonym
 
 
