@@ -301,10 +301,10 @@ def desk_send() -> Any:
 def _send_desk(folder: Any, person: Person, settings: MailSettings) -> tuple[Outcome | None, str]:
     from .. import build_message, outgoing, send_once
 
-    web = state(current_app)
+    documents = state(current_app).documents  # one procedure for the sheet and the message
     try:
-        pdf = web.documents.sheet(person, "pdf")
-        message = build_message(web.procedure, person, pdf, attachment_name(person), settings=settings)
+        pdf = documents.sheet(person, "pdf")
+        message = build_message(documents.procedure, person, pdf, attachment_name(person), settings=settings)
         found = send_once(folder, [outgoing(person, message, key="desk")], settings)
     except DeliveryError as exc:
         return None, _("Nothing was sent: {reason}").format(reason=exc)

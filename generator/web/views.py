@@ -104,10 +104,10 @@ def sheet() -> tuple[str, int]:
     form = _desk_form()
     if request.method == "GET":
         return _render_desk(form, [], None)
-    web = _web()
+    documents = _web().documents  # read once: its procedure and its writers, even during an editor's save
     try:
-        person = service.check_person(web.procedure, _fields(form))
-        pdf = web.documents.sheet(person, "pdf")
+        person = service.check_person(documents.procedure, _fields(form))
+        pdf = documents.sheet(person, "pdf")
     except service.PersonProblems as exc:
         return _render_desk(form, exc.problems, None, 422)
     return _render_desk(form, [], _result(form, person, pdf))
@@ -201,15 +201,15 @@ def download() -> Response:
     if fmt not in MIME:
         abort(400)
     form = _desk_form()
-    web = _web()
+    documents = _web().documents  # read once, as the sheet page does
     try:
-        person = service.check_person(web.procedure, _fields(form))
+        person = service.check_person(documents.procedure, _fields(form))
         if fmt == "eml":
             if not person.email:
                 abort(400)
-            data = web.documents.draft(person, web.documents.sheet(person, "pdf"))
+            data = documents.draft(person, documents.sheet(person, "pdf"))
         else:
-            data = web.documents.sheet(person, fmt)
+            data = documents.sheet(person, fmt)
     except service.PersonProblems as exc:
         return Response(
             render_template(
