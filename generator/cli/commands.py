@@ -68,7 +68,9 @@ def _body_sizes(procedure: Procedure) -> None:
         print(_("every sheet is at 12 pt in every format: the flyer and every kind of personal sheet"))
     for sheet in reduced:
         where = sheet.variant.describe() if sheet.variant is not None else ""
-        if sheet.body is None:
+        if sheet.body is None and sheet.variant is None:
+            problem = _("{format}: the flyer does not fit on one page")
+        elif sheet.body is None:
             problem = _("{format}: the personal sheet does not fit on one page: {variant}")
         elif sheet.variant is None:
             problem = _("{format}: body text reduced to {size} pt on the flyer")

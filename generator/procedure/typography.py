@@ -13,6 +13,7 @@ _BEFORE_PUNCT = re.compile(r"[ \u202f\u00a0]+([:;!?])")
 # Inside « » the space is always due, typed or not: no URL or time holds a guillemet. Any
 # white space there (a tab, a line break of the data) becomes the one no-break space: the PDF and
 # the DOCX never break a line between a guillemet and its word.
+# A blank line there (two paragraphs) is kept: the paragraphs are never joined.
 _BEFORE_GUILLEMET = re.compile(r"\s*»")
 _AFTER_GUILLEMET = re.compile(r"«\s*")
 _HOURS = re.compile(r"(\d) (h)\b(?: (\d\d))?")
@@ -28,10 +29,22 @@ def french_spacing(text: str) -> str:
     """
     text = text.replace(_NARROW_NBSP, NBSP)
     text = _BEFORE_PUNCT.sub(NBSP + r"\1", text)
-    text = _BEFORE_GUILLEMET.sub(NBSP + "»", text)
-    text = _AFTER_GUILLEMET.sub("«" + NBSP, text)
+    text = _BEFORE_GUILLEMET.sub(_bind_closing, text)
+    text = _AFTER_GUILLEMET.sub(_bind_opening, text)
     text = _HOURS.sub(lambda m: m.group(1) + NBSP + "h" + (NBSP + m.group(3) if m.group(3) else ""), text)
     return text.replace("'", "\u2019")
+
+
+def _bind_opening(match: re.Match[str]) -> str:
+    """« and one no-break space; a blank line typed after it stays (two paragraphs are not joined)."""
+    space = match.group(0)[1:]
+    return "«" + NBSP + (space[space.index("\n") :] if space.count("\n") > 1 else "")
+
+
+def _bind_closing(match: re.Match[str]) -> str:
+    """One no-break space and »; a blank line typed before it stays."""
+    space = match.group(0)[:-1]
+    return (space[: space.rindex("\n") + 1] if space.count("\n") > 1 else "") + NBSP + "»"
 
 
 def split_bold(text: str) -> list[tuple[str, bool]]:

@@ -65,6 +65,8 @@ def representative_sheets(
     offices = [(group.id, group.name) for group in procedure.contacts] + [("", "")]
     for size in range(len(Feature) + 1):
         for features in combinations(Feature, size):
+            if Feature.HOMONYM in features and Feature.UNSURE in features:
+                continue  # the very sheet of UNSURE alone: an identifier to confirm gets no homonym note
             for office, name in offices:
                 variant = Variant(features, office, name)
                 yield variant, compose(procedure, _person(procedure, variant))

@@ -171,7 +171,8 @@ def _child(
     except OSError:
         # The server died meanwhile: its watcher removes the folder and ends this process. Returning
         # instead would end the process under the watcher, the folder half removed (seen on CI).
-        watcher.join()
+        watcher.join(STOP_WAIT)
+        os._exit(1)  # the watcher ends the process; should it not within STOP_WAIT, this does
 
 
 def _outcome(

@@ -17,12 +17,15 @@ the library) or when it died, the picture is made in the calling process.
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 import threading
+import time
 import zlib
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 _PDFIUM = threading.Lock()  # pdfium is not thread-safe
@@ -36,18 +39,45 @@ _worker: ProcessPoolExecutor | None = None
 # Two: a picture takes about 10 ms of a core; two "Créer la fiche" at once each get one.
 WORKERS = 2
 WORKER_WAIT = 30.0  # seconds a picture may take in the worker before it is made here instead
+START_WAIT = 60.0  # seconds the workers have to start (spawn, pdfium loaded)
+RESTART_AFTER = 60.0  # seconds after workers died before new ones are started
+log = logging.getLogger("generator.web")
+
+
+@dataclass
+class _Wanted:
+    """What ``start_worker`` asked for, so that workers that died are started again (not at once)."""
+
+    processes: int = 0  # 0: pictures made in the calling process
+    restart_at: float = 0.0
+    restarting: bool = False
+
+
+_wanted = _Wanted()
 
 
 def page_picture(pdf: bytes, width: int = 900) -> bytes:
-    """A grey PNG of the PDF's first page, ``width`` pixels wide, made in memory (in the worker when started)."""
+    """A grey PNG of the PDF's first page, ``width`` pixels wide, made in memory (in the worker when started).
+
+    A PDF pdfium cannot draw raises as it would here; a worker that died is
+    dropped (this picture and the next ones made here until new workers are
+    up); a picture that waits too long, or was cancelled, is made here.
+    """
     worker = _worker
-    if worker is not None:
+    if worker is None:
+        _restart_later()
+    else:
         try:
             future: Future[bytes] = worker.submit(make_picture, pdf, width)
-            return future.result(timeout=WORKER_WAIT)
-        except (BrokenProcessPool, TimeoutError, RuntimeError):
-            # The worker died, hangs or was stopped meanwhile: this picture is made here, the next ones too.
+        except (BrokenProcessPool, RuntimeError):  # dead, or shut down meanwhile ("after shutdown")
             _drop_worker(worker)
+        else:
+            try:
+                return future.result(timeout=WORKER_WAIT)
+            except BrokenProcessPool:
+                _drop_worker(worker)
+            except (TimeoutError, CancelledError):
+                pass  # busy or stopped meanwhile: this one picture is made here, the pool kept
     return make_picture(pdf, width)
 
 
@@ -57,20 +87,36 @@ def make_picture(pdf: bytes, width: int) -> bytes:
     return grey_png(rows, size)
 
 
-def start_worker(processes: int = WORKERS) -> None:
-    """From now on the pictures are made in processes of their own (started now, "spawn" as on Windows)."""
+def start_worker(processes: int = WORKERS, *, again: bool = False) -> bool:
+    """From now on the pictures are made in processes of their own (started now, "spawn" as on Windows).
+
+    False, and pictures made in the calling process, when they cannot start
+    (a worker that cannot load pdfium, no process allowed): the desk still works.
+    ``again``: a restart, made only if nobody stopped the workers meanwhile.
+    """
     global _worker
     import multiprocessing
 
     with _WORKER_LOCK:
-        if _worker is None:
-            _worker = ProcessPoolExecutor(
-                processes, multiprocessing.get_context("spawn"), initializer=_prepare
-            )
+        if again and not _wanted.processes:
+            return False  # stopped while the restart was on its way
+        _wanted.processes = processes
+        if _worker is not None:
+            return True
+        pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"), initializer=_prepare)
+        try:
             # All started and ready before the first user waits: the pool starts a process for each task
             # asked while none is idle (else the first "Créer la fiche" would wait for one to start).
-            for ready in [_worker.submit(int) for _ in range(processes)]:
-                ready.result()
+            for ready in [pool.submit(int) for _ in range(processes)]:
+                ready.result(timeout=START_WAIT)
+        except (BrokenProcessPool, TimeoutError, OSError) as exc:
+            pool.shutdown(wait=False, cancel_futures=True)
+            log.warning(
+                "picture workers could not start (%s): pictures made in the server", type(exc).__name__
+            )
+            return False
+        _worker = pool
+        return True
 
 
 def stop_worker() -> None:
@@ -78,16 +124,40 @@ def stop_worker() -> None:
     global _worker
     with _WORKER_LOCK:
         worker, _worker = _worker, None
+        _wanted.processes = 0
     if worker is not None:
         worker.shutdown(wait=True, cancel_futures=True)
 
 
 def _drop_worker(worker: ProcessPoolExecutor) -> None:
+    """Workers that died: dropped (the pictures queued for them fail over to their callers), new ones
+    started RESTART_AFTER seconds later by the first picture asked then."""
     global _worker
     with _WORKER_LOCK:
-        if _worker is worker:
-            _worker = None
-    worker.shutdown(wait=False, cancel_futures=True)
+        if _worker is not worker:
+            return
+        _worker = None
+        _wanted.restart_at = time.monotonic() + RESTART_AFTER
+    log.warning("picture workers stopped: pictures made in the server for %.0f s", RESTART_AFTER)
+    worker.shutdown(wait=False, cancel_futures=False)
+
+
+def _restart_later() -> None:
+    """New workers started in the background once RESTART_AFTER has passed since the last ones died."""
+    with _WORKER_LOCK:
+        processes = _wanted.processes
+        if not processes or _wanted.restarting or time.monotonic() < _wanted.restart_at:
+            return
+        _wanted.restarting = True
+
+    def restart() -> None:
+        try:
+            if not start_worker(processes, again=True):
+                _wanted.restart_at = time.monotonic() + RESTART_AFTER
+        finally:
+            _wanted.restarting = False
+
+    threading.Thread(target=restart, name="picture-workers", daemon=True).start()
 
 
 def _prepare() -> None:

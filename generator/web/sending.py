@@ -26,7 +26,7 @@ from flask import (
     url_for,
 )
 
-from .. import MANIFEST, DeliveryError, MailSettings, Outcome, Person, attachment_name, report_csv
+from .. import MANIFEST, DeliveryError, MailSettings, Outcome, Person, Procedure, attachment_name, report_csv
 from .. import SEND_FAILURES as FAILURES
 from .. import read_manifest as read_rows
 from ..i18n import _, ngettext
@@ -244,10 +244,10 @@ def _desk_fields() -> dict[str, str]:
     return {name: request.form.get(name, "") for name in service.FIELDS}
 
 
-def _desk_person(fields: dict[str, str]) -> Person | Response:
+def _desk_person(fields: dict[str, str], procedure: Procedure) -> Person | Response:
     """The person the posted fields make, or the page saying why not (never the fields shown back)."""
     try:
-        person = service.check_person(state(current_app).procedure, fields)
+        person = service.check_person(procedure, fields)
     except service.PersonProblems as exc:
         text = " ".join(p.message for p in exc.problems)
         return Response(render_template("erreur.html", title=_("The sheet cannot be made"), text=text), 422)
@@ -262,7 +262,7 @@ def desk_confirm() -> Any:
     if _settings() is None:
         return _not_set_up()
     fields = _desk_fields()
-    person = _desk_person(fields)
+    person = _desk_person(fields, state(current_app).procedure)
     if isinstance(person, Response):
         return person
     token = request.form.get("envoi", "")
@@ -278,7 +278,10 @@ def desk_send() -> Any:
     if settings is None:
         return _not_set_up()
     fields = _desk_fields()
-    person = _desk_person(fields)
+    documents = state(
+        current_app
+    ).documents  # read once: the person, the sheet and the message of one procedure
+    person = _desk_person(fields, documents.procedure)
     if isinstance(person, Response):
         return person
     folder = _desk_records().folder(request.form.get("envoi", ""), fields)
@@ -289,7 +292,7 @@ def desk_send() -> Any:
             text=_("Nothing was sent. Make the sheet again, then send it."),
         )
         return Response(page, 410)
-    outcome, problem = _send_desk(folder, person, settings)
+    outcome, problem = _send_desk(folder, person, settings, documents)
     title = ""
     if outcome is not None:  # « Fiche d'Anne : envoyé »: the French elision, as the desk's own title
         title = messages.with_name(_("Sheet of {name}: {status}"), person.display_name, status=outcome.label)
@@ -298,10 +301,11 @@ def desk_send() -> Any:
     )
 
 
-def _send_desk(folder: Any, person: Person, settings: MailSettings) -> tuple[Outcome | None, str]:
+def _send_desk(
+    folder: Any, person: Person, settings: MailSettings, documents: service.Documents
+) -> tuple[Outcome | None, str]:
     from .. import build_message, outgoing, send_once
 
-    documents = state(current_app).documents  # one procedure for the sheet and the message
     try:
         pdf = documents.sheet(person, "pdf")
         message = build_message(documents.procedure, person, pdf, attachment_name(person), settings=settings)

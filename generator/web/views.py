@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 
+from .. import Procedure
 from ..i18n import _, ngettext
 from . import messages, service, state
 from .forms import DeskForm
@@ -51,8 +52,8 @@ def _web() -> Any:
     return state(current_app)
 
 
-def _procedure_facts() -> dict[str, str]:
-    meta = _web().procedure.meta
+def _procedure_facts(procedure: Procedure | None = None) -> dict[str, str]:
+    meta = (procedure or _web().procedure).meta
     return {"title": meta.title, "author": meta.author, "audience": meta.audience}
 
 
@@ -233,8 +234,9 @@ def _file(data: bytes, name: str, fmt: str) -> Response:
 
 @desk.get("/affiche")
 def flyer() -> str:
-    picture = base64.b64encode(_web().documents.flyer_picture()).decode("ascii")
-    return render_template("affiche.html", picture=picture, procedure=_procedure_facts())
+    documents = _web().documents  # read once: the picture and the facts of one procedure
+    picture = base64.b64encode(documents.flyer_picture()).decode("ascii")
+    return render_template("affiche.html", picture=picture, procedure=_procedure_facts(documents.procedure))
 
 
 @desk.get("/affiche/flyer.<fmt>")

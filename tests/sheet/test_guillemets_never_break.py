@@ -41,6 +41,14 @@ def test_french_spacing_binds_each_guillemet_to_its_word(text: str) -> None:
     assert french_spacing(spaced) == spaced
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="«» \t\nab", max_size=40))
+def test_french_spacing_never_joins_two_paragraphs(text: str) -> None:
+    """A blank line next to a guillemet stays a blank line: only the space within a paragraph is bound."""
+    blank = re.compile(r"\n[^\S\n]*\n")
+    assert len(blank.findall(french_spacing(text))) == len(blank.findall(text))
+
+
 def _guillemets_everywhere(tmp_path: Path) -> Path:
     """The default data with « » typed with plain spaces (or none) in the title, the box, a step, the help band."""
     text = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")

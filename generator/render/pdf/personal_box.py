@@ -135,7 +135,7 @@ def _wrapped(text: str, font: str, size: float, color: Color, width: float) -> l
 
 @lru_cache(maxsize=64)
 def _note_lines(runs: tuple[tuple[str, bool], ...], size: float, width: float) -> list[list[Span]]:
-    """A note's runs (text, bold) wrapped, remembered: every homonym of one identifier has the same note.
+    """A note's runs (text, bold) wrapped, remembered: every homonym sheet of a run has the same note.
 
     The lines returned are shared: read them, never change them.
     """
