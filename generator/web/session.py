@@ -162,10 +162,9 @@ def check() -> Any:
     work.list_name = list_slug(upload.filename or "")
     upload.save(work.roster)
     try:
+        work.procedure = state(current_app).procedure  # an editor's save later changes neither check nor run
         with row_limit(MAX_ROWS):  # a CSV as a workbook: the list stops here, not at the disk's end
-            work.check = signing.check_roster(
-                state(current_app).procedure, work.roster, upload.filename or ""
-            )
+            work.check = signing.check_roster(work.procedure, work.roster, upload.filename or "")
     except signing.RosterProblem as exc:
         works.remove(work.id)  # nothing kept of a file that cannot be used
         return _upload_page(form, [service.FieldProblem("roster", p) for p in exc.problems], 422)
@@ -214,7 +213,7 @@ def make(work_id: str) -> Any:
     work = _work(work_id)
     if work.batch is not None:
         return redirect(url_for("sessions.progress", work_id=work.id), code=303)
-    assert work.check is not None and work.roster is not None
+    assert work.check is not None and work.roster is not None and work.procedure is not None
     work.skip_invalid = work.skip_invalid or bool(request.form.get("skip_invalid"))
     if work.check.refused and not work.skip_invalid:
         problem = _(
@@ -226,7 +225,7 @@ def make(work_id: str) -> Any:
             work, [service.FieldProblem(None, _("No valid person in the list: nothing was made."))], 422
         )
     work.batch = Batch(
-        state(current_app).procedure,
+        work.procedure,  # the sheets shown on the check page, whatever was saved since
         work.check.roster,  # the list as checked: the run makes exactly the sheets shown
         work.out,
         formats=work.formats,

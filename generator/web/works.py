@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import Procedure
 from . import folders, signing
 from .batch import Batch
 
@@ -40,6 +41,7 @@ class Work:
     roster: Path | None = None
     list_name: str = ""  # the uploaded file's name, slugified: the ZIP is named after it
     check: signing.RosterCheck | None = None
+    procedure: Procedure | None = None  # the one the list was checked with: the run uses it too
     batch: Batch | None = None
     finished: bool = False
     failed: bool = False  # the run could not even start or be zipped

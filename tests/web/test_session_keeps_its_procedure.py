@@ -1,0 +1,66 @@
+"""A signing session makes its sheets with the procedure its list was checked with, whatever is saved meanwhile."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from helpers import ROOT
+from pypdf import PdfReader
+from webtools import token, upload
+
+from generator import Procedure, load_procedure
+from generator.web import create_app, shutdown, swap_procedure
+
+ROSTER = "Prénom;Nom\nAnne;Dupont\nZoé;Martin\n".encode()
+
+
+@pytest.fixture
+def app(procedure: Procedure, tmp_path: Path) -> Iterator[Flask]:
+    work_dir = tmp_path / "server-tmp"
+    work_dir.mkdir()
+    app = create_app(procedure, secret_key=b"s" * 32, work_dir=work_dir)
+    yield app
+    shutdown(app)
+
+
+def _other(tmp_path: Path) -> Procedure:
+    path = tmp_path / "other.yaml"
+    path.write_text(
+        (ROOT / "data" / "procedure.yaml")
+        .read_text(encoding="utf-8")
+        .replace("05 16 52 66 86", "05 16 52 66 99"),
+        "utf-8",
+    )
+    return load_procedure(path)
+
+
+def test_a_save_between_check_and_make_changes_no_sheet(app: Flask, tmp_path: Path) -> None:
+    client = app.test_client()
+    answer = upload(client, ROSTER, "liste.csv", formats=["pdf"])
+    assert answer.status_code == 303
+    work = re.fullmatch(r"/session/([\w-]+)", answer.headers["Location"]).group(1)  # type: ignore[union-attr]
+    swap_procedure(app, _other(tmp_path))  # an editor's save, after the check
+    made = client.post(f"/session/{work}/creer", data={"csrf_token": token(client, "/session")})
+    assert made.status_code == 303
+    deadline = time.monotonic() + 60
+    while not client.get(f"/session/{work}/avancement.json").get_json()["finished"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    response = client.get(f"/session/{work}/fiches.zip")
+    data = response.data
+    response.close()  # the server closes the body once sent
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [
+            archive.read(n) for n in archive.namelist() if n.endswith(".pdf") and not n.startswith("all")
+        ]
+    assert len(sheets) == 2
+    for sheet in sheets:
+        text = PdfReader(io.BytesIO(sheet)).pages[0].extract_text().replace("\u00a0", " ")
+        assert "05 16 52 66 86" in text and "05 16 52 66 99" not in text
