@@ -47,13 +47,18 @@ def made_session(client: FlaskClient, data: bytes, formats: tuple[str, ...] = ("
     response = upload(client, data, "liste.csv", formats=list(formats))
     assert response.status_code == 303, response.get_data(as_text=True)[:400]
     work_id = response.headers["Location"].rsplit("/", 1)[1]
+    make_checked(client, work_id)
+    return work_id
+
+
+def make_checked(client: FlaskClient, work_id: str) -> None:
+    """« Créer les fiches » on a checked session, then wait until its run is finished."""
     made = client.post(f"/session/{work_id}/creer", data={"csrf_token": token(client, "/session")})
     assert made.status_code == 303
     deadline = time.monotonic() + 60
     while not client.get(f"/session/{work_id}/avancement.json").get_json()["finished"]:
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    return work_id
 
 
 def wait_sent(client: FlaskClient, work_id: str) -> str:

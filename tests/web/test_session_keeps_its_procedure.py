@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,8 @@ import pytest
 from flask import Flask
 from helpers import ROOT
 from pypdf import PdfReader
-from webtools import token, upload
+from sendtools import make_checked
+from webtools import upload
 
 from generator import Procedure, load_procedure
 from generator.web import create_app, shutdown, swap_procedure
@@ -47,12 +47,7 @@ def test_a_save_between_check_and_make_changes_no_sheet(app: Flask, tmp_path: Pa
     assert answer.status_code == 303
     work = re.fullmatch(r"/session/([\w-]+)", answer.headers["Location"]).group(1)  # type: ignore[union-attr]
     swap_procedure(app, _other(tmp_path))  # an editor's save, after the check
-    made = client.post(f"/session/{work}/creer", data={"csrf_token": token(client, "/session")})
-    assert made.status_code == 303
-    deadline = time.monotonic() + 60
-    while not client.get(f"/session/{work}/avancement.json").get_json()["finished"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    make_checked(client, work)
     response = client.get(f"/session/{work}/fiches.zip")
     data = response.data
     response.close()  # the server closes the body once sent
