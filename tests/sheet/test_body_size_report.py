@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+from pathlib import Path
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from helpers import ROOT
 
 from generator import render_sheet
 from generator.procedure.model import Procedure
+from generator.procedure.schema import load_procedure
 from generator.render.fit_report import body_size, reduced_sheets
 from generator.sheet.variants import Feature, representative_sheets
 
@@ -46,10 +53,33 @@ def test_the_docx_report_is_the_docx_writers_own_choice(procedure: Procedure) ->
         assert body_size(sheet, "docx") == reduced.get(variant, 12.0)
 
 
-def test_most_kinds_of_sheet_hold_at_12_pt(procedure: Procedure) -> None:
-    """Issue 24: 12 pt for the flyer, the plain sheet and each feature alone, in both formats; few kinds below."""
-    reduced = reduced_sheets(representative_sheets(procedure, flyer=True))
-    assert all(r.body == 11.5 for r in reduced)
-    assert all(r.variant is not None and len(r.variant.features) >= 2 for r in reduced), reduced
-    total = 2 * sum(1 for _ in representative_sheets(procedure))
-    assert len(reduced) <= total // 8
+def test_every_kind_of_sheet_holds_at_12_pt(procedure: Procedure) -> None:
+    """Issue 24: 12 pt for the flyer and every kind of personal sheet, combined ones too, in both formats."""
+    assert reduced_sheets(representative_sheets(procedure, flyer=True)) == []
+
+
+STEP_3_END = '      - "Cliquez sur « Authentification », puis connectez-vous comme à l\'étape 2."\n'
+MORE = (
+    '      - "Ajoutez la page à vos favoris pour la retrouver."\n'
+    '      - "Fermez la session quand vous quittez un ordinateur partagé."\n'
+)
+
+
+def _docx_body(data: bytes) -> float:
+    """The body size a DOCX's styles give its text (the document defaults, in half points)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        styles = package.read("word/styles.xml").decode("utf-8")
+    defaults = styles[styles.index("<w:docDefaults") : styles.index("</w:docDefaults>")]
+    return int(re.search(r'<w:sz w:val="(\d+)"/>', defaults).group(1)) / 2  # type: ignore[union-attr]
+
+
+def test_with_longer_steps_the_docx_is_written_at_the_size_the_report_gives(tmp_path: Path) -> None:
+    """Two more sentences in step 3: the combined kinds go below 12 pt, each DOCX at the size the report says."""
+    text = (ROOT / "data" / "procedure.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "longer.yaml"
+    path.write_text(text.replace(STEP_3_END, STEP_3_END + MORE), encoding="utf-8")
+    procedure = load_procedure(path)
+    reduced = {r.variant: r.body for r in reduced_sheets(representative_sheets(procedure), ("docx",))}
+    assert reduced and all(body is not None and body < 12.0 for body in reduced.values())
+    for variant, sheet in representative_sheets(procedure):
+        assert _docx_body(render_sheet(sheet, "docx")) == reduced.get(variant, 12.0), variant.describe()

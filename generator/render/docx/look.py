@@ -43,9 +43,12 @@ PT_PER_MM = MM
 # The page (mm).
 PAGE_W, PAGE_H, MARGIN_X, MARGIN_Y = 210, 297, 16, 13
 TEXT_W = PAGE_W - 2 * MARGIN_X
-# Estimated height (see measure.py) below which LibreOffice prints one
-# page: measured on documents on either side of the page break, the first
-# two-page one stood at 276 mm; this keeps 8 mm to spare for Word.
+# Estimated height (measure.py: the page's content plus the help band's
+# 29 mm) up to which a sheet is accepted. The body stops 42 mm above the
+# page's foot (the footer holds the band), so Word fills it at an estimate of
+# 271 mm; 268 keeps 3 mm of that. LibreOffice's lines are shorter: its print
+# leaves about 279 mm less the estimate free above the band (measured on
+# every kind of sheet, 11 mm or more for whatever this accepts).
 PAGE_CAPACITY = 268 * PT_PER_MM
 
 # Columns and tables.

@@ -2,9 +2,14 @@
 
 A DOCX is laid out by whoever opens it, so its height is estimated with a
 word-wrap in Arial's widths, from the same sizes and spacing the styles
-write (look.py). Calibrated against LibreOffice (tests/test_render_docx.py
-prints documents near the limit): on the wide side, so that an estimate
-under PAGE_CAPACITY means one printed page.
+write (look.py), wrapping where Word and LibreOffice do (after spaces, and
+hyphens between letters; trailing spaces hang) in the widths they give the
+text (a paragraph border stands in its indent, table cells without margins
+give their whole width), and with Word's line height (Arial's line gap
+included, which LibreOffice leaves out: its lines are some 3 % shorter).
+The margin for the word processor's own rounding is in WRAP_SLACK and in
+PAGE_CAPACITY (look.py), not in widths counted wrong; the soffice test
+tests/sheet/test_docx_room_at_12_pt.py holds it to LibreOffice's print.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import re
 import unicodedata
 from importlib.resources import files
 
-from ...sheet.blocks import BoxLabels, Page, PersonalBox, StepBlock, plain
+from ...sheet.blocks import BoxLabels, Page, Paragraph, PersonalBox, StepBlock
 from .look import (
     BODY_PT,
     BOX_MARGIN,
@@ -40,7 +45,6 @@ from .look import (
     SUBTITLE_AFTER,
     SUBTITLE_BEFORE,
     TEXT_W,
-    TITLE_BAR_SPACE,
     TITLE_INDENT,
     TITLE_PT,
     box_text_widths,
@@ -92,37 +96,56 @@ def _text_width(text: str, size: float, bold: bool = False, ratio: float = 1.0) 
     return sum(map(_STYLE_WIDTHS[bold].__getitem__, text)) * size / 1000 * ratio
 
 
-def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
-    """Lines a greedy word wrap needs (a word longer than a line is cut)."""
-    lines, current = 1, 0.0
-    for word in text.split(" "):
-        w = _text_width(word + " ", size, bold)
-        if current and current + w > width:
-            lines += 1
-            current = 0.0
-        while w > width:  # LibreOffice and Word cut an overlong word
-            lines += 1
-            w -= width
-        current += w
-    return lines
+# Where Word and LibreOffice may end a line: after spaces, and after a hyphen between letters
+# (never in the identifier, whose hyphens are non-breaking).
+_AT_SPACES = re.compile(r"(?<= )(?=[^ ])")
+_AT_SPACES_AND_HYPHENS = re.compile(r"(?<= )(?=[^ ])|(?<=\w-)(?=\w)")
+# Points of width each line gives up to the estimate: a text within this of the margin is counted as
+# wrapping, so that a rounding of Word's (twips) or LibreOffice's cannot make a line the estimate missed.
+WRAP_SLACK = 2.0
+
+Piece = tuple[str, float, bool, bool]  # text, size (pt), bold, may break after its hyphens
 
 
-def _mixed_lines(pieces: list[tuple[str, float, bool]], width: float) -> list[float]:
-    """The size of the tallest text on each line a greedy word wrap of runs in several sizes makes."""
+def _tokens(pieces: list[Piece]) -> list[tuple[float, float, float]]:
+    """The unbreakable stretches of runs: (width without trailing spaces, width, tallest size) each.
+
+    A stretch may span runs (a bold label and the colon after it); a line
+    ends only after one, and its trailing spaces may hang past the margin.
+    """
+    tokens: list[tuple[float, float, float]] = []
+    fit = advance = tallest = 0.0
+    for text, size, bold, hyphens in pieces:
+        for chunk in (_AT_SPACES_AND_HYPHENS if hyphens else _AT_SPACES).split(text):
+            if not chunk:
+                continue
+            trimmed = chunk.rstrip(" ")
+            fit = advance + _text_width(trimmed, size, bold) if trimmed else fit
+            advance += _text_width(chunk, size, bold)
+            tallest = max(tallest, size)
+            if trimmed != chunk or chunk.endswith("-"):
+                tokens.append((fit, advance, tallest))
+                fit = advance = tallest = 0.0
+    if advance:
+        tokens.append((fit, advance, tallest))
+    return tokens
+
+
+def _wrap(pieces: list[Piece], width: float) -> list[float]:
+    """The size of the tallest text on each line a greedy word wrap of runs (in several sizes) makes."""
     sizes: list[float] = [0.0]
     current = 0.0
-    for text, size, bold in pieces:
-        for word in text.split(" "):
-            w = _text_width(word + " ", size, bold)
-            if current and current + w > width:
-                sizes.append(0.0)
-                current = 0.0
-            while w > width:  # LibreOffice and Word cut an overlong word
-                sizes[-1] = max(sizes[-1], size)
-                sizes.append(0.0)
-                w -= width
+    for fit, advance, size in _tokens(pieces):
+        if current and current + fit > width:
+            sizes.append(0.0)
+            current = 0.0
+        while fit > width:  # LibreOffice and Word cut an overlong word
             sizes[-1] = max(sizes[-1], size)
-            current += w
+            sizes.append(0.0)
+            fit -= width
+            advance -= width
+        sizes[-1] = max(sizes[-1], size)
+        current += advance
     return sizes
 
 
@@ -144,8 +167,17 @@ class Estimate:
         self.width_ratio, self.line_ratio = (1.0, 1.0) if font.lower() in _ARIAL_FAMILY else _OTHER_FONT
         self._label_sizes: dict[tuple[BoxLabels, str, float], tuple[float, float]] = {}
 
-    def lines(self, text: str, size: float, width: float, bold: bool = False) -> int:
-        return _lines(text, size, width / self.width_ratio, bold)
+    def lines(self, text: str, size: float, width: float, bold: bool = False, hyphens: bool = True) -> int:
+        """Lines ``text`` takes in one style; ``hyphens``: a line may end after a hyphen."""
+        return len(self.wrap([(text, size, bold, hyphens)], width))
+
+    def wrap(self, pieces: list[Piece], width: float) -> list[float]:
+        """The tallest size on each line of runs wrapped in ``width`` points (less WRAP_SLACK)."""
+        return _wrap(pieces, (width - WRAP_SLACK) / self.width_ratio)
+
+    def paragraph_lines(self, paragraph: Paragraph, size: float, width: float) -> int:
+        """Lines a paragraph of runs takes, its **bold** words (wider) in bold."""
+        return len(self.wrap([(run.text, size, run.bold, True) for run in paragraph], width))
 
     def line(self, size: float) -> float:
         """Height of a line at the document's line spacing."""
@@ -175,7 +207,8 @@ class Estimate:
         scale = body / BODY_PT
         width = TEXT_W * PT_PER_MM
         meta = page.title
-        title_w = width - TITLE_INDENT / 20 - TITLE_BAR_SPACE
+        # The bar and its spacing stand left of the text, inside its indent (Word and LibreOffice alike).
+        title_w = width - TITLE_INDENT / 20
         marks = []
         height = lines(meta.audience, body, title_w, bold=True) * line(body)
         height += (
@@ -216,42 +249,41 @@ class Estimate:
         heading = HEADING_PT * scale
         height += _STEP_TOP + lines(step.heading, heading, width - indent, bold=True) * line(heading) + _AFTER
         qr_w = QR_COLUMN_MM * PT_PER_MM if step.qr else 0.0
-        text_w = width - indent - qr_w - (12 if step.qr else 0)
-        text = sum(lines(plain(p), body, text_w) * line(body) + _AFTER for p in step.sentences)
+        # The layout table's cells have no margins: the text column is the code's neighbour.
+        text_w = width - indent - qr_w
+        text = sum(self.paragraph_lines(p, body, text_w) * line(body) + _AFTER for p in step.sentences)
         if step.qr:
             # The address, at the body size; it breaks only where the word processor can.
             text += _AFTER + len(self.address_lines(step.qr.typed, step.qr.continued, body)) * line(body)
-            picture = (
-                QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w - 12) * line(SMALL_PT) + 6
-            )
+            picture = QR_WIDTH_MM * PT_PER_MM + lines(step.qr.caption, SMALL_PT, qr_w) * line(SMALL_PT) + 6
             text = max(text, picture)
         height += text
         for group in step.contacts:
             # The office's name (bold), then its addresses on the same line as far as they go.
-            pieces = [
-                (group.name, body, True),
-                (CONTACT_SEPARATOR + EMAIL_SEPARATOR.join(group.emails), body, False),
+            pieces: list[Piece] = [
+                (group.name, body, True, True),
+                (CONTACT_SEPARATOR + EMAIL_SEPARATOR.join(group.emails), body, False, False),
             ]
-            height += len(_mixed_lines(pieces, (width - indent) / self.width_ratio)) * line(body) + _AFTER
+            height += len(self.wrap(pieces, width - indent)) * line(body) + _AFTER
         return height
 
     def box(self, box: PersonalBox, body: float) -> float:
         lines, line = self.lines, self.line
         width = _box_width(box.labels)
-        name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
         _style, big = self.identifier_style(box, body)
         _label, right = self._labels(box.labels, box.label, body)
-        left = line(body + 1) + _AFTER
+        left = line(body) + _AFTER  # the box's heading, at the body size (Heading 2)
         size = SMALL_PT if self.name_is_long(box, body) else body + 1
-        left += lines(name, size, width, bold=True) * line(size) + PERSON_NAME_AFTER / 20
+        left += self._name_lines(box, size) * line(size) + PERSON_NAME_AFTER / 20
         # The identifier follows its label on the label's (last) line when it fits there, else it
         # starts a line of its own (it is one word: its hyphens never break) and runs the full width.
-        pieces = [(box.label, body, False), (box.identifier, big, True)]
-        left += sum(map(line, _mixed_lines(pieces, width / self.width_ratio))) + _AFTER
+        pieces: list[Piece] = [(box.label + " ", body, False, True), (box.identifier, big, True, False)]
+        left += sum(map(line, self.wrap(pieces, width))) + _AFTER
         # The notes stand under both columns, the box's whole width (content.py's notes row).
         notes, whole = 0.0, _box_width()
         if box.homonym_note:
-            notes += lines(box.homonym_note, body, whole - 12) * line(body) + _AFTER
+            # Past its rule, in the paragraph's indent (120 twips).
+            notes += self.paragraph_lines(box.homonym_paragraph, body, whole - 6) * line(body) + _AFTER
         if box.manager:
             notes += lines(box.manager, body, whole) * line(body) + _AFTER
         if notes:
@@ -264,14 +296,23 @@ class Estimate:
         scale = body / BODY_PT
         if len(box.identifier) <= LARGE_IDENTIFIER_MAX:
             return "Identifier", IDENTIFIER_PT * scale
-        if self.lines(box.identifier, IDENTIFIER_LONG_PT * scale, _box_width(box.labels), bold=True) <= 2:
+        long_pt = IDENTIFIER_LONG_PT * scale
+        if self.lines(box.identifier, long_pt, _box_width(box.labels), bold=True, hyphens=False) <= 2:
             return "IdentifierLong", IDENTIFIER_LONG_PT * scale
         return "IdentifierBody", body
 
     def name_is_long(self, box: PersonalBox, body: float) -> bool:
         """The name would take more than two lines at its size: it is set at SMALL_PT (styles' Person Name Long)."""
-        name = f"{box.first_name} {box.family_name} {box.birth_name}".strip()
-        return self.lines(name, body + 1, _box_width(box.labels), bold=True) > 2
+        return self._name_lines(box, body + 1) > 2
+
+    def _name_lines(self, box: PersonalBox, size: float) -> int:
+        """Lines the name takes at ``size``: its family name in bold (content.py's runs), breaking at hyphens too."""
+        pieces: list[Piece] = [
+            (box.first_name + " ", size, False, True),
+            (box.family_name, size, True, True),
+            (" " + box.birth_name if box.birth_name else "", size, False, True),
+        ]
+        return len(self.wrap(pieces, _box_width(box.labels)))
 
     def _labels(self, labels: BoxLabels, identifier_label: str, body: float) -> tuple[float, float]:
         """The width of the identifier's label and the height of the NUMEN column: the same for many persons."""
