@@ -32,13 +32,14 @@ def _bad_data(tmp_path: Path) -> Path:
 
 
 def test_check_default_data_prints_one_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
-    """``check`` on the embedded data exits 0 and prints one summary line; stderr only says which sheets
-    are set below 12 pt (tests/cli/test_check_says_which_sheets_are_below_12_pt.py)."""
+    """``check`` on the embedded data exits 0: its summary line, then that every sheet holds 12 pt
+    (the warnings of a sheet set smaller: tests/cli/test_check_says_which_sheets_are_below_12_pt.py)."""
     assert main(["check"]) == 0
     out, err = capsys.readouterr()
-    assert all(line.startswith("warning: ") and " pt " in line for line in err.splitlines())
-    (line,) = out.splitlines()
+    assert err == ""
+    line, sizes = out.splitlines()
     assert line.startswith("ok: ") and "4 steps" in line and "1 QR code" in line
+    assert sizes.startswith("every sheet is at 12 pt")
 
 
 def test_check_other_procedure_counts_its_own_steps_and_codes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,8 +185,8 @@ def test_python_m_generator_bad_data_exits_1_without_traceback(tmp_path: Path) -
 
 
 def test_python_m_generator_check_exits_0(tmp_path: Path) -> None:
-    """End to end: ``python -m generator check`` on the default data exits 0 with one line (and warnings
-    naming the sheets set below 12 pt)."""
+    """End to end: ``python -m generator check`` on the default data exits 0 with its summary and the body
+    size line, nothing on stderr."""
     result = subprocess.run(
         [sys.executable, "-m", "generator", "check"],
         capture_output=True,
@@ -195,8 +196,8 @@ def test_python_m_generator_check_exits_0(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.splitlines()) == 1
-    assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
+    assert len(result.stdout.splitlines()) == 2
+    assert result.stderr == ""
 
 
 def test_options_are_never_abbreviated_so_a_password_cannot_pass_as_its_variable() -> None:
