@@ -41,6 +41,7 @@ WORKERS = 2
 WORKER_WAIT = 30.0  # seconds a picture may take in the worker before it is made here instead
 START_WAIT = 60.0  # seconds the workers have to start (spawn, pdfium loaded)
 RESTART_AFTER = 60.0  # seconds after workers died before new ones are started
+GIVE_UP = 3  # starts failed in a row after which the server draws every picture itself
 log = logging.getLogger("generator.web")
 
 
@@ -50,7 +51,8 @@ class _Wanted:
 
     processes: int = 0  # 0: pictures made in the calling process
     restart_at: float = 0.0
-    restarting: bool = False
+    starting: bool = False  # a start under way: no other is begun meanwhile
+    failures: int = 0  # starts that failed in a row
 
 
 _wanted = _Wanted()
@@ -77,7 +79,7 @@ def page_picture(pdf: bytes, width: int = 900) -> bytes:
             except BrokenProcessPool:
                 _drop_worker(worker)
             except (TimeoutError, CancelledError):
-                pass  # busy or stopped meanwhile: this one picture is made here, the pool kept
+                future.cancel()  # busy or stopped meanwhile: made here, not twice; the pool kept
     return make_picture(pdf, width)
 
 
@@ -91,32 +93,52 @@ def start_worker(processes: int = WORKERS, *, again: bool = False) -> bool:
     """From now on the pictures are made in processes of their own (started now, "spawn" as on Windows).
 
     False, and pictures made in the calling process, when they cannot start
-    (a worker that cannot load pdfium, no process allowed): the desk still works.
+    (a worker that cannot load pdfium, no process allowed): the desk still
+    works, and tries again RESTART_AFTER seconds later, GIVE_UP times at most.
     ``again``: a restart, made only if nobody stopped the workers meanwhile.
+    The pool is started outside the lock: a picture asked meanwhile is made
+    here at once, never kept waiting for the workers.
     """
     global _worker
-    import multiprocessing
-
     with _WORKER_LOCK:
         if again and not _wanted.processes:
             return False  # stopped while the restart was on its way
         _wanted.processes = processes
         if _worker is not None:
             return True
-        pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"), initializer=_prepare)
-        try:
-            # All started and ready before the first user waits: the pool starts a process for each task
-            # asked while none is idle (else the first "Créer la fiche" would wait for one to start).
-            for ready in [pool.submit(int) for _ in range(processes)]:
-                ready.result(timeout=START_WAIT)
-        except (BrokenProcessPool, TimeoutError, OSError) as exc:
-            pool.shutdown(wait=False, cancel_futures=True)
-            log.warning(
-                "picture workers could not start (%s): pictures made in the server", type(exc).__name__
-            )
+        _wanted.starting = True
+    pool = _started_pool(processes)
+    with _WORKER_LOCK:
+        _wanted.starting = False
+        if pool is None:
+            _wanted.failures += 1
+            _wanted.restart_at = time.monotonic() + RESTART_AFTER
+            if _wanted.failures >= GIVE_UP:
+                _wanted.processes = 0  # no more tries: the server draws, as without workers
             return False
-        _worker = pool
-        return True
+        _wanted.failures = 0
+        if _worker is None and _wanted.processes:
+            _worker = pool
+            return True
+    pool.shutdown(wait=False, cancel_futures=True)  # stopped meanwhile, or another start won
+    return _worker is not None
+
+
+def _started_pool(processes: int) -> ProcessPoolExecutor | None:
+    """A pool whose processes are all up and ready, or None (said in the log, without data)."""
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"), initializer=_prepare)
+    try:
+        # All started and ready before the first user waits: the pool starts a process for each task
+        # asked while none is idle (else the first "Créer la fiche" would wait for one to start).
+        for ready in [pool.submit(int) for _ in range(processes)]:
+            ready.result(timeout=START_WAIT)
+    except (RuntimeError, TimeoutError, OSError) as exc:  # RuntimeError: BrokenProcessPool, or exiting
+        pool.shutdown(wait=False, cancel_futures=True)
+        log.warning("picture workers could not start (%s): pictures made in the server", type(exc).__name__)
+        return None
+    return pool
 
 
 def stop_worker() -> None:
@@ -124,7 +146,7 @@ def stop_worker() -> None:
     global _worker
     with _WORKER_LOCK:
         worker, _worker = _worker, None
-        _wanted.processes = 0
+        _wanted.processes = _wanted.failures = 0
     if worker is not None:
         worker.shutdown(wait=True, cancel_futures=True)
 
@@ -146,16 +168,16 @@ def _restart_later() -> None:
     """New workers started in the background once RESTART_AFTER has passed since the last ones died."""
     with _WORKER_LOCK:
         processes = _wanted.processes
-        if not processes or _wanted.restarting or time.monotonic() < _wanted.restart_at:
+        if not processes or _wanted.starting or time.monotonic() < _wanted.restart_at:
             return
-        _wanted.restarting = True
+        _wanted.starting = True
 
     def restart() -> None:
         try:
-            if not start_worker(processes, again=True):
-                _wanted.restart_at = time.monotonic() + RESTART_AFTER
+            start_worker(processes, again=True)  # a failure sets the next try itself
         finally:
-            _wanted.restarting = False
+            with _WORKER_LOCK:
+                _wanted.starting = False
 
     threading.Thread(target=restart, name="picture-workers", daemon=True).start()
 
@@ -166,12 +188,11 @@ def _prepare() -> None:
     import multiprocessing
     import signal
 
-    import pypdfium2  # noqa: F401
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     server = multiprocessing.parent_process()
-    if server is not None:
+    if server is not None:  # first: a worker stuck loading pdfium still ends with the server
         threading.Thread(target=_end_with, args=(server.sentinel,), daemon=True).start()
+    import pypdfium2  # noqa: F401
 
 
 def _end_with(sentinel: int) -> None:

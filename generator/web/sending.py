@@ -139,7 +139,7 @@ def session_send(work_id: str) -> Any:
         return redirect(url_for("sessions.result", work_id=work.id), code=303)
     sendable, _without = recipients(work)
     task = SessionSend(
-        state(current_app).procedure,
+        work.procedure or state(current_app).procedure,  # the one its sheets were made with
         settings,
         work.folder,
         sendable,

@@ -347,7 +347,7 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Long data plus a long name: the row is named, nothing is written; --skip-invalid writes the rest."""
-    data = long_data(tmp_path, 9)
+    data = long_data(tmp_path, 8)
     roster = write_roster(
         tmp_path / "r.csv",
         [
@@ -383,7 +383,7 @@ def test_a_person_whose_docx_would_take_two_pages_is_refused_before_anything_is_
 
 def test_a_refused_run_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
     """Sheets are made in a staging folder: a run refused after rendering changes nothing in --out."""
-    data = long_data(tmp_path, 9)
+    data = long_data(tmp_path, 8)
     out = tmp_path / "out"
     first = write_roster(tmp_path / "first.csv", [["Marie", "Dupont"]], header=["Prénom", "Nom"])
     assert main(["personalise", str(first), "--data", str(data), "--out", str(out), "--formats", "docx"]) == 0

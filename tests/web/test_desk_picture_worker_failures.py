@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -82,3 +83,51 @@ def test_stopped_workers_are_not_started_again(pdf: bytes, monkeypatch: pytest.M
     picture.page_picture(pdf, 300)
     time.sleep(0.5)
     assert picture._worker is None
+
+
+def test_a_picture_asked_while_workers_start_is_made_at_once(
+    pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers slow to start (a Windows antivirus, pdfium slow to load): the desk's picture does not wait."""
+
+    def slow_start(_processes: int) -> None:
+        time.sleep(3)
+        return None
+
+    monkeypatch.setattr(picture, "_started_pool", slow_start)
+    starting = threading.Thread(target=picture.start_worker, args=(1,))
+    starting.start()
+    try:
+        time.sleep(0.3)
+        began = time.monotonic()
+        assert picture.page_picture(pdf, 300) == picture.make_picture(pdf, 300)
+        waited = time.monotonic() - began
+    finally:
+        starting.join()
+        picture.stop_worker()
+    assert waited < 2.0  # made here at once, not after the workers' start (3 s)
+
+
+def test_workers_that_cannot_start_are_given_up_after_a_few_tries(
+    pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries: list[int] = []
+
+    def failing(processes: int) -> None:
+        tries.append(processes)
+        return None
+
+    monkeypatch.setattr(picture, "_started_pool", failing)
+    monkeypatch.setattr(picture, "RESTART_AFTER", 0.0)
+    picture.stop_worker()  # a clean count
+    try:
+        assert picture.start_worker(1) is False
+        deadline = time.monotonic() + 20
+        while picture._wanted.processes and time.monotonic() < deadline:
+            picture.page_picture(pdf, 300)  # each may start a try in the background
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert picture._wanted.processes == 0 and picture._worker is None
+        assert len(tries) == picture.GIVE_UP
+    finally:
+        picture.stop_worker()

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from helpers import ROOT
 from pypdf import PdfReader
-from sendtools import make_checked
-from webtools import upload
+from sendtools import Recorder, made_session, make_checked, roster, settings_for, smtp_server, wait_sent
+from webtools import token, upload
 
 from generator import Procedure, load_procedure
 from generator.web import create_app, shutdown, swap_procedure
@@ -59,3 +59,26 @@ def test_a_save_between_check_and_make_changes_no_sheet(app: Flask, tmp_path: Pa
     for sheet in sheets:
         text = PdfReader(io.BytesIO(sheet)).pages[0].extract_text().replace("\u00a0", " ")
         assert "05 16 52 66 86" in text and "05 16 52 66 99" not in text
+
+
+def test_a_save_before_sending_changes_no_message(procedure: Procedure, tmp_path: Path) -> None:
+    """The e-mails of a session speak of the procedure its sheets were made with, not one saved since."""
+    recorder = Recorder()
+    with smtp_server(recorder) as port:
+        app = create_app(procedure, secret_key=b"m" * 32, work_dir=tmp_path, mail_settings=settings_for(port))
+        try:
+            client = app.test_client()
+            work = made_session(client, roster(2))
+            swap_procedure(app, _other(tmp_path))  # an editor's save, after the sheets were made
+            csrf = token(client, "/session")
+            assert (
+                client.post(f"/session/{work}/envoi", data={"csrf_token": csrf, "quoi": "tout"}).status_code
+                == 303
+            )
+            assert "2 messages envoyés" in wait_sent(client, work)
+        finally:
+            shutdown(app)
+    assert len(recorder.received) == 2
+    for _sender, _recipients, message in recorder.received:
+        body = message.get_body(("plain",)).get_content().replace("\u00a0", " ")
+        assert "05 16 52 66 86" in body and "05 16 52 66 99" not in body
