@@ -39,7 +39,7 @@ from .procedure.schema import load_procedure
 from .render import FORMATS
 from .render import render as render_sheet
 from .render.fit_report import body_size, reduced_sheets
-from .run.batch import BatchResult, build_flyer, desk_sheet, run_batch, single_person
+from .run.batch import BatchResult, DeskResult, build_flyer, desk_sheet, run_batch, single_person
 from .run.buildable import check_builds
 from .run.cancel import Cancelled, interrupt_when_safe
 from .run.lock import folder_lock
@@ -113,6 +113,7 @@ __all__ = [
     "check_smtp_host",
     "compose",
     "compute_identifier",
+    "DeskResult",
     "desk_sheet",
     "dump_procedure",
     "folder_lock",

@@ -8,20 +8,19 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .. import (
     UNSURE,
     BatchResult,
+    DeskResult,
     Procedure,
     Roster,
     body_size,
     build_flyer,
     check_builds,
-    compose,
     desk_sheet,
     load_procedure,
-    make_person,
     read_roster,
     reduced_sheets,
     representative_sheets,
@@ -110,7 +109,7 @@ def person(procedure: Procedure, args: argparse.Namespace) -> int:
             print(_("{path}: already there with this person's sheet, unchanged").format(path=path))
         else:
             print(_("wrote {path}").format(path=path))
-    _desk_warnings(procedure, args)
+    _desk_warnings(desk, args.formats)
     return 0
 
 
@@ -219,25 +218,17 @@ def _roster_unsure(roster: Roster) -> None:
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
 
 
-def _desk_warnings(procedure: Procedure, args: argparse.Namespace) -> None:
-    """The warnings of ``person`` (checked already): an identifier to confirm, a body set below 12 pt."""
-    person = make_person(
-        procedure,
-        first_name=args.first_name,
-        last_name=args.last_name,
-        birth_name=args.birth_name,
-        identifier=args.identifier,
-        manager=args.manager,
-    )
+def _desk_warnings(desk: DeskResult, formats: Sequence[str]) -> None:
+    """The warnings of ``person``: an identifier to confirm, a body set below 12 pt."""
+    person = desk.person
     if UNSURE in person.flags:
         problem = _(
             "identifier {identifier} to confirm with the directory "
             "(a letter of the name has no sure spelling, or it was typed by hand)"
         ).format(identifier=person.identifier)
         print(_("warning: {problem}").format(problem=problem), file=sys.stderr)
-    sheet = compose(procedure, person)
-    for fmt in args.formats:
-        body = body_size(sheet, fmt)
+    for fmt in formats:
+        body = body_size(desk.sheet, fmt)
         if body is not None and body < 12:
             problem = _(
                 "{format}: body text reduced to {size} pt on this sheet (its texts do not hold at 12 pt)"

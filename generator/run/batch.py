@@ -22,6 +22,7 @@ from ..people.person import Person, make_person
 from ..people.roster import Roster
 from ..procedure.model import Procedure
 from ..render import FORMATS, print_file, writer
+from ..sheet.blocks import Sheet
 from ..sheet.compose import compose
 from .cancel import Cancelled, uninterruptible
 from .commit import clear_dead_runs, refuse_in_the_way
@@ -53,6 +54,8 @@ class DeskResult:
     """The files of one person typed at the desk; ``existed`` when the same sheet was already there."""
 
     paths: tuple[Path, ...]
+    person: Person  # as checked: its flags and identifier, for the command's warnings
+    sheet: Sheet  # as written: its body size, for the same
     existed: bool = False
 
 
@@ -122,14 +125,14 @@ def desk_sheet(
             stem = free_stem(person.identifier, taken)
             paths = [out / f"{stem}.{fmt}" for fmt in formats]
             if all(_holds(path, documents[fmt]) for path, fmt in zip(paths, formats, strict=True)):
-                return DeskResult(tuple(paths), existed=True)
+                return DeskResult(tuple(paths), person, sheet, existed=True)
             if not any(
                 (out / f"{stem}.{ext}").exists() or (out / f"{stem}.{ext}").is_symlink()
                 for ext in STEM_EXTENSIONS
             ):
                 break
         named = {f"{stem}.{fmt}": documents[fmt] for fmt in formats}
-        return DeskResult(tuple(_place(out, Journal.load(out), named)))
+        return DeskResult(tuple(_place(out, Journal.load(out), named)), person, sheet)
 
 
 def _holds(path: Path, data: bytes) -> bool:
